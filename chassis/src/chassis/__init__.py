@@ -1,0 +1,1 @@
+"""Microservice chassis: event store, outbox relay, consumers, HTTP plumbing. No domain knowledge."""

@@ -1,0 +1,205 @@
+"""The event log in MongoDB: atomic appends with optimistic concurrency, a global order, a hash chain.
+
+Collections: `events` (this service's own events), `inbox` (events it consumed from others, kept so
+read models can be rebuilt), `counters` (the global position). Both logs draw positions from one
+counter inside the writing transaction; concurrent writers of the counter conflict (first writer
+wins), so positions become visible in increasing order: a reader that checkpoints "position N"
+can never later see a smaller position appear (no high-water-mark gap).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from contracts.errors import ConcurrencyError
+from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
+from contracts.registry import event_type
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event decided by the domain, not yet numbered nor chained."""
+
+    data: BaseModel
+    territory: str
+    actor: Actor
+    type: str | None = None
+
+    @property
+    def type_name(self) -> str:
+        return self.type or type(self.data).__name__
+
+
+@dataclass(frozen=True)
+class Metadata:
+    correlation_id: str
+    causation_id: str | None = None
+
+
+def to_doc(envelope: EventEnvelope) -> Doc:
+    doc = envelope.model_dump(mode="json")
+    doc["_id"] = doc["event_id"]
+    doc["occurred_at"] = envelope.occurred_at  # a BSON date, so --as-of can query it
+    return doc
+
+
+def from_doc(doc: Doc) -> EventEnvelope:
+    doc = {k: v for k, v in doc.items() if k not in ("_id", "received_by")}
+    return EventEnvelope.model_validate(doc)
+
+
+class EventStore:
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self.db = db
+        self.events = db["events"]
+        self.inbox = db["inbox"]
+        self.counters = db["counters"]
+
+    async def ensure_indexes(self) -> None:
+        await self.events.create_index([("stream_id", ASCENDING), ("version", ASCENDING)], unique=True)
+        await self.events.create_index([("position", ASCENDING)], unique=True)
+        await self.events.create_index([("type", ASCENDING)])
+        await self.inbox.create_index([("position", ASCENDING)], unique=True)
+
+    async def _next_positions(self, count: int, session: AsyncClientSession) -> int:
+        counter = await self.counters.find_one_and_update(
+            {"_id": "position"}, {"$inc": {"value": count}}, upsert=True,
+            return_document=ReturnDocument.AFTER, session=session,
+        )
+        assert counter is not None
+        return int(counter["value"]) - count + 1
+
+    async def head(self, stream_id: str, session: AsyncClientSession | None = None) -> Doc | None:
+        return await self.events.find_one(
+            {"stream_id": stream_id}, sort=[("version", DESCENDING)], session=session
+        )
+
+    async def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        meta: Metadata,
+        *,
+        session: AsyncClientSession,
+    ) -> list[EventEnvelope]:
+        """Appends `events` after version `expected_version`, inside the caller's transaction.
+
+        Raises ConcurrencyError, appending nothing, when the stream is not at that version.
+        """
+        if not events:
+            return []
+        head = await self.head(stream_id, session)
+        actual = int(head["version"]) if head else 0
+        if actual != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, actual)
+        prev_hash = head["hash"] if head else GENESIS_HASH
+        first_position = await self._next_positions(len(events), session)
+        stored: list[EventEnvelope] = []
+        for offset, new in enumerate(events):
+            spec = event_type(new.type_name)
+            envelope = EventEnvelope(
+                type=spec.name,
+                schema_version=spec.version,
+                stream_id=stream_id,
+                stream_type=spec.stream_type,
+                version=expected_version + offset + 1,
+                territory=new.territory,  # type: ignore[arg-type]
+                actor=new.actor,
+                correlation_id=meta.correlation_id,
+                causation_id=meta.causation_id,
+                data=new.data.model_dump(mode="json"),
+                position=first_position + offset,
+            ).chained(prev_hash)
+            prev_hash = envelope.hash
+            stored.append(envelope)
+        try:
+            await self.events.insert_many([to_doc(e) for e in stored], session=session)
+        except DuplicateKeyError as exc:
+            raise ConcurrencyError(stream_id, expected_version) from exc
+        except OperationFailure as exc:
+            if exc.code == 11000:
+                raise ConcurrencyError(stream_id, expected_version) from exc
+            raise
+        return stored
+
+    async def record_received(
+        self, envelope: EventEnvelope, consumer: str, *, session: AsyncClientSession
+    ) -> bool:
+        """Keeps a consumed event in the inbox; False when this consumer already processed it."""
+        key = f"{consumer}:{envelope.event_id}"
+        if await self.inbox.find_one({"_id": key}, {"_id": 1}, session=session):
+            return False
+        doc = to_doc(envelope)
+        doc["_id"] = key
+        doc["received_by"] = consumer
+        doc["source_position"] = envelope.position
+        doc["position"] = await self._next_positions(1, session)
+        try:
+            await self.inbox.insert_one(doc, session=session)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def read_stream(
+        self, stream_id: str, *, up_to_version: int | None = None,
+        session: AsyncClientSession | None = None,
+    ) -> list[EventEnvelope]:
+        query: Doc = {"stream_id": stream_id}
+        if up_to_version is not None:
+            query["version"] = {"$lte": up_to_version}
+        cursor = self.events.find(query, sort=[("version", ASCENDING)], session=session)
+        return [from_doc(d) async for d in cursor]
+
+    async def read_all(
+        self, after_position: int = 0, *, limit: int | None = None, as_of: datetime | None = None,
+    ) -> list[EventEnvelope]:
+        """This service's own events after `after_position`, in global order."""
+        query: Doc = {"position": {"$gt": after_position}}
+        if as_of is not None:
+            query["occurred_at"] = {"$lte": as_of}
+        cursor = self.events.find(query, sort=[("position", ASCENDING)], limit=limit or 0)
+        return [from_doc(d) async for d in cursor]
+
+    async def read_log(
+        self, *, batch: int = 1000, as_of: datetime | None = None
+    ) -> AsyncIterator[EventEnvelope]:
+        """Own and received events interleaved in the order they were recorded: what replay folds."""
+        after = 0
+        while True:
+            query: Doc = {"position": {"$gt": after}}
+            if as_of is not None:
+                query["occurred_at"] = {"$lte": as_of}
+            own = [d async for d in self.events.find(query, sort=[("position", 1)], limit=batch)]
+            received = [d async for d in self.inbox.find(query, sort=[("position", 1)], limit=batch)]
+            merged = sorted(own + received, key=lambda d: int(d["position"]))[:batch]
+            if not merged:
+                return
+            for doc in merged:
+                yield from_doc(doc)
+            after = int(merged[-1]["position"])
+
+    async def count_log(self) -> int:
+        return await self.events.count_documents({}) + await self.inbox.count_documents({})
+
+    async def last_position(self) -> int:
+        doc = await self.counters.find_one({"_id": "position"})
+        return int(doc["value"]) if doc else 0
+
+    async def verify_stream(self, stream_id: str) -> list[str]:
+        """Every sign that the stream was altered, or events removed or inserted; empty when intact."""
+        return verify_chain(await self.read_stream(stream_id))
+
+    async def stream_ids(self) -> list[str]:
+        return [str(s) for s in await self.events.distinct("stream_id")]

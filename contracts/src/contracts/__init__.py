@@ -1,0 +1,1 @@
+"""Event and command schemas shared by every service."""

@@ -1,0 +1,98 @@
+"""Events of a quarterly octroi de mer declaration (DOMINO-NG), stream type `declaration`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts import topics
+from contracts.registry import event, upcaster
+from contracts.types import Money
+
+
+def _decl(name: str, version: int = 1):  # type: ignore[no-untyped-def]
+    return event(name, version=version, stream_type="declaration", topic=topics.DECLARATIONS)
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@_decl("DeclarationDrafted")
+class DeclarationDrafted(_Event):
+    declaration_id: str
+    relation_id: str
+    relation_number: str
+    siret: str
+    establishment: str
+    office: str
+    year: int = Field(ge=2000, le=2100)
+    quarter: int = Field(ge=1, le=4)
+    due_date: date
+
+
+@_decl("DeclarantDetailsSet")
+class DeclarantDetailsSet(_Event):
+    name: str
+    quality: Literal["representant", "mandataire"]
+    place: str
+    payment_method: str
+
+
+@_decl("LineAdded", version=2)
+class LineAdded(_Event):
+    line_id: str
+    annex: Literal["A", "B"]
+    nomenclature: str
+    price_excl_tax: Money
+    cana: str | None = None
+    naf: str | None = None
+    rates_date: date | None = None
+    avitaillement: bool = False
+    rfs: bool = False
+
+
+@upcaster("LineAdded", from_version=1)
+def _line_added_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 (pilot) called the price `price` and had no avitaillement/RFS flags.
+    data["price_excl_tax"] = data.pop("price")
+    data.setdefault("avitaillement", False)
+    data.setdefault("rfs", False)
+    return data
+
+
+@_decl("LineRemoved")
+class LineRemoved(_Event):
+    line_id: str
+
+
+@_decl("AnnualTurnoverDeclared")
+class AnnualTurnoverDeclared(_Event):
+    amount: Money
+
+
+class Deductions(_Event):
+    """Amounts keyed by box number ("5", "7", "9bis", "13bis"…) and the art. 19-1 flags."""
+
+    amounts: dict[str, Money] = Field(default_factory=dict)
+    flags: dict[str, bool] = Field(default_factory=dict)
+
+
+@_decl("DeductionsEntered")
+class DeductionsEntered(_Event):
+    om: Deductions
+    omr: Deductions
+
+
+@_decl("DeclarationFiled")
+class DeclarationFiled(_Event):
+    filed_at: datetime
+    totals_version: int = Field(description="declaration version the filed totals were computed for")
+    boxes: dict[str, Money]
+    total_due: Money
+    late: bool
+    days_late: int = Field(ge=0)
+    declarant_email: str | None = None
+    warnings: list[str] = Field(default_factory=list)

@@ -1,0 +1,137 @@
+"""Events of an ESSOC request (OGDE): rescrit, second examen, droit au contrôle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts import topics
+from contracts.registry import event
+
+Nature = Literal["rescrit", "second_examen", "droit_au_controle"]
+
+
+def _req(name: str):  # type: ignore[no-untyped-def]
+    return event(name, stream_type="request", topic=topics.ESSOC)
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Requester(_Event):
+    id: str
+    name: str
+    first_name: str
+    email: str
+
+
+class FieldOfApplication(_Event):
+    domain: str
+    sub_domain: str
+
+
+class Notice(_Event):
+    """What the notifier needs to address a mail, carried by each event (event-carried state)."""
+
+    number: int
+    requester_email: str
+    requester_name: str
+    directorate: str
+    directorate_mailbox: str
+
+
+@_req("RequestSubmitted")
+class RequestSubmitted(_Event):
+    request_id: str
+    number: int
+    requester: Requester
+    requester_type: Literal["entreprise", "particulier"]
+    siret: str | None = None
+    company_name: str | None = None
+    represented_siren: str | None = None
+    nature: Nature
+    category: str
+    sub_category: str | None = None
+    directorate: str
+    unit: str
+    fields: list[FieldOfApplication]
+    subject: str
+    description: str
+    previous_request: str | None = None
+    collegial: bool = False
+    received_at: datetime
+    deadline_at: datetime
+    notice: Notice
+
+
+@_req("RequestTakenInCharge")
+class RequestTakenInCharge(_Event):
+    agent_id: str
+    unit: str
+    notice: Notice
+
+
+@_req("AdmissibilityDecided")
+class AdmissibilityDecided(_Event):
+    decision: Literal["oui", "non"]
+    grounds: str | None = None
+    ground_code: str | None = None
+    notice: Notice
+
+
+@_req("RequestQuestioned")
+class RequestQuestioned(_Event):
+    question_id: str
+    text: str
+    asked_by: str
+    notice: Notice
+
+
+@_req("QuestionAnswered")
+class QuestionAnswered(_Event):
+    question_id: str
+    question_text: str
+    text: str
+    notice: Notice
+
+
+@_req("ComplementAdded")
+class ComplementAdded(_Event):
+    complement_id: str
+    text: str
+    restarts_clock: bool = False
+    deadline_at: datetime | None = None
+
+
+@_req("AttachmentAdded")
+class AttachmentAdded(_Event):
+    attachment_id: str
+    filename: str
+    content_type: str
+    size: int = Field(ge=0)
+    sha256: str
+    blob_id: str
+    added_by: str
+    added_by_role: Literal["requester", "agent"]
+
+
+@_req("AttachmentRemoved")
+class AttachmentRemoved(_Event):
+    attachment_id: str
+
+
+@_req("RequestClosed")
+class RequestClosed(_Event):
+    response: str
+    attachment_ids: list[str] = Field(default_factory=list)
+    notice: Notice
+
+
+@_req("DeadlineReached")
+class DeadlineReached(_Event):
+    kind: Literal["reminder", "expiry"]
+    deadline_at: datetime
+    notice: Notice

@@ -1,0 +1,91 @@
+"""Events of the tax calculator: tariffs, line assessments, totals and the credit ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts import topics
+from contracts.registry import event
+from contracts.types import Money, Rate, Territory
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TariffLine(_Event):
+    code: str = Field(description="chapter (2 digits), heading (4), subheading (6), NC8 or TARIC10")
+    cana: str | None = None
+    kind: Literal["OMI", "OME"]
+    om_rate: Rate
+    omr_rate: Rate
+    valid_from: date
+    valid_to: date | None = None
+    deliberation: str
+    label: str = ""
+
+
+@event("TariffPublished", stream_type="tariff", topic=topics.TAXCALC)
+class TariffPublished(_Event):
+    territory: Territory
+    source_sha256: str
+    lines: list[TariffLine]
+
+
+@event("LineAssessed", stream_type="assessment", topic=topics.TAXCALC)
+class LineAssessed(_Event):
+    declaration_id: str
+    declaration_version: int
+    line_id: str
+    annex: Literal["A", "B"]
+    status: Literal["assessed", "no_rate"]
+    om_rate: Rate | None = None
+    omr_rate: Rate | None = None
+    kind: Literal["OMI", "OME"] | None = None
+    matched_code: str | None = None
+    deliberation: str | None = None
+    label: str | None = None
+    om_amount: Money
+    omr_amount: Money
+
+
+@event("TotalsProjected", stream_type="assessment", topic=topics.TAXCALC)
+class TotalsProjected(_Event):
+    declaration_id: str
+    declaration_version: int
+    relation_id: str
+    complete: bool = Field(description="false while a line has no rate")
+    boxes: dict[str, Money]
+    total_due: Money
+    warnings: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+
+
+@event("DeclarationAssessed", stream_type="assessment", topic=topics.TAXCALC)
+class DeclarationAssessed(_Event):
+    declaration_id: str
+    relation_id: str
+    relation_number: str
+    office: str
+    year: int
+    quarter: int
+    filed_at: datetime
+    late: bool
+    days_late: int
+    boxes: dict[str, Money]
+    total_due: Money
+    declarant_email: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+@event("CreditCarriedForward", stream_type="ledger", topic=topics.TAXCALC)
+class CreditCarriedForward(_Event):
+    relation_id: str
+    declaration_id: str
+    year: int
+    quarter: int
+    om_credit: Money = Field(description="box 14, carried to box 10 of the next declaration")
+    omr_credit: Money = Field(description="box 26, carried to box 22 of the next declaration")
