@@ -14,15 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
+from contracts.errors import ConcurrencyError
+from contracts.registry import event_type
 from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
-
-from contracts.errors import ConcurrencyError
-from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
-from contracts.registry import event_type
 
 Doc = dict[str, Any]
 
@@ -115,7 +114,7 @@ class EventStore:
                 stream_id=stream_id,
                 stream_type=spec.stream_type,
                 version=expected_version + offset + 1,
-                territory=new.territory,  # type: ignore[arg-type]
+                territory=new.territory,
                 actor=new.actor,
                 correlation_id=meta.correlation_id,
                 causation_id=meta.causation_id,

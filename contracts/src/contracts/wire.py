@@ -61,8 +61,8 @@ def from_kafka(value: bytes, headers: Headers | dict[str, Any]) -> EventEnvelope
             stream_type=h["ce_streamtype"],
             version=int(h["ce_streamversion"]),
             occurred_at=datetime.fromisoformat(h["ce_time"].replace("Z", "+00:00")),
-            territory=h["ce_territory"],  # type: ignore[arg-type]
-            actor=Actor(id=h["ce_actorid"], role=h["ce_actorrole"]),  # type: ignore[arg-type]
+            territory=h["ce_territory"],
+            actor=Actor(id=h["ce_actorid"], role=h["ce_actorrole"]),
             correlation_id=h["ce_correlationid"],
             causation_id=h.get("ce_causationid"),
             data=json.loads(value),

@@ -1,0 +1,140 @@
+"""Idempotent event consumer on FastStream: process in a Mongo transaction, then commit the offset.
+
+The consumed event is recorded (inbox) in the same transaction as the handler's effects, so a
+redelivered event changes nothing. Offsets are committed only after that transaction (MANUAL ack;
+FastStream's default ACK_FIRST would be at-most-once). After `max_attempts` failures the record
+goes to `<topic>.dlq` with the error in its headers, and consumption goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import structlog
+from contracts.envelope import EventEnvelope
+from contracts.topics import dlq
+from contracts.wire import from_kafka
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import Counter
+
+from chassis.logging import correlation_id
+from chassis.projection import Projector
+from chassis.unit_of_work import Transaction, UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+EventHandler = Callable[[EventEnvelope, Transaction], Awaitable[None]]
+
+CONSUMED = Counter("consumer_events_total", "Events consumed", ["service", "type", "outcome"])
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        uow: UnitOfWork,
+        projector: Projector,
+        handlers: dict[str, EventHandler],
+        territories: Iterable[str],
+        max_attempts: int = 3,
+        retry_delay: float = 0.2,
+    ) -> None:
+        self.name = name
+        self.uow = uow
+        self.projector = projector
+        self.handlers = handlers
+        self.territories = frozenset(territories)
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self.interesting = frozenset(handlers) | frozenset(
+            t for p in projector.projections for t in p.handles
+        )
+        self.broker: KafkaBroker | None = None
+
+    def subscribe(self, broker: KafkaBroker, topics: Iterable[str], group_id: str) -> None:
+        """One subscriber for all topics: one consumer-group join (Tansu holds each ~5 s)."""
+        self.broker = broker
+        broker.subscriber(
+            *topics,
+            group_id=group_id,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+        )(self.on_message)
+
+    async def on_message(self, msg: KafkaMessage) -> None:
+        record = msg.raw_message
+        headers: list[tuple[str, bytes]] = list(record.headers or [])  # type: ignore[union-attr]
+        value: bytes = record.value or b""  # type: ignore[union-attr]
+        try:
+            envelope = from_kafka(value, headers)
+        except ValueError as exc:
+            await self._dead_letter(record, headers, value, exc, attempts=1)
+            await msg.ack()
+            return
+        token = correlation_id.set(envelope.correlation_id)
+        try:
+            last_error: Exception | None = None
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    outcome = await self.process(envelope)
+                    CONSUMED.labels(self.name, envelope.type, outcome).inc()
+                    last_error = None
+                    break
+                except Exception as exc:  # the handler's bug or a passing fault: retry, then DLQ
+                    last_error = exc
+                    log.warning("event processing failed", type=envelope.type,
+                                event_id=str(envelope.event_id), attempt=attempt, error=repr(exc))
+                    await asyncio.sleep(self.retry_delay * attempt)
+            if last_error is not None:
+                CONSUMED.labels(self.name, envelope.type, "dead_lettered").inc()
+                await self._dead_letter(record, headers, value, last_error, attempts=self.max_attempts)
+            await msg.ack()
+        finally:
+            correlation_id.reset(token)
+
+    async def process(self, envelope: EventEnvelope) -> str:
+        """Applies one event exactly once; returns "processed", "duplicate" or "skipped"."""
+        if envelope.territory not in self.territories or envelope.type not in self.interesting:
+            return "skipped"
+
+        async def work(tx: Transaction) -> str:
+            if not await tx.store.record_received(envelope, self.name, session=tx.session):
+                return "duplicate"
+            await self.projector.apply([envelope], tx.session)
+            handler = self.handlers.get(envelope.type)
+            if handler is not None:
+                await handler(envelope, tx)
+            return "processed"
+
+        return await self.uow.run(work)
+
+    async def _dead_letter(
+        self, record: Any, headers: list[tuple[str, bytes]], value: bytes, error: Exception, attempts: int
+    ) -> None:
+        assert self.broker is not None
+        extra = {
+            "dlq_error": repr(error)[:2000],
+            "dlq_error_type": type(error).__name__,
+            "dlq_attempts": str(attempts),
+            "dlq_topic": record.topic,
+            "dlq_partition": str(record.partition),
+            "dlq_offset": str(record.offset),
+            "dlq_consumer": self.name,
+        }
+        all_headers = {k: v.decode(errors="replace") for k, v in headers} | extra
+        delay = 0.5
+        while True:  # never ack a record we could neither process nor park
+            try:
+                await self.broker.publish(value, topic=dlq(record.topic), key=record.key,
+                                          headers=all_headers)
+                log.error("event sent to dead-letter topic", **extra)
+                return
+            except Exception:
+                log.exception("dead-letter publish failed; retrying")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)

@@ -1,0 +1,1 @@
+"""FastAPI plumbing shared by the services: problems, auth, idempotency, health, metrics."""

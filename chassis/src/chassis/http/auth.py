@@ -1,0 +1,110 @@
+"""Bearer JWT authentication: HS256 with a shared secret locally, RS256 through JWKS in production."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import jwt
+from contracts.envelope import Actor
+from contracts.errors import DomainError, Forbidden
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from chassis.settings import ServiceSettings
+
+ROLES = ("declarant", "requester", "agent", "admin")
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "authentification"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller, from its token's claims."""
+
+    id: str
+    role: str
+    name: str = ""
+    first_name: str = ""
+    email: str = ""
+    relations: tuple[str, ...] = ()
+    territories: tuple[str, ...] = ()
+    directorates: tuple[str, ...] = ()
+    claims: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(id=self.id, role=self.role)
+
+    def require(self, *roles: str) -> None:
+        if self.role not in roles:
+            raise Forbidden(
+                "Votre profil ne permet pas cette action "
+                f"(profil {self.role}, attendu : {' ou '.join(roles)})."
+            )
+
+
+def mint(settings: ServiceSettings, *, sub: str, role: str, ttl_seconds: int = 30 * 24 * 3600,
+         **claims: Any) -> str:
+    """A signed token for local runs and tests (HS256 with the configured secret)."""
+    now = int(time.time())
+    payload = {"sub": sub, "role": role, "iat": now, "exp": now + ttl_seconds, **claims}
+    if settings.jwt_audience:
+        payload["aud"] = settings.jwt_audience
+    return jwt.encode(payload, settings.jwt_secret, algorithm="HS256")
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        try:
+            if self._jwks is not None:
+                key: Any = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = ["RS256"]
+            else:
+                key, algorithms = self.settings.jwt_secret, [self.settings.jwt_algorithm]
+            options: Any = {"require": ["sub", "exp"], "verify_aud": bool(self.settings.jwt_audience)}
+            claims = jwt.decode(token, key, algorithms=algorithms, audience=self.settings.jwt_audience,
+                                options=options)
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("Votre jeton d'accès a expiré ; reconnectez-vous.") from None
+        except jwt.PyJWTError:
+            raise Unauthenticated("Jeton d'accès invalide.") from None
+        role = claims.get("role")
+        if role not in ROLES:
+            raise Unauthenticated("Le jeton ne porte pas de profil reconnu.")
+        return Principal(
+            id=str(claims["sub"]),
+            role=role,
+            name=str(claims.get("name", "")),
+            first_name=str(claims.get("given_name", "")),
+            email=str(claims.get("email", "")),
+            relations=tuple(claims.get("relations", ())),
+            territories=tuple(claims.get("territories", ())),
+            directorates=tuple(claims.get("directorates", ())),
+            claims=claims,
+        )
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("Authentification requise : fournissez un jeton « Bearer ».")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    principal = verifier.verify(credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,127 @@
+"""RFC 9457 problem+json responses, in French, naming the field at fault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from contracts.errors import DomainError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger(__name__)
+
+PROBLEM = "application/problem+json"
+TYPE_BASE = "https://errors.douane.example/"
+
+TITLES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Ressource introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit",
+    413: "Contenu trop volumineux",
+    415: "Type de contenu non pris en charge",
+    422: "Données invalides",
+    500: "Erreur interne",
+    503: "Service indisponible",
+}
+
+# pydantic error types → French sentences a user can act on.
+MESSAGES = {
+    "missing": "Ce champ est obligatoire.",
+    "string_type": "Ce champ doit être une chaîne de caractères.",
+    "string_too_short": "Ce champ ne peut pas être vide.",
+    "string_too_long": "Ce champ est trop long.",
+    "string_pattern_mismatch": "Le format de ce champ est invalide.",
+    "int_parsing": "Ce champ doit être un nombre entier.",
+    "int_type": "Ce champ doit être un nombre entier.",
+    "decimal_parsing": "Ce champ doit être un montant décimal (par exemple \"1250.00\").",
+    "decimal_type": "Ce champ doit être un montant décimal (par exemple \"1250.00\").",
+    "decimal_max_places": "Ce montant a trop de décimales (2 au plus).",
+    "greater_than": "Ce champ doit être strictement positif.",
+    "greater_than_equal": "Ce champ ne peut pas être négatif.",
+    "less_than_equal": "Ce champ est trop grand.",
+    "literal_error": "Valeur non admise.",
+    "enum": "Valeur non admise.",
+    "bool_parsing": "Ce champ doit valoir true ou false.",
+    "date_from_datetime_parsing": "Ce champ doit être une date au format AAAA-MM-JJ.",
+    "date_parsing": "Ce champ doit être une date au format AAAA-MM-JJ.",
+    "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
+    "model_attributes_type": "Un objet JSON est attendu.",
+    "dict_type": "Un objet JSON est attendu.",
+    "list_type": "Une liste est attendue.",
+    "extra_forbidden": "Ce champ n'est pas reconnu.",
+    "value_error": "Valeur invalide.",
+    "uuid_parsing": "Identifiant invalide.",
+}
+
+
+def problem(status: int, detail: str, *, field: str | None = None, code: str | None = None,
+            instance: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (code or str(status)),
+        "title": TITLES.get(status, "Erreur"),
+        "status": status,
+        "detail": detail,
+    }
+    if field:
+        body["field"] = field
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "corps"
+
+
+def french_message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind == "value_error":
+        message = str(error.get("msg", ""))
+        return message.removeprefix("Value error, ") or MESSAGES["value_error"]
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected")
+        return f"Valeur non admise (attendu : {expected})." if expected else MESSAGES[kind]
+    return MESSAGES.get(kind, "Valeur invalide.")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem(exc.status, exc.detail, field=exc.field, code=exc.code,
+                       instance=request.url.path, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field_name(tuple(e["loc"])), "detail": french_message(dict(e))}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "corps", "detail": "Requête invalide."}
+        return problem(422, f"{first['field']} : {first['detail']}", field=first["field"],
+                       code="donnees-invalides", instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Erreur")
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "Cette adresse ne correspond à aucune ressource."
+        if exc.status_code == 405:
+            detail = "Cette méthode n'est pas autorisée sur cette ressource."
+        response = problem(exc.status_code, detail, instance=request.url.path)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return problem(500, "Une erreur interne est survenue ; rien n'a été enregistré. Réessayez plus tard.",
+                       instance=request.url.path)

@@ -1,0 +1,190 @@
+"""Wires one service: Mongo, event store, projections, outbox relay, Kafka consumer, HTTP app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
+
+from chassis import kafka, logging
+from chassis.consumer import EventConsumer, EventHandler
+from chassis.eventstore import EventStore
+from chassis.http import auth, idempotency, observability, problems
+from chassis.mongo import connect
+from chassis.projection import Projection, Projector
+from chassis.relay import OutboxRelay
+from chassis.settings import ServiceSettings
+from chassis.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+Hook = Callable[["Runtime"], Awaitable[None]]
+Loop = Callable[["Runtime", asyncio.Event], Awaitable[None]]
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    settings: ServiceSettings
+    title: str = ""
+    description: str = ""
+    projections: Sequence[Projection] = ()
+    handlers: dict[str, EventHandler] = field(default_factory=dict)
+    subscribe_topics: Sequence[str] = ()
+    routers: Sequence[APIRouter] = ()
+    startup: Sequence[Hook] = ()
+    background: Sequence[Loop] = ()
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Runtime:
+    """Everything a running service holds; built by `start`, released by `stop`."""
+
+    def __init__(self, definition: ServiceDefinition) -> None:
+        self.definition = definition
+        self.settings = definition.settings
+        self.name = definition.name
+        self.client: AsyncMongoClient[dict[str, Any]] = connect(self.settings.mongo_uri)
+        self.db: AsyncDatabase[dict[str, Any]] = self.client[self.settings.database]
+        self.store = EventStore(self.db)
+        self.projector = Projector(self.db, definition.projections)
+        self.relay: OutboxRelay | None = None
+        self.uow = UnitOfWork(self.client, self.store, self.projector, on_committed=self._appended)
+        self.producer: AIOKafkaProducer | None = None
+        self.broker: KafkaBroker | None = None
+        self.consumer: EventConsumer | None = None
+        self.consumer_ready = asyncio.Event()
+        self.extras: dict[str, Any] = dict(definition.extras)
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def _appended(self) -> None:
+        if self.relay is not None:
+            self.relay.notify()
+
+    async def start_storage(self) -> None:
+        await self.store.ensure_indexes()
+        await self.projector.ensure_indexes()
+
+    async def start(self) -> None:
+        await self.start_storage()
+        topics_file = Path(self.settings.topics_file)
+        if await asyncio.to_thread(topics_file.exists):
+            async for attempt in AsyncRetrying(stop=stop_after_delay(60), wait=wait_exponential(max=3),
+                                               reraise=True):
+                with attempt:
+                    await kafka.ensure_topics(self.settings.kafka_bootstrap, topics_file)
+        for hook in self.definition.startup:
+            await hook(self)
+        if self.settings.relay_enabled:
+            self.producer = kafka.producer(self.settings)
+            await self.producer.start()
+            self.relay = OutboxRelay(self.store, self.producer, name=self.name, source=f"/{self.name}",
+                                     batch=self.settings.relay_batch,
+                                     poll_seconds=self.settings.relay_poll_seconds)
+            self._spawn(self.relay.run(self._stop), "relay")
+        if self.settings.consume and self.definition.subscribe_topics:
+            self._spawn(self._start_consumer(), "consumer")
+        else:
+            self.consumer_ready.set()
+        for loop in self.definition.background:
+            self._spawn(loop(self, self._stop), getattr(loop, "__name__", "background"))
+
+    async def _start_consumer(self) -> None:
+        self.broker = KafkaBroker(self.settings.kafka_bootstrap, enable_idempotence=False,
+                                  client_id=f"{self.name}-consumer", logger=None)
+        self.consumer = EventConsumer(
+            name=self.name, uow=self.uow, projector=self.projector, handlers=self.definition.handlers,
+            territories=self.settings.territories, max_attempts=self.settings.consumer_max_attempts,
+        )
+        self.consumer.subscribe(self.broker, self.definition.subscribe_topics, self.settings.group_id)
+        await self.broker.start()  # joins the group: Tansu holds a join ~5 s
+        self.consumer_ready.set()
+        log.info("consumer started", topics=list(self.definition.subscribe_topics))
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background task crashed", task=name)
+
+        self._tasks.append(asyncio.create_task(guarded(), name=f"{self.name}:{name}"))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self.broker is not None:
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.relay is not None:
+            with contextlib.suppress(Exception):
+                await self.relay.publish_pending()  # flush what is committed; harmless if it fails
+        if self.producer is not None:
+            with contextlib.suppress(Exception):
+                await self.producer.stop()
+        await self.client.close()
+
+    async def check_mongo(self) -> None:
+        await self.client.admin.command("ping")
+
+    async def check_kafka(self) -> None:
+        if self.producer is None:
+            return
+        await self.producer.client.fetch_all_metadata()
+
+    async def check_consumer(self) -> None:
+        if not self.consumer_ready.is_set():
+            raise RuntimeError("consumer not yet in its group")
+
+
+def create_app(definition: ServiceDefinition) -> FastAPI:
+    settings = definition.settings
+    logging.configure(definition.name, settings.log_level, settings.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(definition)
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=definition.title or definition.name, description=definition.description,
+                  version="1.0.0", lifespan=lifespan, docs_url="/docs", openapi_url="/openapi.json")
+    app.state.token_verifier = auth.TokenVerifier(settings)
+    problems.install(app)
+    idempotency.install(app, lambda a: a.state.runtime.db["idempotency_keys"])
+    observability.install(app, definition.name)
+
+    def runtime_of() -> Runtime:
+        runtime: Runtime = app.state.runtime
+        return runtime
+
+    app.include_router(observability.health_router({
+        "mongo": lambda: runtime_of().check_mongo(),
+        "kafka": lambda: runtime_of().check_kafka(),
+        "consumer": lambda: runtime_of().check_consumer(),
+    }))
+    for router in definition.routers:
+        app.include_router(router, prefix="/api/v1")
+    return app
