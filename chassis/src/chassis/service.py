@@ -51,11 +51,13 @@ class ServiceDefinition:
 class Runtime:
     """Everything a running service holds; built by `start`, released by `stop`."""
 
-    def __init__(self, definition: ServiceDefinition) -> None:
+    def __init__(self, definition: ServiceDefinition,
+                 client: AsyncMongoClient[dict[str, Any]] | None = None) -> None:
         self.definition = definition
         self.settings = definition.settings
         self.name = definition.name
-        self.client: AsyncMongoClient[dict[str, Any]] = connect(self.settings.mongo_uri)
+        self._owns_client = client is None
+        self.client: AsyncMongoClient[dict[str, Any]] = client or connect(self.settings.mongo_uri)
         self.db: AsyncDatabase[dict[str, Any]] = self.client[self.settings.database]
         self.store = EventStore(self.db)
         self.projector = Projector(self.db, definition.projections)
@@ -140,7 +142,8 @@ class Runtime:
         if self.producer is not None:
             with contextlib.suppress(Exception):
                 await self.producer.stop()
-        await self.client.close()
+        if self._owns_client:
+            await self.client.close()
 
     async def check_mongo(self) -> None:
         await self.client.admin.command("ping")

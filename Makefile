@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both bootstrap everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+export UV_PYTHON_DOWNLOADS := never
+DOMAINS := $(wildcard services/*/src/*/domain)
+
+.PHONY: bootstrap run test lint typecheck pytest bench schemas clean
+
+bootstrap:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) sync --all-packages --locked --quiet
+
+run: bootstrap
+	$(UV) run devstack run
+
+test: bootstrap lint typecheck pytest
+
+lint:
+	$(UV) run ruff check .
+
+typecheck:
+	$(UV) run mypy --strict contracts/src chassis/src $(DOMAINS)
+
+pytest:
+	$(UV) run pytest
+
+bench: bootstrap
+	$(UV) run python -m tests.perf
+
+schemas: bootstrap
+	$(UV) run python -m contracts.export
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

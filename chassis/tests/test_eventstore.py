@@ -1,0 +1,111 @@
+"""Event store against the embedded MongoDB: concurrency, global order, hash chain, no HWM gap."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from chassis.eventstore import EventStore
+from chassis.mongo import in_transaction
+from contracts.errors import ConcurrencyError
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from chassis_support import append, meta, removal
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def store(mongo_db):  # type: ignore[no-untyped-def]
+    store = EventStore(mongo_db)
+    await store.ensure_indexes()
+    return store
+
+
+async def test_twenty_concurrent_appends_at_one_version_have_exactly_one_winner(store, mongo_db):  # type: ignore[no-untyped-def]
+    client = mongo_db.client
+    stream = f"s-{uuid.uuid4()}"
+    results = await asyncio.gather(
+        *(append(client, store, stream, 0, removal(i)) for i in range(20)), return_exceptions=True
+    )
+    winners = [r for r in results if not isinstance(r, BaseException)]
+    losers = [r for r in results if isinstance(r, BaseException)]
+    assert len(winners) == 1
+    assert all(isinstance(e, ConcurrencyError) for e in losers), losers
+    assert len(await store.read_stream(stream)) == 1
+
+
+async def test_twenty_writers_racing_on_one_stream_get_one_winner_per_version(store, mongo_db):  # type: ignore[no-untyped-def]
+    client = mongo_db.client
+    stream = f"s-{uuid.uuid4()}"
+    conflicts = 0
+
+    async def writer(i: int) -> None:
+        nonlocal conflicts
+        while True:
+            head = await store.head(stream)
+            try:
+                await append(client, store, stream, head["version"] if head else 0, removal(i))
+                return
+            except ConcurrencyError:
+                conflicts += 1
+
+    await asyncio.gather(*(writer(i) for i in range(20)))
+    events = await store.read_stream(stream)
+    assert [e.version for e in events] == list(range(1, 21))
+    assert sorted(e.data["line_id"] for e in events) == sorted(f"L{i}" for i in range(20))
+    assert await store.verify_stream(stream) == []
+    assert conflicts > 0, "the race must actually have produced conflicts"
+
+
+async def test_read_all_gives_every_event_once_in_increasing_position(store, mongo_db):  # type: ignore[no-untyped-def]
+    client = mongo_db.client
+    await asyncio.gather(*(append(client, store, f"s{i}", 0, removal(1), removal(2)) for i in range(5)))
+    events = await store.read_all(0)
+    positions = [e.position for e in events]
+    assert len(events) == 10 and positions == sorted(positions) and len(set(positions)) == 10
+    assert [e.position for e in await store.read_all(positions[4])] == positions[5:]
+
+
+async def test_a_tampered_event_fails_verification(store, mongo_db):  # type: ignore[no-untyped-def]
+    stream = f"s-{uuid.uuid4()}"
+    await append(mongo_db.client, store, stream, 0, removal(1), removal(2), removal(3))
+    assert await store.verify_stream(stream) == []
+    await mongo_db["events"].update_one({"stream_id": stream, "version": 2},
+                                        {"$set": {"data.line_id": "forged"}})
+    problems = await store.verify_stream(stream)
+    assert problems and "version 2" in problems[0]
+
+
+async def test_a_removed_event_fails_verification(store, mongo_db):  # type: ignore[no-untyped-def]
+    stream = f"s-{uuid.uuid4()}"
+    await append(mongo_db.client, store, stream, 0, removal(1), removal(2), removal(3))
+    await mongo_db["events"].delete_one({"stream_id": stream, "version": 2})
+    assert await store.verify_stream(stream)
+
+
+async def test_a_slow_transaction_cannot_be_overtaken_by_a_later_position(store, mongo_db):  # type: ignore[no-untyped-def]
+    """The high-water-mark trap: B must not become visible at a position after A's while A is open."""
+    client = mongo_db.client
+    release = asyncio.Event()
+    a_appended = asyncio.Event()
+
+    async def slow(session: AsyncClientSession) -> int:
+        stored = await store.append("slow", 0, [removal(1)], meta(), session=session)
+        a_appended.set()
+        await release.wait()
+        return stored[0].position or 0
+
+    start = await store.last_position()
+    slow_task = asyncio.create_task(in_transaction(client, slow))
+    await a_appended.wait()
+    fast_task = asyncio.create_task(append(client, store, "fast", 0, removal(1)))
+    await asyncio.sleep(0.5)
+    visible_meanwhile = await store.read_all(start)
+    release.set()
+    a_position = await slow_task
+    b_position = (await fast_task)[0].position or 0
+    assert visible_meanwhile == [], "nothing may be visible while the earlier position is uncommitted"
+    assert a_position < b_position
+    assert [e.stream_id for e in await store.read_all(start)] == ["slow", "fast"]

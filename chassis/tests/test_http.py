@@ -1,0 +1,109 @@
+"""HTTP plumbing: problem+json in French naming the field, bearer auth, Idempotency-Key, 409."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import httpx
+import pytest
+from chassis.eventstore import Metadata, NewEvent
+from chassis.http.auth import CurrentPrincipal, mint
+from chassis.service import Runtime, ServiceDefinition, create_app
+from chassis.settings import ServiceSettings
+from chassis.unit_of_work import Transaction
+from contracts.events.declarations import AnnualTurnoverDeclared
+from contracts.types import Money
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+pytestmark = pytest.mark.integration
+
+
+class Turnover(BaseModel):
+    amount: Money = Field(ge=Decimal(0))
+    expected_version: int
+
+
+router = APIRouter()
+
+
+@router.post("/things/{thing_id}/turnover", status_code=201)
+async def declare(
+    thing_id: str, body: Turnover, request: Request, who: CurrentPrincipal
+) -> dict[str, object]:
+    who.require("declarant")
+    runtime: Runtime = request.app.state.runtime
+
+    async def work(tx: Transaction) -> int:
+        stored = await tx.append(thing_id, body.expected_version,
+                                 [NewEvent(AnnualTurnoverDeclared(amount=body.amount), "974", who.actor)],
+                                 Metadata(correlation_id="c"))
+        return stored[-1].version
+
+    return {"id": thing_id, "version": await runtime.uow.run(work), "nonce": str(uuid.uuid4())}
+
+
+@pytest.fixture
+async def client(mongo_db):  # type: ignore[no-untyped-def]
+    settings = ServiceSettings(service_name="t", mongo_db=mongo_db.name, relay_enabled=False, consume=False)
+    definition = ServiceDefinition(name="t", settings=settings, routers=[router])
+    app = create_app(definition)
+    runtime = Runtime(definition, client=mongo_db.client)
+    await runtime.start_storage()
+    app.state.runtime = runtime
+    token = mint(settings, sub="u1", role="declarant")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
+                                 headers={"Authorization": f"Bearer {token}"}) as c:
+        yield c, settings
+
+
+async def test_a_missing_field_is_a_french_problem_naming_the_field(client):  # type: ignore[no-untyped-def]
+    c, _ = client
+    r = await c.post("/api/v1/things/a/turnover", json={"expected_version": 0})
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["field"] == "amount" and "obligatoire" in body["detail"]
+    assert body["status"] == 422 and body["title"] == "Données invalides"
+
+
+async def test_a_float_amount_is_refused(client):  # type: ignore[no-untyped-def]
+    c, _ = client
+    r = await c.post("/api/v1/things/a/turnover", json={"amount": 12.5, "expected_version": 0})
+    assert r.status_code == 422 and r.json()["field"] == "amount"
+
+
+async def test_no_token_is_401_and_a_wrong_role_is_403(client):  # type: ignore[no-untyped-def]
+    c, settings = client
+    r = await c.post("/api/v1/things/a/turnover", json={"amount": "1", "expected_version": 0},
+                     headers={"Authorization": ""})
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    bad = mint(settings, sub="x", role="requester")
+    r = await c.post("/api/v1/things/a/turnover", json={"amount": "1", "expected_version": 0},
+                     headers={"Authorization": f"Bearer {bad}"})
+    assert r.status_code == 403
+
+
+async def test_a_stale_version_is_409_and_appends_nothing(client, mongo_db):  # type: ignore[no-untyped-def]
+    c, _ = client
+    stream = f"s-{uuid.uuid4()}"
+    assert (await c.post(f"/api/v1/things/{stream}/turnover", json={"amount": "1", "expected_version": 0})
+            ).status_code == 201
+    r = await c.post(f"/api/v1/things/{stream}/turnover", json={"amount": "2", "expected_version": 0})
+    assert r.status_code == 409 and r.json()["actual_version"] == 1
+    assert await mongo_db["events"].count_documents({"stream_id": stream}) == 1
+
+
+async def test_a_retried_command_with_the_same_key_returns_the_first_answer(client, mongo_db):  # type: ignore[no-untyped-def]
+    c, _ = client
+    stream = f"s-{uuid.uuid4()}"
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    body = {"amount": "10.00", "expected_version": 0}
+    first = await c.post(f"/api/v1/things/{stream}/turnover", json=body, headers=key)
+    again = await c.post(f"/api/v1/things/{stream}/turnover", json=body, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert await mongo_db["events"].count_documents({"stream_id": stream}) == 1
+    other = await c.post(f"/api/v1/things/{stream}/turnover", json={**body, "amount": "11"}, headers=key)
+    assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"

@@ -1,0 +1,50 @@
+"""Amounts in euros as the declarant types them: decimals with at most two places, never floats."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from contracts.errors import DomainError
+
+CENT = Decimal("0.01")
+
+MAX_AMOUNT = Decimal("9999999999999.99")
+"""A guard against typing errors (and against decimals too large to compute with), not a rule of law."""
+
+
+def parse_amount(value: object, *, field: str, label: str, strictly_positive: bool = False) -> Decimal:
+    """The amount as a Decimal with two places, or a refusal naming `label` (e.g. « Le prix hors taxes »).
+
+    Accepts a Decimal, an int or a decimal string ("1250", "1250.5", "1250.50"). Refuses floats and
+    booleans: a float has already lost the cents we are asked to keep.
+    """
+    amount = _to_decimal(value, field=field, label=label)
+    if amount < 0:
+        raise DomainError(f"{label} ne peut pas être négatif.", field=field)
+    if strictly_positive and amount == 0:
+        raise DomainError(f"{label} doit être strictement positif.", field=field)
+    if amount > MAX_AMOUNT:
+        raise DomainError(f"{label} est trop élevé (au plus {MAX_AMOUNT} €).", field=field)
+    if amount != amount.quantize(CENT):
+        raise DomainError(f"{label} ne peut pas avoir plus de 2 décimales.", field=field)
+    return amount.quantize(CENT)
+
+
+def _to_decimal(value: object, *, field: str, label: str) -> Decimal:
+    invalid = DomainError(f"{label} doit être un montant en euros, par exemple 1250.00.", field=field)
+    if isinstance(value, bool) or isinstance(value, float):
+        raise invalid
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            raise invalid from None
+    else:
+        raise invalid
+    if not amount.is_finite():
+        raise invalid
+    return amount

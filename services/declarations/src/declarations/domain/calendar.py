@@ -1,0 +1,80 @@
+"""The declaration calendar: civil quarters, the filing due date, lateness, and "today" in a territory.
+
+Every date here is a local date of the territory concerned; the clock is never read, `now` is passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from contracts.errors import DomainError
+from contracts.types import TERRITORY_ZONES, Territory
+
+DUE_DAY = 24
+"""Filing and payment are due by the 24th of the month after the quarter (décret 2015-1077, art. 7)."""
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+"""Years the `DeclarationDrafted` contract accepts."""
+
+
+def check_period(year: int, quarter: int) -> None:
+    """Refuses a year or a quarter no declaration can be about."""
+    if isinstance(quarter, bool) or not isinstance(quarter, int) or not 1 <= quarter <= 4:
+        raise DomainError("Le trimestre doit être 1, 2, 3 ou 4.", field="quarter")
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise DomainError(f"L'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}.", field="year")
+
+
+def quarter_first_day(year: int, quarter: int) -> date:
+    check_period(year, quarter)
+    return date(year, 3 * quarter - 2, 1)
+
+
+def quarter_last_day(year: int, quarter: int) -> date:
+    check_period(year, quarter)
+    if quarter == 4:
+        return date(year, 12, 31)
+    return date(year, 3 * quarter + 1, 1) - timedelta(days=1)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """First and last day of a civil quarter, both included."""
+    return quarter_first_day(year, quarter), quarter_last_day(year, quarter)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """The (year, quarter) a date belongs to."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def due_date(year: int, quarter: int) -> date:
+    """The 24th of the month after the quarter; a Q4 declaration is due on 24 January of the next year."""
+    # décret n° 2015-1077 du 26 août 2015, art. 7; the manual: « au plus tard le 24 du mois suivant
+    # la fin du trimestre civil ».
+    check_period(year, quarter)
+    if quarter == 4:
+        return date(year + 1, 1, DUE_DAY)
+    return date(year, 3 * quarter + 1, DUE_DAY)
+
+
+def days_late(filed_on: date, due: date) -> int:
+    """Whole days between the due date and the filing date; 0 when filed on or before the due date."""
+    return max(0, (filed_on - due).days)
+
+
+def local_date(now: datetime, territory: Territory) -> date:
+    """The calendar date in the territory's time zone at the instant `now` (an aware datetime)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("`now` must be an aware datetime (UTC), never a naive one")
+    return now.astimezone(TERRITORY_ZONES[territory]).date()
+
+
+def current_quarter(now: datetime, territory: Territory) -> tuple[int, int]:
+    """The (year, quarter) running in the territory at the instant `now`."""
+    return quarter_of(local_date(now, territory))
+
+
+def quarter_name(year: int, quarter: int) -> str:
+    """« 1er trimestre 2024 », « 3e trimestre 2024 »: a quarter as the declarant reads it."""
+    return f"{quarter}{'er' if quarter == 1 else 'e'} trimestre {year}"

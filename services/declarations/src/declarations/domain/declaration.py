@@ -1,0 +1,319 @@
+"""The `Declaration` aggregate: its state folded from its events, and the commands that decide new ones.
+
+A command reads the state and returns the events it decides (never stored here), or raises a
+`DomainError` / `Conflict` / `NotFound` with a French message and the field at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from contracts.envelope import EventEnvelope
+from contracts.errors import Conflict, DomainError, NotFound
+from contracts.events.declarations import (
+    AnnualTurnoverDeclared,
+    DeclarantDetailsSet,
+    DeclarationDrafted,
+    DeclarationFiled,
+    DeductionsEntered,
+    LineAdded,
+    LineRemoved,
+)
+from contracts.registry import parse
+from contracts.types import Territory
+from pydantic import BaseModel
+
+from declarations.domain import calendar
+from declarations.domain import deductions as deduction_boxes
+from declarations.domain.amounts import parse_amount
+from declarations.domain.declarant import PAYMENT_METHODS, declarant_details
+from declarations.domain.filing import Totals, check_totals, filed
+from declarations.domain.lines import Annex, Line, new_line
+
+DeclarationEvent = (
+    DeclarationDrafted
+    | DeclarantDetailsSet
+    | LineAdded
+    | LineRemoved
+    | AnnualTurnoverDeclared
+    | DeductionsEntered
+    | DeclarationFiled
+)
+Status = Literal["draft", "filed"]
+
+FILED_IS_FINAL = "La déclaration est déposée : elle ne peut plus être modifiée."
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A user's right on one establishment, chosen before declaring (the manual, « Guide détaillé »)."""
+
+    relation_id: str
+    relation_number: str
+    siret: str
+    establishment: str
+    office: str
+    territory: Territory
+
+
+def draft(
+    declaration_id: str, relation: Relation, *, year: int, quarter: int, now: datetime
+) -> list[DeclarationEvent]:
+    """Opens the declaration of a quarter that has started in the relation's territory."""
+    calendar.check_period(year, quarter)
+    if (year, quarter) > calendar.current_quarter(now, relation.territory):
+        first_day = calendar.quarter_first_day(year, quarter)
+        raise DomainError(
+            f"Le {calendar.quarter_name(year, quarter)} n'a pas encore commencé : sa déclaration ne peut "
+            f"pas être ouverte avant le {first_day:%d/%m/%Y}.",
+            field="quarter",
+        )
+    return [
+        DeclarationDrafted(
+            declaration_id=declaration_id,
+            relation_id=relation.relation_id,
+            relation_number=relation.relation_number,
+            siret=relation.siret,
+            establishment=relation.establishment,
+            office=relation.office,
+            year=year,
+            quarter=quarter,
+            due_date=calendar.due_date(year, quarter),
+        )
+    ]
+
+
+@dataclass
+class Declaration:
+    """One quarterly declaration of octroi de mer interne, as its events left it."""
+
+    id: str
+    territory: Territory
+    relation_id: str
+    relation_number: str
+    siret: str
+    establishment: str
+    office: str
+    year: int
+    quarter: int
+    due_date: date
+    status: Status = "draft"
+    declarant: DeclarantDetailsSet | None = None
+    lines: dict[str, Line] = field(default_factory=dict)
+    annual_turnover: Decimal | None = None
+    deductions: DeductionsEntered | None = None
+    filing: DeclarationFiled | None = None
+    version: int = 1
+    """Number of events folded so far: the stream version the next command must append after."""
+
+    # ---- rebuilding -------------------------------------------------------------------------------
+
+    @classmethod
+    def fold(cls, events: Iterable[BaseModel], *, territory: Territory) -> Declaration:
+        """The declaration its events describe, oldest first; the first one must be `DeclarationDrafted`."""
+        stream = iter(events)
+        first = next(stream, None)
+        if not isinstance(first, DeclarationDrafted):
+            raise ValueError(f"a declaration starts with DeclarationDrafted, not {type(first).__name__}")
+        declaration = cls._drafted(first, territory)
+        for event in stream:
+            declaration.apply(event)
+        return declaration
+
+    @classmethod
+    def from_envelopes(cls, envelopes: Sequence[EventEnvelope]) -> Declaration:
+        """The declaration rebuilt from its stored envelopes (old schema versions upcast on the way)."""
+        if not envelopes:
+            raise ValueError("an empty stream holds no declaration")
+        for position, envelope in enumerate(envelopes, start=1):
+            if envelope.version != position:
+                raise ValueError(
+                    f"stream {envelope.stream_id}: version {envelope.version} at position {position}"
+                )
+        events = [parse(e.type, e.schema_version, e.data) for e in envelopes]
+        return cls.fold(events, territory=envelopes[0].territory)
+
+    def apply(self, event: BaseModel) -> None:
+        """Folds one more event into the state (one handler per event type)."""
+        if isinstance(event, DeclarantDetailsSet):
+            self._declarant_details_set(event)
+        elif isinstance(event, LineAdded):
+            self._line_added(event)
+        elif isinstance(event, LineRemoved):
+            self._line_removed(event)
+        elif isinstance(event, AnnualTurnoverDeclared):
+            self._annual_turnover_declared(event)
+        elif isinstance(event, DeductionsEntered):
+            self._deductions_entered(event)
+        elif isinstance(event, DeclarationFiled):
+            self._filed(event)
+        elif isinstance(event, DeclarationDrafted):
+            raise ValueError(f"declaration {self.id} drafted twice")
+        else:
+            raise ValueError(f"{type(event).__name__} is not an event of a declaration")
+        self.version += 1
+
+    def apply_all(self, events: Iterable[BaseModel]) -> Declaration:
+        for event in events:
+            self.apply(event)
+        return self
+
+    @classmethod
+    def _drafted(cls, event: DeclarationDrafted, territory: Territory) -> Declaration:
+        return cls(
+            id=event.declaration_id,
+            territory=territory,
+            relation_id=event.relation_id,
+            relation_number=event.relation_number,
+            siret=event.siret,
+            establishment=event.establishment,
+            office=event.office,
+            year=event.year,
+            quarter=event.quarter,
+            due_date=event.due_date,
+        )
+
+    def _declarant_details_set(self, event: DeclarantDetailsSet) -> None:
+        self.declarant = event
+
+    def _line_added(self, event: LineAdded) -> None:
+        self.lines[event.line_id] = Line.from_event(event, self.first_day)
+
+    def _line_removed(self, event: LineRemoved) -> None:
+        self.lines.pop(event.line_id, None)
+
+    def _annual_turnover_declared(self, event: AnnualTurnoverDeclared) -> None:
+        self.annual_turnover = event.amount
+
+    def _deductions_entered(self, event: DeductionsEntered) -> None:
+        self.deductions = event
+
+    def _filed(self, event: DeclarationFiled) -> None:
+        self.status = "filed"
+        self.filing = event
+
+    # ---- reading ----------------------------------------------------------------------------------
+
+    @property
+    def first_day(self) -> date:
+        return calendar.quarter_first_day(self.year, self.quarter)
+
+    @property
+    def last_day(self) -> date:
+        return calendar.quarter_last_day(self.year, self.quarter)
+
+    @property
+    def is_filed(self) -> bool:
+        return self.status == "filed"
+
+    def annex(self, annex: Annex) -> list[Line]:
+        return [line for line in self.lines.values() if line.annex == annex]
+
+    # ---- commands ---------------------------------------------------------------------------------
+
+    def set_declarant_details(
+        self,
+        *,
+        name: str | None,
+        quality: str | None,
+        place: str | None,
+        payment_method: str | None,
+        accepted_payment_methods: Collection[str] = PAYMENT_METHODS,
+    ) -> list[DeclarationEvent]:
+        self._ensure_draft()
+        return [
+            declarant_details(
+                name=name,
+                quality=quality,
+                place=place,
+                payment_method=payment_method,
+                accepted_payment_methods=accepted_payment_methods,
+            )
+        ]
+
+    def add_line(
+        self,
+        *,
+        line_id: str,
+        annex: str,
+        nomenclature: str,
+        price_excl_tax: object,
+        cana: str | None = None,
+        naf: str | None = None,
+        rates_date: date | None = None,
+        avitaillement: bool | None = None,
+        rfs: bool | None = None,
+    ) -> list[DeclarationEvent]:
+        self._ensure_draft()
+        return [
+            new_line(
+                line_id=line_id,
+                annex=annex,
+                nomenclature=nomenclature,
+                price_excl_tax=price_excl_tax,
+                cana=cana,
+                naf=naf,
+                rates_date=rates_date,
+                avitaillement=avitaillement,
+                rfs=rfs,
+                quarter=(self.first_day, self.last_day),
+                existing=self.lines.values(),
+            )
+        ]
+
+    def remove_line(self, line_id: str) -> list[DeclarationEvent]:
+        self._ensure_draft()
+        if line_id not in self.lines:
+            raise NotFound(f"La ligne {line_id} n'existe pas dans cette déclaration.", field="line_id")
+        return [LineRemoved(line_id=line_id)]
+
+    def declare_annual_turnover(self, amount: object) -> list[DeclarationEvent]:
+        self._ensure_draft()
+        # DOMAIN §1: « The Q4 declaration must state the annual production turnover (box 3) »; the
+        # manual: « S'il s'agit de la déclaration du quatrième trimestre civil renseignez dans le champ 3 ».
+        if self.quarter != 4:
+            raise DomainError(
+                "Le chiffre d'affaires annuel de production (case 3) ne se déclare que sur la déclaration "
+                "du 4e trimestre.",
+                field="amount",
+            )
+        turnover = parse_amount(amount, field="amount", label="Le chiffre d'affaires annuel de production")
+        return [AnnualTurnoverDeclared(amount=turnover)]
+
+    def enter_deductions(self, om: Mapping[str, object], omr: Mapping[str, object]) -> list[DeclarationEvent]:
+        self._ensure_draft()
+        return [deduction_boxes.enter_deductions(om, omr)]
+
+    def file(self, totals: Totals, *, now: datetime, declarant_email: str | None) -> list[DeclarationEvent]:
+        """Files the declaration with the totals computed for its current version, late or not."""
+        self._ensure_draft()
+        # The manual: the « données de la déclaration » must be filled in before filing.
+        if self.declarant is None:
+            raise DomainError(
+                "Les données de la déclaration (nom, qualité et lieu du déclarant, mode de paiement) "
+                "doivent être renseignées avant le dépôt.",
+                field="declarant",
+            )
+        # DOMAIN §1: the Q4 declaration must state the annual production turnover (box 3).
+        if self.quarter == 4 and self.annual_turnover is None:
+            raise DomainError(
+                "La déclaration du 4e trimestre doit indiquer le chiffre d'affaires annuel de production "
+                "(case 3) avant le dépôt.",
+                field="annual_turnover",
+            )
+        check_totals(totals, self.version)
+        # A declaration filed after the due date is still received; the event records by how many days
+        # it is late, for the office (penalties are not computed here).
+        return [
+            filed(
+                totals, now=now, territory=self.territory, due=self.due_date, declarant_email=declarant_email
+            )
+        ]
+
+    def _ensure_draft(self) -> None:
+        if self.is_filed:
+            raise Conflict(FILED_IS_FINAL)

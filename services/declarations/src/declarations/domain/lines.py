@@ -1,0 +1,183 @@
+"""Lines of the annexes: A (ventes internes, one line per product and rate period) and B (exportations)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from contracts.errors import Conflict, DomainError
+from contracts.events.declarations import LineAdded
+
+from declarations.domain.amounts import parse_amount
+from declarations.domain.codes import normalize_cana, normalize_naf, normalize_nomenclature
+
+Annex = Literal["A", "B"]
+ANNEXES: dict[str, Annex] = {"A": "A", "B": "B"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of annexe A or B as the declaration holds it."""
+
+    line_id: str
+    annex: Annex
+    nomenclature: str
+    price_excl_tax: Decimal
+    cana: str | None = None
+    naf: str | None = None
+    rates_date: date | None = None
+    avitaillement: bool = False
+    rfs: bool = False
+
+    @classmethod
+    def from_event(cls, event: LineAdded, quarter_first_day: date) -> Line:
+        # An annexe A line stored without a date (schema v1) is at the rates of the quarter's first day.
+        rates_date = event.rates_date
+        if event.annex == "A" and rates_date is None:
+            rates_date = quarter_first_day
+        return cls(
+            line_id=event.line_id,
+            annex=event.annex,
+            nomenclature=event.nomenclature,
+            price_excl_tax=event.price_excl_tax,
+            cana=event.cana,
+            naf=event.naf,
+            rates_date=rates_date,
+            avitaillement=event.avitaillement,
+            rfs=event.rfs,
+        )
+
+    @property
+    def rate_period(self) -> tuple[str, str | None, date | None]:
+        """What identifies an annexe A line: the rates in force for this product from this date."""
+        return self.nomenclature, self.cana, self.rates_date
+
+
+def new_line(
+    *,
+    line_id: str,
+    annex: str,
+    nomenclature: str,
+    price_excl_tax: object,
+    cana: str | None = None,
+    naf: str | None = None,
+    rates_date: date | None = None,
+    avitaillement: bool | None = None,
+    rfs: bool | None = None,
+    quarter: tuple[date, date],
+    existing: Iterable[Line] = (),
+) -> LineAdded:
+    """The `LineAdded` event for a line typed by the declarant, or a refusal naming the field at fault.
+
+    `quarter` is the declaration's (first day, last day); `existing` are the lines already declared.
+    """
+    lines = list(existing)
+    if not line_id or not line_id.strip():
+        raise DomainError("L'identifiant de la ligne est obligatoire.", field="line_id")
+    if any(line.line_id == line_id for line in lines):
+        raise Conflict(f"La ligne {line_id} existe déjà dans la déclaration.", field="line_id")
+    checked_annex = ANNEXES.get((annex or "").strip().upper())
+    if checked_annex is None:
+        raise DomainError(
+            "L'annexe doit être « A » (ventes internes) ou « B » (exportations).", field="annex"
+        )
+    code = normalize_nomenclature(nomenclature)
+    price = parse_amount(
+        price_excl_tax,
+        field="price_excl_tax",
+        label="Le prix hors TVA et hors accises",
+        strictly_positive=True,
+    )
+    naf_code = normalize_naf(naf)
+    _check_flag(avitaillement, "avitaillement", "L'indicateur d'avitaillement")
+    _check_flag(rfs, "rfs", "L'indicateur de placement sous RFS")
+    if checked_annex == "A":
+        return _annex_a_line(
+            line_id, code, price, naf_code, cana, rates_date, bool(avitaillement), rfs, quarter, lines
+        )
+    return _annex_b_line(line_id, code, price, naf_code, cana, rates_date, avitaillement, bool(rfs))
+
+
+def _annex_a_line(
+    line_id: str,
+    code: str,
+    price: Decimal,
+    naf_code: str | None,
+    cana: str | None,
+    rates_date: date | None,
+    avitaillement: bool,
+    rfs: bool | None,
+    quarter: tuple[date, date],
+    lines: list[Line],
+) -> LineAdded:
+    # The manual, annexe B: « la seule différence étant la case Placement sous RFS » — RFS is B only.
+    if rfs:
+        raise DomainError("Le placement sous RFS ne concerne que les exportations (annexe B).", field="rfs")
+    cana_code = normalize_cana(cana)
+    first_day, last_day = quarter
+    # The manual: the « date d'application » is left at its default unless rates changed in the quarter.
+    applied_on = first_day if rates_date is None else rates_date
+    if not first_day <= applied_on <= last_day:
+        raise DomainError(
+            "La date d'application des taux doit être comprise dans le trimestre déclaré "
+            f"(du {first_day:%d/%m/%Y} au {last_day:%d/%m/%Y}).",
+            field="rates_date",
+        )
+    # The manual: a product is entered twice only when its rates changed within the quarter, each line
+    # with its own date of application; the same product at the same date is a duplicate.
+    period = (code, cana_code, applied_on)
+    if any(line.annex == "A" and line.rate_period == period for line in lines):
+        with_cana = f", CANA {cana_code}" if cana_code else ""
+        raise Conflict(
+            f"Le produit {code}{with_cana} figure déjà en annexe A avec la date d'application des taux "
+            f"du {applied_on:%d/%m/%Y}. Un même produit ne se saisit deux fois que si ses taux ont changé "
+            "au cours du trimestre, chaque ligne avec sa propre date d'application.",
+            field="rates_date",
+        )
+    return LineAdded(
+        line_id=line_id,
+        annex="A",
+        nomenclature=code,
+        price_excl_tax=price,
+        cana=cana_code,
+        naf=naf_code,
+        rates_date=applied_on,
+        avitaillement=avitaillement,
+        rfs=False,
+    )
+
+
+def _annex_b_line(
+    line_id: str,
+    code: str,
+    price: Decimal,
+    naf_code: str | None,
+    cana: str | None,
+    rates_date: date | None,
+    avitaillement: bool | None,
+    rfs: bool,
+) -> LineAdded:
+    # Annexe B columns (the manual): nomenclature, prix HT, code NAF, placement sous RFS. Exports bear
+    # no OM/OMR, so neither a CANA nor a date of application of rates, and avitaillement is annexe A's.
+    if cana is not None and cana.strip():
+        raise DomainError("Le CANA ne se déclare qu'en annexe A (ventes internes).", field="cana")
+    if rates_date is not None:
+        raise DomainError(
+            "La date d'application des taux ne se déclare qu'en annexe A (ventes internes).",
+            field="rates_date",
+        )
+    if avitaillement:
+        raise DomainError(
+            "L'avitaillement ne se déclare qu'en annexe A (ventes internes).", field="avitaillement"
+        )
+    return LineAdded(
+        line_id=line_id, annex="B", nomenclature=code, price_excl_tax=price, naf=naf_code, rfs=rfs
+    )
+
+
+def _check_flag(value: object, field: str, label: str) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise DomainError(f"{label} doit valoir vrai ou faux.", field=field)

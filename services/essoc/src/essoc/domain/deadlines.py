@@ -1,0 +1,72 @@
+"""The answer clock of an ESSOC request: 3 months from receipt, a reminder 15 days before.
+
+Instants are computed and stored in UTC. The directorate reads them in its own zone (`local_time`):
+a deadline at 2026-05-01T03:30Z is 30 April, 23:30 in Guadeloupe but 1 May, 07:30 in La Réunion.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from contracts.types import TERRITORY_ZONES
+
+# code des douanes art. 345 bis II (loi 2018-727 "ESSOC"): answer within 3 months of receipt.
+ANSWER_PERIOD_MONTHS = 3
+# code des douanes art. 345 bis (loi 2018-727): a second examen within 2 months of the rescrit.
+SECOND_EXAMEN_WINDOW_MONTHS = 2
+REMINDER_NOTICE = timedelta(days=15)
+METROPOLE_ZONE = ZoneInfo("Europe/Paris")
+
+DeadlineKind = Literal["reminder", "expiry"]
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Same day `months` later, clamped to the end of a shorter month (31 Nov → 30 Nov), in UTC."""
+    moment = _utc(moment)
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def answer_deadline(received_at: datetime, months: int = ANSWER_PERIOD_MONTHS) -> datetime:
+    """When the administration must have answered a request received (or completed) at `received_at`."""
+    return add_months(received_at, months)
+
+
+def reminder_at(deadline_at: datetime) -> datetime:
+    """When the examining unit is reminded that the deadline approaches."""
+    return _utc(deadline_at) - REMINDER_NOTICE
+
+
+def second_examen_closes_at(rescrit_closed_at: datetime) -> datetime:
+    """The last instant a second examen of a rescrit closed at `rescrit_closed_at` may be filed."""
+    return add_months(rescrit_closed_at, SECOND_EXAMEN_WINDOW_MONTHS)
+
+
+def due_kind(deadline_at: datetime, now: datetime) -> DeadlineKind | None:
+    """Which notice is due at `now`: the expiry once the deadline has passed, else the reminder."""
+    now = _utc(now)
+    if now >= _utc(deadline_at):
+        return "expiry"
+    if now >= reminder_at(deadline_at):
+        return "reminder"
+    return None
+
+
+def zone_of(territory: str | None) -> ZoneInfo:
+    """The zone a directorate works in: its overseas territory's, else metropolitan France's."""
+    return TERRITORY_ZONES.get(territory or "", METROPOLE_ZONE)
+
+
+def local_time(moment: datetime, territory: str | None) -> datetime:
+    return _utc(moment).astimezone(zone_of(territory))
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("instant sans fuseau horaire : les dates du domaine sont en UTC")
+    return moment.astimezone(UTC)

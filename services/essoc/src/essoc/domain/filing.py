@@ -1,0 +1,202 @@
+"""Filing a new ESSOC request (manual §3.2): the form's rules, then the RequestSubmitted event.
+
+Everything the domain cannot know is passed in: ids, the number, `now`, the company name found for
+the SIRET, and the previous request a second examen refers to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, cast
+
+from contracts.errors import DomainError, Forbidden, NotFound
+from contracts.events.essoc import FieldOfApplication, Nature, Notice, Requester, RequestSubmitted
+
+from essoc.domain import deadlines
+from essoc.domain.identity import check_siren, check_siret
+from essoc.domain.referentials import Directorate, Referentials
+from essoc.domain.request import EssocRequest
+from essoc.domain.states import RequestState
+
+RequesterType = Literal["entreprise", "particulier"]
+
+
+@dataclass(frozen=True)
+class Filing:
+    """The form as the requester sent it; name, first name and email come from the token instead."""
+
+    requester_type: str
+    nature: str
+    category: str
+    fields: Sequence[FieldOfApplication]
+    subject: str
+    description: str
+    sub_category: str | None = None
+    siret: str | None = None
+    represented_siren: str | None = None
+    previous_request: str | None = None
+
+
+def submit_request(
+    filing: Filing,
+    *,
+    request_id: str,
+    number: int,
+    requester: Requester,
+    company_name: str | None,
+    previous: EssocRequest | None,
+    referentials: Referentials,
+    now: datetime,
+) -> list[RequestSubmitted]:
+    """The RequestSubmitted of a valid filing, or the first rule it breaks (DomainError and kin)."""
+    if not requester.email.strip():
+        raise DomainError("Votre compte ne comporte pas d'adresse électronique.", field="email")
+    requester_type, siret, company_name = _company(filing, company_name)
+    represented_siren = check_siren(filing.represented_siren) if filing.represented_siren else None
+    directorate = _directorate(filing, referentials)
+    fields = _fields(filing, referentials)
+    subject = _text(filing.subject, "subject", "L'objet de la demande")
+    description = _text(filing.description, "description", "La description de la demande")
+    previous_id = _previous_request(filing, requester, previous, now)
+    notice = Notice(
+        number=number,
+        requester_email=requester.email,
+        requester_name=f"{requester.first_name} {requester.name}".strip(),
+        directorate=directorate.label,
+        directorate_mailbox=directorate.mailbox,
+    )
+    return [
+        RequestSubmitted(
+            request_id=request_id,
+            number=number,
+            requester=requester,
+            requester_type=requester_type,
+            siret=siret,
+            company_name=company_name,
+            represented_siren=represented_siren,
+            nature=cast(Nature, filing.nature),
+            category=filing.category,
+            sub_category=filing.sub_category or None,
+            directorate=directorate.code,
+            unit=referentials.unit_for(filing.nature, directorate),
+            fields=fields,
+            subject=subject,
+            description=description,
+            previous_request=previous_id,
+            collegial=filing.nature == "second_examen",  # a second examen is examined collegially
+            received_at=now,
+            deadline_at=deadlines.answer_deadline(now),
+            notice=notice,
+        )
+    ]
+
+
+def _company(filing: Filing, company_name: str | None) -> tuple[RequesterType, str | None, str | None]:
+    if filing.requester_type == "particulier":
+        if filing.siret:
+            raise DomainError("Un particulier ne renseigne pas de SIRET.", field="siret")
+        return "particulier", None, None
+    if filing.requester_type != "entreprise":
+        raise DomainError("Le type de demandeur est « entreprise » ou « particulier ».", field="requester_type")
+    if not filing.siret:
+        raise DomainError("Une entreprise doit renseigner son SIRET.", field="siret")
+    siret = check_siret(filing.siret)
+    if not company_name:
+        raise DomainError(f"Aucune entreprise n'est connue sous le SIRET {siret}.", field="siret", code="siret-inconnu")
+    return "entreprise", siret, company_name
+
+
+def _directorate(filing: Filing, referentials: Referentials) -> Directorate:
+    """The addressee: the sub-category of a rescrit or second examen, the category of a droit au contrôle."""
+    nature = referentials.nature(filing.nature)
+    if nature is None:
+        raise DomainError(f"Nature de demande inconnue « {filing.nature} ».", field="nature")
+    if filing.nature == "droit_au_controle":
+        if filing.sub_category:
+            raise DomainError("Un droit au contrôle n'a pas de sous-catégorie.", field="sub_category")
+        code, at_fault = filing.category, "category"
+    else:
+        if referentials.category(filing.nature, filing.category) is None:
+            raise DomainError(f"Catégorie inconnue « {filing.category} » pour un {nature.label}.", field="category")
+        if not filing.sub_category:
+            raise DomainError("Choisissez la direction régionale compétente (sous-catégorie).", field="sub_category")
+        code, at_fault = filing.sub_category, "sub_category"
+    directorate = referentials.directorate(code)
+    if directorate is None:
+        raise DomainError(f"Direction inconnue « {code} ».", field=at_fault)
+    if directorate.central:
+        # décret 2018-944 art. 1: only the territorially competent directorate may be addressed.
+        raise DomainError(
+            "Une demande ne peut pas être adressée à la direction générale : choisissez la direction "
+            "régionale territorialement compétente pour vos activités.",
+            field=at_fault,
+            code="direction-centrale",
+        )
+    if filing.nature == "droit_au_controle" and referentials.category(filing.nature, code) is None:
+        raise DomainError(f"{directorate.label} ne reçoit pas de demande de droit au contrôle.", field=at_fault)
+    return directorate
+
+
+def _fields(filing: Filing, referentials: Referentials) -> list[FieldOfApplication]:
+    fields = list(filing.fields)
+    if not fields:
+        raise DomainError("Choisissez au moins un champ d'application.", field="fields")
+    # OGDE manual §3.2.3: a droit au contrôle bears on a single domain / sub-domain.
+    if filing.nature == "droit_au_controle" and len(fields) > 1:
+        raise DomainError("Un droit au contrôle ne porte que sur un seul champ d'application.", field="fields")
+    seen: set[tuple[str, str]] = set()
+    for index, chosen in enumerate(fields):
+        domain = referentials.field_domain(chosen.domain)
+        if domain is None or chosen.sub_domain not in domain.sub_domains:
+            raise DomainError(
+                f"Champ d'application inconnu « {chosen.domain} / {chosen.sub_domain} ».",
+                field=f"fields[{index}]",
+            )
+        key = (chosen.domain, chosen.sub_domain)
+        if key in seen:
+            raise DomainError(
+                f"Le champ d'application « {domain.label} / {chosen.sub_domain} » est en double.",
+                field=f"fields[{index}]",
+            )
+        seen.add(key)
+    return fields
+
+
+def _previous_request(filing: Filing, requester: Requester, previous: EssocRequest | None, now: datetime) -> str | None:
+    """A second examen refers to a rescrit of the same requester, closed less than two months ago."""
+    if filing.nature != "second_examen":
+        if filing.previous_request:
+            raise DomainError("Seul un second examen se réfère à une demande précédente.", field="previous_request")
+        return None
+    if not filing.previous_request:
+        raise DomainError(
+            "Indiquez le numéro du rescrit dont vous demandez le second examen.", field="previous_request"
+        )
+    if previous is None:
+        raise NotFound(f"La demande {filing.previous_request} est introuvable.", field="previous_request")
+    if not previous.is_owned_by(requester.id):
+        raise Forbidden(f"La demande n° {previous.number} n'est pas l'une de vos demandes.", field="previous_request")
+    if previous.nature != "rescrit":
+        raise DomainError(f"La demande n° {previous.number} n'est pas un rescrit.", field="previous_request")
+    if previous.state is not RequestState.CLOTUREE or previous.closed_at is None:
+        raise DomainError(
+            f"Le rescrit n° {previous.number} n'a pas été délivré (demande {previous.state.label.lower()}).",
+            field="previous_request",
+        )
+    # code des douanes art. 345 bis: the second examen is asked within two months of the rescrit.
+    if now > deadlines.second_examen_closes_at(previous.closed_at):
+        raise DomainError(
+            f"Le délai de deux mois pour demander le second examen du rescrit n° {previous.number} est expiré.",
+            field="previous_request",
+            code="delai-expire",
+        )
+    return previous.id
+
+
+def _text(value: str, field_name: str, what: str) -> str:
+    value = value.strip()
+    if not value:
+        raise DomainError(f"{what} est obligatoire.", field=field_name)
+    return value

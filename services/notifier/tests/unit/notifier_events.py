@@ -1,0 +1,97 @@
+"""One event of each mailed type, as the producing services emit them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from contracts.events.essoc import (
+    AdmissibilityDecided,
+    DeadlineReached,
+    FieldOfApplication,
+    Notice,
+    QuestionAnswered,
+    RequestClosed,
+    Requester,
+    RequestQuestioned,
+    RequestSubmitted,
+)
+from contracts.events.taxcalc import DeclarationAssessed
+from pydantic import BaseModel
+
+EVENT_ID = UUID("01930000-0000-7000-8000-000000000001")
+REQUESTER_EMAIL = "juda.bricot@example.fr"
+MAILBOX = "dr-la-reunion@douane.example"
+DECLARANT_EMAIL = "compta@rhumerie.example"
+NOTICE = Notice(
+    number=150,
+    requester_email=REQUESTER_EMAIL,
+    requester_name="Juda Bricot",
+    directorate="DR La Réunion",
+    directorate_mailbox=MAILBOX,
+)
+SUBMITTED = RequestSubmitted(
+    request_id="req-1",
+    number=150,
+    requester=Requester(id="u-juda", name="Bricot", first_name="Juda", email=REQUESTER_EMAIL),
+    requester_type="entreprise",
+    siret="73282932000074",
+    company_name="Rhumerie du Galion SAS",
+    nature="rescrit",
+    category="octroi-de-mer",
+    sub_category="dr-la-reunion",
+    directorate="dr-la-reunion",
+    unit="DR La Réunion - PAE",
+    fields=[FieldOfApplication(domain="octroi-de-mer", sub_domain="octroi de mer interne")],
+    subject="Taux d'octroi de mer <rhum> & liqueurs",
+    description="Description.",
+    received_at=datetime(2026, 3, 10, 21, 30, tzinfo=UTC),
+    deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC),
+    notice=NOTICE,
+)
+ADMITTED = AdmissibilityDecided(decision="oui", notice=NOTICE)
+REFUSED = AdmissibilityDecided(decision="non", grounds="Demande hors champ.\nVoir l'article 345 bis.", notice=NOTICE)
+QUESTIONED = RequestQuestioned(question_id="q-1", text="Quel est le titre alcoométrique ?", asked_by="a", notice=NOTICE)
+ANSWERED = QuestionAnswered(
+    question_id="q-1", question_text="Quel est le titre alcoométrique ?", text="40 % vol.", notice=NOTICE
+)
+CLOSED = RequestClosed(response="Le rescrit est joint.", attachment_ids=["pj-1", "pj-2"], notice=NOTICE)
+REMINDER = DeadlineReached(kind="reminder", deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC), notice=NOTICE)
+EXPIRY = DeadlineReached(kind="expiry", deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC), notice=NOTICE)
+ASSESSED = DeclarationAssessed(
+    declaration_id="decl-1",
+    relation_id="rel-1",
+    relation_number="974000123",
+    office="Bureau de Port-Réunion",
+    year=2026,
+    quarter=3,
+    filed_at=datetime(2026, 10, 30, 20, 15, tzinfo=UTC),
+    late=True,
+    days_late=6,
+    boxes={
+        "1": Decimal("123456.78"),
+        "2": Decimal("0"),
+        "4": Decimal("8641.97"),
+        "9bis": Decimal("12.00"),
+        "15": Decimal("1234.56"),
+        "16": Decimal("0"),
+        "27": Decimal("0"),
+    },
+    total_due=Decimal("1234.56"),
+    declarant_email=DECLARANT_EMAIL,
+    warnings=["Ligne 3 : taux absent du tarif"],
+)
+
+EXPECTED: list[tuple[str, BaseModel, str, str]] = [
+    ("RequestSubmitted", SUBMITTED, "essoc_request_submitted", REQUESTER_EMAIL),
+    ("AdmissibilityDecided", ADMITTED, "essoc_request_admissible", REQUESTER_EMAIL),
+    ("AdmissibilityDecided", REFUSED, "essoc_request_refused", REQUESTER_EMAIL),
+    ("RequestQuestioned", QUESTIONED, "essoc_question_asked", REQUESTER_EMAIL),
+    ("QuestionAnswered", ANSWERED, "essoc_question_answered", MAILBOX),
+    ("RequestClosed", CLOSED, "essoc_request_closed", REQUESTER_EMAIL),
+    ("DeadlineReached", REMINDER, "essoc_deadline_reminder", MAILBOX),
+    ("DeadlineReached", EXPIRY, "essoc_deadline_expired", MAILBOX),
+    ("DeclarationAssessed", ASSESSED, "domino_filing_receipt", DECLARANT_EMAIL),
+]
+"""(event type, event, template, recipient) for every mail the notifier sends."""

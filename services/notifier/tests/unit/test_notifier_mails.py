@@ -1,0 +1,95 @@
+"""Which mails each event causes, to whom, with which template; ids stable across redeliveries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from contracts.events.essoc import AttachmentAdded, ComplementAdded, RequestTakenInCharge
+from notifier.domain.mails import mails_for, notification_id
+from notifier_events import ASSESSED, EVENT_ID, EXPECTED, NOTICE, REFUSED, SUBMITTED
+from pydantic import BaseModel
+
+TEMPLATES = Path(__file__).parents[2] / "src" / "notifier" / "domain" / "templates"
+
+
+@pytest.mark.parametrize(("event_type", "event", "template", "recipient"), EXPECTED, ids=[e[2] for e in EXPECTED])
+def test_each_event_mails_the_right_recipient_with_the_right_template(
+    event_type: str, event: BaseModel, template: str, recipient: str
+) -> None:
+    [mail] = mails_for(event_type, event, EVENT_ID)
+    assert (mail.template, mail.recipient) == (template, recipient)
+    assert mail.subject and "\n" not in mail.subject
+
+
+@pytest.mark.parametrize(("event_type", "event", "template", "recipient"), EXPECTED, ids=[e[2] for e in EXPECTED])
+def test_a_wire_payload_gives_the_same_mail_as_the_model(
+    event_type: str, event: BaseModel, template: str, recipient: str
+) -> None:
+    assert mails_for(event_type, event.model_dump(mode="json"), EVENT_ID) == mails_for(event_type, event, EVENT_ID)
+
+
+def test_every_template_has_a_text_and_an_html_version() -> None:
+    for _, _, template, _ in EXPECTED:
+        assert (TEMPLATES / f"{template}.txt.j2").is_file()
+        assert (TEMPLATES / f"{template}.html.j2").is_file()
+
+
+def test_notification_id_is_a_uuid5_of_event_template_and_recipient() -> None:
+    [mail] = mails_for("RequestSubmitted", SUBMITTED, EVENT_ID)
+    assert UUID(mail.notification_id).version == 5
+    assert mail.notification_id == notification_id(EVENT_ID, mail.template, mail.recipient)
+    assert mails_for("RequestSubmitted", SUBMITTED, str(EVENT_ID))[0].notification_id == mail.notification_id
+    other = UUID("01930000-0000-7000-8000-000000000002")
+    assert mails_for("RequestSubmitted", SUBMITTED, other)[0].notification_id != mail.notification_id
+
+
+def test_requester_mails_never_put_the_requesters_text_in_the_subject() -> None:
+    [mail] = mails_for("RequestSubmitted", SUBMITTED, EVENT_ID)
+    assert "rhum" not in mail.subject
+    assert mail.subject == "[OGDE] Votre demande n° 150 a bien été déposée"
+
+
+def test_refusal_mail_carries_the_grounds() -> None:
+    [mail] = mails_for("AdmissibilityDecided", REFUSED, EVENT_ID)
+    assert mail.context["grounds"] == REFUSED.grounds
+
+
+def test_receipt_context_has_period_total_and_box_summary() -> None:
+    [mail] = mails_for("DeclarationAssessed", ASSESSED, EVENT_ID, territory="974")
+    assert mail.territory == "974"
+    assert (mail.context["period"], mail.context["total_due"], mail.context["late"]) == ("T3 2026", "1234.56", True)
+    assert [line["box"] for line in mail.context["boxes"]] == ["1", "4", "9bis", "15", "27"]
+
+
+def test_no_receipt_without_a_declarant_email() -> None:
+    assert mails_for("DeclarationAssessed", ASSESSED.model_copy(update={"declarant_email": None}), EVENT_ID) == []
+
+
+@pytest.mark.parametrize(
+    ("event_type", "event"),
+    [
+        ("RequestTakenInCharge", RequestTakenInCharge(agent_id="a", unit="u", notice=NOTICE)),
+        ("ComplementAdded", ComplementAdded(complement_id="c", text="x")),
+        (
+            "AttachmentAdded",
+            AttachmentAdded(
+                attachment_id="p",
+                filename="f.pdf",
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+                blob_id="b",
+                added_by="u",
+                added_by_role="requester",
+            ),
+        ),
+    ],
+)
+def test_events_nobody_is_told_about_give_no_mail(event_type: str, event: BaseModel) -> None:
+    assert mails_for(event_type, event, EVENT_ID) == []
+
+
+def test_an_event_type_of_another_service_gives_no_mail() -> None:
+    assert mails_for("LineAssessed", {"anything": 1}, EVENT_ID) == []
