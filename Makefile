@@ -26,7 +26,7 @@ pytest:
 	$(UV) run pytest
 
 bench: bootstrap
-	$(UV) run python -m tests.perf
+	$(UV) run python tests/perf/bench.py
 
 schemas: bootstrap
 	$(UV) run python -m contracts.export

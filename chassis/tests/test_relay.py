@@ -12,11 +12,10 @@ from chassis.eventstore import EventStore
 from chassis.kafka import producer as make_producer
 from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
+from chassis_support import append, removal
 from contracts.wire import MalformedMessage, from_kafka
 
 from contracts import topics
-
-from chassis_support import append, removal
 
 pytestmark = pytest.mark.integration
 

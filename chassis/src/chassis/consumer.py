@@ -56,14 +56,20 @@ class EventConsumer:
         )
         self.broker: KafkaBroker | None = None
 
-    def subscribe(self, broker: KafkaBroker, topics: Iterable[str], group_id: str) -> None:
-        """One subscriber for all topics: one consumer-group join (Tansu holds each ~5 s)."""
+    def subscribe(self, broker: KafkaBroker, topics: Iterable[str], group_id: str,
+                  fetch_max_wait_ms: int = 50) -> None:
+        """One subscriber for all topics: one consumer-group join (Tansu holds each ~5 s).
+
+        A short fetch wait: Tansu answers a fetch only when the wait expires, so the default
+        500 ms would be the floor of every hop between services.
+        """
         self.broker = broker
         broker.subscriber(
             *topics,
             group_id=group_id,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
+            fetch_max_wait_ms=fetch_max_wait_ms,
         )(self.on_message)
 
     async def on_message(self, msg: KafkaMessage) -> None:

@@ -1,7 +1,15 @@
-"""Kafka plumbing: the producer the relay uses, and topic creation from `deploy/kafka/topics.yaml`."""
+"""Kafka plumbing: the producer the relay uses, and topic creation from `deploy/kafka/topics.yaml`.
+
+`python -m chassis.kafka create|wait` is the topics job of compose and Kubernetes: `create` makes
+the missing topics (with the production replication and configs), `wait` blocks until they exist.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +25,12 @@ log = structlog.get_logger(__name__)
 
 
 def producer(settings: ServiceSettings) -> AIOKafkaProducer:
-    # acks=all always; idempotence only where the broker supports it (not Tansu).
+    # acks from the settings ("all" by default); idempotence only where the broker supports it
+    # (not Tansu), and the settings refuse idempotence without acks=all.
+    acks: str | int = settings.kafka_acks if settings.kafka_acks == "all" else int(settings.kafka_acks)
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
-        acks="all",
+        acks=acks,
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=5,
         request_timeout_ms=15000,
@@ -28,29 +38,41 @@ def producer(settings: ServiceSettings) -> AIOKafkaProducer:
     )
 
 
+def load_spec(path: str | Path) -> dict[str, Any]:
+    spec: dict[str, Any] = yaml.safe_load(Path(path).read_text())
+    return spec
+
+
 def load_topics(path: str | Path) -> list[dict[str, Any]]:
-    spec = yaml.safe_load(Path(path).read_text())
-    topics: list[dict[str, Any]] = spec["topics"]
+    topics: list[dict[str, Any]] = load_spec(path)["topics"]
     return topics
 
 
-async def ensure_topics(bootstrap: str, path: str | Path, *, replication: int | None = None) -> list[str]:
+def new_topics(spec: Mapping[str, Any], *, replication: int | None = None,
+               config: Mapping[str, str] | None = None, prefix: str = "") -> list[NewTopic]:
+    """The topics of `spec` (names prefixed): replication from the argument, else the topic's, else the
+    file's default."""
+    default_replication = int(spec.get("replication_factor", 1))
+    return [
+        NewTopic(
+            name=prefix + t["name"],
+            num_partitions=int(t["partitions"]),
+            replication_factor=int(replication or t.get("replication", default_replication)),
+            topic_configs={**(config or {}), **{k: str(v) for k, v in (t.get("config") or {}).items()}},
+        )
+        for t in spec["topics"]
+    ]
+
+
+async def ensure_topics(bootstrap: str, path: str | Path, *, replication: int | None = None,
+                        config: Mapping[str, str] | None = None, prefix: str = "") -> list[str]:
     """Creates the topics of `path` that do not exist yet; returns the names it created."""
-    wanted = load_topics(path)
+    wanted = new_topics(load_spec(path), replication=replication, config=config, prefix=prefix)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(
-                name=t["name"],
-                num_partitions=int(t["partitions"]),
-                replication_factor=int(replication or t.get("replication", 1)),
-                topic_configs={k: str(v) for k, v in (t.get("config") or {}).items()},
-            )
-            for t in wanted
-            if t["name"] not in existing
-        ]
+        missing = [t for t in wanted if t.name not in existing]
         if missing:
             try:
                 await admin.create_topics(missing)
@@ -60,3 +82,72 @@ async def ensure_topics(bootstrap: str, path: str | Path, *, replication: int | 
         return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+async def missing_topics(bootstrap: str, path: str | Path) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+    finally:
+        await admin.close()
+    return [t["name"] for t in load_topics(path) if t["name"] not in existing]
+
+
+async def wait_for_topics(bootstrap: str, path: str | Path, *, within: float = 300.0,
+                          poll_seconds: float = 2.0) -> None:
+    """Returns once every topic of `path` exists (another process creates them); TimeoutError after `within` s."""
+    async with asyncio.timeout(within):
+        while True:
+            try:
+                missing = await missing_topics(bootstrap, path)
+            except Exception as exc:  # broker not up yet: that is what we are waiting for
+                missing = [f"(broker: {type(exc).__name__})"]
+            if not missing:
+                return
+            log.info("waiting for topics", missing=missing)
+            await asyncio.sleep(poll_seconds)
+
+
+def _config(pairs: Sequence[str]) -> dict[str, str]:
+    config: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--config expects key=value, not {pair!r}")
+        config[key.strip()] = value.strip()
+    return config
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chassis.kafka", description=__doc__)
+    parser.add_argument("action", choices=["create", "wait"])
+    parser.add_argument("--bootstrap", required=True, help="host:port[,host:port…]")
+    parser.add_argument("--file", default="deploy/kafka/topics.yaml", help="topics specification")
+    parser.add_argument("--replication", type=int, default=None, help="replication factor of every topic")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                        help="topic config for every topic, e.g. min.insync.replicas=2 (repeatable)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the broker")
+    args = parser.parse_args(argv)
+
+    async def run() -> None:
+        if args.action == "wait":
+            await wait_for_topics(args.bootstrap, args.file, within=args.timeout)
+            return
+        async with asyncio.timeout(args.timeout):
+            while True:
+                try:
+                    created = await ensure_topics(args.bootstrap, args.file, replication=args.replication,
+                                                  config=_config(args.config))
+                    print(f"topics created: {', '.join(created) or 'none (all exist)'}")
+                    return
+                except Exception as exc:  # brokers still starting: retry until the timeout
+                    print(f"brokers not ready ({type(exc).__name__}: {exc}); retrying", file=sys.stderr)
+                    await asyncio.sleep(2.0)
+
+    asyncio.run(run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.eventstore import EventStore
+from chassis.replay_buffer import BufferedDatabase
 
 Doc = dict[str, Any]
 
@@ -69,14 +70,18 @@ class Projector:
             for name in p.collections:
                 await self.db.drop_collection(name)
             await p.ensure_indexes(self.db)
+        target = BufferedDatabase(self.db)
         count = 0
         async for event in store.read_log(as_of=as_of):
             for p in chosen:
                 if event.type in p.handles:
-                    await p.apply(event, self.db, None)
+                    await p.apply(event, target, None)  # type: ignore[arg-type]
             count += 1
-            if progress:
+            if progress and count % 100 == 0:
                 progress(count)
+        await target.flush()
+        if progress:
+            progress(count)
         return count
 
     async def snapshot(self, projection: str | None = None) -> dict[str, list[Doc]]:

@@ -37,6 +37,7 @@ class OutboxRelay:
         batch: int = 500,
         poll_seconds: float = 0.2,
         before_checkpoint: Callable[[list[EventEnvelope]], Awaitable[None]] | None = None,
+        topic_prefix: str = "",
     ) -> None:
         self.store = store
         self.producer = producer
@@ -45,6 +46,7 @@ class OutboxRelay:
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.before_checkpoint = before_checkpoint  # a test hook: crash between publish and checkpoint
+        self.topic_prefix = topic_prefix
         self._wake = asyncio.Event()
         self._checkpoints = store.db["relay_checkpoints"]
 
@@ -66,7 +68,7 @@ class OutboxRelay:
         futures = []
         for envelope in events:
             key, value, headers = to_kafka(envelope, self.source)
-            topic = event_type(envelope.type).topic
+            topic = self.topic_prefix + event_type(envelope.type).topic
             futures.append(await self.producer.send(topic, value=value, key=key, headers=headers))
         await asyncio.gather(*futures)  # every event acknowledged by the broker (acks=all)
         if self.before_checkpoint:

@@ -86,7 +86,8 @@ class Runtime:
             async for attempt in AsyncRetrying(stop=stop_after_delay(60), wait=wait_exponential(max=3),
                                                reraise=True):
                 with attempt:
-                    await kafka.ensure_topics(self.settings.kafka_bootstrap, topics_file)
+                    await kafka.ensure_topics(self.settings.kafka_bootstrap, topics_file,
+                                              prefix=self.settings.kafka_topic_prefix)
         for hook in self.definition.startup:
             await hook(self)
         if self.settings.relay_enabled:
@@ -94,13 +95,14 @@ class Runtime:
             await self.producer.start()
             self.relay = OutboxRelay(self.store, self.producer, name=self.name, source=f"/{self.name}",
                                      batch=self.settings.relay_batch,
-                                     poll_seconds=self.settings.relay_poll_seconds)
+                                     poll_seconds=self.settings.relay_poll_seconds,
+                                     topic_prefix=self.settings.kafka_topic_prefix)
             self._spawn(self.relay.run(self._stop), "relay")
         if self.settings.consume and self.definition.subscribe_topics:
             self._spawn(self._start_consumer(), "consumer")
         else:
             self.consumer_ready.set()
-        for loop in self.definition.background:
+        for loop in self.definition.background if self.settings.background_enabled else ():
             self._spawn(loop(self, self._stop), getattr(loop, "__name__", "background"))
 
     async def _start_consumer(self) -> None:
@@ -110,7 +112,8 @@ class Runtime:
             name=self.name, uow=self.uow, projector=self.projector, handlers=self.definition.handlers,
             territories=self.settings.territories, max_attempts=self.settings.consumer_max_attempts,
         )
-        self.consumer.subscribe(self.broker, self.definition.subscribe_topics, self.settings.group_id)
+        topics = [self.settings.kafka_topic_prefix + t for t in self.definition.subscribe_topics]
+        self.consumer.subscribe(self.broker, topics, self.settings.group_id)
         await self.broker.start()  # joins the group: Tansu holds a join ~5 s
         self.consumer_ready.set()
         log.info("consumer started", topics=list(self.definition.subscribe_topics))

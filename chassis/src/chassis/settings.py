@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ALL_TERRITORIES = ("971", "972", "973", "974", "976")
+KAFKA_ACKS = ("all", "1", "0")
 
 
 class ServiceSettings(BaseSettings):
@@ -15,18 +18,26 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "service"
     mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true&journal=true"
+    # `{service}` and `{territories}` (served codes joined by "-", e.g. "971-972") are filled in,
+    # so one value keeps each territory deployment in its own database: "{service}-{territories}".
     mongo_db: str = ""
     kafka_bootstrap: str = "127.0.0.1:9092"
     # Tansu rejects idempotent producers; production turns this on with acks=all.
     kafka_idempotence: bool = False
     kafka_acks: str = "all"
+    # Same placeholders as mongo_db: deployments sharing a broker need a group each.
     kafka_group: str = ""
+    # Prepended to every topic name: lets several environments (or test runs) share one cluster.
+    kafka_topic_prefix: str = ""
     topics_file: str = "deploy/kafka/topics.yaml"
     consume: bool = True
     consumer_max_attempts: int = Field(default=3, ge=1)
     relay_enabled: bool = True
     relay_batch: int = Field(default=500, ge=1)
     relay_poll_seconds: float = Field(default=0.2, gt=0)
+    # Background loops (the notifier's mail sender, essoc's deadline clock) must run in one
+    # process only, like the relay: scaled-out replicas turn both off.
+    background_enabled: bool = True
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     jwt_secret: str = "dev-secret-change-me-in-production-0123456789"
@@ -54,10 +65,33 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"unknown territories {unknown}; expected some of {ALL_TERRITORIES}")
         return value
 
+    @field_validator("kafka_acks", mode="before")
+    @classmethod
+    def _acks(cls, value: object) -> object:
+        text = str(value).strip().lower()
+        text = "all" if text == "-1" else text
+        if text not in KAFKA_ACKS:
+            raise ValueError(f"kafka_acks must be one of {KAFKA_ACKS} (or -1), not {value!r}")
+        return text
+
+    @model_validator(mode="after")
+    def _idempotence_needs_all_acks(self) -> Self:
+        if self.kafka_idempotence and self.kafka_acks != "all":
+            raise ValueError("kafka_idempotence requires kafka_acks=all")
+        return self
+
+    @property
+    def territory_key(self) -> str:
+        """The served territories as one name part: "971-972"."""
+        return "-".join(sorted(self.territories))
+
+    def _render(self, template: str) -> str:
+        return template.replace("{service}", self.service_name).replace("{territories}", self.territory_key)
+
     @property
     def database(self) -> str:
-        return self.mongo_db or self.service_name
+        return self._render(self.mongo_db or self.service_name)
 
     @property
     def group_id(self) -> str:
-        return self.kafka_group or self.service_name
+        return self._render(self.kafka_group or self.service_name)

@@ -1,0 +1,66 @@
+"""`devstack run`: what `make run` calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from devstack.stack import Stack
+
+app = typer.Typer(add_completion=False, no_args_is_help=True)
+console = Console()
+
+
+@app.callback()
+def main() -> None:
+    """The embedded stack of DOMINO-NG and OGDE."""
+
+
+@app.command()
+def run(var_dir: Path = typer.Option(Path("var"), help="data, logs, mail and tokens")) -> None:
+    """Starts Kafka (Tansu), MongoDB (SecantusDB), an SMTP sink and the four services; Ctrl-C stops all."""
+    stack = Stack(var_dir)
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        console.print("[bold]Démarrage de Kafka, MongoDB, SMTP et des quatre services…[/bold]")
+        tariffs = await stack.start()
+        _banner(stack, tariffs)
+        await stop.wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        console.print("Arrêt…")
+        with contextlib.suppress(Exception):
+            stack.stop()
+        console.print("[green]Arrêté proprement. Les données restent dans var/.[/green]")
+
+
+def _banner(stack: Stack, tariffs: dict[str, str]) -> None:
+    table = Table(title="DOMINO-NG et OGDE — pile locale", show_lines=False)
+    table.add_column("service")
+    table.add_column("adresse")
+    for service in stack.services:
+        table.add_row(service.name, f"{service.url}/docs")
+    table.add_row("kafka (Tansu)", stack.kafka.bootstrap)
+    table.add_row("mongodb (SecantusDB)", stack.mongo.uri)
+    table.add_row("smtp (aiosmtpd)", f"{stack.smtp.host}:{stack.smtp.port} → {stack.var_dir / 'mail'}")
+    console.print(table)
+    console.print(f"Tarifs de démonstration : {tariffs}")
+    tokens = (stack.var_dir / "tokens.json").read_text()
+    console.print(f"Jetons (aussi dans {stack.var_dir / 'tokens.json'}) :\n{tokens}")
+    console.print("Exemple : curl -H \"Authorization: Bearer $(jq -r .declarant var/tokens.json)\" "
+                  f"{stack.service('declarations').url}/api/v1/relations")
+    console.print("[bold]Ctrl-C pour tout arrêter.[/bold]")

@@ -1,0 +1,62 @@
+"""Demo users and their tokens, and the demo tariffs loaded into taxcalc at start."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+import httpx
+from chassis.http.auth import mint
+from chassis.settings import ServiceSettings
+
+TERRITORIES = ("971", "972", "973", "974", "976")
+
+DEMO_USERS: dict[str, dict[str, Any]] = {
+    "declarant": {"sub": "declarant-demo", "role": "declarant", "name": "Payet", "given_name": "Marie",
+                  "email": "marie.payet@producteur.example",
+                  "relations": ["rel-971-0001", "rel-971-0002", "rel-974-0001"]},
+    "requester": {"sub": "requester-demo", "role": "requester", "name": "Bricot", "given_name": "Juda",
+                  "email": "juda.bricot@entreprise.example"},
+    "agent_971": {"sub": "agent-971", "role": "agent", "name": "Lubin", "given_name": "Joseph",
+                  "email": "joseph.lubin@douane.example", "territories": ["971"],
+                  "directorates": ["dr-guadeloupe"]},
+    "admin": {"sub": "admin-demo", "role": "admin", "name": "Admin", "given_name": "Démo",
+              "email": "admin@douane.example", "territories": list(TERRITORIES)},
+}
+
+
+def jwt_secret(var_dir: Path) -> str:
+    """A secret generated once per `var/`, so tokens printed earlier keep working after a restart."""
+    path = var_dir / "jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def tokens(secret: str) -> dict[str, str]:
+    settings = ServiceSettings(jwt_secret=secret)
+    return {name: mint(settings, **claims) for name, claims in DEMO_USERS.items()}
+
+
+def write_tokens(var_dir: Path, minted: dict[str, str]) -> Path:
+    path = var_dir / "tokens.json"
+    path.write_text(json.dumps(minted, indent=2) + "\n")
+    return path
+
+
+async def load_tariffs(taxcalc_url: str, admin_token: str, reference_dir: Path) -> dict[str, str]:
+    """Imports each territory's demo tariff; re-importing the same file publishes nothing."""
+    outcome: dict[str, str] = {}
+    async with httpx.AsyncClient(base_url=taxcalc_url, timeout=30) as client:
+        for territory in TERRITORIES:
+            csv = reference_dir / territory / "tariff.csv"
+            if not csv.exists():
+                continue
+            r = await client.post("/api/v1/tariffs", content=csv.read_bytes(), params={"territory": territory},
+                                  headers={"Authorization": f"Bearer {admin_token}", "Content-Type": "text/csv"})
+            r.raise_for_status()
+            outcome[territory] = "publié" if r.json()["published"] else "inchangé"
+    return outcome

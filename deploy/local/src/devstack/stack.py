@@ -1,0 +1,136 @@
+"""`make run`: the embedded servers and the four services as processes, in the foreground.
+
+Ports come from the environment (KAFKA_PORT, MONGO_PORT, SMTP_PORT, DECLARATIONS_PORT, TAXCALC_PORT,
+ESSOC_PORT, NOTIFIER_PORT); data lives under `var/` and survives restarts (Tansu keeps topics in
+memory: after a restart the relays go on from their checkpoints in Mongo).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from devstack import demo
+from devstack.servers import KafkaServer, ManagedServer, MongoServer, SmtpServer
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        executable = Path(sys.executable).parent / self.name
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen([str(executable), "serve"], cwd=ROOT, env=self.env, stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _port(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Stack:
+    """Everything `make run` starts, in order, and stops in reverse order."""
+
+    def __init__(self, var_dir: Path | None = None, *, ports: dict[str, int] | None = None) -> None:
+        ports = ports or {}
+        self.var_dir = (var_dir or ROOT / "var").resolve()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.kafka = KafkaServer(self.var_dir, port=ports.get("kafka", _port("KAFKA_PORT", 9092)))
+        self.mongo = MongoServer(self.var_dir, port=ports.get("mongo", _port("MONGO_PORT", 27017)),
+                                 storage_path=self.var_dir / "mongo")
+        self.smtp = SmtpServer(self.var_dir, port=ports.get("smtp", _port("SMTP_PORT", 1025)),
+                               maildir=self.var_dir / "mail")
+        self.secret = demo.jwt_secret(self.var_dir)
+        defaults = {"declarations": 8001, "taxcalc": 8002, "essoc": 8003, "notifier": 8004}
+        self.services = [
+            ServiceProcess(name, ports.get(name, _port(f"{name.upper()}_PORT", port)),
+                           {}, self.var_dir / "logs" / f"{name}.log")
+            for name, port in defaults.items()
+        ]
+        for service in self.services:
+            service.env = self._env(service)
+
+    @property
+    def servers(self) -> list[ManagedServer]:
+        return [self.mongo, self.kafka, self.smtp]
+
+    def service(self, name: str) -> ServiceProcess:
+        return next(s for s in self.services if s.name == name)
+
+    def _env(self, service: ServiceProcess) -> dict[str, str]:
+        prefix = service.name.upper() + "_"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(prefix)}
+        settings = {
+            "MONGO_URI": self.mongo.uri, "KAFKA_BOOTSTRAP": self.kafka.bootstrap,
+            "HTTP_PORT": str(service.port), "JWT_SECRET": self.secret,
+            "TOPICS_FILE": str(ROOT / "deploy/kafka/topics.yaml"),
+            "REFERENCE_DIR": str(ROOT / "deploy/territories"),
+        }
+        if service.name == "notifier":
+            settings |= {"SMTP_HOST": self.smtp.host, "SMTP_PORT": str(self.smtp.port),
+                         "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}"}
+        env |= {prefix + k: v for k, v in settings.items()}
+        env |= {k: v for k, v in os.environ.items() if k.startswith(prefix)}  # the caller's overrides win
+        return env
+
+    def service_port(self, name: str) -> int:
+        return next(s.port for s in self.services if s.name == name)
+
+    async def start(self, *, timeout: float = 90.0) -> dict[str, str]:
+        await asyncio.gather(*(server.start_async() for server in self.servers))
+        for service in self.services:
+            service.start()
+        await self.wait_ready(timeout)
+        minted = demo.tokens(self.secret)
+        demo.write_tokens(self.var_dir, minted)
+        return await demo.load_tariffs(self.service("taxcalc").url, minted["admin"], ROOT / "deploy/territories")
+
+    async def wait_ready(self, timeout: float) -> None:
+        async with httpx.AsyncClient(timeout=3) as client:
+            for service in self.services:
+                async with asyncio.timeout(timeout):
+                    while True:
+                        if service.proc is not None and service.proc.poll() is not None:
+                            tail = service.log_path.read_text(errors="replace")[-3000:]
+                            raise RuntimeError(f"{service.name} exited ({service.proc.returncode}):\n{tail}")
+                        with contextlib.suppress(httpx.HTTPError):
+                            if (await client.get(f"{service.url}/health/ready")).status_code == 200:
+                                break
+                        await asyncio.sleep(0.3)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+        for server in (self.smtp, self.kafka, self.mongo):
+            with contextlib.suppress(Exception):
+                server.stop()

@@ -1,0 +1,172 @@
+"""DOMINO-NG rules that need both declarations and taxcalc, named after the rule, through HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from flow_helpers import auth, wait_totals
+
+pytestmark = pytest.mark.integration
+
+DECLARANT = {"name": "Marie Payet", "quality": "representant", "place": "Le Port", "payment_method": "telepaiement"}
+
+
+async def _draft(stack: dict[str, Any], relation: str, year: int, quarter: int) -> str:
+    http = stack["declarations"].http
+    r = await http.post("/api/v1/declarations", json={"relation_id": relation, "year": year, "quarter": quarter},
+                        headers=auth(stack["declarant"]))
+    assert r.status_code == 201, r.text
+    did: str = r.json()["id"]
+    r = await http.put(f"/api/v1/declarations/{did}/declarant", json=DECLARANT, headers=auth(stack["declarant"]))
+    assert r.status_code == 200, r.text
+    return did
+
+
+async def _line(stack: dict[str, Any], did: str, **body: Any) -> dict[str, Any]:
+    r = await stack["declarations"].http.post(f"/api/v1/declarations/{did}/lines", json=body,
+                                             headers=auth(stack["declarant"]))
+    assert r.status_code == 201, r.text
+    line: dict[str, Any] = r.json()
+    return line
+
+
+async def _put(stack: dict[str, Any], did: str, what: str, body: dict[str, Any]) -> Any:
+    return await stack["declarations"].http.put(f"/api/v1/declarations/{did}/{what}", json=body,
+                                                headers=auth(stack["declarant"]))
+
+
+async def _file(stack: dict[str, Any], did: str) -> Any:
+    return await stack["declarations"].http.post(f"/api/v1/declarations/{did}/filing",
+                                                 headers=auth(stack["declarant"]))
+
+
+async def test_the_next_quarter_box_10_is_the_previous_quarter_box_14(stack: dict[str, Any]) -> None:
+    # DOMAIN §1: box 10 = box 14 of the relation's previous declaration (same for 22/26).
+    q1 = await _draft(stack, "rel-971-0002", 2025, 1)
+    q2 = await _draft(stack, "rel-971-0002", 2025, 2)  # drafted before Q1 is filed: recomputed on filing
+    await _line(stack, q1, annex="A", nomenclature="19053100", price_excl_tax="1000.00")
+    r = await _put(stack, q1, "deductions", {"om": {"8": "500.00"}, "omr": {"20": "80.00"}})
+    assert r.status_code == 200, r.text
+    first = await wait_totals(stack, q1)
+    credit_om, credit_omr = Decimal(first["totals"]["boxes"]["14"]), Decimal(first["totals"]["boxes"]["26"])
+    assert credit_om > 0 and credit_omr > 0
+    assert (await _file(stack, q1)).status_code == 200
+    async with asyncio.timeout(30):
+        while True:
+            second = await wait_totals(stack, q2)
+            if Decimal(second["totals"]["boxes"]["10"]) == credit_om:
+                break
+            await asyncio.sleep(0.1)
+    assert Decimal(second["totals"]["boxes"]["22"]) == credit_omr
+    ledger = (await stack["taxcalc"].http.get("/api/v1/ledger/rel-971-0002", headers=auth(stack["admin"]))).json()
+    assert [(e["declaration_id"], e["om_credit"]) for e in ledger["entries"]] == [(q1, f"{credit_om:.2f}")]
+
+
+async def test_a_rate_change_inside_the_quarter_splits_the_product_over_two_lines(stack: dict[str, Any]) -> None:
+    # Manual, Annexe A: the same product twice, each with its date of application of the rates.
+    did = await _draft(stack, "rel-974-0001", 2026, 1)
+    await _line(stack, did, annex="A", nomenclature="19059080", price_excl_tax="1000.00")
+    await _line(stack, did, annex="A", nomenclature="19059080", price_excl_tax="1000.00", rates_date="2026-02-15")
+    body = await wait_totals(stack, did)
+    rates = sorted((x["rates_date"], x["om_rate"], x["om_amount"]) for x in body["lines"]["A"])
+    assert rates == [("2026-01-01", "2.5", "25.00"), ("2026-02-15", "5", "50.00")]
+    assert body["totals"]["boxes"]["4"] == "75.00"
+    twice = await stack["declarations"].http.post(
+        f"/api/v1/declarations/{did}/lines", headers=auth(stack["declarant"]),
+        json={"annex": "A", "nomenclature": "19059080", "price_excl_tax": "1.00", "rates_date": "2026-02-15"})
+    assert twice.status_code == 409
+
+
+async def test_refunds_above_the_credit_are_refused_at_filing(stack: dict[str, Any]) -> None:
+    # DOMAIN §1: 13 + 13bis ≤ 12.
+    did = await _draft(stack, "rel-971-0001", 2025, 3)
+    await _line(stack, did, annex="A", nomenclature="22084011", price_excl_tax="1000.00")
+    await _put(stack, did, "deductions", {"om": {"8": "1000.00", "13": "5000.00"}, "omr": {}})
+    body = await wait_totals(stack, did)
+    assert body["totals"]["errors"]
+    r = await _file(stack, did)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert (await stack["declarations"].http.get(f"/api/v1/declarations/{did}", headers=auth(stack["declarant"]))
+            ).json()["status"] == "draft"
+
+
+async def test_a_q4_needs_its_annual_turnover_and_warns_below_the_liability_threshold(stack: dict[str, Any]) -> None:
+    # décret 2015-1077 / DOMAIN §1: the Q4 declaration states the annual turnover (box 3);
+    # loi 2004-639 art. 2: under the threshold the producer may no longer be liable.
+    did = await _draft(stack, "rel-971-0001", 2025, 4)
+    await _line(stack, did, annex="A", nomenclature="22084011", price_excl_tax="800.00")
+    await wait_totals(stack, did)
+    refused = await _file(stack, did)
+    assert refused.status_code == 422 and refused.json()["field"] == "annual_turnover"
+    assert (await _put(stack, did, "annual-turnover", {"amount": "120000.00"})).status_code == 200
+    body = await wait_totals(stack, did)
+    assert body["totals"]["boxes"]["3"] == "120000.00"
+    filed = await _file(stack, did)
+    assert filed.status_code == 200, filed.text
+    assert any("seuil" in w for w in filed.json()["warnings"])
+
+
+async def test_filing_waits_for_the_totals_of_the_current_version(stack: dict[str, Any]) -> None:
+    did = await _draft(stack, "rel-974-0001", 2025, 2)
+    taxcalc = stack["taxcalc"].runtime
+    await taxcalc.broker.stop()  # taxcalc stops listening: the totals cannot follow
+    try:
+        await _line(stack, did, annex="A", nomenclature="33051000", price_excl_tax="10.00")
+        r = await _file(stack, did)
+        assert r.status_code == 409 and "totaux" in r.json()["detail"].lower()
+    finally:
+        await taxcalc.broker.start()
+    await wait_totals(stack, did, timeout=60)
+    assert (await _file(stack, did)).status_code == 200
+
+
+async def test_a_declarant_acts_only_for_its_own_relations(stack: dict[str, Any]) -> None:
+    from chassis.http.auth import mint
+
+    other = mint(stack["declarations"].definition.settings, sub="other", role="declarant", relations=["rel-971-0002"])
+    r = await stack["declarations"].http.post("/api/v1/declarations", headers=auth(other),
+                                              json={"relation_id": "rel-974-0001", "year": 2025, "quarter": 1})
+    assert r.status_code == 403 and r.json()["field"] == "relation_id"
+    relations = (await stack["declarations"].http.get("/api/v1/relations", headers=auth(other))).json()
+    assert [x["id"] for x in relations] == ["rel-971-0002"]
+
+
+async def test_an_unknown_nomenclature_has_no_rate_and_blocks_filing(stack: dict[str, Any]) -> None:
+    did = await _draft(stack, "rel-971-0001", 2025, 2)
+    await _line(stack, did, annex="A", nomenclature="99999999", price_excl_tax="10.00")
+    body = await wait_totals(stack, did)
+    assert body["lines"]["A"][0]["assessment_status"] == "no_rate" and body["totals"]["complete"] is False
+    assert (await _file(stack, did)).status_code == 422
+
+
+async def test_rates_lookup_prefers_the_cana_line_then_the_longest_prefix(stack: dict[str, Any]) -> None:
+    tax, admin = stack["taxcalc"].http, auth(stack["admin"])
+    base = {"territory": "974", "date": "2026-03-01"}
+    cana = (await tax.get("/api/v1/rates", params={**base, "nomenclature": "22084011", "cana": "Z001"},
+                          headers=admin)).json()
+    assert cana["om_rate"] == "10" and "Z001" in cana["label"]
+    sparkling = (await tax.get("/api/v1/rates", params={**base, "nomenclature": "22041000"}, headers=admin)).json()
+    assert sparkling["matched_code"].startswith("220410")
+    unknown = await tax.get("/api/v1/rates", params={**base, "nomenclature": "99999999"}, headers=admin)
+    assert unknown.status_code == 422 and unknown.json()["field"] == "nomenclature"
+
+
+async def test_a_tariff_above_the_legal_cap_is_refused_with_its_row(stack: dict[str, Any]) -> None:
+    # loi 2004-639: OM at most 60 % (90 % alcohol and tobacco), OMR 2.5 % (5 % in Guyane).
+    csv = ("territory,code,cana,kind,om_rate,omr_rate,valid_from,valid_to,deliberation,label\n"
+           "972,0401,,OMI,65,2.5,2026-01-01,,Délibération test,Lait\n")
+    r = await stack["taxcalc"].http.post("/api/v1/tariffs", content=csv, headers={
+        **auth(stack["admin"]), "Content-Type": "text/csv"})
+    assert r.status_code == 422
+    assert r.json()["rows"][0]["row"] == 2 and "60" in r.json()["rows"][0]["message"]
+
+
+async def test_search_lists_the_declarations_of_a_relation_page_by_page(stack: dict[str, Any]) -> None:
+    http = stack["declarations"].http
+    r = await http.get("/api/v1/declarations", params={"relation_id": "rel-971-0001", "per_page": 2},
+                       headers=auth(stack["declarant"]))
+    page = r.json()
+    assert r.status_code == 200 and page["total"] >= 3 and len(page["items"]) == 2
