@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from flow_helpers import auth, wait_totals
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.integration
 
@@ -54,3 +56,12 @@ async def test_a_line_is_assessed_and_the_declaration_filed(stack: dict[str, Any
     history = (await http.get(f"/api/v1/declarations/{did}/history", headers=auth(token))).json()
     assert [h["type"] for h in history] == ["DeclarationDrafted", "DeclarantDetailsSet", "LineAdded",
                                            "DeclarationFiled"]
+
+
+async def test_the_filed_declaration_downloads_as_a_pdf(stack: dict[str, Any]) -> None:
+    http, token = stack["declarations"].http, stack["declarant"]
+    r = await http.get("/api/v1/declarations/decl-rel-974-0001-2026-Q1/receipt.pdf", headers=auth(token))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and len(r.content) > 2000
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
+    assert "0974000789" in text and "Taxe nette due" in text and "Savonnerie Bourbon" in text

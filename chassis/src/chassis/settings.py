@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Self
+import json
+from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ALL_TERRITORIES = ("971", "972", "973", "974", "976")
 KAFKA_ACKS = ("all", "1", "0")
@@ -44,7 +45,9 @@ class ServiceSettings(BaseSettings):
     jwt_algorithm: str = "HS256"
     jwks_url: str | None = None
     jwt_audience: str | None = None
-    territories: list[str] = Field(default_factory=lambda: list(ALL_TERRITORIES))
+    # NoDecode: the environment value reaches _split as written ("971,972", "974" or a JSON list),
+    # instead of going through json.loads, which fails on "971,972".
+    territories: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(ALL_TERRITORIES))
     # e.g. TERRITORIES="971,972" (comma separated) is accepted as well as a JSON list
     reference_dir: str = "deploy/territories"
     log_level: str = "INFO"
@@ -54,6 +57,8 @@ class ServiceSettings(BaseSettings):
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
             return [t.strip() for t in value.split(",") if t.strip()]
         return value
 

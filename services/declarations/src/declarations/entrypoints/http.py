@@ -10,8 +10,10 @@ from chassis.http.auth import CurrentPrincipal, Principal
 from contracts.errors import DomainError, NotFound
 from contracts.types import TERRITORY_ZONES
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from declarations.adapters import receipt_pdf
 from declarations.adapters.reference import ReferenceData
 from declarations.application.commands import Handlers
 from declarations.application.projections import VIEW
@@ -227,3 +229,15 @@ async def history(declaration_id: str, request: Request, who: CurrentPrincipal) 
              "actor": e.actor.model_dump(), "data": e.data, "hash": e.hash} for e in events]
 
 
+
+
+@router.get("/declarations/{declaration_id}/receipt.pdf", tags=["déclarations"],
+            response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+async def receipt(declaration_id: str, request: Request, who: CurrentPrincipal) -> Response:
+    """The declaration as a PDF: the filing receipt once filed (a draft is marked as such)."""
+    view = views.detail(await _load(request, who, declaration_id))
+    office = _reference(request).offices.get(view["office"])
+    content = await run_in_threadpool(receipt_pdf.render, view, office)
+    filename = f"declaration-{declaration_id}.pdf"
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
