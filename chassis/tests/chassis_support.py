@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
 from chassis.eventstore import EventStore, Metadata, NewEvent
 from chassis.mongo import in_transaction
 from contracts.envelope import Actor, EventEnvelope
 from contracts.events.declarations import LineRemoved
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
 ACTOR = Actor(id="tester", role="declarant")
 

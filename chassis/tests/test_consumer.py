@@ -7,16 +7,17 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
 from chassis.consumer import EventConsumer
 from chassis.eventstore import EventStore
 from chassis.projection import Projector
 from chassis.unit_of_work import Transaction, UnitOfWork
-from chassis_support import RemovalCount
+from contracts import topics
 from contracts.envelope import Actor, EventEnvelope
 from contracts.wire import to_kafka
-from faststream.kafka import KafkaBroker
 
-from contracts import topics
+from chassis_support import RemovalCount
 
 pytestmark = pytest.mark.integration
 

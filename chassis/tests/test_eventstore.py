@@ -6,11 +6,13 @@ import asyncio
 import uuid
 
 import pytest
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from chassis.eventstore import EventStore
 from chassis.mongo import in_transaction
-from chassis_support import append, meta, removal
 from contracts.errors import ConcurrencyError
-from pymongo.asynchronous.client_session import AsyncClientSession
+
+from chassis_support import append, meta, removal
 
 pytestmark = pytest.mark.integration
 

@@ -7,6 +7,9 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
 from chassis.eventstore import Metadata, NewEvent
 from chassis.http.auth import CurrentPrincipal, mint
 from chassis.service import Runtime, ServiceDefinition, create_app
@@ -14,8 +17,6 @@ from chassis.settings import ServiceSettings
 from chassis.unit_of_work import Transaction
 from contracts.events.declarations import AnnualTurnoverDeclared
 from contracts.types import Money
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
 pytestmark = pytest.mark.integration
 

@@ -8,14 +8,15 @@ from collections import defaultdict
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+
 from chassis.eventstore import EventStore
 from chassis.kafka import producer as make_producer
 from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
-from chassis_support import append, removal
+from contracts import topics
 from contracts.wire import MalformedMessage, from_kafka
 
-from contracts import topics
+from chassis_support import append, removal
 
 pytestmark = pytest.mark.integration
 

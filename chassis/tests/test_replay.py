@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from chassis.eventstore import EventStore, Metadata
 from chassis.projection import Projector
 from chassis.unit_of_work import Transaction, UnitOfWork
+
 from chassis_support import RemovalCount, removal
 
 pytestmark = pytest.mark.integration

@@ -6,15 +6,15 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-import contracts.events  # noqa: F401
 import pytest
+from pydantic import ValidationError
+
+import contracts.events  # noqa: F401
+from contracts import export
 from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
 from contracts.events.declarations import LineAdded
 from contracts.registry import parse, upcast
 from contracts.wire import from_kafka, to_kafka
-from pydantic import ValidationError
-
-from contracts import export
 
 SAMPLES = Path(__file__).parent / "samples"
 

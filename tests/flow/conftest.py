@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from chassis.http.auth import mint
 from chassis.service import Runtime, ServiceDefinition, create_app
 from declarations.bootstrap import build as build_declarations

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from flow_helpers import auth, wait_totals
 
 pytestmark = pytest.mark.integration

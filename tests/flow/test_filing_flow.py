@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from flow_helpers import auth, wait_totals
 from pypdf import PdfReader
+
+from flow_helpers import auth, wait_totals
 
 pytestmark = pytest.mark.integration
 

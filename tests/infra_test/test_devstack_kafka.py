@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+
 from devstack.infra import DEFAULT_TOPICS_SPEC, EmbeddedInfra
 from devstack.servers import KafkaServer, kafka_metadata
 from devstack.topics import ensure_topics, load_topic_specs

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from devstack.infra import ContainersUnavailable, EmbeddedInfra, start_containers
 from devstack.ports import free_port, wait_for_port, wait_for_port_async
 from devstack.servers import KafkaServer, ServerStartError

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from devstack.servers import MongoServer
 from pymongo import AsyncMongoClient, MongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from devstack.servers import MongoServer
 
 Db = AsyncDatabase[dict[str, Any]]
 

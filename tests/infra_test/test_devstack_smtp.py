@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
 from devstack.infra import EmbeddedInfra
 from devstack.maildir import Maildir
 from devstack.servers import SmtpServer

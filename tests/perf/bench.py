@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from rich.console import Console
+from rich.table import Table
+
 from chassis.eventstore import EventStore, Metadata, NewEvent
 from chassis.http.auth import mint
 from chassis.kafka import producer as make_producer
@@ -27,8 +30,6 @@ from contracts.events.declarations import LineRemoved
 from declarations.bootstrap import build as build_declarations
 from declarations.settings import DeclarationsSettings
 from devstack.infra import EmbeddedInfra
-from rich.console import Console
-from rich.table import Table
 from taxcalc.bootstrap import build as build_taxcalc
 from taxcalc.settings import TaxcalcSettings
 

@@ -13,9 +13,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import structlog
-from contracts.envelope import EventEnvelope
-from contracts.topics import dlq
-from contracts.wire import from_kafka
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -24,6 +21,9 @@ from prometheus_client import Counter
 from chassis.logging import correlation_id
 from chassis.projection import Projector
 from chassis.unit_of_work import Transaction, UnitOfWork
+from contracts.envelope import EventEnvelope
+from contracts.topics import dlq
+from contracts.wire import from_kafka
 
 log = structlog.get_logger(__name__)
 

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
-from contracts.errors import ConcurrencyError
-from contracts.registry import event_type
 from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
+from contracts.errors import ConcurrencyError
+from contracts.registry import event_type
 
 Doc = dict[str, Any]
 

@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from contracts.envelope import EventEnvelope
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.eventstore import EventStore
 from chassis.replay_buffer import BufferedDatabase
+from contracts.envelope import EventEnvelope
 
 Doc = dict[str, Any]
 

@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from contracts.envelope import EventEnvelope
-from contracts.registry import event_type
-from contracts.wire import to_kafka
 from prometheus_client import Counter, Gauge
 
 from chassis.eventstore import EventStore
+from contracts.envelope import EventEnvelope
+from contracts.registry import event_type
+from contracts.wire import to_kafka
 
 log = structlog.get_logger(__name__)
 

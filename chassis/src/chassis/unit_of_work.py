@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from contracts.envelope import EventEnvelope
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from chassis.eventstore import EventStore, Metadata, NewEvent
 from chassis.mongo import in_transaction
 from chassis.projection import Projector
+from contracts.envelope import EventEnvelope
 
 T = TypeVar("T")
 

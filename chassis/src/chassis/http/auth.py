@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import jwt
-from contracts.envelope import Actor
-from contracts.errors import DomainError, Forbidden
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from chassis.settings import ServiceSettings
+from contracts.envelope import Actor
+from contracts.errors import DomainError, Forbidden
 
 ROLES = ("declarant", "requester", "agent", "admin")
 

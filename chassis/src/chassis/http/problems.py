@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from contracts.errors import DomainError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from contracts.errors import DomainError
 
 log = structlog.get_logger(__name__)
 

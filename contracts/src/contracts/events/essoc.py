@@ -92,10 +92,14 @@ class RequestQuestioned(_Event):
 
 @_req("QuestionAnswered")
 class QuestionAnswered(_Event):
+    """The requester answered a question: the complement asked for has arrived, the clock restarts."""
+
     question_id: str
     question_text: str
     text: str
     notice: Notice
+    restarts_clock: bool = False
+    deadline_at: datetime | None = None
 
 
 @_req("ComplementAdded")
@@ -123,11 +127,24 @@ class AttachmentRemoved(_Event):
     attachment_id: str
 
 
+class AttachmentRef(_Event):
+    """An attachment sent with the answer, by reference (claim check): the notifier fetches its bytes
+    from essoc's API and checks them against `sha256` before attaching them to the mail."""
+
+    attachment_id: str
+    filename: str
+    content_type: str = "application/octet-stream"
+    size: int = Field(ge=0)
+    sha256: str
+
+
 @_req("RequestClosed")
 class RequestClosed(_Event):
     response: str
     attachment_ids: list[str] = Field(default_factory=list)
     notice: Notice
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+    """Metadata of `attachment_ids` (empty in events recorded before it existed)."""
 
 
 @_req("DeadlineReached")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from chassis.http.auth import mint
 from chassis.settings import ServiceSettings
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from chassis.service import Runtime, ServiceDefinition
-
 from contracts import topics
 from declarations.adapters.reference import ReferenceData
 from declarations.application.commands import Handlers

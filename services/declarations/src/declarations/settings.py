@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class DeclarationsSettings(ServiceSettings):

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from pydantic import BaseModel
+
 from contracts.events.declarations import (
     AnnualTurnoverDeclared,
     DeclarantDetailsSet,
@@ -16,7 +18,6 @@ from contracts.types import Territory
 from declarations.domain.calendar import due_date
 from declarations.domain.declaration import Declaration, Relation
 from declarations.domain.filing import Totals
-from pydantic import BaseModel
 
 MARTINIQUE = Relation(
     relation_id="rel-972-1",

@@ -8,12 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given as for_all
+from hypothesis import strategies as st
+
 from contracts.errors import Conflict, DomainError, NotFound
 from contracts.events.declarations import LineAdded, LineRemoved
 from declarations.domain.amounts import parse_amount
+
 from declarations_given import drafted, given, line_a, line_b
-from hypothesis import given as for_all
-from hypothesis import strategies as st
 
 
 def add(declaration_events: tuple[Any, ...] = (), **fields: Any) -> LineAdded:

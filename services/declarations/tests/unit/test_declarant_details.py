@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from contracts.errors import DomainError
 from contracts.events.declarations import DeclarantDetailsSet
 from declarations.domain.declarant import PAYMENT_METHODS
+
 from declarations_given import given
 
 COMPLETE: dict[str, Any] = {

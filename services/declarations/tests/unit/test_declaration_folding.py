@@ -7,6 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given as for_all
+from hypothesis import settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
 from contracts.envelope import SYSTEM, EventEnvelope
 from contracts.errors import DomainError
 from contracts.events.declarations import (
@@ -17,11 +22,8 @@ from contracts.events.declarations import (
 )
 from declarations.domain.declaration import Declaration
 from declarations.domain.lines import Line
+
 from declarations_given import details_set, drafted, given, line_a, line_b, totals_for, utc
-from hypothesis import given as for_all
-from hypothesis import settings
-from hypothesis import strategies as st
-from pydantic import BaseModel
 
 
 def test_drafted_declaration_state() -> None:

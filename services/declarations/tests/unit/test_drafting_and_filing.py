@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import DeclarationDrafted, DeclarationFiled
 from declarations.domain.declaration import FILED_IS_FINAL, Declaration, draft
 from declarations.domain.filing import Totals
+
 from declarations_given import (
     MARTINIQUE,
     details_set,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from contracts.errors import DomainError
 from declarations.domain.codes import (
     CANA_PATTERN,
@@ -14,8 +17,6 @@ from declarations.domain.codes import (
     normalize_naf,
     normalize_nomenclature,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 # ---- nomenclature ------------------------------------------------------------------------------
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from contracts.errors import DomainError
 from declarations.domain.calendar import (
     current_quarter,
@@ -15,9 +18,8 @@ from declarations.domain.calendar import (
     quarter_name,
     quarter_of,
 )
+
 from declarations_given import utc
-from hypothesis import given
-from hypothesis import strategies as st
 
 quarters = st.integers(min_value=1, max_value=4)
 years = st.integers(min_value=2000, max_value=2100)

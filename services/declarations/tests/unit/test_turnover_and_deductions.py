@@ -6,9 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from contracts.errors import DomainError
 from contracts.events.declarations import AnnualTurnoverDeclared, Deductions, DeductionsEntered
 from declarations.domain.deductions import as_input, input_keys
+
 from declarations_given import drafted, given
 
 OM_KEYS = {"5", "7", "7_art19_1", "8", "9", "9_art19_1", "9bis", "13", "13bis"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from chassis.service import ServiceDefinition
-
 from contracts import topics
 from taxcalc.application.assessor import Assessor
 from taxcalc.application.projections import (

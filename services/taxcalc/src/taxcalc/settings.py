@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from chassis.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class TaxcalcSettings(ServiceSettings):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from contracts.types import Territory
 from taxcalc.domain.tariff import Tariff
 from taxcalc.domain.tariff_csv import parse_tariff_csv

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from contracts.events.declarations import Deductions
 from taxcalc.domain.boxes import BOX_NAMES, OM, OMR, AssessedLine, BoxSheet, compute_boxes, line_amount
 from taxcalc.domain.parameters import RefundThresholds

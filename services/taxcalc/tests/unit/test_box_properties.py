@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from random import Random
 
-from contracts.events.declarations import Deductions
 from hypothesis import given
 from hypothesis import strategies as st
+
+from contracts.events.declarations import Deductions
 from taxcalc.domain.boxes import AssessedLine, BoxSheet, compute_boxes, line_amount
 
 MONEY = st.decimals(min_value=Decimal("0"), max_value=Decimal("1000000"), places=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+
 from contracts.events.taxcalc import CreditCarriedForward
 from taxcalc.domain.ledger import CarriedCredit, CreditLedger, LedgerEntry
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from contracts.errors import DomainError
 from taxcalc.domain.parameters import (
     LIABILITY_THRESHOLD,

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+
 from contracts.types import Territory
 from taxcalc.domain.tariff import Tariff
 from taxcalc.domain.tariff_csv import parse_tariff_csv

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from contracts.events.declarations import Deductions, LineAdded
 from contracts.events.taxcalc import LineAssessed, TotalsProjected
 from taxcalc.domain.assessment import LineAssessment, assess_line, project_totals, quarter_start

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from contracts.errors import DomainError
 from contracts.types import Territory
 from taxcalc.domain.tariff_csv import HEADER, parse_tariff_csv

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 import pytest
+
 from contracts.errors import DomainError
 from contracts.events.taxcalc import TariffLine, TariffPublished
 from taxcalc.domain.tariff import Tariff, normalize_code

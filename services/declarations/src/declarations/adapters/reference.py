@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from chassis.http.auth import Principal
 from contracts.errors import Forbidden, NotFound
-
 from declarations.domain.declaration import Relation
 
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from chassis.eventstore import Metadata, NewEvent
 from chassis.http.auth import Principal
 from chassis.logging import correlation_id
 from chassis.unit_of_work import Transaction, UnitOfWork
 from contracts.errors import ConcurrencyError, Conflict, Forbidden, NotFound
-from pydantic import BaseModel
-
 from declarations.adapters.reference import ReferenceData
 from declarations.application.projections import VIEW
 from declarations.domain import declaration as domain

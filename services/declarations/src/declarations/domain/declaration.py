@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from pydantic import BaseModel
+
 from contracts.envelope import EventEnvelope
 from contracts.errors import Conflict, DomainError, NotFound
 from contracts.events.declarations import (
@@ -25,8 +27,6 @@ from contracts.events.declarations import (
 )
 from contracts.registry import parse
 from contracts.types import Territory
-from pydantic import BaseModel
-
 from declarations.domain import calendar
 from declarations.domain import deductions as deduction_boxes
 from declarations.domain.amounts import parse_amount

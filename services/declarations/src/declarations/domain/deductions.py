@@ -11,7 +11,6 @@ from typing import Literal
 
 from contracts.errors import DomainError
 from contracts.events.declarations import Deductions, DeductionsEntered
-
 from declarations.domain.amounts import parse_amount
 
 Tax = Literal["om", "omr"]

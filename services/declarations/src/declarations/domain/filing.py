@@ -11,7 +11,6 @@ from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import DeclarationFiled
 from contracts.events.taxcalc import TotalsProjected
 from contracts.types import Territory
-
 from declarations.domain.calendar import days_late, local_date
 
 

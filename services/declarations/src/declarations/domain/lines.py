@@ -10,7 +10,6 @@ from typing import Literal
 
 from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import LineAdded
-
 from declarations.domain.amounts import parse_amount
 from declarations.domain.codes import normalize_cana, normalize_naf, normalize_nomenclature
 

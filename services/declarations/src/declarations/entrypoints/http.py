@@ -6,13 +6,13 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from chassis.http.auth import CurrentPrincipal, Principal
-from contracts.errors import DomainError, NotFound
-from contracts.types import TERRITORY_ZONES
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from chassis.http.auth import CurrentPrincipal, Principal
+from contracts.errors import DomainError, NotFound
+from contracts.types import TERRITORY_ZONES
 from declarations.adapters import receipt_pdf
 from declarations.adapters.reference import ReferenceData
 from declarations.application.commands import Handlers

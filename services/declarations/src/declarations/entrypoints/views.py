@@ -7,7 +7,6 @@ from typing import Any
 
 from contracts.events.declarations import Deductions
 from contracts.types import TERRITORY_ZONES
-
 from declarations.domain.calendar import quarter_name
 from declarations.domain.deductions import as_input
 

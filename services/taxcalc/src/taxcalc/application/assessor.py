@@ -18,7 +18,6 @@ from contracts.events.taxcalc import (
     TariffLine,
 )
 from contracts.registry import upcast
-
 from taxcalc.application.projections import DECLARATIONS, LEDGER, TARIFFS
 from taxcalc.domain.assessment import LineAssessment, assess_line, project_totals, quarter_start
 from taxcalc.domain.ledger import CreditLedger, LedgerEntry

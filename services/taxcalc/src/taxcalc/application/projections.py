@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.envelope import EventEnvelope
-from contracts.registry import upcast
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+
+from contracts.envelope import EventEnvelope
+from contracts.registry import upcast
 
 Doc = dict[str, Any]
 TARIFFS = "tariffs"

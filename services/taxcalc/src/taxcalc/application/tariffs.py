@@ -12,7 +12,6 @@ from chassis.unit_of_work import Transaction, UnitOfWork
 from contracts.errors import DomainError, Forbidden
 from contracts.events.taxcalc import TariffPublished
 from contracts.types import TERRITORY_NAMES
-
 from taxcalc.application.projections import TARIFFS
 from taxcalc.domain.tariff_csv import parse_tariff_csv
 

@@ -13,7 +13,6 @@ from contracts.errors import DomainError
 from contracts.events.declarations import Deductions
 from contracts.events.taxcalc import LineAssessed, TotalsProjected
 from contracts.types import Territory
-
 from taxcalc.domain.boxes import ZERO, BoxSheet, compute_boxes, line_amount
 from taxcalc.domain.ledger import CarriedCredit
 from taxcalc.domain.parameters import RefundThresholds

@@ -10,7 +10,6 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Literal, Protocol
 
 from contracts.events.declarations import Deductions
-
 from taxcalc.domain.french import format_euros
 from taxcalc.domain.parameters import LIABILITY_THRESHOLD, RefundThresholds, refund_thresholds
 

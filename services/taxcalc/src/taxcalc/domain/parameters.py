@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
 from contracts.errors import DomainError
-
 from taxcalc.domain.french import format_date
 
 T = TypeVar("T")

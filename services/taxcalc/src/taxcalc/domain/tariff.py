@@ -13,7 +13,6 @@ from typing import Literal
 from contracts.errors import DomainError
 from contracts.events.taxcalc import TariffLine, TariffPublished
 from contracts.types import Territory
-
 from taxcalc.domain.french import format_date, in_territory
 
 CODE_LENGTHS = (2, 4, 6, 8, 10)  # chapter, heading, subheading, NC8, TARIC10

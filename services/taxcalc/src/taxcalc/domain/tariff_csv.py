@@ -14,7 +14,6 @@ from typing import Literal, NoReturn
 from contracts.errors import DomainError
 from contracts.events.taxcalc import TariffLine
 from contracts.types import TERRITORY_NAMES, Territory
-
 from taxcalc.domain.french import format_date, format_rate
 from taxcalc.domain.parameters import (
     MAYOTTE_CAP_FACTOR,

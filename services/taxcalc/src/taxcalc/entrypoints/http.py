@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
+from fastapi import APIRouter, Query, Request, Response
+from starlette.datastructures import UploadFile
+
 from chassis.http.auth import CurrentPrincipal, Principal
 from chassis.logging import correlation_id
 from contracts.errors import DomainError, Forbidden, NotFound
 from contracts.events.taxcalc import TariffLine
 from contracts.types import Territory
-from fastapi import APIRouter, Query, Request, Response
-from starlette.datastructures import UploadFile
-
 from taxcalc.application.projections import DECLARATIONS, LEDGER, TARIFFS
 from taxcalc.application.tariffs import import_tariff
 from taxcalc.domain.tariff import Tariff

@@ -1,0 +1,74 @@
+"""`make run`'s supervisor as a user meets it: it starts, Ctrl-C stops everything, a restart keeps the data."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from devstack.ports import free_port, port_is_open
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMES = ("KAFKA", "MONGO", "SMTP", "DECLARATIONS", "TAXCALC", "ESSOC", "NOTIFIER")
+
+
+def _start(var_dir: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **{f"{n}_PORT": str(p) for n, p in ports.items()}}
+    devstack = Path(sys.executable).parent / "devstack"
+    return subprocess.Popen([str(devstack), "run", "--var-dir", str(var_dir)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], var_dir: Path, ports: dict[str, int], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    tokens = var_dir / "tokens.json"
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, (proc.stdout.read() if proc.stdout else b"").decode(errors="replace")
+        if tokens.exists():
+            try:
+                if httpx.get(f"http://127.0.0.1:{ports['DECLARATIONS']}/health/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.5)
+    raise TimeoutError("make run did not become ready")
+
+
+def test_ctrl_c_stops_everything_and_a_restart_keeps_the_log(tmp_path: Path) -> None:
+    ports = {n: free_port() for n in NAMES}
+    proc = _start(tmp_path, ports)
+    try:
+        _wait_ready(proc, tmp_path, ports)
+        tokens = json.loads((tmp_path / "tokens.json").read_text())
+        assert set(tokens) == {"declarant", "requester", "agent_971", "admin"}
+        who = {"Authorization": f"Bearer {tokens['declarant']}"}
+        created = httpx.post(f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations", headers=who,
+                             json={"relation_id": "rel-971-0001", "year": 2026, "quarter": 1}, timeout=10)
+        assert created.status_code == 201, created.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=90)[0].decode(errors="replace")
+    assert proc.returncode == 0, output
+    assert "Arrêté proprement" in output
+    assert not any(port_is_open("127.0.0.1", p, timeout=0.5) for p in ports.values()), "a process outlived Ctrl-C"
+
+    again = _start(tmp_path, ports)
+    try:
+        _wait_ready(again, tmp_path, ports)
+        tokens = json.loads((tmp_path / "tokens.json").read_text())
+        kept = httpx.get(f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations/decl-rel-971-0001-2026-Q1",
+                         headers={"Authorization": f"Bearer {tokens['declarant']}"}, timeout=10)
+        assert kept.status_code == 200 and kept.json()["relation_id"] == "rel-971-0001"
+    finally:
+        again.send_signal(signal.SIGINT)
+        again.communicate(timeout=90)
+    assert again.returncode == 0
