@@ -25,7 +25,7 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
     names = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier")
     stack = Stack(Path(tmp_path_factory.mktemp("stack")), ports={n: free_port() for n in names})
     try:
-        await stack.start(timeout=120)
+        await stack.start(within=120)
         yield stack
     finally:
         stack.stop()

@@ -106,19 +106,19 @@ class Stack:
     def service_port(self, name: str) -> int:
         return next(s.port for s in self.services if s.name == name)
 
-    async def start(self, *, timeout: float = 90.0) -> dict[str, str]:
+    async def start(self, *, within: float = 90.0) -> dict[str, str]:
         await asyncio.gather(*(server.start_async() for server in self.servers))
         for service in self.services:
             service.start()
-        await self.wait_ready(timeout)
+        await self.wait_ready(within)
         minted = demo.tokens(self.secret)
         demo.write_tokens(self.var_dir, minted)
         return await demo.load_tariffs(self.service("taxcalc").url, minted["admin"], ROOT / "deploy/territories")
 
-    async def wait_ready(self, timeout: float) -> None:
+    async def wait_ready(self, within: float) -> None:
         async with httpx.AsyncClient(timeout=3) as client:
             for service in self.services:
-                async with asyncio.timeout(timeout):
+                async with asyncio.timeout(within):
                     while True:
                         if service.proc is not None and service.proc.poll() is not None:
                             tail = service.log_path.read_text(errors="replace")[-3000:]
