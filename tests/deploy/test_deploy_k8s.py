@@ -1,0 +1,208 @@
+"""deploy/k8s: every overlay builds with `kubectl kustomize`, validates against the Kubernetes schemas,
+and configures the services the way their settings classes read it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import kubernetes_validate
+import pytest
+
+from deploy_support import (
+    K8S,
+    OVERLAYS,
+    ServiceInfo,
+    dockerfile_env,
+    kustomize,
+    service_of_env,
+    services,
+    topic_partitions,
+)
+
+KUBERNETES_VERSION = "1.33"  # the oldest release we support; the manifests use nothing newer
+TREES = {"base": K8S / "base", **{name: K8S / "overlays" / name for name in OVERLAYS}}
+ROLES = ("api", "consumer", "worker")
+Doc = dict[str, Any]
+
+
+def of_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def container_env(docs: list[Doc], container: Doc) -> dict[str, str]:
+    """The environment a container gets: its ConfigMaps, then its own `env` (Secrets get a stand-in)."""
+    config_maps = of_kind(docs, "ConfigMap")
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        env.update(config_maps[source["configMapRef"]["name"]]["data"])
+    for item in container.get("env", []):
+        if "value" in item:
+            env[item["name"]] = item["value"]
+        elif "secretKeyRef" in item.get("valueFrom", {}):
+            env[item["name"]] = f"mongodb://secret.example:27017/?replicaSet=rs0#{item['name']}"
+    return env
+
+
+def deployments(docs: list[Doc]) -> dict[str, tuple[ServiceInfo, str, Doc]]:
+    """name → (service, role, deployment), from the app.kubernetes.io labels."""
+    found = {}
+    for name, d in of_kind(docs, "Deployment").items():
+        labels = d["spec"]["template"]["metadata"]["labels"]
+        found[name] = (services()[labels["app.kubernetes.io/name"]], labels["app.kubernetes.io/component"], d)
+    return found
+
+
+def main_container(service: ServiceInfo, deployment: Doc) -> Doc:
+    containers = {c["name"]: c for c in deployment["spec"]["template"]["spec"]["containers"]}
+    return containers[service.name]
+
+
+def test_the_overlays_are_the_territories_of_the_issue() -> None:
+    assert sorted(p.name for p in (K8S / "overlays").iterdir() if p.is_dir()) == sorted(OVERLAYS)
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_builds_and_validates_against_the_kubernetes_schemas(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    assert docs
+    for doc in docs:
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+    kinds = Counter(d["kind"] for d in docs)
+    for kind in ("Deployment", "Service", "ConfigMap", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Job"):
+        assert kinds[kind], f"{tree}: no {kind}"
+    assert not kinds["Secret"], "Secrets are created outside git; the manifests only refer to them"
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_every_environment_name_is_a_setting_and_the_settings_load(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    expected = OVERLAYS.get(tree, ["971", "972", "973", "974", "976"])
+    for name, (service, _, deployment) in deployments(docs).items():
+        pod = deployment["spec"]["template"]["spec"]
+        for container in pod["initContainers"] + [main_container(service, deployment)]:
+            env = container_env(docs, container)
+            for env_name in env:
+                owner = service_of_env(env_name)
+                assert owner is not None and owner.name == service.name, f"{name}: {env_name}"
+                assert env_name in service.env_names, f"{name}: {env_name} is no field of its settings"
+        settings = service.settings(container_env(docs, main_container(service, deployment)))
+        assert settings.territories == expected, name
+        assert settings.kafka_idempotence and settings.kafka_acks == "all", name
+        assert settings.jwks_url, f"{name}: production verifies RS256 tokens against the JWKS"
+        assert settings.database == f"{service.name}-{'-'.join(expected)}"
+        assert settings.group_id == settings.database
+
+
+def test_territory_deployments_never_share_a_database_or_a_consumer_group() -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for tree in OVERLAYS:
+        docs = kustomize(TREES[tree])
+        names = set()
+        for _, (service, _, deployment) in deployments(docs).items():
+            settings = service.settings(container_env(docs, main_container(service, deployment)))
+            names |= {("db", settings.database), ("group", settings.group_id)}
+        for key in names:
+            assert key not in seen, f"{tree} and {seen.get(key)} share {key}"
+            seen[key] = tree
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_probes_ask_real_endpoints_on_the_service_port(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    for name, (service, _, deployment) in deployments(docs).items():
+        container = main_container(service, deployment)
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        image_port = int(dockerfile_env(service.name)[f"{service.prefix}HTTP_PORT"])
+        assert ports == {"http": image_port}, name
+        assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            get = container[probe]["httpGet"]
+            assert get["port"] in ports and service.serves(get["path"]), f"{name} {probe}"
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_every_container_has_requests_limits_and_runs_as_non_root(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    pods = [(n, d["spec"]["template"]["spec"]) for n, d in {**of_kind(docs, "Deployment"),
+                                                            **of_kind(docs, "Job")}.items()]
+    for name, pod in pods:
+        assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] != 0
+        for container in pod.get("initContainers", []) + pod["containers"]:
+            for kind in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(container["resources"][kind]), f"{name}/{container['name']}"
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False
+            assert re.fullmatch(r"registry\.douane\.example/octroi/\w+:\d+\.\d+\.\d+", container["image"])
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_roles_one_relay_per_service_and_consumers_where_topics_are_read(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    found = deployments(docs)
+    partitions = topic_partitions()
+    hpas = of_kind(docs, "HorizontalPodAutoscaler")
+    for service in services().values():
+        roles = {role: d for _, (s, role, d) in found.items() if s is service}
+        topics = service.subscribe_topics()
+        assert set(roles) == ({"api", "consumer", "worker"} if topics else {"api", "worker"}), service.name
+        relays = background = 0
+        for role, deployment in roles.items():
+            settings = service.settings(container_env(docs, main_container(service, deployment)))
+            relays += settings.relay_enabled
+            background += settings.background_enabled
+            assert settings.consume == (role == "consumer"), f"{service.name}-{role}"
+        assert relays == background == 1, f"{service.name}: one relay, one set of background loops"
+        worker = roles["worker"]["spec"]
+        assert worker["replicas"] == 1 and worker["strategy"]["type"] == "Recreate"
+        if topics:
+            hpa = hpas[f"{service.name}-consumer"]["spec"]
+            assert 2 <= hpa["minReplicas"] <= hpa["maxReplicas"] <= min(partitions[t] for t in topics), \
+                "more consumers than partitions would sit idle"
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_autoscalers_budgets_and_services_point_at_what_exists(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    found = deployments(docs)
+    labels_of = {n: d["spec"]["template"]["metadata"]["labels"] for n, (_, _, d) in found.items()}
+
+    def selects(selector: dict[str, str]) -> list[str]:
+        return [n for n, labels in labels_of.items() if selector.items() <= labels.items()]
+
+    for name, hpa in of_kind(docs, "HorizontalPodAutoscaler").items():
+        assert hpa["spec"]["scaleTargetRef"]["name"] in found, name
+        assert "replicas" not in found[hpa["spec"]["scaleTargetRef"]["name"]][2]["spec"], \
+            f"{name}: the autoscaler owns the replica count"
+        lag = [m for m in hpa["spec"]["metrics"] if m["type"] == "External"]
+        if name.endswith("-consumer"):
+            service, _, deployment = found[name]
+            group = service.settings(container_env(docs, main_container(service, deployment))).group_id
+            assert [m["external"]["metric"]["selector"]["matchLabels"]["consumergroup"] for m in lag] == [group]
+    for name, pdb in of_kind(docs, "PodDisruptionBudget").items():
+        assert selects(pdb["spec"]["selector"]["matchLabels"]) == [name]
+    for name, svc in of_kind(docs, "Service").items():
+        assert selects(svc["spec"]["selector"]) == [f"{name}-api"]
+
+
+def test_the_topics_job_replicates_three_times_with_two_in_sync() -> None:
+    job = kustomize(TREES["base"])
+    container = of_kind(job, "Job")["kafka-topics"]["spec"]["template"]["spec"]["containers"][0]
+    command = container["command"]
+    assert command[:4] == ["python", "-m", "chassis.kafka", "create"]
+    arguments = dict(zip(command[4::2], command[5::2], strict=True))
+    assert arguments["--replication"] == "3" and arguments["--config"] == "min.insync.replicas=2"
+    assert arguments["--file"] == "/app/deploy/kafka/topics.yaml"
+    env = container_env(job, container)
+    assert re.fullmatch(r"\$\((\w+)\)", arguments["--bootstrap"])[1] in env  # type: ignore[index]
+
+
+def test_readme_section_covers_what_the_issue_asks() -> None:
+    readme = (K8S.parents[1] / "README.md").read_text()
+    if "## Deploying" not in readme:  # not merged into README.md yet
+        readme = (K8S.parent / "README-deploy.md").read_text()
+    section = readme[readme.index("## Deploying"):].lower()
+    for topic in ("what runs where", "partitions", "scaling the consumers", "adding a territory",
+                  "rotating the jwt keys", "mongodump", "mongorestore", "replay"):
+        assert topic in section, topic
