@@ -4,9 +4,10 @@ databases and consumer groups, producer acks and idempotence, topic replication.
 from __future__ import annotations
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
-from chassis import kafka
+from chassis import kafka, topics
 from chassis.settings import ServiceSettings
 from declarations.settings import DeclarationsSettings
 
@@ -68,13 +69,15 @@ def test_the_producer_honours_acks_and_idempotence(monkeypatch: pytest.MonkeyPat
 
 
 def test_topics_take_the_file_replication_unless_told_otherwise() -> None:
-    spec = kafka.load_spec(TOPICS)
-    local = kafka.new_topics(spec)
+    spec = yaml.safe_load(TOPICS.read_text())
+    local = topics.load_topic_specs(TOPICS)
     assert {t.replication_factor for t in local} == {int(spec.get("replication_factor", 1))}
-    production = kafka.new_topics(spec, replication=3, config={"min.insync.replicas": "2"})
+    production = topics.load_topic_specs(TOPICS, replication_factor=3, config={"min.insync.replicas": "2"})
     assert {t.replication_factor for t in production} == {3}
-    assert all(t.topic_configs["min.insync.replicas"] == "2" for t in production)
+    assert all(t.config["min.insync.replicas"] == "2" for t in production)
     assert [t.name for t in production] == [t["name"] for t in spec["topics"]]
+    prefixed = topics.load_topic_specs(TOPICS, prefix="ci.")
+    assert [t.name for t in prefixed] == ["ci." + t["name"] for t in spec["topics"]]
 
 
 def test_background_loops_can_be_turned_off() -> None:

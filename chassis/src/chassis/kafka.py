@@ -16,9 +16,9 @@ from typing import Any
 import structlog
 import yaml
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.admin import AIOKafkaAdminClient
 
+from chassis import topics
 from chassis.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -38,50 +38,17 @@ def producer(settings: ServiceSettings) -> AIOKafkaProducer:
     )
 
 
-def load_spec(path: str | Path) -> dict[str, Any]:
-    spec: dict[str, Any] = yaml.safe_load(Path(path).read_text())
-    return spec
-
-
 def load_topics(path: str | Path) -> list[dict[str, Any]]:
-    topics: list[dict[str, Any]] = load_spec(path)["topics"]
+    topics: list[dict[str, Any]] = yaml.safe_load(Path(path).read_text())["topics"]
     return topics
-
-
-def new_topics(spec: Mapping[str, Any], *, replication: int | None = None,
-               config: Mapping[str, str] | None = None, prefix: str = "") -> list[NewTopic]:
-    """The topics of `spec` (names prefixed): replication from the argument, else the topic's, else the
-    file's default."""
-    default_replication = int(spec.get("replication_factor", 1))
-    return [
-        NewTopic(
-            name=prefix + t["name"],
-            num_partitions=int(t["partitions"]),
-            replication_factor=int(replication or t.get("replication", default_replication)),
-            topic_configs={**(config or {}), **{k: str(v) for k, v in (t.get("config") or {}).items()}},
-        )
-        for t in spec["topics"]
-    ]
 
 
 async def ensure_topics(bootstrap: str, path: str | Path, *, replication: int | None = None,
                         config: Mapping[str, str] | None = None, prefix: str = "") -> list[str]:
-    """Creates the topics of `path` that do not exist yet; returns the names it created."""
-    wanted = new_topics(load_spec(path), replication=replication, config=config, prefix=prefix)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [t for t in wanted if t.name not in existing]
-        if missing:
-            try:
-                await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another service created it meanwhile: that is the point of idempotence
-            log.info("topics created", topics=[t.name for t in missing])
-        return [t.name for t in missing]
-    finally:
-        await admin.close()
+    """Creates the topics of `path` (names prefixed) that do not exist yet; returns those it created."""
+    result = await topics.ensure_topics(bootstrap, path, replication_factor=replication, config=config,
+                                        prefix=prefix)
+    return result.created
 
 
 async def missing_topics(bootstrap: str, path: str | Path) -> list[str]:
