@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import pytest
+
 from contracts.errors import Conflict, DomainError, Forbidden, NotFound
 from contracts.events.essoc import AttachmentAdded, AttachmentRemoved, RequestClosed
 from essoc.domain.attachments import (
@@ -14,6 +15,7 @@ from essoc.domain.attachments import (
     sanitize_filename,
 )
 from essoc.domain.request import EssocEvent
+
 from essoc_given import AGENT, OTHER_USER, REQUESTER, admitted, given, submitted
 
 START = submitted()

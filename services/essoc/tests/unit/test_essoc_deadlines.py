@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from contracts.events.essoc import (
     AdmissibilityDecided,
     ComplementAdded,
@@ -22,6 +23,7 @@ from essoc.domain.deadlines import (
     second_examen_closes_at,
     zone_of,
 )
+
 from essoc_given import AGENT, REQUESTER, admitted, given, submitted, taken_in_charge
 
 

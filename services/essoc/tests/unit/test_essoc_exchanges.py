@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from contracts.errors import Conflict, DomainError, Forbidden, NotFound
 from contracts.events.essoc import (
     AdmissibilityDecided,
@@ -13,6 +14,7 @@ from contracts.events.essoc import (
     RequestClosed,
     RequestQuestioned,
 )
+
 from essoc_given import AGENT, OTHER_USER, REQUESTER, admitted, given, submitted, taken_in_charge
 
 START = submitted()
@@ -62,42 +64,59 @@ def test_a_question_id_is_used_once() -> None:
 
 def test_the_requester_answers_a_question_and_the_answer_recalls_it() -> None:
     events = given(*taken_in_charge(START), QUESTION).answer_question(
-        question_id="q-1", text="Il s'agit de rhum arrangé.", requester_id=REQUESTER.id
+        question_id="q-1", text="Il s'agit de rhum arrangé.", requester_id=REQUESTER.id, now=LATER
     )
     assert events == [
         QuestionAnswered(
-            question_id="q-1", question_text=QUESTION.text, text="Il s'agit de rhum arrangé.", notice=NOTICE
+            question_id="q-1",
+            question_text=QUESTION.text,
+            text="Il s'agit de rhum arrangé.",
+            notice=NOTICE,
+            restarts_clock=True,
+            deadline_at=datetime(2026, 7, 20, 8, 0, tzinfo=UTC),
         )
     ]
     assert given(*taken_in_charge(START), QUESTION, *events).pending_questions == []
+
+
+def test_an_answer_to_a_question_restarts_the_three_month_clock() -> None:
+    # code des douanes art. 345 bis II: 3 months from receipt of the complements the service asked for.
+    [answered] = given(*taken_in_charge(START), QUESTION).answer_question(
+        question_id="q-1", text="Voici.", requester_id=REQUESTER.id, now=LATER
+    )
+    request = given(*taken_in_charge(START), QUESTION, answered)
+    assert request.deadline_at == datetime(2026, 7, 20, 8, 0, tzinfo=UTC)
+    assert request.deadline_notices == set()
 
 
 def test_each_question_is_answered_once() -> None:
     answered = QuestionAnswered(question_id="q-1", question_text=QUESTION.text, text="Oui.", notice=NOTICE)
     with pytest.raises(Conflict, match="déjà reçu une réponse"):
         given(*taken_in_charge(START), QUESTION, answered).answer_question(
-            question_id="q-1", text="Encore.", requester_id=REQUESTER.id
+            question_id="q-1", text="Encore.", requester_id=REQUESTER.id, now=LATER
         )
 
 
 def test_only_the_requester_answers_questions() -> None:
     with pytest.raises(Forbidden):
         given(*taken_in_charge(START), QUESTION).answer_question(
-            question_id="q-1", text="Oui.", requester_id=OTHER_USER
+            question_id="q-1", text="Oui.", requester_id=OTHER_USER, now=LATER
         )
 
 
 def test_answering_an_unknown_question_is_not_found() -> None:
     with pytest.raises(NotFound) as error:
         given(*taken_in_charge(START), QUESTION).answer_question(
-            question_id="q-9", text="Oui.", requester_id=REQUESTER.id
+            question_id="q-9", text="Oui.", requester_id=REQUESTER.id, now=LATER
         )
     assert error.value.field == "question_id"
 
 
 def test_an_answer_has_a_text() -> None:
     with pytest.raises(DomainError) as error:
-        given(*taken_in_charge(START), QUESTION).answer_question(question_id="q-1", text=" ", requester_id=REQUESTER.id)
+        given(*taken_in_charge(START), QUESTION).answer_question(
+            question_id="q-1", text=" ", requester_id=REQUESTER.id, now=LATER
+        )
     assert error.value.field == "text"
 
 
@@ -105,7 +124,7 @@ def test_a_refused_request_takes_no_more_answers() -> None:
     refused = AdmissibilityDecided(decision="non", grounds="Hors champ.", notice=NOTICE)
     with pytest.raises(Conflict, match="refusée"):
         given(*taken_in_charge(START), QUESTION, refused).answer_question(
-            question_id="q-1", text="Oui.", requester_id=REQUESTER.id
+            question_id="q-1", text="Oui.", requester_id=REQUESTER.id, now=LATER
         )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from contracts.errors import DomainError, Forbidden, NotFound
 from contracts.events.essoc import AdmissibilityDecided, Notice, RequestClosed, RequestSubmitted
 from essoc.domain.filing import submit_request
 from essoc.domain.request import EssocRequest
+
 from essoc_given import (
     ALCOHOL,
     COMPANY,

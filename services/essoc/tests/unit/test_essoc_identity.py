@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from contracts.errors import DomainError
 from essoc.domain.identity import check_siren, check_siret
 

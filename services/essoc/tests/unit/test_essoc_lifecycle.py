@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from contracts.errors import Conflict, DomainError, NotFound
 from contracts.events.essoc import (
     AdmissibilityDecided,
@@ -16,6 +17,7 @@ from contracts.events.essoc import (
 )
 from essoc.domain.request import EssocRequest
 from essoc.domain.states import Admissibility, RequestState, RequestTab
+
 from essoc_given import AGENT, NOW, REFS, admitted, control_filing, given, submitted, taken_in_charge
 
 START = submitted()
@@ -186,7 +188,13 @@ def test_closure_cites_only_the_request_attachments() -> None:
         added_by_role="agent",
     )
     request = given(*admitted(START), attached)
-    assert request.close(response="Ci-joint.", attachment_ids=["pj-1"])[0].attachment_ids == ["pj-1"]
+    [closed] = request.close(response="Ci-joint.", attachment_ids=["pj-1"])
+    assert closed.attachment_ids == ["pj-1"]
+    # claim check: the closure names each attachment with what a reader needs to fetch and verify it
+    assert [a.model_dump() for a in closed.attachments] == [{
+        "attachment_id": "pj-1", "filename": "rescrit.pdf", "content_type": "application/pdf",
+        "size": 10, "sha256": "0" * 64,
+    }]
     with pytest.raises(NotFound) as error:
         request.close(response="Ci-joint.", attachment_ids=["pj-1", "pj-9"])
     assert error.value.field == "attachment_ids"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from essoc.domain.referentials import Referentials, default_referentials
 
 REFS = default_referentials()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from chassis.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from chassis.settings import ServiceSettings
 
 
 class NotifierSettings(ServiceSettings):
@@ -24,3 +25,11 @@ class NotifierSettings(ServiceSettings):
     redelivery_seconds: float = Field(default=5.0, gt=0, description="first wait after a failure")
     redelivery_max_seconds: float = Field(default=300.0, gt=0)
     sender_poll_seconds: float = Field(default=0.5, gt=0)
+    send_lease_seconds: float = Field(default=120.0, gt=0, description="a mail being sent is not picked again")
+    essoc_url: str = "http://127.0.0.1:8003"
+    """Where the answer's attachments are fetched from (claim check)."""
+    essoc_token: str | None = None
+    """A service token for essoc; by default one is signed with the shared `jwt_secret`."""
+    attachment_fetch_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_max_attachment_bytes: int = Field(
+        default=15 * 1024 * 1024, ge=0, description="above it, the files stay in OGDE and the mail says so")

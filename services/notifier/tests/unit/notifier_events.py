@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
+from pydantic import BaseModel
+
 from contracts.events.essoc import (
     AdmissibilityDecided,
+    AttachmentRef,
     DeadlineReached,
     FieldOfApplication,
     Notice,
@@ -18,7 +21,6 @@ from contracts.events.essoc import (
     RequestSubmitted,
 )
 from contracts.events.taxcalc import DeclarationAssessed
-from pydantic import BaseModel
 
 EVENT_ID = UUID("01930000-0000-7000-8000-000000000001")
 REQUESTER_EMAIL = "juda.bricot@example.fr"
@@ -57,6 +59,18 @@ ANSWERED = QuestionAnswered(
     question_id="q-1", question_text="Quel est le titre alcoométrique ?", text="40 % vol.", notice=NOTICE
 )
 CLOSED = RequestClosed(response="Le rescrit est joint.", attachment_ids=["pj-1", "pj-2"], notice=NOTICE)
+"""A closure recorded before attachment metadata travelled with it: the mail points to OGDE."""
+CLOSED_WITH_FILES = RequestClosed(
+    response="Le rescrit est joint.",
+    attachment_ids=["pj-1", "pj-2"],
+    attachments=[
+        AttachmentRef(attachment_id="pj-1", filename="rescrit n°150.pdf", content_type="application/pdf",
+                      size=250_000, sha256="a" * 64),
+        AttachmentRef(attachment_id="pj-2", filename="annexe.txt", content_type="text/plain", size=850,
+                      sha256="b" * 64),
+    ],
+    notice=NOTICE,
+)
 REMINDER = DeadlineReached(kind="reminder", deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC), notice=NOTICE)
 EXPIRY = DeadlineReached(kind="expiry", deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC), notice=NOTICE)
 ASSESSED = DeclarationAssessed(

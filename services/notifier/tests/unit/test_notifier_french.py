@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+
 from notifier.domain.boxes import box_label, box_summary
 from notifier.domain.french import format_date, format_datetime, format_money, zone_label
 

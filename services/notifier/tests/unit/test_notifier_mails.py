@@ -6,10 +6,12 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
+from pydantic import BaseModel
+
 from contracts.events.essoc import AttachmentAdded, ComplementAdded, RequestTakenInCharge
 from notifier.domain.mails import mails_for, notification_id
+
 from notifier_events import ASSESSED, EVENT_ID, EXPECTED, NOTICE, REFUSED, SUBMITTED
-from pydantic import BaseModel
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "notifier" / "domain" / "templates"
 

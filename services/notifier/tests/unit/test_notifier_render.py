@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 from markupsafe import escape
+from pydantic import BaseModel
+
 from notifier.domain.mails import mails_for
 from notifier.domain.render import RenderedMail, render
+
 from notifier_events import (
     ANSWERED,
     ASSESSED,
@@ -18,7 +21,6 @@ from notifier_events import (
     REMINDER,
     SUBMITTED,
 )
-from pydantic import BaseModel
 
 NBSP = "\u00a0"
 

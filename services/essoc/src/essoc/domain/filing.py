@@ -13,7 +13,6 @@ from typing import Literal, cast
 
 from contracts.errors import DomainError, Forbidden, NotFound
 from contracts.events.essoc import FieldOfApplication, Nature, Notice, Requester, RequestSubmitted
-
 from essoc.domain import deadlines
 from essoc.domain.identity import check_siren, check_siret
 from essoc.domain.referentials import Directorate, Referentials

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from contracts.errors import DomainError
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siren, siret
+
+from contracts.errors import DomainError
 
 
 def check_siret(value: str, *, field: str = "siret") -> str:

@@ -14,6 +14,7 @@ from contracts.errors import Conflict, DomainError, Forbidden, NotFound
 from contracts.events.essoc import (
     AdmissibilityDecided,
     AttachmentAdded,
+    AttachmentRef,
     AttachmentRemoved,
     ComplementAdded,
     DeadlineReached,
@@ -26,7 +27,6 @@ from contracts.events.essoc import (
     RequestSubmitted,
     RequestTakenInCharge,
 )
-
 from essoc.domain import deadlines
 from essoc.domain.attachments import DEFAULT_MAX_SIZE, check_upload
 from essoc.domain.referentials import Referentials
@@ -62,6 +62,14 @@ class Attachment:
     filename: str
     added_by: str
     added_by_role: Literal["requester", "agent"]
+    content_type: str = "application/octet-stream"
+    size: int = 0
+    sha256: str = ""
+
+    def reference(self) -> AttachmentRef:
+        """What a reader needs to fetch and check the content elsewhere (claim check)."""
+        return AttachmentRef(attachment_id=self.attachment_id, filename=self.filename,
+                             content_type=self.content_type, size=self.size, sha256=self.sha256)
 
 
 @dataclass
@@ -135,11 +143,13 @@ class EssocRequest:
                 self.questions[event.question_id] = Question(event.question_id, event.text, event.asked_by)
             case QuestionAnswered():
                 self.questions[event.question_id].answer = event.text
+                self._restart_clock(event.restarts_clock, event.deadline_at)
             case ComplementAdded():
                 self._on_complement_added(event)
             case AttachmentAdded():
                 self.attachments[event.attachment_id] = Attachment(
-                    event.attachment_id, event.filename, event.added_by, event.added_by_role
+                    event.attachment_id, event.filename, event.added_by, event.added_by_role,
+                    event.content_type, event.size, event.sha256,
                 )
             case AttachmentRemoved():
                 self.attachments.pop(event.attachment_id, None)
@@ -163,8 +173,11 @@ class EssocRequest:
 
     def _on_complement_added(self, e: ComplementAdded) -> None:
         self.complement_ids.add(e.complement_id)
-        if e.restarts_clock and e.deadline_at is not None:
-            self.deadline_at, self.deadline_notices = e.deadline_at, set()
+        self._restart_clock(e.restarts_clock, e.deadline_at)
+
+    def _restart_clock(self, restarts: bool, deadline_at: datetime | None) -> None:
+        if restarts and deadline_at is not None:
+            self.deadline_at, self.deadline_notices = deadline_at, set()
 
     def _on_deadline_reached(self, e: DeadlineReached) -> None:
         if e.deadline_at == self.deadline_at:
@@ -250,17 +263,22 @@ class EssocRequest:
         unknown = [a for a in attachment_ids if a not in self.attachments]
         if unknown:
             raise NotFound(f"Pièce(s) jointe(s) introuvable(s) : {', '.join(unknown)}.", field="attachment_ids")
+        chosen = list(dict.fromkeys(attachment_ids))
         return [
             RequestClosed(
                 response=_required(response, "response", "La réponse"),
-                attachment_ids=list(attachment_ids),
+                attachment_ids=chosen,
+                attachments=[self.attachments[a].reference() for a in chosen],
                 notice=self.notice,
             )
         ]
 
     # ---- requester commands --------------------------------------------------------------------
 
-    def answer_question(self, *, question_id: str, text: str, requester_id: str) -> list[QuestionAnswered]:
+    def answer_question(
+        self, *, question_id: str, text: str, requester_id: str, now: datetime
+    ) -> list[QuestionAnswered]:
+        """The answer is the complement the service asked for: the 3-month clock restarts from it."""
         self._require_owner(requester_id, "répondre aux questions")
         question = self.questions.get(question_id)
         if question is None:
@@ -268,12 +286,15 @@ class EssocRequest:
         self._require_open("elle ne reçoit plus de réponse")
         if question.answer is not None:
             raise Conflict("Cette question a déjà reçu une réponse.", field="question_id")
+        # code des douanes art. 345 bis II: the 3 months run again from receipt of the complements asked.
         return [
             QuestionAnswered(
                 question_id=question_id,
                 question_text=question.text,
                 text=_required(text, "text", "La réponse"),
                 notice=self.notice,
+                restarts_clock=True,
+                deadline_at=deadlines.answer_deadline(now),
             )
         ]
 

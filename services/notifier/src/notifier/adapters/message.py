@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, formatdate
 
 
 def build(*, notification_id: str, sender: str, recipient: str, subject: str, text: str, html: str,
-          source_event_id: str, sent_at: object = None) -> EmailMessage:
+          source_event_id: str, sent_at: object = None,
+          attachments: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
+    """`attachments`: (file name, MIME type, content) each, after the text and HTML alternatives."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
@@ -20,4 +23,9 @@ def build(*, notification_id: str, sender: str, recipient: str, subject: str, te
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    for filename, content_type, content in attachments:
+        maintype, _, subtype = content_type.partition("/")
+        if not subtype:
+            maintype, subtype = "application", "octet-stream"
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.envelope import EventEnvelope
 from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+
+from contracts.envelope import EventEnvelope
 
 Doc = dict[str, Any]
 
 
 class NotificationLog:
     name = "notifications"
-    collections = ("notifications",)
+    collections: tuple[str, ...] = ("notifications",)
     handles = frozenset({"NotificationSent", "NotificationFailed"})
 
     async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:

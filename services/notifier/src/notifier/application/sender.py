@@ -1,8 +1,13 @@
 """Sends pending mails with retries; records NotificationSent or NotificationFailed as events.
 
 One stream per notification (`notification-<id>`): a mail is sent only while its stream holds no
-NotificationSent, so a replayed or redelivered event never sends a second mail. After the last
-SMTP try the failure is recorded and the mail stays pending; it is sent when SMTP comes back.
+NotificationSent, so a replayed or redelivered event never sends a second mail. A mail is claimed
+(leased) before it is sent, so two senders never send it at once. Each pass tries SMTP a few times
+with exponential backoff; after the last try the failure is recorded (NotificationFailed) and the
+mail stays pending, retried later with a growing delay, and sent once SMTP comes back.
+
+The one window left: SMTP accepted the mail and the process died before recording it. It is then
+sent again after the lease; its Message-ID is the same, so a receiving system can drop the copy.
 """
 
 from __future__ import annotations
@@ -14,16 +19,18 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 import structlog
+from pymongo import ReturnDocument
+from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
+
 from chassis.eventstore import Metadata, NewEvent
 from chassis.unit_of_work import Transaction, UnitOfWork
 from contracts.envelope import SYSTEM, EventEnvelope
 from contracts.events.notifier import NotificationFailed, NotificationSent
 from contracts.registry import upcast
-from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
-
+from notifier.adapters.attachments import FetchedFile
 from notifier.adapters.message import build
 from notifier.application.outbox import OUTBOX
-from notifier.domain.mails import mails_for
+from notifier.domain.mails import AttachedFile, Mail, mails_for, within_size
 from notifier.domain.render import render
 from notifier.settings import NotifierSettings
 
@@ -34,26 +41,42 @@ class Mailer(Protocol):
     async def send(self, message: EmailMessage) -> None: ...
 
 
+class AttachmentSource(Protocol):
+    async def fetch(self, request_id: str, files: tuple[AttachedFile, ...]) -> list[FetchedFile]: ...
+
+
 def stream_of(notification_id: str) -> str:
     return f"notification-{notification_id}"
 
 
 class MailSender:
-    def __init__(self, uow: UnitOfWork, mailer: Mailer, settings: NotifierSettings) -> None:
+    def __init__(self, uow: UnitOfWork, mailer: Mailer, settings: NotifierSettings,
+                 attachments: AttachmentSource | None = None) -> None:
         self.uow = uow
         self.mailer = mailer
         self.settings = settings
+        self.attachments = attachments
         self.outbox = uow.store.db[OUTBOX]
 
     async def send_due(self) -> int:
         """Sends every mail due now; returns how many were delivered."""
         now = datetime.now(UTC)
-        due = [d async for d in self.outbox.find(
-            {"state": "pending", "next_attempt_at": {"$lte": now}}, sort=[("queued_at", 1)], limit=100)]
+        due = [d["_id"] async for d in self.outbox.find(
+            {"state": "pending", "next_attempt_at": {"$lte": now}}, {"_id": 1}, sort=[("queued_at", 1)], limit=100)]
         delivered = 0
-        for doc in due:
-            delivered += await self._send_one(doc)
+        for notification_id in due:
+            doc = await self._claim(str(notification_id))
+            if doc is not None:
+                delivered += await self._send_one(doc)
         return delivered
+
+    async def _claim(self, notification_id: str) -> dict[str, Any] | None:
+        now = datetime.now(UTC)
+        doc: dict[str, Any] | None = await self.outbox.find_one_and_update(
+            {"_id": notification_id, "state": "pending", "next_attempt_at": {"$lte": now}},
+            {"$set": {"next_attempt_at": now + timedelta(seconds=self.settings.send_lease_seconds)}},
+            return_document=ReturnDocument.AFTER)
+        return doc
 
     async def _send_one(self, doc: dict[str, Any]) -> int:
         notification_id = str(doc["_id"])
@@ -63,17 +86,16 @@ class MailSender:
             return 0
         event = EventEnvelope.model_validate(doc["event"])
         _, data = upcast(event.type, event.schema_version, event.data)
-        mail = next((m for m in mails_for(event.type, data, event.event_id)
+        mail = next((m for m in mails_for(event.type, data, event.event_id, territory=event.territory)
                      if m.notification_id == notification_id), None)
         if mail is None:
             await self.outbox.update_one({"_id": notification_id}, {"$set": {"state": "obsolete"}})
             return 0
-        subject, text, html = render(mail)
-        message = build(notification_id=notification_id, sender=self.settings.mail_from,
-                        recipient=mail.recipient, subject=subject, text=text, html=html,
-                        source_event_id=str(event.event_id))
         attempts = int(doc.get("attempts", 0))
+        subject = mail.subject
         try:
+            message = await self._message(mail, event)
+            subject = str(message["Subject"])
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.settings.send_attempts),
                 wait=wait_exponential(multiplier=self.settings.retry_initial_seconds, max=8), reraise=True,
@@ -81,26 +103,42 @@ class MailSender:
                 with attempt:
                     attempts += 1
                     await self.mailer.send(message)
-        except Exception as exc:  # SMTP down or refusing: record it, keep the mail pending
-            await self._record(event, notification_id, len(history), NotificationFailed(
-                notification_id=notification_id, source_event_id=event.event_id,
-                source_event_type=event.type, template=mail.template, recipient=mail.recipient,
-                error=f"{type(exc).__name__}: {exc}"[:500], attempts=attempts))
-            failures = int(doc.get("failures", 0)) + 1
-            wait = min(self.settings.redelivery_max_seconds,
-                       self.settings.redelivery_seconds * 2 ** (failures - 1))
-            await self.outbox.update_one({"_id": notification_id}, {"$set": {
-                "attempts": attempts, "failures": failures,
-                "next_attempt_at": datetime.now(UTC) + timedelta(seconds=wait)}})
-            log.warning("mail not delivered; will retry", notification_id=notification_id, wait=wait)
+        except Exception as exc:  # SMTP down or refusing, or an attachment unavailable: keep it pending
+            await self._failed(doc, event, mail, len(history), attempts, exc)
             return 0
         await self._record(event, notification_id, len(history), NotificationSent(
             notification_id=notification_id, source_event_id=event.event_id, source_event_type=event.type,
             template=mail.template, recipient=mail.recipient, subject=subject,
-            message_id=str(message["Message-ID"]), sent_at=datetime.now(UTC), attempts=attempts))
-        await self.outbox.update_one({"_id": notification_id}, {"$set": {"state": "sent",
-                                                                          "attempts": attempts}})
+            message_id=str(message["Message-ID"]), sent_at=datetime.now(UTC), attempts=max(attempts, 1)))
+        await self.outbox.update_one({"_id": notification_id}, {"$set": {"state": "sent", "attempts": attempts}})
         return 1
+
+    async def _message(self, mail: Mail, event: EventEnvelope) -> EmailMessage:
+        mail = within_size(mail, self.settings.mail_max_attachment_bytes)
+        subject, text, html = render(mail)
+        files: list[FetchedFile] = []
+        if mail.attachments:
+            if self.attachments is None:
+                raise RuntimeError("aucune source de pièces jointes n'est configurée")
+            files = await self.attachments.fetch(event.stream_id, mail.attachments)
+        return build(notification_id=mail.notification_id, sender=self.settings.mail_from,
+                     recipient=mail.recipient, subject=subject, text=text, html=html,
+                     source_event_id=str(event.event_id),
+                     attachments=[(f.filename, f.content_type, f.content) for f in files])
+
+    async def _failed(self, doc: dict[str, Any], event: EventEnvelope, mail: Mail, version: int, attempts: int,
+                      exc: Exception) -> None:
+        notification_id = mail.notification_id
+        await self._record(event, notification_id, version, NotificationFailed(
+            notification_id=notification_id, source_event_id=event.event_id, source_event_type=event.type,
+            template=mail.template, recipient=mail.recipient, error=f"{type(exc).__name__}: {exc}"[:500],
+            attempts=max(attempts, 1)))
+        failures = int(doc.get("failures", 0)) + 1
+        wait = min(self.settings.redelivery_max_seconds, self.settings.redelivery_seconds * 2 ** (failures - 1))
+        await self.outbox.update_one({"_id": notification_id}, {"$set": {
+            "attempts": attempts, "failures": failures, "last_error": f"{type(exc).__name__}: {exc}"[:500],
+            "next_attempt_at": datetime.now(UTC) + timedelta(seconds=wait)}})
+        log.warning("mail not delivered; will retry", notification_id=notification_id, wait=wait, error=repr(exc))
 
     async def _record(self, source: EventEnvelope, notification_id: str, version: int,
                       data: NotificationSent | NotificationFailed) -> None:

@@ -62,3 +62,12 @@ def _local(value: datetime | str, territory: str | None) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone_of(territory))
+
+
+def format_size(size: int) -> str:
+    """A file size the French way: "850 octets", "12 Ko", "2,4 Mo"."""
+    if size < 1024:
+        return f"{size} octet{'s' if size > 1 else ''}"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)}{NBSP}Ko"
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + f"{NBSP}Mo"

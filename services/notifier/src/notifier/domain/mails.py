@@ -7,9 +7,11 @@ gives the same ids and the sender can skip what it already sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID, uuid5
+
+from pydantic import BaseModel
 
 from contracts.events.essoc import (
     AdmissibilityDecided,
@@ -22,8 +24,6 @@ from contracts.events.essoc import (
 )
 from contracts.events.taxcalc import DeclarationAssessed
 from contracts.registry import event_type as registered
-from pydantic import BaseModel
-
 from notifier.domain.boxes import box_summary
 
 NOTIFICATION_NAMESPACE = uuid5(UUID(int=0), "notifier.douane.example")
@@ -39,6 +39,17 @@ HANDLED_EVENTS = frozenset(
 
 
 @dataclass(frozen=True)
+class AttachedFile:
+    """A file to attach, by reference (claim check): fetched from its producer, checked by SHA-256."""
+
+    attachment_id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Mail:
     notification_id: str
     template: str
@@ -47,6 +58,7 @@ class Mail:
     context: dict[str, Any]
     territory: str | None = None
     """Whose zone the dates are shown in (the event envelope's territory)."""
+    attachments: tuple[AttachedFile, ...] = ()
 
 
 def notification_id(event_id: UUID | str, template: str, recipient: str) -> str:
@@ -65,10 +77,26 @@ def mails_for(
         return []
     event = data if isinstance(data, BaseModel) else registered(event_type).model.model_validate(data)
     drafts = _drafts(event)
+    files = _files(event)
     return [
-        Mail(notification_id(event_id, template, to), template, to, subject, context, territory)
+        Mail(notification_id(event_id, template, to), template, to, subject, context, territory, files)
         for template, to, subject, context in drafts
     ]
+
+
+def _files(event: BaseModel) -> tuple[AttachedFile, ...]:
+    """The answer's attachments, sent with the closure mail (OGDE manual §4, "avec la réponse apportée")."""
+    if not isinstance(event, RequestClosed):
+        return ()
+    return tuple(AttachedFile(a.attachment_id, a.filename, a.content_type, a.size, a.sha256) for a in event.attachments)
+
+
+def within_size(mail: Mail, max_bytes: int) -> Mail:
+    """The mail itself, or without its files when together they exceed what a mail may carry:
+    it then says they are in the request's detail in OGDE (mail servers refuse large messages)."""
+    if sum(f.size for f in mail.attachments) <= max_bytes:
+        return mail
+    return replace(mail, attachments=(), context={**mail.context, "attached_files": []})
 
 
 Draft = tuple[str, str, str, dict[str, Any]]
@@ -100,6 +128,7 @@ def _drafts(event: BaseModel) -> list[Draft]:
             context = _essoc(event.notice) | {
                 "response": event.response,
                 "attachment_count": len(event.attachment_ids),
+                "attached_files": [{"filename": a.filename, "size": a.size} for a in event.attachments],
             }
             return [_to_requester(event.notice, "essoc_request_closed", "a reçu sa réponse", context)]
         case QuestionAnswered():

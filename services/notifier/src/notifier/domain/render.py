@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from notifier.domain.french import format_date, format_datetime, format_money
+from notifier.domain.french import format_date, format_datetime, format_money, format_size
 from notifier.domain.mails import Mail
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -44,7 +44,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(money=format_money, datetime_fr=_datetime_fr, date_fr=_date_fr, nl2br=_nl2br)
+    env.filters.update(money=format_money, datetime_fr=_datetime_fr, date_fr=_date_fr, nl2br=_nl2br,
+                       filesize=format_size)
     return env
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from chassis.http.auth import CurrentPrincipal
 from fastapi import APIRouter, Query, Request
+
+from chassis.http.auth import CurrentPrincipal
 
 router = APIRouter(tags=["notifications"])
 

@@ -1,0 +1,114 @@
+"""The PDF of a request (manual §4, "Télécharger le contenu de la demande"), drawn with fpdf2.
+
+The page, fonts and layout helpers are the chassis's (`chassis.pdf`: a Unicode TTF when the machine
+has one, else the core Helvetica, whose latin-1 covers French accents). Dates are shown in the zone
+of the directorate the request is addressed to.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from fpdf.enums import XPos, YPos
+
+from chassis.pdf import DocumentPdf, Font
+from essoc.domain.deadlines import local_time
+
+# fontTools logs every glyph subset at INFO: nothing an operator needs.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+class RequestPdf(DocumentPdf):
+    def heading(self, text: str) -> None:
+        if self.get_y() > self.h - 45:  # never a heading alone at the foot of a page
+            self.add_page()
+        super().heading(text)
+
+
+def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None = None) -> bytes:
+    """The request's characteristics, fields, request and answer, history, exchanges and attachments."""
+    territory = detail["territory"]
+
+    def when(value: str | None) -> str:
+        if not value:
+            return "-"
+        return local_time(datetime.fromisoformat(value), territory).strftime("%d/%m/%Y %H:%M")
+
+    title = f"Demande n° {detail['number']}"
+    pdf = RequestPdf(font, title, author="DGDDI — OGDE", creator="OGDE")
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    pdf.set_font(pdf.family_name, "B", 15)
+    pdf.cell(0, 9, pdf.safe(f"Détail de la demande n° {detail['number']}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(pdf.family_name, "", 8)
+    edited = when((now or datetime.now(UTC)).isoformat())
+    edition = f"OGDE — gestion des demandes ESSOC. Édité le {edited} (heure de {detail['directorate_label']})."
+    pdf.cell(0, 5, pdf.safe(edition), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    requester = detail["requester"]
+    pdf.heading("Demandeur")
+    rows: list[tuple[str, object]] = [
+        ("Nom", requester["name"]), ("Prénom", requester["first_name"]), ("Courriel", requester["email"]),
+        ("Type de demandeur", "Entreprise" if requester["requester_type"] == "entreprise" else "Particulier"),
+    ]
+    if requester["siret"]:
+        rows += [("SIRET", requester["siret"]), ("Raison sociale", requester["company_name"])]
+    if requester["represented_siren"]:
+        rows.append(("SIREN représenté", requester["represented_siren"]))
+    pdf.pairs(rows)
+
+    c = detail["characteristics"]
+    pdf.heading("Caractéristiques")
+    rows = [("Date de création", when(c["created_at"])), ("Origine", c["origin"]),
+            ("Nature", c["nature_label"]), ("Catégorie", c["category_label"])]
+    if c["sub_category"]:
+        rows.append(("Sous-catégorie", c["sub_category_label"]))
+    if c["collegial"]:
+        rows.append(("Examen", "collégial (second examen)"))
+    if c["previous_request"]:
+        rows.append(("Demande initiale", c["previous_request"]))
+    pdf.pairs(rows)
+
+    pdf.heading("Champs d'application")
+    pdf.grid(("Domaine", "Sous-domaine"), [(f["domain_label"], f["sub_domain"]) for f in detail["fields"]], (70, 120))
+
+    r = detail["request"]
+    pdf.heading("Demande")
+    rows = [("Objet de la demande", r["subject"]), ("État", detail["state_label"]),
+            ("Recevabilité", r["admissibility_label"]), ("Affectation", r["unit"]),
+            ("Description", r["description"])]
+    if r["refusal_grounds"]:
+        rows.append(("Motifs du refus", r["refusal_grounds"]))
+    if r["response"]:
+        rows.append(("Réponse", r["response"]))
+    if detail["state"] in ("deposee", "prise_en_charge"):
+        rows.append(("Réponse attendue avant le", when(detail["deadline"]["deadline_at"])))
+    pdf.pairs(rows)
+
+    pdf.heading("Historique de la demande de traitement")
+    pdf.grid(("Date", "Événement", "Type demande", "Pôle de compétence", "État"),
+             [(when(h["at"]), h["event"], h["type"], h["unit"], h["state_label"]) for h in detail["history"]],
+             (26, 34, 64, 38, 28))
+
+    pdf.heading("Échanges")
+    kinds = {"question": "Question", "answer": "Réponse", "complement": "Complément"}
+    pdf.grid(("Date", "Détail", "Texte"),
+             [(when(e["at"]), kinds.get(e["kind"], e["kind"]), e["text"]) for e in detail["exchanges"]],
+             (28, 26, 136))
+
+    pdf.heading("Pièce(s) jointe(s)")
+    pdf.grid(("Fichier", "Création", "Suppression", "Taille"),
+             [(a["filename"], when(a["added_at"]), when(a["deleted_at"]), _size(a["size"]))
+              for a in detail["attachments"]],
+             (90, 36, 36, 28))
+    return bytes(pdf.output())
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} o"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} Ko"
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")

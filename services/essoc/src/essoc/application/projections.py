@@ -1,0 +1,217 @@
+"""The requests read model: one document per request with what "Mes demandes" and its detail show.
+
+Each event is folded in Python into the stored document (read, change, replace) inside the
+writing transaction, so the code that keeps it live is the code that rebuilds it by replay.
+Instants that are queried (tabs, the deadline scheduler) are BSON dates; the rest is JSON-like.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from contracts.envelope import EventEnvelope
+from contracts.registry import parse
+from essoc.domain import deadlines
+from essoc.domain.referentials import Referentials, default_referentials
+from essoc.domain.states import Admissibility, RequestState
+
+Doc = dict[str, Any]
+VIEW = "requests"
+OPEN_STATES = (RequestState.DEPOSEE.value, RequestState.PRISE_EN_CHARGE.value)
+
+EVENT_LABELS = {
+    "RequestSubmitted": "Dépôt de la demande",
+    "RequestTakenInCharge": "Prise en charge",
+    "AdmissibilityDecided": "Décision de recevabilité",
+    "RequestQuestioned": "Question posée au demandeur",
+    "QuestionAnswered": "Réponse du demandeur",
+    "ComplementAdded": "Complément apporté par le demandeur",
+    "RequestClosed": "Réponse de l'administration",
+}
+
+
+def utc(moment: datetime) -> datetime:
+    """An instant as Mongo keeps it: aware UTC (some clients read naive ones), to the millisecond."""
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+class RequestView:
+    name = "requests"
+    collections: tuple[str, ...] = (VIEW,)
+    handles = frozenset({
+        "RequestSubmitted", "RequestTakenInCharge", "AdmissibilityDecided", "RequestQuestioned",
+        "QuestionAnswered", "ComplementAdded", "AttachmentAdded", "AttachmentRemoved", "RequestClosed",
+        "DeadlineReached",
+    })  # fmt: skip
+
+    def __init__(self, referentials: Referentials | None = None) -> None:
+        self.referentials = referentials or default_referentials()
+
+    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:
+        view = db[VIEW]
+        await view.create_index([("number", ASCENDING)], unique=True)
+        await view.create_index([("requester.id", ASCENDING), ("state", ASCENDING)])
+        await view.create_index([("territory", ASCENDING), ("directorate", ASCENDING), ("state", ASCENDING)])
+        await view.create_index([("state", ASCENDING), ("next_notice_at", ASCENDING)])
+
+    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None:
+        view = db[VIEW]
+        data = parse(event.type, event.schema_version, event.data).model_dump()
+        if event.type == "RequestSubmitted":
+            await view.replace_one({"_id": event.stream_id}, self._submitted(event, data), upsert=True,
+                                   session=session)
+            return
+        doc = await view.find_one({"_id": event.stream_id}, session=session)
+        if doc is None:
+            return  # a request this read model never saw filed (partial replay): nothing to fold into
+        self._fold(doc, event, data)
+        doc["version"] = event.version
+        await view.replace_one({"_id": event.stream_id}, doc, session=session)
+
+    # ---- folding -------------------------------------------------------------------------------
+
+    def _submitted(self, event: EventEnvelope, d: Doc) -> Doc:
+        refs = self.referentials
+        directorate = refs.directorate(d["directorate"])
+        at = event.occurred_at
+        doc: Doc = {
+            "_id": event.stream_id,
+            "number": d["number"],
+            "territory": event.territory,
+            "origin": "ProDouane",
+            "requester": d["requester"],
+            "requester_type": d["requester_type"],
+            "siret": d["siret"],
+            "company_name": d["company_name"],
+            "represented_siren": d["represented_siren"],
+            "nature": d["nature"],
+            "nature_label": _label(refs.nature(d["nature"]), d["nature"]),
+            "category": d["category"],
+            "category_label": _label(refs.category(d["nature"], d["category"]), d["category"]),
+            "sub_category": d["sub_category"],
+            "sub_category_label": _label(refs.directorate(d["sub_category"] or ""), d["sub_category"]),
+            "type_label": refs.describe(d["nature"], d["category"], d["sub_category"]),
+            "directorate": d["directorate"],
+            "directorate_label": directorate.label if directorate else d["directorate"],
+            "directorate_mailbox": d["notice"]["directorate_mailbox"],
+            "unit": d["unit"],
+            "fields": [
+                {**f, "domain_label": _label(refs.field_domain(f["domain"]), f["domain"])} for f in d["fields"]
+            ],
+            "subject": d["subject"],
+            "description": d["description"],
+            "previous_request": d["previous_request"],
+            "collegial": d["collegial"],
+            "state": RequestState.DEPOSEE.value,
+            "admissibility": Admissibility.EN_ATTENTE.value,
+            "refusal": None,
+            "response": None,
+            "response_attachment_ids": [],
+            "taken_by": None,
+            "filed_at": at,
+            "updated_at": at,
+            "closed_at": None,
+            "received_at": utc(d["received_at"]),
+            "history": [],
+            "questions": {},
+            "exchanges": [],
+            "attachments": {},
+            "attachment_order": [],
+            "deadline_notices": [],
+            "version": event.version,
+        }
+        self._set_deadline(doc, utc(d["deadline_at"]))
+        self._history(doc, event)
+        return doc
+
+    def _fold(self, doc: Doc, event: EventEnvelope, d: Doc) -> None:
+        at = event.occurred_at
+        kind = event.type
+        if kind == "RequestTakenInCharge":
+            doc |= {"state": RequestState.PRISE_EN_CHARGE.value, "admissibility": Admissibility.A_L_ETUDE.value,
+                    "unit": d["unit"], "taken_by": d["agent_id"]}
+        elif kind == "AdmissibilityDecided":
+            doc["admissibility"] = d["decision"]
+            if d["decision"] == "non":
+                doc["state"] = RequestState.REFUSEE.value
+                doc["refusal"] = {"grounds": d["grounds"], "ground_code": d["ground_code"]}
+                doc["next_notice_at"] = None
+        elif kind == "RequestQuestioned":
+            doc["questions"][d["question_id"]] = {"question_id": d["question_id"], "text": d["text"],
+                                                  "asked_by": d["asked_by"], "asked_at": at.isoformat(),
+                                                  "answer": None, "answered_at": None}
+            doc["exchanges"].append({"kind": "question", "question_id": d["question_id"], "text": d["text"],
+                                     "at": at.isoformat()})
+        elif kind == "QuestionAnswered":
+            question = doc["questions"].get(d["question_id"])
+            if question is not None:
+                question |= {"answer": d["text"], "answered_at": at.isoformat()}
+            doc["exchanges"].append({"kind": "answer", "question_id": d["question_id"], "text": d["text"],
+                                     "at": at.isoformat()})
+            if d.get("restarts_clock") and d.get("deadline_at"):
+                self._set_deadline(doc, utc(d["deadline_at"]))
+        elif kind == "ComplementAdded":
+            doc["exchanges"].append({"kind": "complement", "complement_id": d["complement_id"], "text": d["text"],
+                                     "at": at.isoformat()})
+            if d["restarts_clock"] and d["deadline_at"]:
+                self._set_deadline(doc, utc(d["deadline_at"]))
+        elif kind == "AttachmentAdded":
+            doc["attachments"][d["attachment_id"]] = {
+                key: d[key] for key in ("attachment_id", "filename", "content_type", "size", "sha256", "blob_id",
+                                        "added_by", "added_by_role")
+            } | {"added_at": at.isoformat(), "deleted_at": None}
+            doc["attachment_order"].append(d["attachment_id"])
+        elif kind == "AttachmentRemoved":
+            attachment = doc["attachments"].get(d["attachment_id"])
+            if attachment is not None:
+                attachment["deleted_at"] = at.isoformat()
+        elif kind == "RequestClosed":
+            doc |= {"state": RequestState.CLOTUREE.value, "response": d["response"],
+                    "response_attachment_ids": d["attachment_ids"], "closed_at": at, "next_notice_at": None}
+        elif kind == "DeadlineReached":
+            self._deadline_reached(doc, d, at)
+            return  # the clock is the service's business: "MAJ" shows what people did
+        doc["updated_at"] = at
+        if kind in EVENT_LABELS:
+            self._history(doc, event)
+
+    def _history(self, doc: Doc, event: EventEnvelope) -> None:
+        state = RequestState(doc["state"])
+        doc["history"].append({
+            "at": event.occurred_at.isoformat(),
+            "event": EVENT_LABELS[event.type],
+            "type": doc["type_label"],
+            "unit": doc["unit"],
+            "state": state.value,
+            "state_label": state.label,
+            "admissibility": doc["admissibility"],
+            "admissibility_label": Admissibility(doc["admissibility"]).label,
+        })
+
+    @staticmethod
+    def _set_deadline(doc: Doc, deadline_at: datetime) -> None:
+        """A new answer deadline: no notice sent for it yet, the reminder is the next one due."""
+        reminder = deadlines.reminder_at(deadline_at)
+        doc |= {"deadline_at": deadline_at, "reminder_at": reminder, "notices_sent": [],
+                "next_notice_at": reminder if doc.get("state", RequestState.DEPOSEE.value) in OPEN_STATES else None}
+
+    @staticmethod
+    def _deadline_reached(doc: Doc, d: Doc, at: datetime) -> None:
+        deadline_at = utc(d["deadline_at"])
+        doc["deadline_notices"].append({"kind": d["kind"], "deadline_at": deadline_at.isoformat(),
+                                        "at": at.isoformat()})
+        if utc(doc["deadline_at"]) != deadline_at:
+            return  # a notice about a deadline the requester's complement has since replaced
+        sent = set(doc["notices_sent"]) | ({"reminder", "expiry"} if d["kind"] == "expiry" else {"reminder"})
+        doc["notices_sent"] = sorted(sent)
+        doc["next_notice_at"] = None if "expiry" in sent else deadline_at
+
+
+def _label(item: Any, fallback: str | None) -> str | None:
+    return str(item.label) if item is not None else fallback

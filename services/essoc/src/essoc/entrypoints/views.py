@@ -1,0 +1,109 @@
+"""How the requests read model is shown over HTTP: the tab rows of "Mes demandes" and the detail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from essoc.application.projections import utc
+from essoc.domain.states import Admissibility, RequestState
+
+Doc = dict[str, Any]
+API = "/api/v1"
+
+
+def _iso(value: datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return utc(value).isoformat()
+
+
+def summary(doc: Doc) -> Doc:
+    """One row of a tab: the manual's columns (N°, Dépôt, Type de demande, Description, MAJ, Pôle)."""
+    state, admissibility = RequestState(doc["state"]), Admissibility(doc["admissibility"])
+    return {
+        "id": doc["_id"],
+        "number": doc["number"],
+        "filed_at": _iso(doc["filed_at"]),
+        "type": doc["type_label"],
+        "nature": doc["nature"],
+        "category": doc["category"],
+        "sub_category": doc["sub_category"],
+        "subject": doc["subject"],
+        "description": doc["description"],
+        "updated_at": _iso(doc["updated_at"]),
+        "unit": doc["unit"],
+        "state": state.value,
+        "state_label": state.label,
+        "tab": state.tab.value,
+        "admissibility": admissibility.value,
+        "admissibility_label": admissibility.label,
+        "territory": doc["territory"],
+        "directorate": doc["directorate"],
+    }
+
+
+def attachment(request_id: str, item: Doc) -> Doc:
+    return {
+        "attachment_id": item["attachment_id"],
+        "filename": item["filename"],
+        "content_type": item["content_type"],
+        "size": item["size"],
+        "sha256": item["sha256"],
+        "added_at": item["added_at"],
+        "deleted_at": item["deleted_at"],
+        "added_by_role": item["added_by_role"],
+        "url": None if item["deleted_at"] else f"{API}/requests/{request_id}/attachments/{item['attachment_id']}",
+    }
+
+
+def attachments(doc: Doc) -> list[Doc]:
+    return [attachment(doc["_id"], doc["attachments"][a]) for a in doc["attachment_order"]]
+
+
+def detail(doc: Doc) -> Doc:
+    """Everything the manual's "détail de la demande" shows, and the answer clock."""
+    requester = doc["requester"]
+    refusal = doc.get("refusal") or {}
+    return {
+        **summary(doc),
+        "version": doc["version"],
+        "requester": {
+            "name": requester["name"], "first_name": requester["first_name"], "email": requester["email"],
+            "requester_type": doc["requester_type"], "siret": doc["siret"], "company_name": doc["company_name"],
+            "represented_siren": doc["represented_siren"],
+        },
+        "characteristics": {
+            "created_at": _iso(doc["filed_at"]), "origin": doc["origin"],
+            "nature": doc["nature"], "nature_label": doc["nature_label"],
+            "category": doc["category"], "category_label": doc["category_label"],
+            "sub_category": doc["sub_category"], "sub_category_label": doc["sub_category_label"],
+            "collegial": doc["collegial"], "previous_request": doc["previous_request"],
+        },
+        "fields": [{"domain": f["domain"], "domain_label": f["domain_label"], "sub_domain": f["sub_domain"]}
+                   for f in doc["fields"]],
+        "request": {
+            "subject": doc["subject"],
+            "admissibility": doc["admissibility"],
+            "admissibility_label": Admissibility(doc["admissibility"]).label,
+            "unit": doc["unit"],
+            "description": doc["description"],
+            "response": doc["response"],
+            "response_attachment_ids": doc["response_attachment_ids"],
+            "refusal_grounds": refusal.get("grounds"),
+            "refusal_ground_code": refusal.get("ground_code"),
+        },
+        "history": doc["history"],
+        "exchanges": doc["exchanges"],
+        "questions": list(doc["questions"].values()),
+        "attachments": attachments(doc),
+        "deadline": {
+            "received_at": _iso(doc["received_at"]),
+            "deadline_at": _iso(doc["deadline_at"]),
+            "reminder_at": _iso(doc["reminder_at"]),
+            "notices": doc["deadline_notices"],
+        },
+        "closed_at": _iso(doc["closed_at"]),
+        "directorate_label": doc["directorate_label"],
+        "pdf": f"{API}/requests/{doc['_id']}/pdf",
+    }
