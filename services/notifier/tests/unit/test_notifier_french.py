@@ -49,10 +49,11 @@ def test_paris_time_follows_summer_time() -> None:
 
 
 def test_box_labels_mirror_om_boxes_for_omr() -> None:
-    assert box_label("15") == "OM : net à payer"
-    assert box_label("27") == "OMR : net à payer"
-    assert box_label("13bis") == "OM : remboursement demandé (exportations)"
-    assert box_label("25bis") == "OMR : remboursement demandé (exportations)"
+    assert box_label("15") == "OM : Taxe nette due"
+    assert box_label("27") == "OMR : Taxe nette due"
+    assert box_label("13bis") == "OM : Remboursement demandé (exportations)"
+    assert box_label("25bis") == "OMR : Remboursement demandé (exportations)"
+    assert box_label("16") == "Octroi de mer régional"
     assert box_label("42") == "Case 42"
 
 

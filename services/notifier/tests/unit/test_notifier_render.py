@@ -70,8 +70,8 @@ def test_the_filing_receipt_shows_relation_period_office_lateness_and_amounts_in
     assert "déposée le 31 octobre 2026 à 0 h 15 (heure de La Réunion)" in text
     assert "hors délai (6 jours de retard)" in text
     assert f"Total à payer : 1{NBSP}234,56{NBSP}€" in text
-    assert f"case 1, Ventes internes (annexe A) : 123{NBSP}456,78{NBSP}€" in text
-    assert f"case 27, OMR : net à payer : 0,00{NBSP}€" in text
+    assert f"case 1, Ventes internes : 123{NBSP}456,78{NBSP}€" in text
+    assert f"case 27, OMR : Taxe nette due : 0,00{NBSP}€" in text
     assert "Ligne 3 : taux absent du tarif" in text
     assert f"<strong>1{NBSP}234,56{NBSP}€</strong>" in html
 
