@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import signal
 from pathlib import Path
 
@@ -55,12 +56,16 @@ def _banner(stack: Stack, tariffs: dict[str, str]) -> None:
     for service in stack.services:
         table.add_row(service.name, f"{service.url}/docs")
     table.add_row("kafka (Tansu)", stack.kafka.bootstrap)
-    table.add_row("mongodb (SecantusDB)", stack.mongo.uri)
+    table.add_row("mongodb (SecantusDB)", stack.mongo.address)
     table.add_row("smtp (aiosmtpd)", f"{stack.smtp.host}:{stack.smtp.port} → {stack.var_dir / 'mail'}")
     console.print(table)
     console.print(f"Tarifs de démonstration : {tariffs}")
-    tokens = (stack.var_dir / "tokens.json").read_text()
-    console.print(f"Jetons (aussi dans {stack.var_dir / 'tokens.json'}) :\n{tokens}")
-    console.print("Exemple : curl -H \"Authorization: Bearer $(jq -r .declarant var/tokens.json)\" "
-                  f"{stack.service('declarations').url}/api/v1/relations")
+    # Plain prints: rich would wrap the tokens, and a wrapped token cannot be copied.
+    tokens = json.loads((stack.var_dir / "tokens.json").read_text())
+    print(f"Jetons de démonstration (aussi dans {stack.var_dir / 'tokens.json'}) :")
+    for name, token in tokens.items():
+        print(f"  {name:<10} {token}")
+    print("Exemple :")
+    print(f"  curl -H \"Authorization: Bearer {tokens['declarant']}\" "
+          f"{stack.service('declarations').url}/api/v1/relations")
     console.print("[bold]Ctrl-C pour tout arrêter.[/bold]")
