@@ -43,6 +43,9 @@ def run(var_dir: Path = typer.Option(Path("var"), help="data, logs, mail and tok
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C or a SIGTERM while stopping must not cut the orderly stop short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         console.print("Arrêt…")
         with contextlib.suppress(Exception):
             stack.stop()

@@ -82,7 +82,7 @@ def _load_prctl() -> Callable[..., int] | None:
 _PRCTL = _load_prctl()  # resolved before any fork: preexec_fn must not import or allocate much
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
+def die_with_parent() -> None:  # runs in the child between fork and exec
     if _PRCTL is not None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
@@ -193,7 +193,7 @@ class ManagedServer(abc.ABC):
                 env=self._child_env(),
                 start_new_session=True,
                 # PDEATHSIG fires when the *thread* that forked exits: only from the main thread.
-                preexec_fn=_die_with_parent if on_main_thread and _PRCTL is not None else None,
+                preexec_fn=die_with_parent if on_main_thread and _PRCTL is not None else None,
             )
         self._spawned_at = time.monotonic()
         _LIVE.add(self)

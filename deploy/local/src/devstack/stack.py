@@ -13,13 +13,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from devstack import demo
-from devstack.servers import KafkaServer, ManagedServer, MongoServer, SmtpServer
+from devstack.servers import KafkaServer, ManagedServer, MongoServer, SmtpServer, die_with_parent
 
 ROOT = Path(__file__).resolve().parents[4]
 
@@ -40,8 +41,12 @@ class ServiceProcess:
         executable = Path(sys.executable).parent / self.name
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        # Own session (Ctrl-C reaches the supervisor only, which stops services in order), and
+        # killed by the kernel if the supervisor dies first, like the servers.
+        on_main_thread = threading.current_thread() is threading.main_thread()
         self.proc = subprocess.Popen([str(executable), "serve"], cwd=ROOT, env=self.env, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+                                     stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=die_with_parent if on_main_thread else None)
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.proc is None or self.proc.poll() is not None:
