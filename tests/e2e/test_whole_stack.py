@@ -81,7 +81,9 @@ async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack
     receipt = await _mail(stack, lambda m: "marie.payet@producteur.example" in m["To"]
                           and "T2 2026" in m["Subject"])
     text = _text(receipt)
-    assert "0974000789" in text
+    assert "0974000789" in text and "joint à ce courriel" in text
+    [pdf] = list(receipt.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf" and pdf.get_content().startswith(b"%PDF")
     assert f"{total_due:.2f}".replace(".", ",") in text.replace("\u00a0", " ").replace(" ", "")
 
 

@@ -103,7 +103,8 @@ class Stack:
         }
         if service.name == "notifier":
             settings |= {"SMTP_HOST": self.smtp.host, "SMTP_PORT": str(self.smtp.port),
-                         "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}"}
+                         "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}",
+                         "DECLARATIONS_URL": f"http://127.0.0.1:{self.service_port('declarations')}"}
         env |= {prefix + k: v for k, v in settings.items()}
         env |= {k: v for k, v in os.environ.items() if k.startswith(prefix)}  # the caller's overrides win
         return env

@@ -6,7 +6,7 @@ import asyncio
 
 from chassis.service import Runtime, ServiceDefinition
 from contracts import topics
-from notifier.adapters.attachments import EssocAttachments
+from notifier.adapters.attachments import DeclarationReceipts, EssocAttachments
 from notifier.adapters.smtp import SmtpMailer
 from notifier.application.outbox import OUTBOX, queue_mails
 from notifier.application.projections import NotificationLog
@@ -22,8 +22,10 @@ async def _indexes(runtime: Runtime) -> None:
 
 async def send_mails(runtime: Runtime, stop: asyncio.Event) -> None:
     settings: NotifierSettings = runtime.settings  # type: ignore[assignment]
+    receipts = DeclarationReceipts(settings) if settings.declarations_url else None
     sender = MailSender(runtime.uow, runtime.extras.get("mailer") or SmtpMailer(settings), settings,
-                        runtime.extras.get("attachments") or EssocAttachments(settings))
+                        runtime.extras.get("attachments") or EssocAttachments(settings),
+                        runtime.extras.get("receipts", receipts))
     runtime.extras["sender"] = sender
     await sender.run(stop)
 

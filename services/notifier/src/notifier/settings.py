@@ -30,6 +30,10 @@ class NotifierSettings(ServiceSettings):
     """Where the answer's attachments are fetched from (claim check)."""
     essoc_token: str | None = None
     """A service token for essoc; by default one is signed with the shared `jwt_secret`."""
+    declarations_url: str | None = "http://127.0.0.1:8001"
+    """Where the filing receipt PDF is fetched from to attach it to the receipt mail; none: not attached."""
+    declarations_token: str | None = None
+    """A service token for declarations; by default one is signed with the shared `jwt_secret`."""
     attachment_fetch_timeout_seconds: float = Field(default=30.0, gt=0)
     mail_max_attachment_bytes: int = Field(
         default=15 * 1024 * 1024, ge=0, description="above it, the files stay in OGDE and the mail says so")

@@ -60,7 +60,10 @@ async def notifier_running(infra: EmbeddedInfra, **changes: Any) -> AsyncIterato
         "topics_file": str(TOPICS), "smtp_host": infra.smtp_host, "smtp_port": infra.smtp_port,
         "jwt_secret": SECRET, "send_attempts": 2, "retry_initial_seconds": 0.05, "redelivery_seconds": 0.3,
         "redelivery_max_seconds": 1.0, "sender_poll_seconds": 0.1, "smtp_timeout_seconds": 2.0,
-        "log_json": False, "log_level": "WARNING", **changes,
+        "log_json": False, "log_level": "WARNING",
+        # No declarations service here: the receipt mail says where to download the PDF (the e2e
+        # test of the whole stack checks the attached PDF).
+        "declarations_url": None, **changes,
     })
     definition = build(settings)
     app = create_app(definition)

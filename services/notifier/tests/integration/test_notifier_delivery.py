@@ -124,6 +124,7 @@ async def test_the_domino_ng_filing_receipt_is_mailed_to_the_declarant(notifier,
     assert receipt["Subject"] == "[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer T2 2026"
     body = text_of(receipt)
     assert "0974000789" in body and "162,50\u00a0€" in body and "dans le délai" in body
+    assert "se télécharge dans DOMINO-NG" in body and not list(receipt.iter_attachments())
 
 
 async def test_notifications_are_listed_by_recipient_and_event_for_support_and_audit(notifier, infra, maildir) -> None:  # type: ignore[no-untyped-def]

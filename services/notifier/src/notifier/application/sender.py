@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
@@ -45,17 +46,22 @@ class AttachmentSource(Protocol):
     async def fetch(self, request_id: str, files: tuple[AttachedFile, ...]) -> list[FetchedFile]: ...
 
 
+class ReceiptSource(Protocol):
+    async def fetch(self, declaration_id: str) -> FetchedFile: ...
+
+
 def stream_of(notification_id: str) -> str:
     return f"notification-{notification_id}"
 
 
 class MailSender:
     def __init__(self, uow: UnitOfWork, mailer: Mailer, settings: NotifierSettings,
-                 attachments: AttachmentSource | None = None) -> None:
+                 attachments: AttachmentSource | None = None, receipts: ReceiptSource | None = None) -> None:
         self.uow = uow
         self.mailer = mailer
         self.settings = settings
         self.attachments = attachments
+        self.receipts = receipts
         self.outbox = uow.store.db[OUTBOX]
 
     async def send_due(self) -> int:
@@ -115,12 +121,16 @@ class MailSender:
 
     async def _message(self, mail: Mail, event: EventEnvelope) -> EmailMessage:
         mail = within_size(mail, self.settings.mail_max_attachment_bytes)
+        if mail.receipt_of and self.receipts is None:
+            mail = replace(mail, receipt_of=None, context={**mail.context, "receipt_attached": False})
         subject, text, html = render(mail)
         files: list[FetchedFile] = []
         if mail.attachments:
             if self.attachments is None:
                 raise RuntimeError("aucune source de pièces jointes n'est configurée")
             files = await self.attachments.fetch(event.stream_id, mail.attachments)
+        if mail.receipt_of and self.receipts is not None:
+            files.append(await self.receipts.fetch(mail.receipt_of))
         return build(notification_id=mail.notification_id, sender=self.settings.mail_from,
                      recipient=mail.recipient, subject=subject, text=text, html=html,
                      source_event_id=str(event.event_id),
