@@ -8,7 +8,8 @@ DOMAINS := $(wildcard services/*/src/*/domain)
 .PHONY: bootstrap run test lint typecheck pytest bench schemas clean
 
 bootstrap:
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
+	  || $(PYTHON) -m pip install --quiet --break-system-packages uv
 	@$(UV) sync --all-packages --locked --quiet
 
 run: bootstrap
