@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
-DOMAINS := $(wildcard services/*/src/*/domain)
+SOURCES := contracts/src chassis/src $(wildcard services/*/src) deploy/local/src
 
 .PHONY: bootstrap run test lint typecheck pytest bench schemas clean
 
@@ -21,7 +21,7 @@ lint:
 	$(UV) run ruff check .
 
 typecheck:
-	$(UV) run mypy --strict contracts/src chassis/src $(DOMAINS)
+	$(UV) run mypy --strict $(SOURCES)
 
 pytest:
 	$(UV) run pytest

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from flow_helpers import auth, wait_totals
+from flow_helpers import ROOT, auth, wait_totals
 
 pytestmark = pytest.mark.integration
 
@@ -141,6 +141,26 @@ async def test_an_unknown_nomenclature_has_no_rate_and_blocks_filing(stack: dict
     body = await wait_totals(stack, did)
     assert body["lines"]["A"][0]["assessment_status"] == "no_rate" and body["totals"]["complete"] is False
     assert (await _file(stack, did)).status_code == 422
+
+
+async def test_publishing_a_tariff_that_covers_a_rateless_line_assesses_it(stack: dict[str, Any]) -> None:
+    did = await _draft(stack, "rel-971-0002", 2025, 3)
+    await _line(stack, did, annex="A", nomenclature="96081000", price_excl_tax="200.00")
+    assert (await wait_totals(stack, did))["totals"]["complete"] is False
+    tariff = (ROOT / "deploy/territories/971/tariff.csv").read_text().rstrip("\n")
+    extended = tariff + "\n971,9608,,OMI,5,2.5,2015-01-01,,Délibération test 971-9608,Stylos à bille\n"
+    r = await stack["taxcalc"].http.post("/api/v1/tariffs", content=extended, headers={
+        **auth(stack["admin"]), "Content-Type": "text/csv"})
+    assert r.status_code == 201 and r.json()["published"] is True
+    async with asyncio.timeout(30):
+        while not (body := await wait_totals(stack, did))["totals"]["complete"]:
+            await asyncio.sleep(0.1)
+    [line] = body["lines"]["A"]
+    assert (line["om_rate"], line["om_amount"], line["assessment_status"]) == ("5", "10.00", "assessed")
+    assert body["version"] == body["totals"]["version"], "the declaration itself did not change"
+    restored = await stack["taxcalc"].http.post("/api/v1/tariffs", content=tariff + "\n", headers={
+        **auth(stack["admin"]), "Content-Type": "text/csv"})
+    assert restored.status_code == 201
 
 
 async def test_rates_lookup_prefers_the_cana_line_then_the_longest_prefix(stack: dict[str, Any]) -> None:

@@ -19,9 +19,14 @@ Doc = dict[str, Any]
 class Projection(Protocol):
     """A read model: the event types it reads, the collections it owns, how it folds one event."""
 
-    name: str
-    collections: tuple[str, ...]
-    handles: frozenset[str]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def collections(self) -> tuple[str, ...]: ...
+
+    @property
+    def handles(self) -> frozenset[str]: ...
 
     async def apply(
         self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None

@@ -27,4 +27,5 @@ def build(settings: TaxcalcSettings | None = None) -> ServiceDefinition:
         handlers={t: assessor.on_declaration_event for t in DECLARATION_EVENTS},
         subscribe_topics=[topics.DECLARATIONS],
         routers=[router],
+        extras={"assessor": assessor},
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -63,7 +63,9 @@ class Handlers:
         return stream
 
     async def _execute(self, who: Principal, stream: str, expected: int | None,
-                       decide: Callable[[Declaration, Transaction], Any]) -> None:
+                       decide: Callable[[Declaration, Transaction], Awaitable[Sequence[BaseModel]]]) -> None:
+        """Loads the declaration in a transaction, checks who may act on it, lets `decide` return the
+        events, appends them at the version read."""
         who.require("declarant", "admin")
 
         async def work(tx: Transaction) -> None:
@@ -75,9 +77,7 @@ class Handlers:
             self._served(current.territory)
             if expected is not None and expected != current.version:
                 raise ConcurrencyError(stream, expected, current.version)
-            events = decide(current, tx)
-            if hasattr(events, "__await__"):
-                events = await events
+            events = await decide(current, tx)
             await tx.append(stream, current.version, self._wrap(events, current.territory, who), self._meta())
 
         await self.uow.run(work)
@@ -85,28 +85,39 @@ class Handlers:
     def _wrap(self, events: Sequence[BaseModel], territory: str, who: Principal) -> list[NewEvent]:
         return [NewEvent(e, territory=territory, actor=who.actor) for e in events]
 
+    async def _decided(self, who: Principal, stream: str, expected: int | None,
+                       decide: Callable[[Declaration], Sequence[BaseModel]]) -> None:
+        """`_execute` for the commands the domain decides alone, from the declaration."""
+
+        async def decided(current: Declaration, _tx: Transaction) -> Sequence[BaseModel]:
+            return decide(current)
+
+        await self._execute(who, stream, expected, decided)
+
     async def set_declarant(self, who: Principal, stream: str, expected: int | None, **details: Any) -> None:
-        methods = tuple(self.payment_methods) if self.payment_methods else None
-        extra = {"accepted_payment_methods": methods} if methods else {}
-        await self._execute(who, stream, expected,
-                            lambda d, _tx: d.set_declarant_details(**details, **extra))
+        if self.payment_methods:
+            methods = tuple(self.payment_methods)
+            await self._decided(who, stream, expected, lambda d: d.set_declarant_details(
+                **details, accepted_payment_methods=methods))
+        else:
+            await self._decided(who, stream, expected, lambda d: d.set_declarant_details(**details))
 
     async def add_line(self, who: Principal, stream: str, expected: int | None, line_id: str,
                        **fields: Any) -> None:
-        await self._execute(who, stream, expected, lambda d, _tx: d.add_line(line_id=line_id, **fields))
+        await self._decided(who, stream, expected, lambda d: d.add_line(line_id=line_id, **fields))
 
     async def remove_line(self, who: Principal, stream: str, expected: int | None, line_id: str) -> None:
-        await self._execute(who, stream, expected, lambda d, _tx: d.remove_line(line_id))
+        await self._decided(who, stream, expected, lambda d: d.remove_line(line_id))
 
     async def declare_turnover(self, who: Principal, stream: str, expected: int | None, amount: Any) -> None:
-        await self._execute(who, stream, expected, lambda d, _tx: d.declare_annual_turnover(amount))
+        await self._decided(who, stream, expected, lambda d: d.declare_annual_turnover(amount))
 
     async def enter_deductions(self, who: Principal, stream: str, expected: int | None,
                                om: dict[str, Any], omr: dict[str, Any]) -> None:
-        await self._execute(who, stream, expected, lambda d, _tx: d.enter_deductions(om, omr))
+        await self._decided(who, stream, expected, lambda d: d.enter_deductions(om, omr))
 
     async def file(self, who: Principal, stream: str, expected: int | None) -> None:
-        async def decide(current: Declaration, tx: Transaction) -> list[Any]:
+        async def decide(current: Declaration, tx: Transaction) -> Sequence[BaseModel]:
             view = await tx.db[VIEW].find_one({"_id": stream}, session=tx.session)
             projected = (view or {}).get("totals")
             if projected is None:

@@ -76,6 +76,28 @@ class Assessor:
         )
         await self._append(tx, doc, [totals.to_event(doc["_id"], doc["version"], doc["relation_id"])], meta)
 
+    async def reassess_missing_rates(self, tx: Transaction, territory: str, meta: Metadata) -> int:
+        """After a tariff is published: the drafts' lines that had no rate are assessed again, and their
+        totals projected for the same declaration version (nothing changed on the declarant's side)."""
+        tariff = await self._tariff(tx, territory)
+        drafts = [d async for d in tx.db[DECLARATIONS].find({"territory": territory, "status": "draft"},
+                                                            session=tx.session)]
+        reassessed = 0
+        for doc in drafts:
+            missing = [x for x in doc["lines"].values()
+                       if x.get("assessment") and x["assessment"]["status"] == "no_rate"]
+            if not missing:
+                continue
+            first_day = quarter_start(doc["year"], doc["quarter"])
+            events = [assess_line(tariff, territory, LineAdded.model_validate(x["line"]), first_day)  # type: ignore[arg-type]
+                      .to_event(doc["_id"], doc["version"]) for x in missing]
+            await self._append(tx, doc, list(events), meta)
+            refreshed = await tx.db[DECLARATIONS].find_one({"_id": doc["_id"]}, session=tx.session)
+            assert refreshed is not None
+            await self.project(tx, refreshed, meta)
+            reassessed += 1
+        return reassessed
+
     async def _settle(self, tx: Transaction, doc: dict[str, Any], event: EventEnvelope, meta: Metadata) -> None:
         filed = event.data
         boxes = filed["boxes"]

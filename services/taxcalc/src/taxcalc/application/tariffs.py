@@ -12,6 +12,7 @@ from chassis.unit_of_work import Transaction, UnitOfWork
 from contracts.errors import DomainError, Forbidden
 from contracts.events.taxcalc import TariffPublished
 from contracts.types import TERRITORY_NAMES
+from taxcalc.application.assessor import Assessor
 from taxcalc.application.projections import TARIFFS
 from taxcalc.domain.tariff_csv import parse_tariff_csv
 
@@ -36,7 +37,7 @@ def territory_of(text: str, given: str | None) -> str:
 
 
 async def import_tariff(uow: UnitOfWork, who: Principal, text: str, territory: str | None, correlation: str,
-                        served: list[str]) -> tuple[bool, int, str]:
+                        served: list[str], assessor: Assessor) -> tuple[bool, int, str]:
     """(published?, tariff version, territory). Re-importing the same file publishes nothing."""
     who.require("admin")
     code = territory_of(text, territory)
@@ -51,10 +52,11 @@ async def import_tariff(uow: UnitOfWork, who: Principal, text: str, territory: s
             return False, int(current["version"])
         head = await tx.store.head(tariff_stream(code), tx.session)
         version = head["version"] if head else 0
+        meta = Metadata(correlation_id=correlation)
         await tx.append(tariff_stream(code), version,
-                        [NewEvent(TariffPublished(territory=code, source_sha256=digest, lines=lines),  # type: ignore[arg-type]
-                                  territory=code, actor=who.actor)],
-                        Metadata(correlation_id=correlation))
+                        [NewEvent(TariffPublished(territory=code, source_sha256=digest, lines=lines),
+                                  territory=code, actor=who.actor)], meta)
+        await assessor.reassess_missing_rates(tx, code, meta)
         return True, version + 1
 
     published, version = await uow.run(work)

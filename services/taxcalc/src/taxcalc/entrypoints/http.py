@@ -77,7 +77,7 @@ async def post_tariff(request: Request, response: Response, who: CurrentPrincipa
         raise DomainError("Le fichier du tarif doit être encodé en UTF-8.", field="file") from None
     runtime = request.app.state.runtime
     published, version, code = await import_tariff(runtime.uow, who, text, territory, correlation_id.get() or "none",
-                                                   runtime.settings.territories)
+                                                   runtime.settings.territories, runtime.extras["assessor"])
     response.status_code = 201 if published else 200
     return {"territory": code, "version": version, "published": published,
             "lines": len((await _db(request)[TARIFFS].find_one({"_id": code}))["lines"])}
