@@ -129,22 +129,27 @@ class Runtime:
 
         self._tasks.append(asyncio.create_task(guarded(), name=f"{self.name}:{name}"))
 
-    async def stop(self) -> None:
+    async def stop(self, *, step_seconds: float = 5.0) -> None:
+        """Stops consuming, background work, then flushes and closes; each step is bounded, so a broker
+        that is already gone cannot hold the shutdown (what is not published stays in the log and the
+        relay publishes it at the next start)."""
         self._stop.set()
-        if self.broker is not None:
+
+        async def bounded(step: Awaitable[object]) -> None:
             with contextlib.suppress(Exception):
-                await self.broker.stop()
+                await asyncio.wait_for(step, timeout=step_seconds)
+
+        if self.broker is not None:
+            await bounded(self.broker.stop())
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.relay is not None:
-            with contextlib.suppress(Exception):
-                await self.relay.publish_pending()  # flush what is committed; harmless if it fails
+            await bounded(self.relay.publish_pending())
         if self.producer is not None:
-            with contextlib.suppress(Exception):
-                await self.producer.stop()
+            await bounded(self.producer.stop())
         if self._owns_client:
             await self.client.close()
 
