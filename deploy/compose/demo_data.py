@@ -2,8 +2,8 @@
 
 Imports each served territory's demo tariff into taxcalc (re-importing the same file publishes
 nothing) and prints ready tokens for the demo users, signed with the stack's JWT secret. Runs in
-the taxcalc image (stdlib and chassis only). The users are those of `devstack.demo.DEMO_USERS`
-(tests/deploy checks that the two lists agree).
+the taxcalc image (stdlib and chassis only). The users come from
+`deploy/reference/demo-users.yaml`, the file `make run` reads too.
 """
 
 from __future__ import annotations
@@ -17,23 +17,20 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from chassis.http.auth import mint
 from chassis.settings import ServiceSettings
 
 TERRITORIES = ("971", "972", "973", "974", "976")
 
-DEMO_USERS: dict[str, dict[str, Any]] = {
-    "declarant": {"sub": "declarant-demo", "role": "declarant", "name": "Payet", "given_name": "Marie",
-                  "email": "marie.payet@producteur.example",
-                  "relations": ["rel-971-0001", "rel-971-0002", "rel-974-0001"]},
-    "requester": {"sub": "requester-demo", "role": "requester", "name": "Bricot", "given_name": "Juda",
-                  "email": "juda.bricot@entreprise.example"},
-    "agent_971": {"sub": "agent-971", "role": "agent", "name": "Lubin", "given_name": "Joseph",
-                  "email": "joseph.lubin@douane.example", "territories": ["971"],
-                  "directorates": ["dr-guadeloupe"]},
-    "admin": {"sub": "admin-demo", "role": "admin", "name": "Admin", "given_name": "Démo",
-              "email": "admin@douane.example", "territories": list(TERRITORIES)},
-}
+# The same users as `make run` (devstack reads the same file); the image ships deploy/reference/.
+DEMO_USERS_FILE = Path(os.environ.get("DEMO_USERS_FILE", "/app/deploy/reference/demo-users.yaml"))
+
+
+def demo_users() -> dict[str, dict[str, Any]]:
+    users: dict[str, dict[str, Any]] = yaml.safe_load(DEMO_USERS_FILE.read_text(encoding="utf-8"))
+    return users
 
 
 def wait_ready(base_url: str, within: float = 180.0) -> None:
@@ -61,7 +58,7 @@ def main() -> int:
     settings = ServiceSettings(jwt_secret=os.environ["DEMO_JWT_SECRET"])
     served = [t.strip() for t in os.environ.get("DEMO_TERRITORIES", ",".join(TERRITORIES)).split(",") if t.strip()]
     reference = Path(os.environ.get("DEMO_REFERENCE_DIR", "/app/deploy/territories"))
-    tokens = {name: mint(settings, **claims) for name, claims in DEMO_USERS.items()}
+    tokens = {name: mint(settings, **claims) for name, claims in demo_users().items()}
     wait_ready(base_url)
     for territory in served:
         csv = reference / territory / "tariff.csv"

@@ -206,14 +206,19 @@ def test_references_resolve(compose: dict[str, Any]) -> None:
                 assert source in declared_volumes, f"{name}: volume {source} is not declared"
 
 
-def test_demo_data_job_mints_for_the_same_users_as_make_run() -> None:
+def test_demo_data_job_mints_for_the_same_users_as_make_run(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
     from devstack import demo
 
+    # The job reads the file the image ships at /app/deploy/reference; here, the repository's copy.
+    monkeypatch.setenv("DEMO_USERS_FILE", str(ROOT / "deploy/reference/demo-users.yaml"))
     spec = importlib.util.spec_from_file_location("compose_demo_data", COMPOSE.parent / "demo_data.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.DEMO_USERS == demo.DEMO_USERS
+    assert module.demo_users() == demo.DEMO_USERS
+    assert set(demo.DEMO_USERS) == {"declarant", "requester", "agent_971", "admin"}
+    dockerfile = (ROOT / "deploy/docker/taxcalc.Dockerfile").read_text()
+    assert "WORKDIR /app" in dockerfile and "COPY deploy/reference/ deploy/reference/" in dockerfile
     assert Path(ROOT / "deploy/territories/971/tariff.csv").exists()

@@ -11,10 +11,8 @@ import asyncio
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import structlog
-import yaml
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -38,11 +36,6 @@ def producer(settings: ServiceSettings) -> AIOKafkaProducer:
     )
 
 
-def load_topics(path: str | Path) -> list[dict[str, Any]]:
-    topics: list[dict[str, Any]] = yaml.safe_load(Path(path).read_text())["topics"]
-    return topics
-
-
 async def ensure_topics(bootstrap: str, path: str | Path, *, replication: int | None = None,
                         config: Mapping[str, str] | None = None, prefix: str = "") -> list[str]:
     """Creates the topics of `path` (names prefixed) that do not exist yet; returns those it created."""
@@ -58,7 +51,7 @@ async def missing_topics(bootstrap: str, path: str | Path) -> list[str]:
         existing = set(await admin.list_topics())
     finally:
         await admin.close()
-    return [t["name"] for t in load_topics(path) if t["name"] not in existing]
+    return [t.name for t in topics.load_topic_specs(path) if t.name not in existing]
 
 
 async def wait_for_topics(bootstrap: str, path: str | Path, *, within: float = 300.0,

@@ -8,24 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 from chassis.http.auth import mint
 from chassis.settings import ServiceSettings
 
 TERRITORIES = ("971", "972", "973", "974", "976")
 
-DEMO_USERS: dict[str, dict[str, Any]] = {
-    "declarant": {"sub": "declarant-demo", "role": "declarant", "name": "Payet", "given_name": "Marie",
-                  "email": "marie.payet@producteur.example",
-                  "relations": ["rel-971-0001", "rel-971-0002", "rel-974-0001"]},
-    "requester": {"sub": "requester-demo", "role": "requester", "name": "Bricot", "given_name": "Juda",
-                  "email": "juda.bricot@entreprise.example"},
-    "agent_971": {"sub": "agent-971", "role": "agent", "name": "Lubin", "given_name": "Joseph",
-                  "email": "joseph.lubin@douane.example", "territories": ["971"],
-                  "directorates": ["dr-guadeloupe"]},
-    "admin": {"sub": "admin-demo", "role": "admin", "name": "Admin", "given_name": "Démo",
-              "email": "admin@douane.example", "territories": list(TERRITORIES)},
-}
+DEMO_USERS_FILE = Path(__file__).resolve().parents[3] / "reference" / "demo-users.yaml"
+DEMO_USERS: dict[str, dict[str, Any]] = yaml.safe_load(DEMO_USERS_FILE.read_text(encoding="utf-8"))
 
 
 def jwt_secret(var_dir: Path) -> str:
