@@ -19,6 +19,7 @@ test: bootstrap lint typecheck pytest
 
 lint:
 	$(UV) run ruff check .
+	$(UV) run ruff format --check .
 
 typecheck:
 	$(UV) run mypy --strict $(SOURCES)

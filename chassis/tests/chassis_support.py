@@ -24,8 +24,7 @@ def meta() -> Metadata:
     return Metadata(correlation_id=str(uuid.uuid4()))
 
 
-async def append(client: Any, store: EventStore, stream: str, expected: int, *events: NewEvent
-                 ) -> list[EventEnvelope]:
+async def append(client: Any, store: EventStore, stream: str, expected: int, *events: NewEvent) -> list[EventEnvelope]:
     async def work(session: AsyncClientSession) -> list[EventEnvelope]:
         return await store.append(stream, expected, list(events), meta(), session=session)
 
@@ -42,10 +41,12 @@ class RemovalCount:
     async def ensure_indexes(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         return None
 
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[dict[str, Any]],
-                    session: AsyncClientSession | None) -> None:
+    async def apply(
+        self, event: EventEnvelope, db: AsyncDatabase[dict[str, Any]], session: AsyncClientSession | None
+    ) -> None:
         await db["removals"].update_one(
             {"_id": event.stream_id},
             {"$inc": {"count": 1}, "$set": {"last": event.data["line_id"], "version": event.version}},
-            upsert=True, session=session,
+            upsert=True,
+            session=session,
         )

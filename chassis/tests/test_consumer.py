@@ -23,9 +23,17 @@ pytestmark = pytest.mark.integration
 
 
 def _event(stream: str, version: int, line: str, territory: str = "974") -> EventEnvelope:
-    return EventEnvelope(type="LineRemoved", schema_version=1, stream_id=stream, stream_type="declaration",
-                         version=version, territory=territory, actor=Actor(id="u", role="declarant"),
-                         correlation_id="c", data={"line_id": line})
+    return EventEnvelope(
+        type="LineRemoved",
+        schema_version=1,
+        stream_id=stream,
+        stream_type="declaration",
+        version=version,
+        territory=territory,
+        actor=Actor(id="u", role="declarant"),
+        correlation_id="c",
+        data={"line_id": line},
+    )
 
 
 async def _publish(bootstrap: str, *events: EventEnvelope, raw: bytes | None = None) -> None:
@@ -60,9 +68,15 @@ async def running(mongo_db, kafka_bootstrap):  # type: ignore[no-untyped-def]
             raise RuntimeError("règle cassée")
         await tx.db["effects"].insert_one({"event_id": str(event.event_id)}, session=tx.session)
 
-    consumer = EventConsumer(name=f"c-{uuid.uuid4().hex[:6]}", uow=uow, projector=projector,
-                             handlers={"LineRemoved": handler}, territories=["971", "974"],
-                             max_attempts=2, retry_delay=0.01)
+    consumer = EventConsumer(
+        name=f"c-{uuid.uuid4().hex[:6]}",
+        uow=uow,
+        projector=projector,
+        handlers={"LineRemoved": handler},
+        territories=["971", "974"],
+        max_attempts=2,
+        retry_delay=0.01,
+    )
     broker = KafkaBroker(kafka_bootstrap, enable_idempotence=False, logger=None)
     consumer.subscribe(broker, [topics.DECLARATIONS], group_id=f"g-{uuid.uuid4()}")
     await broker.start()
@@ -99,8 +113,12 @@ async def test_a_poison_message_lands_in_the_dlq_and_the_next_one_is_processed(r
 
     await _until(after_processed)
     assert await db["effects"].count_documents({"event_id": str(poison.event_id)}) == 0
-    dead = AIOKafkaConsumer(topics.dlq(topics.DECLARATIONS), bootstrap_servers=kafka_bootstrap,
-                            group_id=f"dlq-{uuid.uuid4()}", auto_offset_reset="earliest")
+    dead = AIOKafkaConsumer(
+        topics.dlq(topics.DECLARATIONS),
+        bootstrap_servers=kafka_bootstrap,
+        group_id=f"dlq-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+    )
     await dead.start()
     found: dict[str, dict[str, str]] = {}
     try:

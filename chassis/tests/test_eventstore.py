@@ -73,8 +73,7 @@ async def test_a_tampered_event_fails_verification(store, mongo_db):  # type: ig
     stream = f"s-{uuid.uuid4()}"
     await append(mongo_db.client, store, stream, 0, removal(1), removal(2), removal(3))
     assert await store.verify_stream(stream) == []
-    await mongo_db["events"].update_one({"stream_id": stream, "version": 2},
-                                        {"$set": {"data.line_id": "forged"}})
+    await mongo_db["events"].update_one({"stream_id": stream, "version": 2}, {"$set": {"data.line_id": "forged"}})
     problems = await store.verify_stream(stream)
     assert problems and "version 2" in problems[0]
 

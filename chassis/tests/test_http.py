@@ -30,16 +30,17 @@ router = APIRouter()
 
 
 @router.post("/things/{thing_id}/turnover", status_code=201)
-async def declare(
-    thing_id: str, body: Turnover, request: Request, who: CurrentPrincipal
-) -> dict[str, object]:
+async def declare(thing_id: str, body: Turnover, request: Request, who: CurrentPrincipal) -> dict[str, object]:
     who.require("declarant")
     runtime: Runtime = request.app.state.runtime
 
     async def work(tx: Transaction) -> int:
-        stored = await tx.append(thing_id, body.expected_version,
-                                 [NewEvent(AnnualTurnoverDeclared(amount=body.amount), "974", who.actor)],
-                                 Metadata(correlation_id="c"))
+        stored = await tx.append(
+            thing_id,
+            body.expected_version,
+            [NewEvent(AnnualTurnoverDeclared(amount=body.amount), "974", who.actor)],
+            Metadata(correlation_id="c"),
+        )
         return stored[-1].version
 
     return {"id": thing_id, "version": await runtime.uow.run(work), "nonce": str(uuid.uuid4())}
@@ -54,8 +55,9 @@ async def client(mongo_db):  # type: ignore[no-untyped-def]
     await runtime.start_storage()
     app.state.runtime = runtime
     token = mint(settings, sub="u1", role="declarant")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
-                                 headers={"Authorization": f"Bearer {token}"}) as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers={"Authorization": f"Bearer {token}"}
+    ) as c:
         yield c, settings
 
 
@@ -77,20 +79,25 @@ async def test_a_float_amount_is_refused(client):  # type: ignore[no-untyped-def
 
 async def test_no_token_is_401_and_a_wrong_role_is_403(client):  # type: ignore[no-untyped-def]
     c, settings = client
-    r = await c.post("/api/v1/things/a/turnover", json={"amount": "1", "expected_version": 0},
-                     headers={"Authorization": ""})
+    r = await c.post(
+        "/api/v1/things/a/turnover", json={"amount": "1", "expected_version": 0}, headers={"Authorization": ""}
+    )
     assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
     bad = mint(settings, sub="x", role="requester")
-    r = await c.post("/api/v1/things/a/turnover", json={"amount": "1", "expected_version": 0},
-                     headers={"Authorization": f"Bearer {bad}"})
+    r = await c.post(
+        "/api/v1/things/a/turnover",
+        json={"amount": "1", "expected_version": 0},
+        headers={"Authorization": f"Bearer {bad}"},
+    )
     assert r.status_code == 403
 
 
 async def test_a_stale_version_is_409_and_appends_nothing(client, mongo_db):  # type: ignore[no-untyped-def]
     c, _ = client
     stream = f"s-{uuid.uuid4()}"
-    assert (await c.post(f"/api/v1/things/{stream}/turnover", json={"amount": "1", "expected_version": 0})
-            ).status_code == 201
+    assert (
+        await c.post(f"/api/v1/things/{stream}/turnover", json={"amount": "1", "expected_version": 0})
+    ).status_code == 201
     r = await c.post(f"/api/v1/things/{stream}/turnover", json={"amount": "2", "expected_version": 0})
     assert r.status_code == 409 and r.json()["actual_version"] == 1
     assert await mongo_db["events"].count_documents({"stream_id": stream}) == 1

@@ -21,11 +21,11 @@ from chassis_support import append, removal
 pytestmark = pytest.mark.integration
 
 
-async def _collect(bootstrap: str, streams: set[str], want: int, timeout: float = 30.0
-                   ) -> dict[str, list[int]]:
+async def _collect(bootstrap: str, streams: set[str], want: int, timeout: float = 30.0) -> dict[str, list[int]]:
     """Versions seen per stream on declarations.events, reading from the beginning."""
-    consumer = AIOKafkaConsumer(topics.DECLARATIONS, bootstrap_servers=bootstrap,
-                                group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topics.DECLARATIONS, bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4()}", auto_offset_reset="earliest"
+    )
     await consumer.start()
     seen: dict[str, list[int]] = defaultdict(list)
     try:

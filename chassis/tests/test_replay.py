@@ -22,8 +22,10 @@ async def test_replay_rebuilds_exactly_the_live_read_model(mongo_db):  # type: i
     uow = UnitOfWork(mongo_db.client, store, projector)
     for s in range(4):
         for v in range(s + 2):
+
             async def work(tx: Transaction, s: int = s, v: int = v) -> None:
                 await tx.append(f"stream-{s}", v, [removal(v)], Metadata(correlation_id=str(uuid.uuid4())))
+
             await uow.run(work)
     live = await projector.snapshot()
     assert len(live["removals"]) == 4
@@ -48,6 +50,7 @@ async def test_replay_as_of_a_date_folds_only_the_events_up_to_it(mongo_db):  # 
     await uow.run(first)
     cutoff = (await store.read_stream("s"))[0].occurred_at
     import asyncio
+
     await asyncio.sleep(0.01)
     await uow.run(second)
     await projector.replay(store, as_of=cutoff)

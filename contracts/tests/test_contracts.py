@@ -39,9 +39,17 @@ def test_an_event_newer_than_the_code_is_refused() -> None:
 def _stream(n: int) -> list[EventEnvelope]:
     events, prev = [], GENESIS_HASH
     for v in range(1, n + 1):
-        e = EventEnvelope(type="LineRemoved", schema_version=1, stream_id="s", stream_type="declaration",
-                          version=v, territory="974", actor=Actor(id="u", role="declarant"),
-                          correlation_id="c", data={"line_id": f"L{v}"}).chained(prev)
+        e = EventEnvelope(
+            type="LineRemoved",
+            schema_version=1,
+            stream_id="s",
+            stream_type="declaration",
+            version=v,
+            territory="974",
+            actor=Actor(id="u", role="declarant"),
+            correlation_id="c",
+            data={"line_id": f"L{v}"},
+        ).chained(prev)
         prev = e.hash
         events.append(e)
     return events
@@ -90,9 +98,12 @@ def test_money_is_a_decimal_string_on_the_wire_and_floats_are_refused() -> None:
 
 def test_checked_in_schemas_match_the_code() -> None:
     generated = export.generate()
-    stale = [name for name, content in generated.items()
-             if not (export.SCHEMAS_DIR / name).exists()
-             or (export.SCHEMAS_DIR / name).read_text(encoding="utf-8") != content]
+    stale = [
+        name
+        for name, content in generated.items()
+        if not (export.SCHEMAS_DIR / name).exists()
+        or (export.SCHEMAS_DIR / name).read_text(encoding="utf-8") != content
+    ]
     assert not stale, f"run `uv run python -m contracts.export`: stale {stale}"
     on_disk = {str(p.relative_to(export.SCHEMAS_DIR)) for p in export.SCHEMAS_DIR.rglob("*") if p.is_file()}
     assert on_disk == set(generated), "schema files without an event in code"

@@ -47,8 +47,11 @@ def wait_ready(base_url: str, within: float = 180.0) -> None:
 
 def import_tariff(base_url: str, token: str, territory: str, csv: bytes) -> str:
     request = urllib.request.Request(
-        f"{base_url}/api/v1/tariffs?territory={territory}", data=csv, method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"})
+        f"{base_url}/api/v1/tariffs?territory={territory}",
+        data=csv,
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return "publié" if json.load(response)["published"] else "inchangé"
 

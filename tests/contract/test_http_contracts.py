@@ -69,6 +69,7 @@ def test_the_openapi_document_holds_the_binding_routes(service: str) -> None:
 def test_the_operations_declare_the_bearer_scheme(service: str) -> None:
     schema = create_app(BUILDERS[service]()).openapi()
     assert schema["info"]["title"] and schema["info"]["version"]
-    bearer = [op for ops in schema["paths"].values() for op in ops.values()
-              if isinstance(op, dict) and op.get("security")]
+    bearer = [
+        op for ops in schema["paths"].values() for op in ops.values() if isinstance(op, dict) and op.get("security")
+    ]
     assert bearer, f"{service}: the bearer scheme is declared on its operations"

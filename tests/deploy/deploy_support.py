@@ -136,8 +136,9 @@ def tool(name: str) -> str:
 @cache
 def kustomize(directory: Path) -> list[dict[str, Any]]:
     """`kubectl kustomize <dir>`, parsed."""
-    result = subprocess.run([tool("kubectl"), "kustomize", str(directory)], capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [tool("kubectl"), "kustomize", str(directory)], capture_output=True, text=True, timeout=120, check=False
+    )
     if result.returncode != 0:
         pytest.fail(f"kubectl kustomize {directory.relative_to(ROOT)} failed:\n{result.stderr}")
     return [d for d in yaml.safe_load_all(result.stdout) if d]

@@ -161,8 +161,10 @@ def test_the_topics_job_creates_the_topics_file_replicated(compose: dict[str, An
     assert command[:4] == ["python", "-m", "chassis.kafka", "create"]
     arguments = dict(zip(command[4::2], command[5::2], strict=True))
     assert arguments["--file"] == "/app/deploy/kafka/topics.yaml"
-    assert "COPY deploy/kafka/topics.yaml deploy/kafka/topics.yaml" in (
-        ROOT / "deploy/docker/declarations.Dockerfile").read_text()
+    assert (
+        "COPY deploy/kafka/topics.yaml deploy/kafka/topics.yaml"
+        in (ROOT / "deploy/docker/declarations.Dockerfile").read_text()
+    )
     assert arguments["--replication"] == "3" and arguments["--config"] == "min.insync.replicas=2"
     assert set(arguments["--bootstrap"].split(",")) == {"kafka-1:9092", "kafka-2:9092", "kafka-3:9092"}
     from chassis.kafka import main  # the arguments parse

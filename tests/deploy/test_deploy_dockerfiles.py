@@ -47,16 +47,30 @@ def global_args(service: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_hadolint_finds_nothing(service: str) -> None:
-    result = subprocess.run([tool("hadolint"), "--no-color", "--config", str(DOCKER / "hadolint.yaml"),
-                             str(DOCKER / f"{service}.Dockerfile")], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [
+            tool("hadolint"),
+            "--no-color",
+            "--config",
+            str(DOCKER / "hadolint.yaml"),
+            str(DOCKER / f"{service}.Dockerfile"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_hadolint_does_fail_a_bad_dockerfile(tmp_path: Path) -> None:
     bad = tmp_path / "bad.Dockerfile"
     bad.write_text("FROM python:latest\nRUN pip install requests\nENV DB_PASSWORD=hunter2\n")
-    result = subprocess.run([tool("hadolint"), "--no-color", "--config", str(DOCKER / "hadolint.yaml"), str(bad)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [tool("hadolint"), "--no-color", "--config", str(DOCKER / "hadolint.yaml"), str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0 and "DL3007" in result.stdout
 
 
@@ -89,10 +103,14 @@ def test_dependencies_come_from_the_lock_without_dev_tools(service: str) -> None
 def test_every_workspace_member_is_known_to_the_locked_sync(service: str) -> None:
     """`uv sync --locked` compares uv.lock with every member's pyproject: all must be in the image."""
     workspace = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]["members"]
-    members = {p.parent.relative_to(ROOT).as_posix() for pattern in workspace
-               for p in ROOT.glob(f"{pattern}/pyproject.toml")}
-    copied = {a.split()[0].removesuffix("/pyproject.toml") for k, a in instructions(service)
-              if k == "COPY" and a.split()[0].endswith("/pyproject.toml")}
+    members = {
+        p.parent.relative_to(ROOT).as_posix() for pattern in workspace for p in ROOT.glob(f"{pattern}/pyproject.toml")
+    }
+    copied = {
+        a.split()[0].removesuffix("/pyproject.toml")
+        for k, a in instructions(service)
+        if k == "COPY" and a.split()[0].endswith("/pyproject.toml")
+    }
     assert members and members == copied
 
 
@@ -166,9 +184,11 @@ def test_the_four_dockerfiles_are_one_recipe() -> None:
         port = str(services()[service].port)
         members = re.compile(r"^COPY services/\w+/pyproject.toml ")  # every Dockerfile copies all four
         return "\n".join(
-            line if members.match(line) else
-            line.replace(service.upper(), "SVC").replace(service, "svc").replace(port, "PORT")
-            for line in text.splitlines())
+            line
+            if members.match(line)
+            else line.replace(service.upper(), "SVC").replace(service, "svc").replace(port, "PORT")
+            for line in text.splitlines()
+        )
 
     reference = normalised("declarations")
     for service in SERVICES[1:]:
@@ -202,5 +222,9 @@ def test_healthcheck_script_exits_0_when_ready_and_1_when_degraded(http_status: 
     assert subprocess.run([sys.executable, script, url], capture_output=True, check=False).returncode == 0
     status[0] = 503
     assert subprocess.run([sys.executable, script, url], capture_output=True, check=False).returncode == 1
-    assert subprocess.run([sys.executable, script, "http://127.0.0.1:9/health/ready"], capture_output=True,
-                          check=False).returncode == 1
+    assert (
+        subprocess.run(
+            [sys.executable, script, "http://127.0.0.1:9/health/ready"], capture_output=True, check=False
+        ).returncode
+        == 1
+    )

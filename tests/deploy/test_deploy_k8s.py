@@ -126,8 +126,9 @@ def test_probes_ask_real_endpoints_on_the_service_port(tree: str) -> None:
 @pytest.mark.parametrize("tree", list(TREES))
 def test_every_container_has_requests_limits_and_runs_as_non_root(tree: str) -> None:
     docs = kustomize(TREES[tree])
-    pods = [(n, d["spec"]["template"]["spec"]) for n, d in {**of_kind(docs, "Deployment"),
-                                                            **of_kind(docs, "Job")}.items()]
+    pods = [
+        (n, d["spec"]["template"]["spec"]) for n, d in {**of_kind(docs, "Deployment"), **of_kind(docs, "Job")}.items()
+    ]
     for name, pod in pods:
         assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] != 0
         for container in pod.get("initContainers", []) + pod["containers"]:
@@ -158,8 +159,9 @@ def test_roles_one_relay_per_service_and_consumers_where_topics_are_read(tree: s
         assert worker["replicas"] == 1 and worker["strategy"]["type"] == "Recreate"
         if topics:
             hpa = hpas[f"{service.name}-consumer"]["spec"]
-            assert 2 <= hpa["minReplicas"] <= hpa["maxReplicas"] <= min(partitions[t] for t in topics), \
+            assert 2 <= hpa["minReplicas"] <= hpa["maxReplicas"] <= min(partitions[t] for t in topics), (
                 "more consumers than partitions would sit idle"
+            )
 
 
 @pytest.mark.parametrize("tree", list(TREES))
@@ -173,8 +175,9 @@ def test_autoscalers_budgets_and_services_point_at_what_exists(tree: str) -> Non
 
     for name, hpa in of_kind(docs, "HorizontalPodAutoscaler").items():
         assert hpa["spec"]["scaleTargetRef"]["name"] in found, name
-        assert "replicas" not in found[hpa["spec"]["scaleTargetRef"]["name"]][2]["spec"], \
+        assert "replicas" not in found[hpa["spec"]["scaleTargetRef"]["name"]][2]["spec"], (
             f"{name}: the autoscaler owns the replica count"
+        )
         lag = [m for m in hpa["spec"]["metrics"] if m["type"] == "External"]
         if name.endswith("-consumer"):
             service, _, deployment = found[name]
@@ -202,7 +205,15 @@ def test_readme_section_covers_what_the_issue_asks() -> None:
     readme = (K8S.parents[1] / "README.md").read_text()
     if "## Deploying" not in readme:  # not merged into README.md yet
         readme = (K8S.parent / "README-deploy.md").read_text()
-    section = readme[readme.index("## Deploying"):].lower()
-    for topic in ("what runs where", "partitions", "scaling the consumers", "adding a territory",
-                  "rotating the jwt keys", "mongodump", "mongorestore", "replay"):
+    section = readme[readme.index("## Deploying") :].lower()
+    for topic in (
+        "what runs where",
+        "partitions",
+        "scaling the consumers",
+        "adding a territory",
+        "rotating the jwt keys",
+        "mongodump",
+        "mongorestore",
+        "replay",
+    ):
         assert topic in section, topic

@@ -50,10 +50,14 @@ async def start(definition: ServiceDefinition) -> Deployment:
 async def platform(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[dict[str, Deployment]]:
     run = uuid.uuid4().hex[:8]
     common: dict[str, Any] = {
-        "mongo_uri": mongo_uri, "kafka_bootstrap": kafka_bootstrap, "log_json": False,
-        "topics_file": str(ROOT / "deploy/kafka/topics.yaml"), "reference_dir": str(ROOT / "deploy/territories"),
+        "mongo_uri": mongo_uri,
+        "kafka_bootstrap": kafka_bootstrap,
+        "log_json": False,
+        "topics_file": str(ROOT / "deploy/kafka/topics.yaml"),
+        "reference_dir": str(ROOT / "deploy/territories"),
         # What the k8s overlays configure: a database and a consumer group per territory set.
-        "mongo_db": f"t_{{service}}_{{territories}}_{run}", "kafka_group": f"{{service}}-{{territories}}-{run}",
+        "mongo_db": f"t_{{service}}_{{territories}}_{run}",
+        "kafka_group": f"{{service}}-{{territories}}-{run}",
     }
     definitions = {
         "971": build_declarations(DeclarationsSettings(territories=["971"], **common)),
@@ -68,8 +72,9 @@ async def platform(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[dict[s
         admin = mint(deployments["taxcalc"].settings, sub="admin", role="admin")
         for territory in ("971", "974"):
             csv = (ROOT / f"deploy/territories/{territory}/tariff.csv").read_text()
-            r = await deployments["taxcalc"].http.post("/api/v1/tariffs", content=csv, headers={
-                "Authorization": f"Bearer {admin}", "Content-Type": "text/csv"})
+            r = await deployments["taxcalc"].http.post(
+                "/api/v1/tariffs", content=csv, headers={"Authorization": f"Bearer {admin}", "Content-Type": "text/csv"}
+            )
             assert r.status_code in (200, 201), r.text
         yield deployments
     finally:
@@ -89,8 +94,13 @@ def bearer(settings: Any, **claims: Any) -> dict[str, str]:
 
 
 def declarant(settings: Any) -> dict[str, str]:
-    return bearer(settings, sub="declarant-demo", role="declarant", email="producteur@example.org",
-                  relations=["rel-971-0001", "rel-974-0001"])
+    return bearer(
+        settings,
+        sub="declarant-demo",
+        role="declarant",
+        email="producteur@example.org",
+        relations=["rel-971-0001", "rel-974-0001"],
+    )
 
 
 async def test_each_deployment_has_its_own_database_and_consumer_group(platform: dict[str, Deployment]) -> None:
@@ -104,8 +114,11 @@ async def test_a_deployment_refuses_the_other_territorys_commands(platform: dict
     for served, other in (("971", "974"), ("974", "971")):
         deployment = platform[served]
         headers = declarant(deployment.settings)
-        refused = await deployment.http.post("/api/v1/declarations", headers=headers,
-                                             json={"relation_id": f"rel-{other}-0001", "year": 2026, "quarter": 2})
+        refused = await deployment.http.post(
+            "/api/v1/declarations",
+            headers=headers,
+            json={"relation_id": f"rel-{other}-0001", "year": 2026, "quarter": 2},
+        )
         assert refused.status_code == 403, refused.text
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.json()["field"] == "relation_id"
@@ -113,8 +126,7 @@ async def test_a_deployment_refuses_the_other_territorys_commands(platform: dict
         assert [r["territory"] for r in listed.json()] == [served]
 
 
-async def wait_current_totals(deployment: Deployment, declaration_id: str, headers: dict[str, str]
-                              ) -> dict[str, Any]:
+async def wait_current_totals(deployment: Deployment, declaration_id: str, headers: dict[str, str]) -> dict[str, Any]:
     async with asyncio.timeout(30):
         while True:
             r = await deployment.http.get(f"/api/v1/declarations/{declaration_id}", headers=headers)
@@ -143,17 +155,24 @@ async def consumed_to_the_end(bootstrap: str, group: str, topic: str) -> None:
         await consumer.stop()
 
 
-async def test_taxcalc_serves_both_and_each_projects_only_its_own(platform: dict[str, Deployment],
-                                                                   kafka_bootstrap: str) -> None:
+async def test_taxcalc_serves_both_and_each_projects_only_its_own(
+    platform: dict[str, Deployment], kafka_bootstrap: str
+) -> None:
     ids = {}
     for territory in ("971", "974"):
         deployment, headers = platform[territory], declarant(platform[territory].settings)
-        r = await deployment.http.post("/api/v1/declarations", headers=headers,
-                                       json={"relation_id": f"rel-{territory}-0001", "year": 2026, "quarter": 1})
+        r = await deployment.http.post(
+            "/api/v1/declarations",
+            headers=headers,
+            json={"relation_id": f"rel-{territory}-0001", "year": 2026, "quarter": 1},
+        )
         assert r.status_code == 201, r.text
         ids[territory] = r.json()["id"]
-        r = await deployment.http.post(f"/api/v1/declarations/{ids[territory]}/lines", headers=headers, json={
-            "annex": "A", "nomenclature": "33051000", "price_excl_tax": "10000.00"})
+        r = await deployment.http.post(
+            f"/api/v1/declarations/{ids[territory]}/lines",
+            headers=headers,
+            json={"annex": "A", "nomenclature": "33051000", "price_excl_tax": "10000.00"},
+        )
         assert r.status_code == 201, r.text
     for territory, declaration_id in ids.items():
         body = await wait_current_totals(platform[territory], declaration_id, declarant(platform[territory].settings))

@@ -14,14 +14,18 @@ from declarations.settings import DeclarationsSettings
 from deploy_support import TOPICS
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("971,972", ["971", "972"]),
-    ("974", ["974"]),
-    (" 971 , 976 ", ["971", "976"]),
-    ('["972", "973"]', ["972", "973"]),
-])
-def test_territories_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch, value: str,
-                                                    expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("971,972", ["971", "972"]),
+        ("974", ["974"]),
+        (" 971 , 976 ", ["971", "976"]),
+        ('["972", "973"]', ["972", "973"]),
+    ],
+)
+def test_territories_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: list[str]
+) -> None:
     monkeypatch.setenv("DECLARATIONS_TERRITORIES", value)
     assert DeclarationsSettings().territories == expected
 
@@ -38,8 +42,9 @@ def test_database_and_group_default_to_the_service_name() -> None:
 
 
 def test_placeholders_give_each_territory_set_its_own_database_and_group() -> None:
-    antilles = DeclarationsSettings(territories=["972", "971"], mongo_db="{service}-{territories}",
-                                    kafka_group="{service}-{territories}")
+    antilles = DeclarationsSettings(
+        territories=["972", "971"], mongo_db="{service}-{territories}", kafka_group="{service}-{territories}"
+    )
     assert antilles.database == antilles.group_id == "declarations-971-972"
     reunion = DeclarationsSettings(territories=["974"], mongo_db="octroi_{territories}_{service}")
     assert reunion.database == "octroi_974_declarations" and reunion.group_id == "declarations"
@@ -64,8 +69,12 @@ def test_the_producer_honours_acks_and_idempotence(monkeypatch: pytest.MonkeyPat
     kafka.producer(ServiceSettings(kafka_acks="0"))
     kafka.producer(ServiceSettings(kafka_acks="all", kafka_idempotence=True))
     kafka.producer(ServiceSettings())
-    assert [(m["acks"], m["enable_idempotence"]) for m in made] == [(1, False), (0, False), ("all", True),
-                                                                    ("all", False)]
+    assert [(m["acks"], m["enable_idempotence"]) for m in made] == [
+        (1, False),
+        (0, False),
+        ("all", True),
+        ("all", False),
+    ]
 
 
 def test_topics_take_the_file_replication_unless_told_otherwise() -> None:

@@ -24,8 +24,13 @@ NAMES = ("KAFKA", "MONGO", "SMTP", "DECLARATIONS", "TAXCALC", "ESSOC", "NOTIFIER
 def _start(var_dir: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
     env = {**os.environ, **{f"{n}_PORT": str(p) for n, p in ports.items()}}
     devstack = Path(sys.executable).parent / "devstack"
-    return subprocess.Popen([str(devstack), "run", "--var-dir", str(var_dir)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [str(devstack), "run", "--var-dir", str(var_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], var_dir: Path, ports: dict[str, int], timeout: float = 120) -> None:
@@ -51,8 +56,12 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_log(tmp_path: Path) -> 
         tokens = json.loads((tmp_path / "tokens.json").read_text())
         assert set(tokens) == {"declarant", "requester", "agent_971", "admin"}
         who = {"Authorization": f"Bearer {tokens['declarant']}"}
-        created = httpx.post(f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations", headers=who,
-                             json={"relation_id": "rel-971-0001", "year": 2026, "quarter": 1}, timeout=10)
+        created = httpx.post(
+            f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations",
+            headers=who,
+            json={"relation_id": "rel-971-0001", "year": 2026, "quarter": 1},
+            timeout=10,
+        )
         assert created.status_code == 201, created.text
     finally:
         proc.send_signal(signal.SIGINT)
@@ -65,8 +74,11 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_log(tmp_path: Path) -> 
     try:
         _wait_ready(again, tmp_path, ports)
         tokens = json.loads((tmp_path / "tokens.json").read_text())
-        kept = httpx.get(f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations/decl-rel-971-0001-2026-Q1",
-                         headers={"Authorization": f"Bearer {tokens['declarant']}"}, timeout=10)
+        kept = httpx.get(
+            f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations/decl-rel-971-0001-2026-Q1",
+            headers={"Authorization": f"Bearer {tokens['declarant']}"},
+            timeout=10,
+        )
         assert kept.status_code == 200 and kept.json()["relation_id"] == "rel-971-0001"
     finally:
         again.send_signal(signal.SIGINT)

@@ -37,8 +37,9 @@ def _tokens(stack: Stack) -> dict[str, str]:
 
 
 def _client(stack: Stack, service: str, token: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=stack.service(service).url, timeout=30,
-                             headers={"Authorization": f"Bearer {token}"})
+    return httpx.AsyncClient(
+        base_url=stack.service(service).url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 async def _mail(stack: Stack, predicate: Any, timeout: float = 60) -> EmailMessage:
@@ -65,11 +66,20 @@ async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack
         r = await http.post("/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2026, "quarter": 2})
         assert r.status_code == 201, r.text
         did = r.json()["id"]
-        r = await http.put(f"/api/v1/declarations/{did}/declarant", json={
-            "name": "Marie Payet", "quality": "representant", "place": "Le Port", "payment_method": "telepaiement"})
+        r = await http.put(
+            f"/api/v1/declarations/{did}/declarant",
+            json={
+                "name": "Marie Payet",
+                "quality": "representant",
+                "place": "Le Port",
+                "payment_method": "telepaiement",
+            },
+        )
         assert r.status_code == 200, r.text
-        r = await http.post(f"/api/v1/declarations/{did}/lines", json={
-            "annex": "A", "nomenclature": "33051000", "price_excl_tax": "2500.00"})
+        r = await http.post(
+            f"/api/v1/declarations/{did}/lines",
+            json={"annex": "A", "nomenclature": "33051000", "price_excl_tax": "2500.00"},
+        )
         assert r.status_code == 201, r.text
         async with asyncio.timeout(60):
             while (body := (await http.get(f"/api/v1/declarations/{did}")).json())["totals"]["status"] != "current":
@@ -78,8 +88,7 @@ async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack
         assert total_due > 0
         r = await http.post(f"/api/v1/declarations/{did}/filing")
         assert r.status_code == 200, r.text
-    receipt = await _mail(stack, lambda m: "marie.payet@producteur.example" in m["To"]
-                          and "T2 2026" in m["Subject"])
+    receipt = await _mail(stack, lambda m: "marie.payet@producteur.example" in m["To"] and "T2 2026" in m["Subject"])
     text = _text(receipt)
     assert "0974000789" in text and "joint à ce courriel" in text
     [pdf] = list(receipt.iter_attachments())
@@ -89,16 +98,30 @@ async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack
 
 async def test_a_question_and_its_answer_reach_the_requester_and_the_directorate(stack: Stack) -> None:
     tokens = _tokens(stack)
-    async with _client(stack, "essoc", tokens["requester"]) as requester, \
-            _client(stack, "essoc", tokens["agent_971"]) as agent:
+    async with (
+        _client(stack, "essoc", tokens["requester"]) as requester,
+        _client(stack, "essoc", tokens["agent_971"]) as agent,
+    ):
         referentials = (await requester.get("/api/v1/referentials")).json()
         assert {n["code"] for n in referentials["natures"]} == {"rescrit", "second_examen", "droit_au_controle"}
-        r = await requester.post("/api/v1/requests", json={
-            "requester_type": "entreprise", "siret": "41234567000019", "nature": "rescrit",
-            "category": "octroi-de-mer", "sub_category": "dr-guadeloupe",
-            "fields": [{"domain": referentials["fields"][0]["domain"],
-                        "sub_domain": referentials["fields"][0]["sub_domains"][0]}],
-            "subject": "Taux applicable au rhum vieux", "description": "Quel taux d'octroi de mer s'applique ?"})
+        r = await requester.post(
+            "/api/v1/requests",
+            json={
+                "requester_type": "entreprise",
+                "siret": "41234567000019",
+                "nature": "rescrit",
+                "category": "octroi-de-mer",
+                "sub_category": "dr-guadeloupe",
+                "fields": [
+                    {
+                        "domain": referentials["fields"][0]["domain"],
+                        "sub_domain": referentials["fields"][0]["sub_domains"][0],
+                    }
+                ],
+                "subject": "Taux applicable au rhum vieux",
+                "description": "Quel taux d'octroi de mer s'applique ?",
+            },
+        )
         assert r.status_code == 201, r.text
         request = r.json()
         assert request["state"] == "deposee" and request["admissibility"] == "en_attente"
@@ -108,15 +131,18 @@ async def test_a_question_and_its_answer_reach_the_requester_and_the_directorate
         r = await agent.post(f"/api/v1/requests/{rid}/questions", json={"text": "Pouvez-vous préciser l'âge du rhum ?"})
         assert r.status_code == 201, r.text
         question_id = r.json()["question_id"]
-        r = await requester.post(f"/api/v1/requests/{rid}/questions/{question_id}/answer",
-                                 json={"text": "Six ans d'âge."})
+        r = await requester.post(
+            f"/api/v1/requests/{rid}/questions/{question_id}/answer", json={"text": "Six ans d'âge."}
+        )
         assert r.status_code == 200, r.text
-    question_mail = await _mail(stack, lambda m: "juda.bricot@entreprise.example" in m["To"]
-                                and "l'âge du rhum" in _text(m))
+    question_mail = await _mail(
+        stack, lambda m: "juda.bricot@entreprise.example" in m["To"] and "l'âge du rhum" in _text(m)
+    )
     assert question_mail["Subject"]
     answer_mail = await _mail(stack, lambda m: "dr-guadeloupe@douane.example" in m["To"] and "Six ans" in _text(m))
     assert answer_mail["Subject"]
     async with _client(stack, "notifier", tokens["admin"]) as notifier:
-        sent = (await notifier.get("/api/v1/notifications",
-                                   params={"recipient": "dr-guadeloupe@douane.example"})).json()
+        sent = (
+            await notifier.get("/api/v1/notifications", params={"recipient": "dr-guadeloupe@douane.example"})
+        ).json()
         assert sent["total"] >= 1 and all(n["status"] == "sent" for n in sent["items"])

@@ -40,28 +40,38 @@ async def _start(definition: ServiceDefinition) -> Service:
 @pytest.fixture(scope="module")
 async def stack(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[dict[str, Any]]:
     suffix = uuid.uuid4().hex[:8]
-    common = {"mongo_uri": mongo_uri, "kafka_bootstrap": kafka_bootstrap, "log_json": False,
-              "kafka_topic_prefix": f"flow-{suffix}.",
-              "topics_file": str(ROOT / "deploy/kafka/topics.yaml"),
-              "reference_dir": str(ROOT / "deploy/territories")}
-    decl_settings = DeclarationsSettings(mongo_db=f"declarations_{suffix}", kafka_group=f"declarations-{suffix}",
-                                         **common)
+    common = {
+        "mongo_uri": mongo_uri,
+        "kafka_bootstrap": kafka_bootstrap,
+        "log_json": False,
+        "kafka_topic_prefix": f"flow-{suffix}.",
+        "topics_file": str(ROOT / "deploy/kafka/topics.yaml"),
+        "reference_dir": str(ROOT / "deploy/territories"),
+    }
+    decl_settings = DeclarationsSettings(
+        mongo_db=f"declarations_{suffix}", kafka_group=f"declarations-{suffix}", **common
+    )
     tax_settings = TaxcalcSettings(mongo_db=f"taxcalc_{suffix}", kafka_group=f"taxcalc-{suffix}", **common)
     declarations = await _start(build_declarations(decl_settings))
     taxcalc = await _start(build_taxcalc(tax_settings))
-    await asyncio.wait_for(asyncio.gather(declarations.runtime.consumer_ready.wait(),
-                                          taxcalc.runtime.consumer_ready.wait()), 60)
+    await asyncio.wait_for(
+        asyncio.gather(declarations.runtime.consumer_ready.wait(), taxcalc.runtime.consumer_ready.wait()), 60
+    )
     admin = mint(tax_settings, sub="admin", role="admin")
     for territory in ("971", "974"):
         csv = (ROOT / f"deploy/territories/{territory}/tariff.csv").read_text()
-        r = await taxcalc.http.post("/api/v1/tariffs", content=csv, headers={
-            "Authorization": f"Bearer {admin}", "Content-Type": "text/csv"})
+        r = await taxcalc.http.post(
+            "/api/v1/tariffs", content=csv, headers={"Authorization": f"Bearer {admin}", "Content-Type": "text/csv"}
+        )
         assert r.status_code in (200, 201), r.text
-    declarant = mint(decl_settings, sub="declarant-demo", role="declarant", email="producteur@example.org",
-                     relations=["rel-971-0001", "rel-971-0002", "rel-974-0001"])
+    declarant = mint(
+        decl_settings,
+        sub="declarant-demo",
+        role="declarant",
+        email="producteur@example.org",
+        relations=["rel-971-0001", "rel-971-0002", "rel-974-0001"],
+    )
     yield {"declarations": declarations, "taxcalc": taxcalc, "declarant": declarant, "admin": admin}
     for service in (declarations, taxcalc):
         await service.http.aclose()
         await service.runtime.stop()
-
-

@@ -23,5 +23,3 @@ async def wait_totals(stack: dict[str, Any], declaration_id: str, timeout: float
             if body["totals"]["status"] == "current":
                 return body
             await asyncio.sleep(0.1)
-
-

@@ -17,8 +17,11 @@ DECLARANT = {"name": "Marie Payet", "quality": "representant", "place": "Le Port
 
 async def _draft(stack: dict[str, Any], relation: str, year: int, quarter: int) -> str:
     http = stack["declarations"].http
-    r = await http.post("/api/v1/declarations", json={"relation_id": relation, "year": year, "quarter": quarter},
-                        headers=auth(stack["declarant"]))
+    r = await http.post(
+        "/api/v1/declarations",
+        json={"relation_id": relation, "year": year, "quarter": quarter},
+        headers=auth(stack["declarant"]),
+    )
     assert r.status_code == 201, r.text
     did: str = r.json()["id"]
     r = await http.put(f"/api/v1/declarations/{did}/declarant", json=DECLARANT, headers=auth(stack["declarant"]))
@@ -27,21 +30,22 @@ async def _draft(stack: dict[str, Any], relation: str, year: int, quarter: int) 
 
 
 async def _line(stack: dict[str, Any], did: str, **body: Any) -> dict[str, Any]:
-    r = await stack["declarations"].http.post(f"/api/v1/declarations/{did}/lines", json=body,
-                                             headers=auth(stack["declarant"]))
+    r = await stack["declarations"].http.post(
+        f"/api/v1/declarations/{did}/lines", json=body, headers=auth(stack["declarant"])
+    )
     assert r.status_code == 201, r.text
     line: dict[str, Any] = r.json()
     return line
 
 
 async def _put(stack: dict[str, Any], did: str, what: str, body: dict[str, Any]) -> Any:
-    return await stack["declarations"].http.put(f"/api/v1/declarations/{did}/{what}", json=body,
-                                                headers=auth(stack["declarant"]))
+    return await stack["declarations"].http.put(
+        f"/api/v1/declarations/{did}/{what}", json=body, headers=auth(stack["declarant"])
+    )
 
 
 async def _file(stack: dict[str, Any], did: str) -> Any:
-    return await stack["declarations"].http.post(f"/api/v1/declarations/{did}/filing",
-                                                 headers=auth(stack["declarant"]))
+    return await stack["declarations"].http.post(f"/api/v1/declarations/{did}/filing", headers=auth(stack["declarant"]))
 
 
 async def test_the_next_quarter_box_10_is_the_previous_quarter_box_14(stack: dict[str, Any]) -> None:
@@ -76,8 +80,10 @@ async def test_a_rate_change_inside_the_quarter_splits_the_product_over_two_line
     assert rates == [("2026-01-01", "2.5", "25.00"), ("2026-02-15", "5", "50.00")]
     assert body["totals"]["boxes"]["4"] == "75.00"
     twice = await stack["declarations"].http.post(
-        f"/api/v1/declarations/{did}/lines", headers=auth(stack["declarant"]),
-        json={"annex": "A", "nomenclature": "19059080", "price_excl_tax": "1.00", "rates_date": "2026-02-15"})
+        f"/api/v1/declarations/{did}/lines",
+        headers=auth(stack["declarant"]),
+        json={"annex": "A", "nomenclature": "19059080", "price_excl_tax": "1.00", "rates_date": "2026-02-15"},
+    )
     assert twice.status_code == 409
 
 
@@ -90,8 +96,9 @@ async def test_refunds_above_the_credit_are_refused_at_filing(stack: dict[str, A
     assert body["totals"]["errors"]
     r = await _file(stack, did)
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
-    assert (await stack["declarations"].http.get(f"/api/v1/declarations/{did}", headers=auth(stack["declarant"]))
-            ).json()["status"] == "draft"
+    assert (
+        await stack["declarations"].http.get(f"/api/v1/declarations/{did}", headers=auth(stack["declarant"]))
+    ).json()["status"] == "draft"
 
 
 async def test_a_q4_needs_its_annual_turnover_and_warns_below_the_liability_threshold(stack: dict[str, Any]) -> None:
@@ -128,8 +135,9 @@ async def test_a_declarant_acts_only_for_its_own_relations(stack: dict[str, Any]
     from chassis.http.auth import mint
 
     other = mint(stack["declarations"].definition.settings, sub="other", role="declarant", relations=["rel-971-0002"])
-    r = await stack["declarations"].http.post("/api/v1/declarations", headers=auth(other),
-                                              json={"relation_id": "rel-974-0001", "year": 2025, "quarter": 1})
+    r = await stack["declarations"].http.post(
+        "/api/v1/declarations", headers=auth(other), json={"relation_id": "rel-974-0001", "year": 2025, "quarter": 1}
+    )
     assert r.status_code == 403 and r.json()["field"] == "relation_id"
     relations = (await stack["declarations"].http.get("/api/v1/relations", headers=auth(other))).json()
     assert [x["id"] for x in relations] == ["rel-971-0002"]
@@ -149,8 +157,9 @@ async def test_publishing_a_tariff_that_covers_a_rateless_line_assesses_it(stack
     assert (await wait_totals(stack, did))["totals"]["complete"] is False
     tariff = (ROOT / "deploy/territories/971/tariff.csv").read_text().rstrip("\n")
     extended = tariff + "\n971,9608,,OMI,5,2.5,2015-01-01,,Délibération test 971-9608,Stylos à bille\n"
-    r = await stack["taxcalc"].http.post("/api/v1/tariffs", content=extended, headers={
-        **auth(stack["admin"]), "Content-Type": "text/csv"})
+    r = await stack["taxcalc"].http.post(
+        "/api/v1/tariffs", content=extended, headers={**auth(stack["admin"]), "Content-Type": "text/csv"}
+    )
     assert r.status_code == 201 and r.json()["published"] is True
     async with asyncio.timeout(30):
         while not (body := await wait_totals(stack, did))["totals"]["complete"]:
@@ -158,16 +167,18 @@ async def test_publishing_a_tariff_that_covers_a_rateless_line_assesses_it(stack
     [line] = body["lines"]["A"]
     assert (line["om_rate"], line["om_amount"], line["assessment_status"]) == ("5", "10.00", "assessed")
     assert body["version"] == body["totals"]["version"], "the declaration itself did not change"
-    restored = await stack["taxcalc"].http.post("/api/v1/tariffs", content=tariff + "\n", headers={
-        **auth(stack["admin"]), "Content-Type": "text/csv"})
+    restored = await stack["taxcalc"].http.post(
+        "/api/v1/tariffs", content=tariff + "\n", headers={**auth(stack["admin"]), "Content-Type": "text/csv"}
+    )
     assert restored.status_code == 201
 
 
 async def test_rates_lookup_prefers_the_cana_line_then_the_longest_prefix(stack: dict[str, Any]) -> None:
     tax, admin = stack["taxcalc"].http, auth(stack["admin"])
     base = {"territory": "974", "date": "2026-03-01"}
-    cana = (await tax.get("/api/v1/rates", params={**base, "nomenclature": "22084011", "cana": "Z001"},
-                          headers=admin)).json()
+    cana = (
+        await tax.get("/api/v1/rates", params={**base, "nomenclature": "22084011", "cana": "Z001"}, headers=admin)
+    ).json()
     assert cana["om_rate"] == "10" and "Z001" in cana["label"]
     sparkling = (await tax.get("/api/v1/rates", params={**base, "nomenclature": "22041000"}, headers=admin)).json()
     assert sparkling["matched_code"].startswith("220410")
@@ -177,18 +188,22 @@ async def test_rates_lookup_prefers_the_cana_line_then_the_longest_prefix(stack:
 
 async def test_a_tariff_above_the_legal_cap_is_refused_with_its_row(stack: dict[str, Any]) -> None:
     # loi 2004-639: OM at most 60 % (90 % alcohol and tobacco), OMR 2.5 % (5 % in Guyane).
-    csv = ("territory,code,cana,kind,om_rate,omr_rate,valid_from,valid_to,deliberation,label\n"
-           "972,0401,,OMI,65,2.5,2026-01-01,,Délibération test,Lait\n")
-    r = await stack["taxcalc"].http.post("/api/v1/tariffs", content=csv, headers={
-        **auth(stack["admin"]), "Content-Type": "text/csv"})
+    csv = (
+        "territory,code,cana,kind,om_rate,omr_rate,valid_from,valid_to,deliberation,label\n"
+        "972,0401,,OMI,65,2.5,2026-01-01,,Délibération test,Lait\n"
+    )
+    r = await stack["taxcalc"].http.post(
+        "/api/v1/tariffs", content=csv, headers={**auth(stack["admin"]), "Content-Type": "text/csv"}
+    )
     assert r.status_code == 422
     assert r.json()["rows"][0]["row"] == 2 and "60" in r.json()["rows"][0]["message"]
 
 
 async def test_search_lists_the_declarations_of_a_relation_page_by_page(stack: dict[str, Any]) -> None:
     http = stack["declarations"].http
-    r = await http.get("/api/v1/declarations", params={"relation_id": "rel-971-0001", "per_page": 2},
-                       headers=auth(stack["declarant"]))
+    r = await http.get(
+        "/api/v1/declarations", params={"relation_id": "rel-971-0001", "per_page": 2}, headers=auth(stack["declarant"])
+    )
     page = r.json()
     assert r.status_code == 200 and page["total"] >= 3 and len(page["items"]) == 2
 

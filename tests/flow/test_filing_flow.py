@@ -17,20 +17,28 @@ pytestmark = pytest.mark.integration
 
 async def test_a_line_is_assessed_and_the_declaration_filed(stack: dict[str, Any]) -> None:
     http, token = stack["declarations"].http, stack["declarant"]
-    r = await http.post("/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2026, "quarter": 1},
-                        headers=auth(token))
+    r = await http.post(
+        "/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2026, "quarter": 1}, headers=auth(token)
+    )
     assert r.status_code == 201, r.text
     declaration = r.json()
     assert declaration["due_date"] == "2026-04-24" and declaration["status"] == "draft"
-    again = await http.post("/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2026,
-                                                           "quarter": 1}, headers=auth(token))
+    again = await http.post(
+        "/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2026, "quarter": 1}, headers=auth(token)
+    )
     assert again.status_code == 409 and again.json()["existing_id"] == declaration["id"]
     did = declaration["id"]
-    r = await http.put(f"/api/v1/declarations/{did}/declarant", headers=auth(token), json={
-        "name": "Marie Payet", "quality": "representant", "place": "Le Port", "payment_method": "telepaiement"})
+    r = await http.put(
+        f"/api/v1/declarations/{did}/declarant",
+        headers=auth(token),
+        json={"name": "Marie Payet", "quality": "representant", "place": "Le Port", "payment_method": "telepaiement"},
+    )
     assert r.status_code == 200, r.text
-    r = await http.post(f"/api/v1/declarations/{did}/lines", headers=auth(token), json={
-        "annex": "A", "nomenclature": "33051000", "price_excl_tax": "10000.00"})
+    r = await http.post(
+        f"/api/v1/declarations/{did}/lines",
+        headers=auth(token),
+        json={"annex": "A", "nomenclature": "33051000", "price_excl_tax": "10000.00"},
+    )
     assert r.status_code == 201, r.text
     body = await wait_totals(stack, did)
     line = body["lines"]["A"][0]
@@ -55,8 +63,12 @@ async def test_a_line_is_assessed_and_the_declaration_filed(stack: dict[str, Any
             await asyncio.sleep(0.1)
     assert ledger["entries"][0]["declaration_id"] == did
     history = (await http.get(f"/api/v1/declarations/{did}/history", headers=auth(token))).json()
-    assert [h["type"] for h in history] == ["DeclarationDrafted", "DeclarantDetailsSet", "LineAdded",
-                                           "DeclarationFiled"]
+    assert [h["type"] for h in history] == [
+        "DeclarationDrafted",
+        "DeclarantDetailsSet",
+        "LineAdded",
+        "DeclarationFiled",
+    ]
 
 
 async def test_the_filed_declaration_downloads_as_a_pdf(stack: dict[str, Any]) -> None:

@@ -59,8 +59,10 @@ async def bench_append(uri: str) -> dict[str, float]:
     raw_rate = N_APPENDS / (time.perf_counter() - start)
     start = time.perf_counter()
     for i in range(N_APPENDS):
+
         async def work(session: Any, i: int = i) -> None:
             await store.append(f"s{i % 50}", i // 50, [_removal(i)], Metadata(correlation_id="b"), session=session)
+
         await in_transaction(client, work)
     store_rate = N_APPENDS / (time.perf_counter() - start)
     await client.drop_database(db.name)
@@ -71,9 +73,12 @@ async def bench_append(uri: str) -> dict[str, float]:
 async def _fill(store: EventStore, client: Any, count: int) -> None:
     batch = 100
     for b in range(count // batch):
+
         async def work(session: Any, b: int = b) -> None:
-            await store.append(f"log-{b}", 0, [_removal(i) for i in range(batch)], Metadata(correlation_id="b"),
-                               session=session)
+            await store.append(
+                f"log-{b}", 0, [_removal(i) for i in range(batch)], Metadata(correlation_id="b"), session=session
+            )
+
         await in_transaction(client, work)
 
 
@@ -88,7 +93,7 @@ async def bench_relay_and_replay(uri: str, bootstrap: str) -> dict[str, float]:
     relay = OutboxRelay(store, producer, name="bench", source="/bench", batch=500)
     start = time.perf_counter()
     published = 0
-    while (n := await relay.publish_pending()):
+    while n := await relay.publish_pending():
         published += n
     relay_rate = published / (time.perf_counter() - start)
     await producer.stop()
@@ -106,10 +111,15 @@ async def bench_relay_and_replay(uri: str, bootstrap: str) -> dict[str, float]:
 
 async def bench_line_to_totals(uri: str, bootstrap: str) -> list[float]:
     suffix = uuid.uuid4().hex[:6]
-    common: dict[str, Any] = {"mongo_uri": uri, "kafka_bootstrap": bootstrap, "log_json": False,
-                              "kafka_topic_prefix": f"bench-{suffix}.",
-                              "log_level": "WARNING", "topics_file": str(ROOT / "deploy/kafka/topics.yaml"),
-                              "reference_dir": str(ROOT / "deploy/territories")}
+    common: dict[str, Any] = {
+        "mongo_uri": uri,
+        "kafka_bootstrap": bootstrap,
+        "log_json": False,
+        "kafka_topic_prefix": f"bench-{suffix}.",
+        "log_level": "WARNING",
+        "topics_file": str(ROOT / "deploy/kafka/topics.yaml"),
+        "reference_dir": str(ROOT / "deploy/territories"),
+    }
     ds = DeclarationsSettings(mongo_db=f"bd_{suffix}", kafka_group=f"bd-{suffix}", **common)
     ts = TaxcalcSettings(mongo_db=f"bt_{suffix}", kafka_group=f"bt-{suffix}", **common)
     runtimes = []
@@ -124,17 +134,32 @@ async def bench_line_to_totals(uri: str, bootstrap: str) -> list[float]:
     decl, tax = clients
     await asyncio.gather(*(r.consumer_ready.wait() for r in runtimes))
     admin = {"Authorization": f"Bearer {mint(ts, sub='a', role='admin')}"}
-    await tax.post("/api/v1/tariffs", content=(ROOT / "deploy/territories/974/tariff.csv").read_bytes(),
-                   headers={**admin, "Content-Type": "text/csv"})
+    await tax.post(
+        "/api/v1/tariffs",
+        content=(ROOT / "deploy/territories/974/tariff.csv").read_bytes(),
+        headers={**admin, "Content-Type": "text/csv"},
+    )
     who = {"Authorization": f"Bearer {mint(ds, sub='d', role='declarant', relations=['rel-974-0001'])}"}
-    did = (await decl.post("/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2026, "quarter": 1},
-                           headers=who)).json()["id"]
+    did = (
+        await decl.post(
+            "/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2026, "quarter": 1}, headers=who
+        )
+    ).json()["id"]
     latencies = []
     for i in range(N_LINES):
         start = time.perf_counter()
-        line = (await decl.post(f"/api/v1/declarations/{did}/lines", headers=who, json={
-            "annex": "A", "nomenclature": "33051000", "price_excl_tax": f"{100 + i}.00",
-            "rates_date": f"2026-01-{1 + i % 28:02d}" if i < 28 else f"2026-02-{1 + i % 28:02d}"})).json()
+        line = (
+            await decl.post(
+                f"/api/v1/declarations/{did}/lines",
+                headers=who,
+                json={
+                    "annex": "A",
+                    "nomenclature": "33051000",
+                    "price_excl_tax": f"{100 + i}.00",
+                    "rates_date": f"2026-01-{1 + i % 28:02d}" if i < 28 else f"2026-02-{1 + i % 28:02d}",
+                },
+            )
+        ).json()
         version = line["declaration_version"]
         while True:
             totals = (await tax.get(f"/api/v1/declarations/{did}/totals", headers=admin)).json()
@@ -162,11 +187,17 @@ async def main() -> None:
     table.add_column("measure")
     table.add_column("figure", justify="right")
     table.add_column("against", justify="right")
-    table.add_row("append, 1 event/transaction (events/s)", f"{append['store']:.0f}",
-                  f"raw insert_one {append['raw']:.0f}/s — ratio {append['store'] / append['raw']:.2f}")
+    table.add_row(
+        "append, 1 event/transaction (events/s)",
+        f"{append['store']:.0f}",
+        f"raw insert_one {append['raw']:.0f}/s — ratio {append['store'] / append['raw']:.2f}",
+    )
     table.add_row("outbox relay to Kafka (events/s)", f"{log['relay']:.0f}", f"{N_LOG} events")
-    table.add_row("replay into a read model (events/s)", f"{log['replay']:.0f}",
-                  f"raw scan {log['scan']:.0f}/s — ratio {log['replay'] / log['scan']:.2f}")
+    table.add_row(
+        "replay into a read model (events/s)",
+        f"{log['replay']:.0f}",
+        f"raw scan {log['scan']:.0f}/s — ratio {log['replay'] / log['scan']:.2f}",
+    )
     table.add_row("POST …/lines → TotalsProjected readable", f"p50 {p50:.0f} ms", f"p99 {p99:.0f} ms (n={len(lat)})")
     console.print(table)
 

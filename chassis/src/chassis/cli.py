@@ -23,8 +23,13 @@ def make_cli(build: Callable[[], ServiceDefinition]) -> typer.Typer:
     def serve(host: str | None = None, port: int | None = None) -> None:
         """Runs the HTTP API, the outbox relay and the Kafka consumer."""
         definition = build()
-        uvicorn.run(create_app(definition), host=host or definition.settings.http_host,
-                    port=port or definition.settings.http_port, log_level="warning", access_log=False)
+        uvicorn.run(
+            create_app(definition),
+            host=host or definition.settings.http_host,
+            port=port or definition.settings.http_port,
+            log_level="warning",
+            access_log=False,
+        )
 
     @app.command()
     def replay(
@@ -55,11 +60,18 @@ async def _replay(definition: ServiceDefinition, projection: str | None, as_of: 
     try:
         await runtime.start_storage()
         total = await runtime.store.count_log()
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeRemainingColumn(), console=console) as progress:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+        ) as progress:
             task = progress.add_task(f"Rejeu {definition.name}", total=total)
             return await runtime.projector.replay(
-                runtime.store, projection=projection, as_of=as_of,
+                runtime.store,
+                projection=projection,
+                as_of=as_of,
                 progress=lambda n: progress.update(task, completed=n),
             )
     finally:

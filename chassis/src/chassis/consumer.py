@@ -51,13 +51,10 @@ class EventConsumer:
         self.territories = frozenset(territories)
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
-        self.interesting = frozenset(handlers) | frozenset(
-            t for p in projector.projections for t in p.handles
-        )
+        self.interesting = frozenset(handlers) | frozenset(t for p in projector.projections for t in p.handles)
         self.broker: KafkaBroker | None = None
 
-    def subscribe(self, broker: KafkaBroker, topics: Iterable[str], group_id: str,
-                  fetch_max_wait_ms: int = 50) -> None:
+    def subscribe(self, broker: KafkaBroker, topics: Iterable[str], group_id: str, fetch_max_wait_ms: int = 50) -> None:
         """One subscriber for all topics: one consumer-group join (Tansu holds each ~5 s).
 
         A short fetch wait: Tansu answers a fetch only when the wait expires, so the default
@@ -93,8 +90,13 @@ class EventConsumer:
                     break
                 except Exception as exc:  # the handler's bug or a passing fault: retry, then DLQ
                     last_error = exc
-                    log.warning("event processing failed", type=envelope.type,
-                                event_id=str(envelope.event_id), attempt=attempt, error=repr(exc))
+                    log.warning(
+                        "event processing failed",
+                        type=envelope.type,
+                        event_id=str(envelope.event_id),
+                        attempt=attempt,
+                        error=repr(exc),
+                    )
                     await asyncio.sleep(self.retry_delay * attempt)
             if last_error is not None:
                 CONSUMED.labels(self.name, envelope.type, "dead_lettered").inc()
@@ -136,8 +138,7 @@ class EventConsumer:
         delay = 0.5
         while True:  # never ack a record we could neither process nor park
             try:
-                await self.broker.publish(value, topic=dlq(record.topic), key=record.key,
-                                          headers=all_headers)
+                await self.broker.publish(value, topic=dlq(record.topic), key=record.key, headers=all_headers)
                 log.error("event sent to dead-letter topic", **extra)
                 return
             except Exception:

@@ -74,16 +74,17 @@ class EventStore:
 
     async def _next_positions(self, count: int, session: AsyncClientSession) -> int:
         counter = await self.counters.find_one_and_update(
-            {"_id": "position"}, {"$inc": {"value": count}}, upsert=True,
-            return_document=ReturnDocument.AFTER, session=session,
+            {"_id": "position"},
+            {"$inc": {"value": count}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
         )
         assert counter is not None
         return int(counter["value"]) - count + 1
 
     async def head(self, stream_id: str, session: AsyncClientSession | None = None) -> Doc | None:
-        return await self.events.find_one(
-            {"stream_id": stream_id}, sort=[("version", DESCENDING)], session=session
-        )
+        return await self.events.find_one({"stream_id": stream_id}, sort=[("version", DESCENDING)], session=session)
 
     async def append(
         self,
@@ -134,9 +135,7 @@ class EventStore:
             raise
         return stored
 
-    async def record_received(
-        self, envelope: EventEnvelope, consumer: str, *, session: AsyncClientSession
-    ) -> bool:
+    async def record_received(self, envelope: EventEnvelope, consumer: str, *, session: AsyncClientSession) -> bool:
         """Keeps a consumed event in the inbox; False when this consumer already processed it."""
         key = f"{consumer}:{envelope.event_id}"
         if await self.inbox.find_one({"_id": key}, {"_id": 1}, session=session):
@@ -153,7 +152,10 @@ class EventStore:
         return True
 
     async def read_stream(
-        self, stream_id: str, *, up_to_version: int | None = None,
+        self,
+        stream_id: str,
+        *,
+        up_to_version: int | None = None,
         session: AsyncClientSession | None = None,
     ) -> list[EventEnvelope]:
         query: Doc = {"stream_id": stream_id}
@@ -163,7 +165,11 @@ class EventStore:
         return [from_doc(d) async for d in cursor]
 
     async def read_all(
-        self, after_position: int = 0, *, limit: int | None = None, as_of: datetime | None = None,
+        self,
+        after_position: int = 0,
+        *,
+        limit: int | None = None,
+        as_of: datetime | None = None,
     ) -> list[EventEnvelope]:
         """This service's own events after `after_position`, in global order."""
         query: Doc = {"position": {"$gt": after_position}}
@@ -172,9 +178,7 @@ class EventStore:
         cursor = self.events.find(query, sort=[("position", ASCENDING)], limit=limit or 0)
         return [from_doc(d) async for d in cursor]
 
-    async def read_log(
-        self, *, batch: int = 1000, as_of: datetime | None = None
-    ) -> AsyncIterator[EventEnvelope]:
+    async def read_log(self, *, batch: int = 1000, as_of: datetime | None = None) -> AsyncIterator[EventEnvelope]:
         """Own and received events interleaved in the order they were recorded: what replay folds."""
         after = 0
         while True:

@@ -36,11 +36,16 @@ def producer(settings: ServiceSettings) -> AIOKafkaProducer:
     )
 
 
-async def ensure_topics(bootstrap: str, path: str | Path, *, replication: int | None = None,
-                        config: Mapping[str, str] | None = None, prefix: str = "") -> list[str]:
+async def ensure_topics(
+    bootstrap: str,
+    path: str | Path,
+    *,
+    replication: int | None = None,
+    config: Mapping[str, str] | None = None,
+    prefix: str = "",
+) -> list[str]:
     """Creates the topics of `path` (names prefixed) that do not exist yet; returns those it created."""
-    result = await topics.ensure_topics(bootstrap, path, replication_factor=replication, config=config,
-                                        prefix=prefix)
+    result = await topics.ensure_topics(bootstrap, path, replication_factor=replication, config=config, prefix=prefix)
     return result.created
 
 
@@ -54,8 +59,9 @@ async def missing_topics(bootstrap: str, path: str | Path) -> list[str]:
     return [t.name for t in topics.load_topic_specs(path) if t.name not in existing]
 
 
-async def wait_for_topics(bootstrap: str, path: str | Path, *, within: float = 300.0,
-                          poll_seconds: float = 2.0) -> None:
+async def wait_for_topics(
+    bootstrap: str, path: str | Path, *, within: float = 300.0, poll_seconds: float = 2.0
+) -> None:
     """Returns once every topic of `path` exists (another process creates them); TimeoutError after `within` s."""
     async with asyncio.timeout(within):
         while True:
@@ -85,8 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bootstrap", required=True, help="host:port[,host:port…]")
     parser.add_argument("--file", default="deploy/kafka/topics.yaml", help="topics specification")
     parser.add_argument("--replication", type=int, default=None, help="replication factor of every topic")
-    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                        help="topic config for every topic, e.g. min.insync.replicas=2 (repeatable)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="topic config for every topic, e.g. min.insync.replicas=2 (repeatable)",
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the broker")
     args = parser.parse_args(argv)
 
@@ -97,8 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         async with asyncio.timeout(args.timeout):
             while True:
                 try:
-                    created = await ensure_topics(args.bootstrap, args.file, replication=args.replication,
-                                                  config=_config(args.config))
+                    created = await ensure_topics(
+                        args.bootstrap, args.file, replication=args.replication, config=_config(args.config)
+                    )
                     print(f"topics created: {', '.join(created) or 'none (all exist)'}")
                     return
                 except Exception as exc:  # brokers still starting: retry until the timeout

@@ -28,9 +28,7 @@ def connect(uri: str) -> AsyncMongoClient[dict[str, Any]]:
 def is_transient(exc: PyMongoError) -> bool:
     if isinstance(exc, OperationFailure) and exc.code == WRITE_CONFLICT:
         return True
-    return exc.has_error_label("TransientTransactionError") or exc.has_error_label(
-        "UnknownTransactionCommitResult"
-    )
+    return exc.has_error_label("TransientTransactionError") or exc.has_error_label("UnknownTransactionCommitResult")
 
 
 async def in_transaction(

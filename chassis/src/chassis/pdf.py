@@ -107,16 +107,18 @@ class DocumentPdf(FPDF):
             self.set_font(self.family_name, "B", 9)
             self.cell(48, 5.5, self.safe(label))
             self.set_font(self.family_name, "", 9)
-            self.multi_cell(0, 5.5, self.safe(value if value not in (None, "") else "-"),
-                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.multi_cell(
+                0, 5.5, self.safe(value if value not in (None, "") else "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
 
     def grid(self, headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]) -> None:
         if not rows:
             self.set_font(self.family_name, "", 9)
             self.cell(0, 6, self.safe("Aucun élément."), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             return
-        with self.table(col_widths=tuple(widths), text_align="LEFT", line_height=5,
-                        first_row_as_headings=True) as table:
+        with self.table(
+            col_widths=tuple(widths), text_align="LEFT", line_height=5, first_row_as_headings=True
+        ) as table:
             row = table.row()
             for header in headers:
                 row.cell(self.safe(header))

@@ -74,9 +74,7 @@ class OutboxRelay:
         if self.before_checkpoint:
             await self.before_checkpoint(events)
         last = events[-1].position
-        await self._checkpoints.update_one(
-            {"_id": self.name}, {"$set": {"position": last}}, upsert=True
-        )
+        await self._checkpoints.update_one({"_id": self.name}, {"$set": {"position": last}}, upsert=True)
         PUBLISHED.labels(self.name).inc(len(events))
         LAG.labels(self.name).set(max(0, await self.store.last_position() - (last or 0)))
         return len(events)

@@ -54,18 +54,19 @@ class BufferedCollection:
     async def insert_one(self, document: Doc, session: Any = None, **_: Any) -> None:
         await self._buffer.queue(self.name, InsertOne(document))
 
-    async def update_one(self, filter: Doc, update: Any, upsert: bool = False, session: Any = None,
-                         **kw: Any) -> None:
-        await self._buffer.queue(self.name, UpdateOne(filter, update, upsert=upsert,
-                                                      array_filters=kw.get("array_filters")))
+    async def update_one(self, filter: Doc, update: Any, upsert: bool = False, session: Any = None, **kw: Any) -> None:
+        await self._buffer.queue(
+            self.name, UpdateOne(filter, update, upsert=upsert, array_filters=kw.get("array_filters"))
+        )
 
-    async def update_many(self, filter: Doc, update: Any, upsert: bool = False, session: Any = None,
-                          **kw: Any) -> None:
-        await self._buffer.queue(self.name, UpdateMany(filter, update, upsert=upsert,
-                                                       array_filters=kw.get("array_filters")))
+    async def update_many(self, filter: Doc, update: Any, upsert: bool = False, session: Any = None, **kw: Any) -> None:
+        await self._buffer.queue(
+            self.name, UpdateMany(filter, update, upsert=upsert, array_filters=kw.get("array_filters"))
+        )
 
-    async def replace_one(self, filter: Doc, replacement: Doc, upsert: bool = False, session: Any = None,
-                          **_: Any) -> None:
+    async def replace_one(
+        self, filter: Doc, replacement: Doc, upsert: bool = False, session: Any = None, **_: Any
+    ) -> None:
         await self._buffer.queue(self.name, ReplaceOne(filter, replacement, upsert=upsert))
 
     async def delete_one(self, filter: Doc, session: Any = None, **_: Any) -> None:

@@ -51,8 +51,7 @@ class ServiceDefinition:
 class Runtime:
     """Everything a running service holds; built by `start`, released by `stop`."""
 
-    def __init__(self, definition: ServiceDefinition,
-                 client: AsyncMongoClient[dict[str, Any]] | None = None) -> None:
+    def __init__(self, definition: ServiceDefinition, client: AsyncMongoClient[dict[str, Any]] | None = None) -> None:
         self.definition = definition
         self.settings = definition.settings
         self.name = definition.name
@@ -83,20 +82,25 @@ class Runtime:
         await self.start_storage()
         topics_file = Path(self.settings.topics_file)
         if await asyncio.to_thread(topics_file.exists):
-            async for attempt in AsyncRetrying(stop=stop_after_delay(60), wait=wait_exponential(max=3),
-                                               reraise=True):
+            async for attempt in AsyncRetrying(stop=stop_after_delay(60), wait=wait_exponential(max=3), reraise=True):
                 with attempt:
-                    await kafka.ensure_topics(self.settings.kafka_bootstrap, topics_file,
-                                              prefix=self.settings.kafka_topic_prefix)
+                    await kafka.ensure_topics(
+                        self.settings.kafka_bootstrap, topics_file, prefix=self.settings.kafka_topic_prefix
+                    )
         for hook in self.definition.startup:
             await hook(self)
         if self.settings.relay_enabled:
             self.producer = kafka.producer(self.settings)
             await self.producer.start()
-            self.relay = OutboxRelay(self.store, self.producer, name=self.name, source=f"/{self.name}",
-                                     batch=self.settings.relay_batch,
-                                     poll_seconds=self.settings.relay_poll_seconds,
-                                     topic_prefix=self.settings.kafka_topic_prefix)
+            self.relay = OutboxRelay(
+                self.store,
+                self.producer,
+                name=self.name,
+                source=f"/{self.name}",
+                batch=self.settings.relay_batch,
+                poll_seconds=self.settings.relay_poll_seconds,
+                topic_prefix=self.settings.kafka_topic_prefix,
+            )
             self._spawn(self.relay.run(self._stop), "relay")
         if self.settings.consume and self.definition.subscribe_topics:
             self._spawn(self._start_consumer(), "consumer")
@@ -106,11 +110,16 @@ class Runtime:
             self._spawn(loop(self, self._stop), getattr(loop, "__name__", "background"))
 
     async def _start_consumer(self) -> None:
-        self.broker = KafkaBroker(self.settings.kafka_bootstrap, enable_idempotence=False,
-                                  client_id=f"{self.name}-consumer", logger=None)
+        self.broker = KafkaBroker(
+            self.settings.kafka_bootstrap, enable_idempotence=False, client_id=f"{self.name}-consumer", logger=None
+        )
         self.consumer = EventConsumer(
-            name=self.name, uow=self.uow, projector=self.projector, handlers=self.definition.handlers,
-            territories=self.settings.territories, max_attempts=self.settings.consumer_max_attempts,
+            name=self.name,
+            uow=self.uow,
+            projector=self.projector,
+            handlers=self.definition.handlers,
+            territories=self.settings.territories,
+            max_attempts=self.settings.consumer_max_attempts,
         )
         topics = [self.settings.kafka_topic_prefix + t for t in self.definition.subscribe_topics]
         self.consumer.subscribe(self.broker, topics, self.settings.group_id)
@@ -180,8 +189,14 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=definition.title or definition.name, description=definition.description,
-                  version="1.0.0", lifespan=lifespan, docs_url="/docs", openapi_url="/openapi.json")
+    app = FastAPI(
+        title=definition.title or definition.name,
+        description=definition.description,
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
     app.state.token_verifier = auth.TokenVerifier(settings)
     problems.install(app)
     idempotency.install(app, lambda a: a.state.runtime.db["idempotency_keys"])
@@ -191,11 +206,15 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         runtime: Runtime = app.state.runtime
         return runtime
 
-    app.include_router(observability.health_router({
-        "mongo": lambda: runtime_of().check_mongo(),
-        "kafka": lambda: runtime_of().check_kafka(),
-        "consumer": lambda: runtime_of().check_consumer(),
-    }))
+    app.include_router(
+        observability.health_router(
+            {
+                "mongo": lambda: runtime_of().check_mongo(),
+                "kafka": lambda: runtime_of().check_kafka(),
+                "consumer": lambda: runtime_of().check_consumer(),
+            }
+        )
+    )
     for router in definition.routers:
         app.include_router(router, prefix="/api/v1")
     return app

@@ -77,8 +77,11 @@ def load_topic_specs(
         declared = item.get("replication_factor", item.get("replication"))
         rf = replication_factor or (int(declared) if declared is not None else default_rf)
         own = {str(k): str(v) for k, v in (item.get("config") or {}).items()}
-        specs.append(TopicSpec(name=prefix + name, partitions=partitions, replication_factor=rf,
-                               config={**(config or {}), **own}))
+        specs.append(
+            TopicSpec(
+                name=prefix + name, partitions=partitions, replication_factor=rf, config={**(config or {}), **own}
+            )
+        )
     return specs
 
 

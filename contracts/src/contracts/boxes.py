@@ -39,5 +39,5 @@ OMR_BOXES = tuple(k for k in BOX_LABELS if int(k.removesuffix("bis")) >= 16)
 
 
 def box_title(box: str) -> str:
-    """"Case 9 bis — Complément à déduire : autres biens"."""
+    """ "Case 9 bis — Complément à déduire : autres biens"."""
     return f"Case {box.replace('bis', ' bis')} — {BOX_LABELS[box]}"

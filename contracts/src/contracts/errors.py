@@ -9,8 +9,15 @@ class DomainError(Exception):
     status = 422
     code = "regle-metier"
 
-    def __init__(self, detail: str, *, field: str | None = None, code: str | None = None,
-                 status: int | None = None, extra: dict[str, object] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        status: int | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field

@@ -63,28 +63,46 @@ def generate() -> dict[str, str]:
             "channel": {"$ref": f"#/channels/{key}"},
             "messages": [{"$ref": f"#/channels/{key}/messages/{n}"} for n in names],
         }
-    header_names = ["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "ce_subject",
-                    "ce_dataschema", "ce_schemaversion", "ce_streamtype", "ce_streamversion",
-                    "ce_territory", "ce_actorid", "ce_actorrole", "ce_correlationid",
-                    "ce_causationid", "ce_prevhash", "ce_hash", "ce_position"]
+    header_names = [
+        "ce_specversion",
+        "ce_id",
+        "ce_type",
+        "ce_source",
+        "ce_time",
+        "ce_subject",
+        "ce_dataschema",
+        "ce_schemaversion",
+        "ce_streamtype",
+        "ce_streamversion",
+        "ce_territory",
+        "ce_actorid",
+        "ce_actorrole",
+        "ce_correlationid",
+        "ce_causationid",
+        "ce_prevhash",
+        "ce_hash",
+        "ce_position",
+    ]
     asyncapi = {
         "asyncapi": "3.0.0",
         "info": {
             "title": "Octroi de mer et ESSOC — événements",
             "version": "1.0.0",
             "description": "Events of DOMINO-NG (declarations, taxcalc), OGDE (essoc) and the notifier. "
-                           "CloudEvents 1.0 Kafka binding, binary mode; key = stream id.",
+            "CloudEvents 1.0 Kafka binding, binary mode; key = stream id.",
         },
         "defaultContentType": "application/json",
         "channels": channels,
         "operations": operations,
         "components": {
             "messages": messages,
-            "schemas": {"CloudEventHeaders": {
-                "type": "object",
-                "required": [h for h in header_names if h not in ("ce_causationid", "ce_position")],
-                "properties": {h: {"type": "string"} for h in header_names},
-            }},
+            "schemas": {
+                "CloudEventHeaders": {
+                    "type": "object",
+                    "required": [h for h in header_names if h not in ("ce_causationid", "ce_position")],
+                    "properties": {h: {"type": "string"} for h in header_names},
+                }
+            },
         },
     }
     files["asyncapi.yaml"] = yaml.safe_dump(asyncapi, sort_keys=False, allow_unicode=True, width=100)

@@ -43,13 +43,11 @@ class Principal:
     def require(self, *roles: str) -> None:
         if self.role not in roles:
             raise Forbidden(
-                "Votre profil ne permet pas cette action "
-                f"(profil {self.role}, attendu : {' ou '.join(roles)})."
+                f"Votre profil ne permet pas cette action (profil {self.role}, attendu : {' ou '.join(roles)})."
             )
 
 
-def mint(settings: ServiceSettings, *, sub: str, role: str, ttl_seconds: int = 30 * 24 * 3600,
-         **claims: Any) -> str:
+def mint(settings: ServiceSettings, *, sub: str, role: str, ttl_seconds: int = 30 * 24 * 3600, **claims: Any) -> str:
     """A signed token for local runs and tests (HS256 with the configured secret)."""
     now = int(time.time())
     payload = {"sub": sub, "role": role, "iat": now, "exp": now + ttl_seconds, **claims}
@@ -71,8 +69,7 @@ class TokenVerifier:
             else:
                 key, algorithms = self.settings.jwt_secret, [self.settings.jwt_algorithm]
             options: Any = {"require": ["sub", "exp"], "verify_aud": bool(self.settings.jwt_audience)}
-            claims = jwt.decode(token, key, algorithms=algorithms, audience=self.settings.jwt_audience,
-                                options=options)
+            claims = jwt.decode(token, key, algorithms=algorithms, audience=self.settings.jwt_audience, options=options)
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("Votre jeton d'accès a expiré ; reconnectez-vous.") from None
         except jwt.PyJWTError:

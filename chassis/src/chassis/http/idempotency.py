@@ -31,29 +31,40 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         if not key or request.method not in COMMAND_METHODS:
             return await call_next(request)
         if len(key) > 200:
-            return problem(422, "La clé d'idempotence est trop longue (200 caractères au plus).",
-                           field=HEADER)
+            return problem(422, "La clé d'idempotence est trop longue (200 caractères au plus).", field=HEADER)
         collection: AsyncCollection[dict[str, Any]] = self._collection_getter(request.app)
         body = await request.body()
         caller = hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()[:32]
         doc_id = f"{caller}:{request.method}:{request.url.path}:{key}"
         fingerprint = hashlib.sha256(body).hexdigest()
         try:
-            await collection.insert_one({"_id": doc_id, "state": "pending", "fingerprint": fingerprint,
-                                         "created_at": datetime.now(UTC)})
+            await collection.insert_one(
+                {"_id": doc_id, "state": "pending", "fingerprint": fingerprint, "created_at": datetime.now(UTC)}
+            )
         except DuplicateKeyError:
             previous = await collection.find_one({"_id": doc_id})
             if previous is None:
                 return problem(409, "Commande en cours de traitement ; réessayez.", field=HEADER)
             if previous.get("fingerprint") != fingerprint:
-                return problem(422, "Cette clé d'idempotence a déjà servi pour une autre commande.",
-                               field=HEADER, code="cle-idempotence-reutilisee")
+                return problem(
+                    422,
+                    "Cette clé d'idempotence a déjà servi pour une autre commande.",
+                    field=HEADER,
+                    code="cle-idempotence-reutilisee",
+                )
             if previous.get("state") != "done":
-                return problem(409, "Une commande avec cette clé est en cours de traitement ; réessayez.",
-                               field=HEADER, code="commande-en-cours")
-            return Response(content=previous["body"], status_code=previous["status"],
-                            media_type=previous.get("media_type"),
-                            headers={"Idempotent-Replayed": "true"})
+                return problem(
+                    409,
+                    "Une commande avec cette clé est en cours de traitement ; réessayez.",
+                    field=HEADER,
+                    code="commande-en-cours",
+                )
+            return Response(
+                content=previous["body"],
+                status_code=previous["status"],
+                media_type=previous.get("media_type"),
+                headers={"Idempotent-Replayed": "true"},
+            )
         try:
             response = await call_next(request)
         except BaseException:
@@ -64,13 +75,21 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
             return response
         chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
         content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
-        await collection.update_one({"_id": doc_id}, {"$set": {
-            "state": "done", "status": response.status_code, "body": content,
-            "media_type": response.media_type or response.headers.get("content-type"),
-        }})
+        await collection.update_one(
+            {"_id": doc_id},
+            {
+                "$set": {
+                    "state": "done",
+                    "status": response.status_code,
+                    "body": content,
+                    "media_type": response.media_type or response.headers.get("content-type"),
+                }
+            },
+        )
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        return Response(content=content, status_code=response.status_code, headers=headers,
-                        media_type=response.media_type)
+        return Response(
+            content=content, status_code=response.status_code, headers=headers, media_type=response.media_type
+        )
 
 
 def install(app: FastAPI, collection_getter: Any) -> None:

@@ -58,8 +58,7 @@ def health_router(checks: dict[str, Check]) -> APIRouter:
             except Exception as exc:
                 results[name] = f"indisponible : {type(exc).__name__}"
         ok = all(v == "ok" for v in results.values())
-        return JSONResponse({"status": "ok" if ok else "degraded", "checks": results},
-                            status_code=200 if ok else 503)
+        return JSONResponse({"status": "ok" if ok else "degraded", "checks": results}, status_code=200 if ok else 503)
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

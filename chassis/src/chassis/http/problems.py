@@ -40,8 +40,8 @@ MESSAGES = {
     "string_pattern_mismatch": "Le format de ce champ est invalide.",
     "int_parsing": "Ce champ doit être un nombre entier.",
     "int_type": "Ce champ doit être un nombre entier.",
-    "decimal_parsing": "Ce champ doit être un montant décimal (par exemple \"1250.00\").",
-    "decimal_type": "Ce champ doit être un montant décimal (par exemple \"1250.00\").",
+    "decimal_parsing": 'Ce champ doit être un montant décimal (par exemple "1250.00").',
+    "decimal_type": 'Ce champ doit être un montant décimal (par exemple "1250.00").',
     "decimal_max_places": "Ce montant a trop de décimales (2 au plus).",
     "greater_than": "Ce champ doit être strictement positif.",
     "greater_than_equal": "Ce champ ne peut pas être négatif.",
@@ -61,8 +61,15 @@ MESSAGES = {
 }
 
 
-def problem(status: int, detail: str, *, field: str | None = None, code: str | None = None,
-            instance: str | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    detail: str,
+    *,
+    field: str | None = None,
+    code: str | None = None,
+    instance: str | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": TYPE_BASE + (code or str(status)),
         "title": TITLES.get(status, "Erreur"),
@@ -96,18 +103,20 @@ def french_message(error: dict[str, Any]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem(exc.status, exc.detail, field=exc.field, code=exc.code,
-                       instance=request.url.path, **exc.extra)
+        return problem(exc.status, exc.detail, field=exc.field, code=exc.code, instance=request.url.path, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field_name(tuple(e["loc"])), "detail": french_message(dict(e))}
-            for e in exc.errors()
-        ]
+        errors = [{"field": _field_name(tuple(e["loc"])), "detail": french_message(dict(e))} for e in exc.errors()]
         first = errors[0] if errors else {"field": "corps", "detail": "Requête invalide."}
-        return problem(422, f"{first['field']} : {first['detail']}", field=first["field"],
-                       code="donnees-invalides", instance=request.url.path, errors=errors)
+        return problem(
+            422,
+            f"{first['field']} : {first['detail']}",
+            field=first["field"],
+            code="donnees-invalides",
+            instance=request.url.path,
+            errors=errors,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -124,5 +133,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path)
-        return problem(500, "Une erreur interne est survenue ; rien n'a été enregistré. Réessayez plus tard.",
-                       instance=request.url.path)
+        return problem(
+            500,
+            "Une erreur interne est survenue ; rien n'a été enregistré. Réessayez plus tard.",
+            instance=request.url.path,
+        )

@@ -69,6 +69,7 @@ def _banner(stack: Stack, tariffs: dict[str, str]) -> None:
     for name, token in tokens.items():
         print(f"  {name:<10} {token}")
     print("Exemple :")
-    print(f"  curl -H \"Authorization: Bearer {tokens['declarant']}\" "
-          f"{stack.service('declarations').url}/api/v1/relations")
+    print(
+        f'  curl -H "Authorization: Bearer {tokens["declarant"]}" {stack.service("declarations").url}/api/v1/relations'
+    )
     console.print("[bold]Ctrl-C pour tout arrêter.[/bold]")

@@ -47,8 +47,12 @@ async def load_tariffs(taxcalc_url: str, admin_token: str, reference_dir: Path) 
             csv = reference_dir / territory / "tariff.csv"
             if not csv.exists():
                 continue
-            r = await client.post("/api/v1/tariffs", content=csv.read_bytes(), params={"territory": territory},
-                                  headers={"Authorization": f"Bearer {admin_token}", "Content-Type": "text/csv"})
+            r = await client.post(
+                "/api/v1/tariffs",
+                content=csv.read_bytes(),
+                params={"territory": territory},
+                headers={"Authorization": f"Bearer {admin_token}", "Content-Type": "text/csv"},
+            )
             r.raise_for_status()
             outcome[territory] = "publié" if r.json()["published"] else "inchangé"
     return outcome

@@ -44,9 +44,15 @@ class ServiceProcess:
         # Own session (Ctrl-C reaches the supervisor only, which stops services in order), and
         # killed by the kernel if the supervisor dies first, like the servers.
         on_main_thread = threading.current_thread() is threading.main_thread()
-        self.proc = subprocess.Popen([str(executable), "serve"], cwd=ROOT, env=self.env, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True,
-                                     preexec_fn=die_with_parent if on_main_thread else None)
+        self.proc = subprocess.Popen(
+            [str(executable), "serve"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=die_with_parent if on_main_thread else None,
+        )
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -71,15 +77,18 @@ class Stack:
         self.var_dir = (var_dir or ROOT / "var").resolve()
         self.var_dir.mkdir(parents=True, exist_ok=True)
         self.kafka = KafkaServer(self.var_dir, port=ports.get("kafka", _port("KAFKA_PORT", 9092)))
-        self.mongo = MongoServer(self.var_dir, port=ports.get("mongo", _port("MONGO_PORT", 27017)),
-                                 storage_path=self.var_dir / "mongo")
-        self.smtp = SmtpServer(self.var_dir, port=ports.get("smtp", _port("SMTP_PORT", 1025)),
-                               maildir=self.var_dir / "mail")
+        self.mongo = MongoServer(
+            self.var_dir, port=ports.get("mongo", _port("MONGO_PORT", 27017)), storage_path=self.var_dir / "mongo"
+        )
+        self.smtp = SmtpServer(
+            self.var_dir, port=ports.get("smtp", _port("SMTP_PORT", 1025)), maildir=self.var_dir / "mail"
+        )
         self.secret = demo.jwt_secret(self.var_dir)
         defaults = {"declarations": 8001, "taxcalc": 8002, "essoc": 8003, "notifier": 8004}
         self.services = [
-            ServiceProcess(name, ports.get(name, _port(f"{name.upper()}_PORT", port)),
-                           {}, self.var_dir / "logs" / f"{name}.log")
+            ServiceProcess(
+                name, ports.get(name, _port(f"{name.upper()}_PORT", port)), {}, self.var_dir / "logs" / f"{name}.log"
+            )
             for name, port in defaults.items()
         ]
         for service in self.services:
@@ -96,15 +105,20 @@ class Stack:
         prefix = service.name.upper() + "_"
         env = {k: v for k, v in os.environ.items() if not k.startswith(prefix)}
         settings = {
-            "MONGO_URI": self.mongo.uri, "KAFKA_BOOTSTRAP": self.kafka.bootstrap,
-            "HTTP_PORT": str(service.port), "JWT_SECRET": self.secret,
+            "MONGO_URI": self.mongo.uri,
+            "KAFKA_BOOTSTRAP": self.kafka.bootstrap,
+            "HTTP_PORT": str(service.port),
+            "JWT_SECRET": self.secret,
             "TOPICS_FILE": str(ROOT / "deploy/kafka/topics.yaml"),
             "REFERENCE_DIR": str(ROOT / "deploy/territories"),
         }
         if service.name == "notifier":
-            settings |= {"SMTP_HOST": self.smtp.host, "SMTP_PORT": str(self.smtp.port),
-                         "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}",
-                         "DECLARATIONS_URL": f"http://127.0.0.1:{self.service_port('declarations')}"}
+            settings |= {
+                "SMTP_HOST": self.smtp.host,
+                "SMTP_PORT": str(self.smtp.port),
+                "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}",
+                "DECLARATIONS_URL": f"http://127.0.0.1:{self.service_port('declarations')}",
+            }
         env |= {prefix + k: v for k, v in settings.items()}
         env |= {k: v for k, v in os.environ.items() if k.startswith(prefix)}  # the caller's overrides win
         return env

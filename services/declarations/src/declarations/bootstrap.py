@@ -15,8 +15,9 @@ async def _wire(runtime: Runtime) -> None:
     settings: DeclarationsSettings = runtime.settings  # type: ignore[assignment]
     reference = ReferenceData.load(settings.reference_dir, settings.territories)
     runtime.extras["reference"] = reference
-    runtime.extras["handlers"] = Handlers(runtime.uow, reference, settings.territories,
-                                          payment_methods=settings.payment_methods)
+    runtime.extras["handlers"] = Handlers(
+        runtime.uow, reference, settings.territories, payment_methods=settings.payment_methods
+    )
 
 
 def build(settings: DeclarationsSettings | None = None) -> ServiceDefinition:

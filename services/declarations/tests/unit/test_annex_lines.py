@@ -112,9 +112,7 @@ def test_same_product_with_another_cana_is_a_second_line() -> None:
 
 
 def test_a_removed_line_no_longer_counts_as_a_duplicate() -> None:
-    event = add(
-        (line_a(line_id="l-1"), LineRemoved(line_id="l-1")), nomenclature="22084011", price_excl_tax="10"
-    )
+    event = add((line_a(line_id="l-1"), LineRemoved(line_id="l-1")), nomenclature="22084011", price_excl_tax="10")
     assert event.nomenclature == "22084011"
 
 

@@ -34,9 +34,7 @@ def test_complete_details_are_set() -> None:
 
 
 def test_details_are_trimmed() -> None:
-    events = given().set_declarant_details(
-        **{**COMPLETE, "name": "  Marie-Josée   Lordinot ", "place": " Ducos"}
-    )
+    events = given().set_declarant_details(**{**COMPLETE, "name": "  Marie-Josée   Lordinot ", "place": " Ducos"})
     assert isinstance(events[0], DeclarantDetailsSet)
     assert (events[0].name, events[0].place) == ("Marie-Josée Lordinot", "Ducos")
 

@@ -61,9 +61,7 @@ def test_lines_keep_every_field_of_their_event() -> None:
 
 def test_filed_event_closes_the_declaration() -> None:
     declaration = given(drafted(), details_set(), line_a())
-    declaration.apply_all(
-        declaration.file(totals_for(declaration), now=utc(2024, 4, 2), declarant_email=None)
-    )
+    declaration.apply_all(declaration.file(totals_for(declaration), now=utc(2024, 4, 2), declarant_email=None))
     assert declaration.is_filed and declaration.status == "filed"
     assert isinstance(declaration.filing, DeclarationFiled) and declaration.filing.totals_version == 3
 
@@ -106,9 +104,7 @@ def test_rebuilt_from_envelopes_with_old_schemas_upcast() -> None:
     envelopes = [
         envelope(1, "DeclarationDrafted", drafted().model_dump(mode="json")),
         # A pilot-era LineAdded v1: `price`, no flags, no rates_date.
-        envelope(
-            2, "LineAdded", {"line_id": "l-1", "annex": "A", "nomenclature": "22084011", "price": "12.00"}
-        ),
+        envelope(2, "LineAdded", {"line_id": "l-1", "annex": "A", "nomenclature": "22084011", "price": "12.00"}),
     ]
     declaration = Declaration.from_envelopes(envelopes)
     assert declaration.territory == "974" and declaration.version == 2

@@ -53,9 +53,7 @@ def test_whether_a_quarter_has_started_is_read_in_the_territory_zone() -> None:
     assert draft("decl-1", relation_in("974"), year=2024, quarter=2, now=instant)
 
 
-@pytest.mark.parametrize(
-    ("year", "quarter", "field"), [(2024, 0, "quarter"), (2024, 5, "quarter"), (1999, 1, "year")]
-)
+@pytest.mark.parametrize(("year", "quarter", "field"), [(2024, 0, "quarter"), (2024, 5, "quarter"), (1999, 1, "year")])
 def test_drafting_needs_a_valid_year_and_quarter(year: int, quarter: int, field: str) -> None:
     with pytest.raises(DomainError) as refusal:
         draft("decl-1", MARTINIQUE, year=year, quarter=quarter, now=utc(2024, 2, 10))
@@ -115,9 +113,7 @@ def test_filing_is_refused_when_totals_are_for_another_version() -> None:
     with pytest.raises(Conflict) as refusal:
         declaration.file(stale, now=utc(2024, 4, 20), declarant_email=None)
     assert refusal.value.status == 409
-    assert (
-        refusal.value.detail == "Les totaux ne sont pas encore calculés pour la version 3 de la déclaration."
-    )
+    assert refusal.value.detail == "Les totaux ne sont pas encore calculés pour la version 3 de la déclaration."
 
 
 def test_filing_is_refused_when_totals_carry_errors() -> None:
@@ -180,15 +176,9 @@ COMMANDS: dict[str, Any] = {
 @pytest.mark.parametrize("command", COMMANDS)
 def test_any_command_on_a_filed_declaration_is_a_conflict(command: str) -> None:
     declaration = ready(turnover(), quarter=4)
-    declaration.apply_all(
-        declaration.file(totals_for(declaration), now=utc(2025, 1, 10), declarant_email=None)
-    )
+    declaration.apply_all(declaration.file(totals_for(declaration), now=utc(2025, 1, 10), declarant_email=None))
     assert declaration.is_filed
     with pytest.raises(Conflict) as refusal:
         COMMANDS[command](declaration)
     assert refusal.value.status == 409
-    assert (
-        refusal.value.detail
-        == FILED_IS_FINAL
-        == "La déclaration est déposée : elle ne peut plus être modifiée."
-    )
+    assert refusal.value.detail == FILED_IS_FINAL == "La déclaration est déposée : elle ne peut plus être modifiée."

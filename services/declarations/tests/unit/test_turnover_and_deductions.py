@@ -34,9 +34,7 @@ def test_annual_turnover_is_refused_outside_q4(quarter: int) -> None:
 
 
 def test_annual_turnover_may_be_zero() -> None:
-    assert given(drafted(quarter=4)).declare_annual_turnover("0") == [
-        AnnualTurnoverDeclared(amount=Decimal(0))
-    ]
+    assert given(drafted(quarter=4)).declare_annual_turnover("0") == [AnnualTurnoverDeclared(amount=Decimal(0))]
 
 
 @pytest.mark.parametrize("amount", ["-1", "10.005", 1.5, "beaucoup"])
@@ -100,9 +98,7 @@ def test_a_deduction_left_empty_counts_as_zero() -> None:
     assert events[0].om.amounts["5"] == Decimal("0.00") and events[0].om.flags["7"] is False
 
 
-@pytest.mark.parametrize(
-    ("tax", "key"), [("om", "6"), ("om", "17"), ("omr", "5"), ("omr", "13bis"), ("om", "10")]
-)
+@pytest.mark.parametrize(("tax", "key"), [("om", "6"), ("om", "17"), ("omr", "5"), ("omr", "13bis"), ("om", "10")])
 def test_an_unknown_deduction_key_is_refused_naming_it(tax: str, key: str) -> None:
     pages: dict[str, dict[str, Any]] = {"om": {}, "omr": {}}
     pages[tax][key] = "1"

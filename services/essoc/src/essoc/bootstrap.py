@@ -23,7 +23,12 @@ async def wire(runtime: Runtime) -> None:
     runtime.extras["blobs"] = blobs
     companies = runtime.extras.get("companies") or CsvCompanyDirectory.load(settings.company_directory)
     runtime.extras["handlers"] = Handlers(
-        runtime.uow, referentials, companies, blobs, settings.territories, settings.attachment_max_bytes,
+        runtime.uow,
+        referentials,
+        companies,
+        blobs,
+        settings.territories,
+        settings.attachment_max_bytes,
         first_number=settings.first_request_number,
     )
 
@@ -35,7 +40,7 @@ def build(settings: EssocSettings | None = None) -> ServiceDefinition:
         settings=settings,
         title="OGDE — gestion des demandes ESSOC",
         description="Rescrits, seconds examens et droits au contrôle : dépôt, instruction, échanges, "
-                    "pièces jointes, délai de réponse, PDF.",
+        "pièces jointes, délai de réponse, PDF.",
         projections=[RequestView()],
         routers=[router],
         startup=[wire],

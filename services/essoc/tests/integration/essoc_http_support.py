@@ -29,29 +29,73 @@ ALCOHOL = {"domain": "alcools-et-boissons", "sub_domain": "cotisation sur les bo
 OCTROI = {"domain": "octroi-de-mer", "sub_domain": "octroi de mer interne"}
 
 USERS: dict[str, dict[str, Any]] = {
-    "juda": {"sub": "u-juda", "role": "requester", "name": "Bricot", "given_name": "Juda",
-             "email": "juda.bricot@entreprise.example"},
-    "other": {"sub": "u-marie", "role": "requester", "name": "Payet", "given_name": "Marie",
-              "email": "marie.payet@entreprise.example"},
-    "agent_971": {"sub": "agent-971", "role": "agent", "name": "Lubin", "given_name": "Joseph",
-                  "email": "joseph.lubin@douane.example", "territories": ["971"], "directorates": ["dr-guadeloupe"]},
-    "agent_974": {"sub": "agent-974", "role": "agent", "name": "Hoarau", "given_name": "Line",
-                  "email": "line.hoarau@douane.example", "territories": ["974"], "directorates": ["dr-la-reunion"]},
+    "juda": {
+        "sub": "u-juda",
+        "role": "requester",
+        "name": "Bricot",
+        "given_name": "Juda",
+        "email": "juda.bricot@entreprise.example",
+    },
+    "other": {
+        "sub": "u-marie",
+        "role": "requester",
+        "name": "Payet",
+        "given_name": "Marie",
+        "email": "marie.payet@entreprise.example",
+    },
+    "agent_971": {
+        "sub": "agent-971",
+        "role": "agent",
+        "name": "Lubin",
+        "given_name": "Joseph",
+        "email": "joseph.lubin@douane.example",
+        "territories": ["971"],
+        "directorates": ["dr-guadeloupe"],
+    },
+    "agent_974": {
+        "sub": "agent-974",
+        "role": "agent",
+        "name": "Hoarau",
+        "given_name": "Line",
+        "email": "line.hoarau@douane.example",
+        "territories": ["974"],
+        "directorates": ["dr-la-reunion"],
+    },
     # Right territory, wrong directorate: serves DR Martinique but holds a 971 territory claim.
-    "agent_971_other_dr": {"sub": "agent-x", "role": "agent", "name": "Nelson", "given_name": "Paul",
-                           "email": "paul.nelson@douane.example", "territories": ["971", "972"],
-                           "directorates": ["dr-martinique"]},
-    "admin": {"sub": "admin-1", "role": "admin", "name": "Admin", "given_name": "Démo",
-              "email": "admin@douane.example"},
-    "declarant": {"sub": "decl-1", "role": "declarant", "name": "Payet", "given_name": "Marie",
-                  "email": "marie@producteur.example"},
+    "agent_971_other_dr": {
+        "sub": "agent-x",
+        "role": "agent",
+        "name": "Nelson",
+        "given_name": "Paul",
+        "email": "paul.nelson@douane.example",
+        "territories": ["971", "972"],
+        "directorates": ["dr-martinique"],
+    },
+    "admin": {
+        "sub": "admin-1",
+        "role": "admin",
+        "name": "Admin",
+        "given_name": "Démo",
+        "email": "admin@douane.example",
+    },
+    "declarant": {
+        "sub": "decl-1",
+        "role": "declarant",
+        "name": "Payet",
+        "given_name": "Marie",
+        "email": "marie@producteur.example",
+    },
 }
 
 
 def rescrit(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "requester_type": "entreprise", "siret": SIRET, "nature": "rescrit", "category": "octroi-de-mer",
-        "sub_category": "dr-guadeloupe", "fields": [OCTROI],
+        "requester_type": "entreprise",
+        "siret": SIRET,
+        "nature": "rescrit",
+        "category": "octroi-de-mer",
+        "sub_category": "dr-guadeloupe",
+        "fields": [OCTROI],
         "subject": "Taux d'octroi de mer applicable au rhum vieux",
         "description": "Quel taux s'applique à nos ventes de rhum vieux en Guadeloupe ?",
     }
@@ -59,9 +103,16 @@ def rescrit(**changes: Any) -> dict[str, Any]:
 
 
 def control(**changes: Any) -> dict[str, Any]:
-    return rescrit(**{"nature": "droit_au_controle", "category": "dr-guadeloupe", "sub_category": None,
-                      "fields": [ALCOHOL], "subject": "Contrôle de nos processus d'entrepositaire",
-                      **changes})
+    return rescrit(
+        **{
+            "nature": "droit_au_controle",
+            "category": "dr-guadeloupe",
+            "sub_category": None,
+            "fields": [ALCOHOL],
+            "subject": "Contrôle de nos processus d'entrepositaire",
+            **changes,
+        }
+    )
 
 
 @dataclass
@@ -101,8 +152,9 @@ class Essoc:
 
     async def closed(self, body: dict[str, Any] | None = None, user: str = "juda") -> dict[str, Any]:
         request = await self.admitted(body)
-        r = await self.agent_971.post(f"/api/v1/requests/{request['id']}/closure",
-                                      json={"response": "Le taux applicable est de 2,5 %."})
+        r = await self.agent_971.post(
+            f"/api/v1/requests/{request['id']}/closure", json={"response": "Le taux applicable est de 2,5 %."}
+        )
         assert r.status_code == 200, r.text
         return dict(r.json())
 
@@ -111,9 +163,15 @@ class Essoc:
 
 
 def essoc_settings(db_name: str, **changes: Any) -> EssocSettings:
-    return EssocSettings(mongo_db=db_name, relay_enabled=False, consume=False, jwt_secret=SECRET,
-                         company_directory=str(COMPANIES), topics_file=str(ROOT / "deploy/kafka/topics.yaml"),
-                         **changes)
+    return EssocSettings(
+        mongo_db=db_name,
+        relay_enabled=False,
+        consume=False,
+        jwt_secret=SECRET,
+        company_directory=str(COMPANIES),
+        topics_file=str(ROOT / "deploy/kafka/topics.yaml"),
+        **changes,
+    )
 
 
 @asynccontextmanager
@@ -127,8 +185,11 @@ async def essoc_app(mongo_db: AsyncDatabase[dict[str, Any]], **changes: Any) -> 
         await hook(runtime)
     app.state.runtime = runtime
     clients = {
-        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://essoc",
-                                headers={"Authorization": f"Bearer {mint(settings, **claims)}"})
+        name: httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://essoc",
+            headers={"Authorization": f"Bearer {mint(settings, **claims)}"},
+        )
         for name, claims in USERS.items()
     }
     try:

@@ -23,8 +23,12 @@ async def essoc(mongo_db):  # type: ignore[no-untyped-def]
 
 
 async def _notices(essoc, request_id: str) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(e["data"]["kind"], e["data"]["deadline_at"]) async for e in essoc.db["events"].find(
-        {"stream_id": request_id, "type": "DeadlineReached"}, sort=[("version", 1)])]
+    return [
+        (e["data"]["kind"], e["data"]["deadline_at"])
+        async for e in essoc.db["events"].find(
+            {"stream_id": request_id, "type": "DeadlineReached"}, sort=[("version", 1)]
+        )
+    ]
 
 
 async def test_the_answer_clock_runs_three_months_from_receipt(essoc) -> None:  # type: ignore[no-untyped-def]
@@ -64,8 +68,10 @@ async def test_two_schedulers_at_once_notify_once(essoc, mongo_db) -> None:  # t
     filed = await essoc.file()
     deadline = datetime.fromisoformat(filed["deadline"]["deadline_at"])
     async with essoc_app(mongo_db) as other:
-        counts = await asyncio.gather(essoc.handlers.notify_deadlines(deadline - timedelta(days=10)),
-                                      other.handlers.notify_deadlines(deadline - timedelta(days=10)))
+        counts = await asyncio.gather(
+            essoc.handlers.notify_deadlines(deadline - timedelta(days=10)),
+            other.handlers.notify_deadlines(deadline - timedelta(days=10)),
+        )
     assert sum(counts) == 1 and len(await _notices(essoc, filed["id"])) == 1
 
 
@@ -84,15 +90,19 @@ async def test_a_restarted_clock_has_its_own_reminder_and_expiry(essoc) -> None:
     assert await essoc.handlers.notify_deadlines(second - timedelta(days=14)) == 1
     assert await essoc.handlers.notify_deadlines(second) == 1
     assert [(k, datetime.fromisoformat(d)) for k, d in await _notices(essoc, rid)] == [
-        ("reminder", first), ("reminder", second), ("expiry", second)]
+        ("reminder", first),
+        ("reminder", second),
+        ("expiry", second),
+    ]
 
 
 async def test_a_closed_or_refused_request_gets_no_deadline_notice(essoc) -> None:  # type: ignore[no-untyped-def]
     closed = await essoc.closed()
     refused = await essoc.file()
     await essoc.agent_971.post(f"/api/v1/requests/{refused['id']}/take-charge")
-    await essoc.agent_971.post(f"/api/v1/requests/{refused['id']}/admissibility",
-                               json={"decision": "non", "grounds": "Hors champ."})
+    await essoc.agent_971.post(
+        f"/api/v1/requests/{refused['id']}/admissibility", json={"decision": "non", "grounds": "Hors champ."}
+    )
     later = datetime.fromisoformat(closed["deadline"]["deadline_at"]) + timedelta(days=400)
     assert await essoc.handlers.notify_deadlines(later) == 0
 

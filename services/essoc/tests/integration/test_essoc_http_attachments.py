@@ -26,8 +26,11 @@ async def _upload(client, request_id: str, name: str, content: bytes):  # type: 
 
 
 async def _traces(essoc) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
-    return (await essoc.count("attachments.files"), await essoc.count("attachments.chunks"),
-            await essoc.count("events", {"type": "AttachmentAdded"}))
+    return (
+        await essoc.count("attachments.files"),
+        await essoc.count("attachments.chunks"),
+        await essoc.count("events", {"type": "AttachmentAdded"}),
+    )
 
 
 async def test_an_attachment_is_stored_with_its_sha256_and_read_back_as_sent(essoc) -> None:  # type: ignore[no-untyped-def]
@@ -137,8 +140,11 @@ async def test_closure_carries_the_answers_attachments_sent_with_it(essoc) -> No
 async def test_a_refused_closure_leaves_none_of_its_files(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
-    r = await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/closure", data={"response": "R."},
-                                   files=[("files", ("rescrit.pdf", PDF_BYTES, "application/pdf"))])
+    r = await essoc.agent_971.post(
+        f"/api/v1/requests/{filed['id']}/closure",
+        data={"response": "R."},
+        files=[("files", ("rescrit.pdf", PDF_BYTES, "application/pdf"))],
+    )
     problem(r, 409)  # not yet found admissible
     assert await _traces(essoc) == (0, 0, 0)
 
@@ -147,16 +153,30 @@ async def test_the_pdf_holds_the_whole_request_with_its_french_accents(essoc) ->
     filed = await essoc.admitted()
     rid = filed["id"]
     q = (await essoc.agent_971.post(f"/api/v1/requests/{rid}/questions", json={"text": "Quel âge a le rhum ?"})).json()
-    await essoc.juda.post(f"/api/v1/requests/{rid}/questions/{q['question_id']}/answer",
-                          json={"text": "Six ans, vieilli en fût de chêne."})
+    await essoc.juda.post(
+        f"/api/v1/requests/{rid}/questions/{q['question_id']}/answer",
+        json={"text": "Six ans, vieilli en fût de chêne."},
+    )
     await _upload(essoc.juda, rid, "Factures été 2026.pdf", PDF_BYTES)
     await essoc.agent_971.post(f"/api/v1/requests/{rid}/closure", json={"response": "Le taux est de 2,5 %."})
     r = await essoc.juda.get(f"/api/v1/requests/{rid}/pdf")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert f'filename="demande-{filed["number"]}.pdf"' in r.headers["content-disposition"]
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(r.content)).pages)
-    for expected in (f"Détail de la demande n° {filed['number']}", "Distillerie Bellevue SAS", "Caractéristiques",
-                     "rescrit sur une situation de fait", "Octroi de mer", "Taux d'octroi de mer applicable",
-                     "Clôturée", "Le taux est de 2,5 %.", "Historique", "Déposée", "Prise en charge",
-                     "Quel âge a le rhum ?", "vieilli en fût de chêne", "Factures été 2026.pdf"):
+    for expected in (
+        f"Détail de la demande n° {filed['number']}",
+        "Distillerie Bellevue SAS",
+        "Caractéristiques",
+        "rescrit sur une situation de fait",
+        "Octroi de mer",
+        "Taux d'octroi de mer applicable",
+        "Clôturée",
+        "Le taux est de 2,5 %.",
+        "Historique",
+        "Déposée",
+        "Prise en charge",
+        "Quel âge a le rhum ?",
+        "vieilli en fût de chêne",
+        "Factures été 2026.pdf",
+    ):
         assert expected in text, expected

@@ -31,8 +31,7 @@ async def test_referentials_have_the_shape_back_office_integrations_rely_on(esso
     assert all(set(c) >= {"code", "label"} for cats in body["categories"].values() for c in cats)
     assert all(set(d) >= {"code", "label", "territory", "mailbox"} for d in body["directorates"])
     assert all(set(f) == {"domain", "label", "sub_domains"} and f["sub_domains"] for f in body["fields"])
-    assert {g["code"] for g in body["refusal_grounds"]} == {"mauvaise-foi", "demande-abusive",
-                                                           "programme-de-controle"}
+    assert {g["code"] for g in body["refusal_grounds"]} == {"mauvaise-foi", "demande-abusive", "programme-de-controle"}
 
 
 async def test_rescrit_categories_are_taxes_and_droit_au_controle_categories_are_directorates(essoc) -> None:  # type: ignore[no-untyped-def]
@@ -45,8 +44,9 @@ async def test_rescrit_categories_are_taxes_and_droit_au_controle_categories_are
 async def test_referentials_list_the_overseas_and_the_manuals_metropolitan_directorates(essoc) -> None:  # type: ignore[no-untyped-def]
     body = (await essoc.juda.get("/api/v1/referentials")).json()
     by_code = {d["code"]: d for d in body["directorates"]}
-    assert {by_code[c]["territory"] for c in ("dr-guadeloupe", "dr-martinique", "dr-guyane", "dr-la-reunion",
-                                              "dr-mayotte")} == {"971", "972", "973", "974", "976"}
+    assert {
+        by_code[c]["territory"] for c in ("dr-guadeloupe", "dr-martinique", "dr-guyane", "dr-la-reunion", "dr-mayotte")
+    } == {"971", "972", "973", "974", "976"}
     assert {"dr-lyon", "dr-aix-en-provence", "dr-amiens", "dr-roissy", "bureau-nice-port"} <= set(by_code)
     assert by_code["dr-guadeloupe"]["mailbox"] == "dr-guadeloupe@douane.example"
 
@@ -78,7 +78,10 @@ async def test_name_first_name_and_email_come_from_the_token_never_from_the_body
     problem(r, 422)
     body = await essoc.file()
     assert (body["requester"]["name"], body["requester"]["first_name"], body["requester"]["email"]) == (
-        "Bricot", "Juda", "juda.bricot@entreprise.example")
+        "Bricot",
+        "Juda",
+        "juda.bricot@entreprise.example",
+    )
 
 
 async def test_only_a_requester_files_a_request(essoc) -> None:  # type: ignore[no-untyped-def]
@@ -87,10 +90,18 @@ async def test_only_a_requester_files_a_request(essoc) -> None:  # type: ignore[
 
 
 async def test_an_entreprise_siret_is_checked_for_length_and_luhn_key(essoc) -> None:  # type: ignore[no-untyped-def]
-    assert "14 chiffres" in problem(await essoc.juda.post("/api/v1/requests", json=rescrit(siret="4123456700001")),
-                                    422, "siret")["detail"]
-    assert "clé" in problem(await essoc.juda.post("/api/v1/requests", json=rescrit(siret="41234567000018")),
-                            422, "siret")["detail"]
+    assert (
+        "14 chiffres"
+        in problem(await essoc.juda.post("/api/v1/requests", json=rescrit(siret="4123456700001")), 422, "siret")[
+            "detail"
+        ]
+    )
+    assert (
+        "clé"
+        in problem(await essoc.juda.post("/api/v1/requests", json=rescrit(siret="41234567000018")), 422, "siret")[
+            "detail"
+        ]
+    )
     problem(await essoc.juda.post("/api/v1/requests", json=rescrit(siret=None)), 422, "siret")
     assert await essoc.count("events") == 0
 
@@ -115,16 +126,20 @@ async def test_a_lawyer_or_customs_representative_files_under_their_own_identity
     body = await essoc.file(rescrit(represented_siren="523 456 788"))
     assert body["requester"]["represented_siren"] == "523456788"
     assert body["requester"]["email"] == "juda.bricot@entreprise.example"
-    problem(await essoc.juda.post("/api/v1/requests", json=rescrit(represented_siren="523456789")),
-            422, "represented_siren")
+    problem(
+        await essoc.juda.post("/api/v1/requests", json=rescrit(represented_siren="523456789")), 422, "represented_siren"
+    )
 
 
 async def test_a_rescrit_needs_a_category_a_sub_category_and_one_or_more_fields(essoc) -> None:  # type: ignore[no-untyped-def]
     problem(await essoc.juda.post("/api/v1/requests", json=rescrit(category="inconnue")), 422, "category")
     problem(await essoc.juda.post("/api/v1/requests", json=rescrit(sub_category=None)), 422, "sub_category")
     problem(await essoc.juda.post("/api/v1/requests", json=rescrit(fields=[])), 422, "fields")
-    problem(await essoc.juda.post("/api/v1/requests", json=rescrit(fields=[{"domain": "x", "sub_domain": "y"}])),
-            422, "fields[0]")
+    problem(
+        await essoc.juda.post("/api/v1/requests", json=rescrit(fields=[{"domain": "x", "sub_domain": "y"}])),
+        422,
+        "fields[0]",
+    )
     body = await essoc.file(rescrit(fields=[OCTROI, ALCOHOL]))
     assert [f["domain"] for f in body["fields"]] == ["octroi-de-mer", "alcools-et-boissons"]
 
@@ -135,8 +150,7 @@ async def test_subject_and_description_are_required(essoc) -> None:  # type: ign
 
 
 async def test_a_droit_au_controle_names_a_directorate_no_sub_category_and_exactly_one_field(essoc) -> None:  # type: ignore[no-untyped-def]
-    problem(await essoc.juda.post("/api/v1/requests", json=control(sub_category="dr-guadeloupe")), 422,
-            "sub_category")
+    problem(await essoc.juda.post("/api/v1/requests", json=control(sub_category="dr-guadeloupe")), 422, "sub_category")
     problem(await essoc.juda.post("/api/v1/requests", json=control(fields=[OCTROI, ALCOHOL])), 422, "fields")
     problem(await essoc.juda.post("/api/v1/requests", json=control(category="octroi-de-mer")), 422, "category")
     body = await essoc.file(control())
@@ -144,8 +158,7 @@ async def test_a_droit_au_controle_names_a_directorate_no_sub_category_and_exact
 
 
 async def test_a_request_to_a_metropolitan_directorate_is_refused_here_and_nothing_is_recorded(essoc) -> None:  # type: ignore[no-untyped-def]
-    body = problem(await essoc.juda.post("/api/v1/requests", json=rescrit(sub_category="dr-lyon")), 403,
-                   "sub_category")
+    body = problem(await essoc.juda.post("/api/v1/requests", json=rescrit(sub_category="dr-lyon")), 403, "sub_category")
     assert "DR Lyon" in body["detail"] and "autre déploiement" in body["detail"]
     problem(await essoc.juda.post("/api/v1/requests", json=control(category="dr-roissy")), 403, "category")
     assert await essoc.count("events") == 0 and await essoc.count("requests") == 0
@@ -202,34 +215,53 @@ async def test_a_second_examen_of_a_closed_rescrit_is_collegial_with_its_own_thr
 
 async def test_a_second_examen_cites_a_previous_request(essoc) -> None:  # type: ignore[no-untyped-def]
     problem(await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen")), 422, "previous_request")
-    problem(await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen",
-                                                                   previous_request="999")), 404, "previous_request")
+    problem(
+        await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen", previous_request="999")),
+        404,
+        "previous_request",
+    )
 
 
 async def test_a_second_examen_needs_a_rescrit_that_was_closed(essoc) -> None:  # type: ignore[no-untyped-def]
     open_rescrit = await essoc.admitted()
-    problem(await essoc.juda.post("/api/v1/requests", json=rescrit(
-        nature="second_examen", previous_request=open_rescrit["id"])), 422, "previous_request")
+    problem(
+        await essoc.juda.post(
+            "/api/v1/requests", json=rescrit(nature="second_examen", previous_request=open_rescrit["id"])
+        ),
+        422,
+        "previous_request",
+    )
 
 
 async def test_a_second_examen_is_of_a_rescrit_not_of_a_droit_au_controle(essoc) -> None:  # type: ignore[no-untyped-def]
     closed_control = await essoc.closed(control())
-    problem(await essoc.juda.post("/api/v1/requests", json=rescrit(
-        nature="second_examen", previous_request=closed_control["id"])), 422, "previous_request")
+    problem(
+        await essoc.juda.post(
+            "/api/v1/requests", json=rescrit(nature="second_examen", previous_request=closed_control["id"])
+        ),
+        422,
+        "previous_request",
+    )
 
 
 async def test_a_second_examen_is_of_the_same_requesters_rescrit(essoc) -> None:  # type: ignore[no-untyped-def]
     closed = await essoc.closed()
-    problem(await essoc.other.post("/api/v1/requests", json=rescrit(
-        nature="second_examen", previous_request=closed["id"])), 403, "previous_request")
+    problem(
+        await essoc.other.post("/api/v1/requests", json=rescrit(nature="second_examen", previous_request=closed["id"])),
+        403,
+        "previous_request",
+    )
 
 
 async def test_a_second_examen_is_filed_less_than_two_months_after_the_rescrit(essoc) -> None:  # type: ignore[no-untyped-def]
     closed = await essoc.closed()
     closed_at = datetime.fromisoformat(closed["closed_at"])
     essoc.handlers.clock = lambda: closed_at + timedelta(days=62)
-    body = problem(await essoc.juda.post("/api/v1/requests", json=rescrit(
-        nature="second_examen", previous_request=closed["id"])), 422, "previous_request")
+    body = problem(
+        await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen", previous_request=closed["id"])),
+        422,
+        "previous_request",
+    )
     assert "deux mois" in body["detail"]
     essoc.handlers.clock = lambda: closed_at + timedelta(days=58)
     assert (await essoc.file(rescrit(nature="second_examen", previous_request=closed["id"])))["state"] == "deposee"

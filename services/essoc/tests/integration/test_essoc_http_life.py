@@ -36,8 +36,9 @@ async def test_tabs_list_the_manuals_columns_and_count_every_tab(essoc) -> None:
     assert r.status_code == 200
     refusal = await essoc.file(control())
     await essoc.agent_971.post(f"/api/v1/requests/{refusal['id']}/take-charge")
-    await essoc.agent_971.post(f"/api/v1/requests/{refusal['id']}/admissibility",
-                               json={"decision": "non", "grounds": "demande-abusive"})
+    await essoc.agent_971.post(
+        f"/api/v1/requests/{refusal['id']}/admissibility", json={"decision": "non", "grounds": "demande-abusive"}
+    )
 
     r = await essoc.juda.get("/api/v1/requests", params={"tab": "deposees"})
     assert r.status_code == 200
@@ -95,8 +96,9 @@ async def test_a_request_is_found_by_its_number_too(essoc) -> None:  # type: ign
 
 async def test_taking_charge_assigns_the_unit_and_puts_admissibility_under_study(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
-    r = await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge",
-                                   json={"unit": "DR Guadeloupe - PAE Jarry"})
+    r = await essoc.agent_971.post(
+        f"/api/v1/requests/{filed['id']}/take-charge", json={"unit": "DR Guadeloupe - PAE Jarry"}
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["state"], body["tab"], body["admissibility"]) == ("prise_en_charge", "prises-en-charge", "a_l_etude")
@@ -123,19 +125,26 @@ async def test_a_requester_cannot_examine_a_request(essoc) -> None:  # type: ign
 
 async def test_admissibility_is_decided_after_taking_charge(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
-    problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "oui"}),
-            409)
-    problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "peut-être"}),
-            422, "decision")
+    problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "oui"}), 409)
+    problem(
+        await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "peut-être"}),
+        422,
+        "decision",
+    )
 
 
 async def test_a_refusal_needs_its_grounds(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
-    problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "non"}),
-            422, "grounds")
-    r = await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility",
-                                   json={"decision": "non", "grounds": "La demande porte sur une situation future."})
+    problem(
+        await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "non"}),
+        422,
+        "grounds",
+    )
+    r = await essoc.agent_971.post(
+        f"/api/v1/requests/{filed['id']}/admissibility",
+        json={"decision": "non", "grounds": "La demande porte sur une situation future."},
+    )
     assert r.status_code == 200
     body = r.json()
     assert (body["state"], body["tab"], body["admissibility"]) == ("refusee", "refusees", "non")
@@ -146,11 +155,17 @@ async def test_a_droit_au_controle_is_refused_only_on_a_ground_of_crpa_l124_1(es
     # CRPA L.124-1: bad faith, abusive request, harm to the control programme.
     filed = await essoc.file(control())
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
-    problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility",
-                                       json={"decision": "non", "grounds": "Nous sommes débordés."}),
-            422, "ground_code")
-    r = await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility",
-                                   json={"decision": "non", "grounds": "programme-de-controle"})
+    problem(
+        await essoc.agent_971.post(
+            f"/api/v1/requests/{filed['id']}/admissibility",
+            json={"decision": "non", "grounds": "Nous sommes débordés."},
+        ),
+        422,
+        "ground_code",
+    )
+    r = await essoc.agent_971.post(
+        f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "non", "grounds": "programme-de-controle"}
+    )
     assert r.status_code == 200, r.text
     refusal = r.json()["request"]
     assert refusal["refusal_ground_code"] == "programme-de-controle"
@@ -170,13 +185,19 @@ async def test_closure_comes_after_the_request_is_found_admissible(essoc) -> Non
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
     problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/closure", json={"response": "R."}), 409)
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "oui"})
-    problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/closure", json={"response": ""}),
-            422, "response")
-    problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/closure",
-                                       json={"response": "R.", "attachment_ids": ["pj-inconnue"]}),
-            404, "attachment_ids")
-    r = await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/closure",
-                                   json={"response": "Vous trouverez le rescrit en pièce jointe."})
+    problem(
+        await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/closure", json={"response": ""}), 422, "response"
+    )
+    problem(
+        await essoc.agent_971.post(
+            f"/api/v1/requests/{filed['id']}/closure", json={"response": "R.", "attachment_ids": ["pj-inconnue"]}
+        ),
+        404,
+        "attachment_ids",
+    )
+    r = await essoc.agent_971.post(
+        f"/api/v1/requests/{filed['id']}/closure", json={"response": "Vous trouverez le rescrit en pièce jointe."}
+    )
     assert r.status_code == 200
     body = r.json()
     assert (body["state"], body["tab"]) == ("cloturee", "cloturees")
@@ -190,8 +211,9 @@ async def test_closure_comes_after_the_request_is_found_admissible(essoc) -> Non
 async def test_each_question_is_answered_once_by_the_requester_and_kept_with_its_dates(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
-    r = await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/questions",
-                                   json={"text": "Pouvez-vous préciser votre demande ?"})
+    r = await essoc.agent_971.post(
+        f"/api/v1/requests/{filed['id']}/questions", json={"text": "Pouvez-vous préciser votre demande ?"}
+    )
     assert r.status_code == 201
     question_id = r.json()["question_id"]
     url = f"/api/v1/requests/{filed['id']}/questions/{question_id}/answer"
@@ -200,8 +222,11 @@ async def test_each_question_is_answered_once_by_the_requester_and_kept_with_its
     r = await essoc.juda.post(url, json={"text": "Il s'agit de rhum agricole."})
     assert r.status_code == 200, r.text
     problem(await essoc.juda.post(url, json={"text": "Encore."}), 409, "question_id")
-    problem(await essoc.juda.post(f"/api/v1/requests/{filed['id']}/questions/q-inconnue/answer",
-                                  json={"text": "?"}), 404, "question_id")
+    problem(
+        await essoc.juda.post(f"/api/v1/requests/{filed['id']}/questions/q-inconnue/answer", json={"text": "?"}),
+        404,
+        "question_id",
+    )
     body = (await essoc.juda.get(f"/api/v1/requests/{filed['id']}")).json()
     question, answer = body["exchanges"]
     assert (question["kind"], question["text"]) == ("question", "Pouvez-vous préciser votre demande ?")
@@ -215,8 +240,9 @@ async def test_complements_are_added_while_the_request_is_filed_or_in_charge(ess
     r = await essoc.juda.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "Précision."})
     assert r.status_code == 201 and r.json()["complement_id"]
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
-    assert (await essoc.juda.post(f"/api/v1/requests/{filed['id']}/complements",
-                                  json={"text": "Autre précision."})).status_code == 201
+    assert (
+        await essoc.juda.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "Autre précision."})
+    ).status_code == 201
     problem(await essoc.other.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "x"}), 403)
     problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "x"}), 403)
     closed = await essoc.closed()
@@ -243,8 +269,9 @@ async def test_an_answer_to_a_question_restarts_the_three_month_clock(essoc) -> 
     question = (await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/questions", json={"text": "?"})).json()
     later = datetime.fromisoformat(filed["filed_at"]) + timedelta(days=30)
     essoc.handlers.clock = lambda: later
-    r = await essoc.juda.post(f"/api/v1/requests/{filed['id']}/questions/{question['question_id']}/answer",
-                              json={"text": "!"})
+    r = await essoc.juda.post(
+        f"/api/v1/requests/{filed['id']}/questions/{question['question_id']}/answer", json={"text": "!"}
+    )
     assert datetime.fromisoformat(r.json()["deadline"]["deadline_at"]) == answer_deadline(later)
     assert r.json()["deadline"]["deadline_at"] != filed["deadline"]["deadline_at"]
 
@@ -253,11 +280,16 @@ async def test_a_refused_request_takes_no_more_complements_or_answers(essoc) -> 
     filed = await essoc.file()
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
     question = (await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/questions", json={"text": "?"})).json()
-    await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/admissibility",
-                               json={"decision": "non", "grounds": "Hors champ."})
+    await essoc.agent_971.post(
+        f"/api/v1/requests/{filed['id']}/admissibility", json={"decision": "non", "grounds": "Hors champ."}
+    )
     problem(await essoc.juda.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "x"}), 409)
-    problem(await essoc.juda.post(f"/api/v1/requests/{filed['id']}/questions/{question['question_id']}/answer",
-                                  json={"text": "x"}), 409)
+    problem(
+        await essoc.juda.post(
+            f"/api/v1/requests/{filed['id']}/questions/{question['question_id']}/answer", json={"text": "x"}
+        ),
+        409,
+    )
 
 
 # ---- the detail, its history, and the log -----------------------------------------------------------
@@ -276,13 +308,13 @@ async def test_the_detail_shows_characteristics_fields_request_history_exchanges
     assert body["characteristics"]["nature_label"] == "rescrit sur une situation de fait"
     assert body["characteristics"]["category_label"] == "octroi de mer"
     assert body["characteristics"]["sub_category_label"] == "DR Guadeloupe"
-    assert body["fields"] == [{"domain": "octroi-de-mer", "domain_label": "Octroi de mer",
-                               "sub_domain": "octroi de mer interne"}]
+    assert body["fields"] == [
+        {"domain": "octroi-de-mer", "domain_label": "Octroi de mer", "sub_domain": "octroi de mer interne"}
+    ]
     assert body["request"]["subject"] == filed["subject"] and body["request"]["response"] == "Taux de 2,5 %."
     assert body["request"]["admissibility_label"] == "Oui" and body["request"]["unit"] == "DR Guadeloupe - PAE"
     states = [h["state_label"] for h in body["history"]]
-    assert states == ["Déposée", "Prise en charge", "Prise en charge", "Prise en charge", "Prise en charge",
-                      "Clôturée"]
+    assert states == ["Déposée", "Prise en charge", "Prise en charge", "Prise en charge", "Prise en charge", "Clôturée"]
     assert all({"at", "type", "unit", "state"} <= set(h) for h in body["history"])
     assert [e["kind"] for e in body["exchanges"]] == ["question", "answer"]
     assert body["attachments"] == []
@@ -295,8 +327,9 @@ async def test_replay_rebuilds_the_same_read_model(essoc) -> None:  # type: igno
     await essoc.closed()
     refused = await essoc.file(control())
     await essoc.agent_971.post(f"/api/v1/requests/{refused['id']}/take-charge")
-    await essoc.agent_971.post(f"/api/v1/requests/{refused['id']}/admissibility",
-                               json={"decision": "non", "grounds": "mauvaise-foi"})
+    await essoc.agent_971.post(
+        f"/api/v1/requests/{refused['id']}/admissibility", json={"decision": "non", "grounds": "mauvaise-foi"}
+    )
     projector = essoc.runtime.projector
     live = await projector.snapshot()
     await projector.replay(essoc.runtime.store)

@@ -38,8 +38,10 @@ def test_the_territory_of_a_request_is_its_directorates() -> None:
     assert access.served_territory(_directorate("dr-la-reunion"), "rescrit", ["971", "974"]) == "974"
 
 
-@pytest.mark.parametrize(("nature", "field"), [("rescrit", "sub_category"), ("second_examen", "sub_category"),
-                                               ("droit_au_controle", "category")])
+@pytest.mark.parametrize(
+    ("nature", "field"),
+    [("rescrit", "sub_category"), ("second_examen", "sub_category"), ("droit_au_controle", "category")],
+)
 def test_a_metropolitan_directorate_is_served_by_another_deployment(nature: str, field: str) -> None:
     with pytest.raises(Forbidden) as refused:
         access.served_territory(_directorate("dr-lyon"), nature, ["971", "972", "973", "974", "976"])

@@ -191,10 +191,15 @@ def test_closure_cites_only_the_request_attachments() -> None:
     [closed] = request.close(response="Ci-joint.", attachment_ids=["pj-1"])
     assert closed.attachment_ids == ["pj-1"]
     # claim check: the closure names each attachment with what a reader needs to fetch and verify it
-    assert [a.model_dump() for a in closed.attachments] == [{
-        "attachment_id": "pj-1", "filename": "rescrit.pdf", "content_type": "application/pdf",
-        "size": 10, "sha256": "0" * 64,
-    }]
+    assert [a.model_dump() for a in closed.attachments] == [
+        {
+            "attachment_id": "pj-1",
+            "filename": "rescrit.pdf",
+            "content_type": "application/pdf",
+            "size": 10,
+            "sha256": "0" * 64,
+        }
+    ]
     with pytest.raises(NotFound) as error:
         request.close(response="Ci-joint.", attachment_ids=["pj-1", "pj-9"])
     assert error.value.field == "attachment_ids"

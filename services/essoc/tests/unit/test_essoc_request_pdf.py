@@ -11,25 +11,52 @@ from chassis.pdf import Font, find_font
 from essoc.adapters.pdf import render_request
 
 DETAIL = {
-    "number": 150, "territory": "971", "state": "prise_en_charge", "state_label": "Prise en charge",
+    "number": 150,
+    "territory": "971",
+    "state": "prise_en_charge",
+    "state_label": "Prise en charge",
     "directorate_label": "DR Guadeloupe",
-    "requester": {"name": "Bricot", "first_name": "Juda", "email": "juda@entreprise.example",
-                  "requester_type": "entreprise", "siret": "41234567000019", "company_name": "Distillerie Bellevue SAS",
-                  "represented_siren": "523456788"},
-    "characteristics": {"created_at": "2026-03-10T09:00:00+00:00", "origin": "ProDouane",
-                        "nature": "second_examen", "nature_label": "second examen",
-                        "category_label": "octroi de mer", "sub_category": "dr-guadeloupe",
-                        "sub_category_label": "DR Guadeloupe", "collegial": True, "previous_request": "req-1"},
+    "requester": {
+        "name": "Bricot",
+        "first_name": "Juda",
+        "email": "juda@entreprise.example",
+        "requester_type": "entreprise",
+        "siret": "41234567000019",
+        "company_name": "Distillerie Bellevue SAS",
+        "represented_siren": "523456788",
+    },
+    "characteristics": {
+        "created_at": "2026-03-10T09:00:00+00:00",
+        "origin": "ProDouane",
+        "nature": "second_examen",
+        "nature_label": "second examen",
+        "category_label": "octroi de mer",
+        "sub_category": "dr-guadeloupe",
+        "sub_category_label": "DR Guadeloupe",
+        "collegial": True,
+        "previous_request": "req-1",
+    },
     "fields": [{"domain_label": "Octroi de mer", "sub_domain": "octroi de mer interne"}],
-    "request": {"subject": "Œuvre d'art — taux « réduit »", "admissibility_label": "À l'étude",
-                "unit": "DR Guadeloupe - PAE", "description": "Précisions…", "response": None,
-                "refusal_grounds": None},
+    "request": {
+        "subject": "Œuvre d'art — taux « réduit »",
+        "admissibility_label": "À l'étude",
+        "unit": "DR Guadeloupe - PAE",
+        "description": "Précisions…",
+        "response": None,
+        "refusal_grounds": None,
+    },
     "deadline": {"deadline_at": "2026-06-10T09:00:00+00:00"},
-    "history": [{"at": "2026-03-10T09:00:00+00:00", "event": "Dépôt de la demande", "type": "second examen",
-                 "unit": "DR Guadeloupe - PAE", "state_label": "Déposée"}],
+    "history": [
+        {
+            "at": "2026-03-10T09:00:00+00:00",
+            "event": "Dépôt de la demande",
+            "type": "second examen",
+            "unit": "DR Guadeloupe - PAE",
+            "state_label": "Déposée",
+        }
+    ],
     "exchanges": [{"at": "2026-03-11T09:00:00+00:00", "kind": "question", "text": "Quel âge ?"}],
-    "attachments": [{"filename": "été.pdf", "added_at": "2026-03-10T09:00:00+00:00", "deleted_at": None,
-                     "size": 2048}],
+    "attachments": [{"filename": "été.pdf", "added_at": "2026-03-10T09:00:00+00:00", "deleted_at": None, "size": 2048}],
 }
 
 

@@ -23,9 +23,13 @@ async def _indexes(runtime: Runtime) -> None:
 async def send_mails(runtime: Runtime, stop: asyncio.Event) -> None:
     settings: NotifierSettings = runtime.settings  # type: ignore[assignment]
     receipts = DeclarationReceipts(settings) if settings.declarations_url else None
-    sender = MailSender(runtime.uow, runtime.extras.get("mailer") or SmtpMailer(settings), settings,
-                        runtime.extras.get("attachments") or EssocAttachments(settings),
-                        runtime.extras.get("receipts", receipts))
+    sender = MailSender(
+        runtime.uow,
+        runtime.extras.get("mailer") or SmtpMailer(settings),
+        settings,
+        runtime.extras.get("attachments") or EssocAttachments(settings),
+        runtime.extras.get("receipts", receipts),
+    )
     runtime.extras["sender"] = sender
     await sender.run(stop)
 

@@ -36,4 +36,5 @@ class NotifierSettings(ServiceSettings):
     """A service token for declarations; by default one is signed with the shared `jwt_secret`."""
     attachment_fetch_timeout_seconds: float = Field(default=30.0, gt=0)
     mail_max_attachment_bytes: int = Field(
-        default=15 * 1024 * 1024, ge=0, description="above it, the files stay in OGDE and the mail says so")
+        default=15 * 1024 * 1024, ge=0, description="above it, the files stay in OGDE and the mail says so"
+    )

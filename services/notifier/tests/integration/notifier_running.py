@@ -54,25 +54,39 @@ class Notifier:
 @asynccontextmanager
 async def notifier_running(infra: EmbeddedInfra, **changes: Any) -> AsyncIterator[Notifier]:
     """Starts the notifier as `notifier serve` would (without uvicorn) and waits until it consumes."""
-    settings = NotifierSettings(**{
-        "mongo_uri": infra.mongo_uri, "mongo_db": f"t_notifier_{uuid.uuid4().hex[:10]}",
-        "kafka_bootstrap": infra.kafka_bootstrap, "kafka_group": f"notifier-{uuid.uuid4().hex[:10]}",
-        "topics_file": str(TOPICS), "smtp_host": infra.smtp_host, "smtp_port": infra.smtp_port,
-        "jwt_secret": SECRET, "send_attempts": 2, "retry_initial_seconds": 0.05, "redelivery_seconds": 0.3,
-        "redelivery_max_seconds": 1.0, "sender_poll_seconds": 0.1, "smtp_timeout_seconds": 2.0,
-        "log_json": False, "log_level": "WARNING",
-        # No declarations service here: the receipt mail says where to download the PDF (the e2e
-        # test of the whole stack checks the attached PDF).
-        "declarations_url": None, **changes,
-    })
+    settings = NotifierSettings(
+        **{
+            "mongo_uri": infra.mongo_uri,
+            "mongo_db": f"t_notifier_{uuid.uuid4().hex[:10]}",
+            "kafka_bootstrap": infra.kafka_bootstrap,
+            "kafka_group": f"notifier-{uuid.uuid4().hex[:10]}",
+            "topics_file": str(TOPICS),
+            "smtp_host": infra.smtp_host,
+            "smtp_port": infra.smtp_port,
+            "jwt_secret": SECRET,
+            "send_attempts": 2,
+            "retry_initial_seconds": 0.05,
+            "redelivery_seconds": 0.3,
+            "redelivery_max_seconds": 1.0,
+            "sender_poll_seconds": 0.1,
+            "smtp_timeout_seconds": 2.0,
+            "log_json": False,
+            "log_level": "WARNING",
+            # No declarations service here: the receipt mail says where to download the PDF (the e2e
+            # test of the whole stack checks the attached PDF).
+            "declarations_url": None,
+            **changes,
+        }
+    )
     definition = build(settings)
     app = create_app(definition)
     runtime = Runtime(definition)
     await runtime.start()
     app.state.runtime = runtime
     token = mint(settings, sub="support-1", role="admin")
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notifier",
-                             headers={"Authorization": f"Bearer {token}"})
+    http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://notifier", headers={"Authorization": f"Bearer {token}"}
+    )
     try:
         async with asyncio.timeout(60):
             await runtime.consumer_ready.wait()
@@ -88,9 +102,17 @@ async def notifier_running(infra: EmbeddedInfra, **changes: Any) -> AsyncIterato
 def envelope(data: BaseModel, *, stream_id: str, version: int = 1, territory: str = "974") -> EventEnvelope:
     name = type(data).__name__
     spec = event_type(name)
-    return EventEnvelope(type=name, schema_version=spec.version, stream_id=stream_id, stream_type=spec.stream_type,
-                         version=version, territory=territory, actor=Actor(id="tests", role="system"),
-                         correlation_id=str(uuid.uuid4()), data=data.model_dump(mode="json")).chained("0" * 64)
+    return EventEnvelope(
+        type=name,
+        schema_version=spec.version,
+        stream_id=stream_id,
+        stream_type=spec.stream_type,
+        version=version,
+        territory=territory,
+        actor=Actor(id="tests", role="system"),
+        correlation_id=str(uuid.uuid4()),
+        data=data.model_dump(mode="json"),
+    ).chained("0" * 64)
 
 
 async def publish(bootstrap: str, *events: EventEnvelope) -> None:

@@ -39,20 +39,34 @@ async def notifier(infra):  # type: ignore[no-untyped-def]
 
 
 def _notice(email: str, number: int) -> Notice:
-    return Notice(number=number, requester_email=email, requester_name="Juda Bricot",
-                  directorate="DR La Réunion", directorate_mailbox=MAILBOX)
+    return Notice(
+        number=number,
+        requester_email=email,
+        requester_name="Juda Bricot",
+        directorate="DR La Réunion",
+        directorate_mailbox=MAILBOX,
+    )
 
 
 def _submitted(email: str, number: int) -> RequestSubmitted:
     now = datetime.now(UTC)
     return RequestSubmitted(
-        request_id=f"req-{uuid.uuid4().hex[:8]}", number=number,
+        request_id=f"req-{uuid.uuid4().hex[:8]}",
+        number=number,
         requester=Requester(id="u-juda", name="Bricot", first_name="Juda", email=email),
-        requester_type="particulier", nature="rescrit", category="octroi-de-mer", sub_category="dr-la-reunion",
-        directorate="dr-la-reunion", unit="DR La Réunion - PAE",
+        requester_type="particulier",
+        nature="rescrit",
+        category="octroi-de-mer",
+        sub_category="dr-la-reunion",
+        directorate="dr-la-reunion",
+        unit="DR La Réunion - PAE",
         fields=[FieldOfApplication(domain="octroi-de-mer", sub_domain="octroi de mer interne")],
-        subject="Taux d'octroi de mer", description="Quel taux ?", received_at=now,
-        deadline_at=now.replace(year=now.year + 1), notice=_notice(email, number))
+        subject="Taux d'octroi de mer",
+        description="Quel taux ?",
+        received_at=now,
+        deadline_at=now.replace(year=now.year + 1),
+        notice=_notice(email, number),
+    )
 
 
 def _email() -> str:
@@ -73,14 +87,19 @@ async def test_each_mail_is_sent_once_even_when_its_event_is_delivered_twice(not
     assert first["Subject"] == "[OGDE] Votre demande n° 150 a bien été déposée"
     assert "Votre demande n° 150 (rescrit sur une situation de fait) a bien été déposée" in text_of(first)
     assert "<!DOCTYPE html>" in html_of(first)
-    sent = await notifier.db["events"].count_documents({"type": "NotificationSent",
-                                                        "data.source_event_id": str(event.event_id)})
+    sent = await notifier.db["events"].count_documents(
+        {"type": "NotificationSent", "data.source_event_id": str(event.event_id)}
+    )
     assert sent == 1
 
 
 def _duplicates() -> float:
-    return REGISTRY.get_sample_value("consumer_events_total", {
-        "service": "notifier", "type": "RequestSubmitted", "outcome": "duplicate"}) or 0.0
+    return (
+        REGISTRY.get_sample_value(
+            "consumer_events_total", {"service": "notifier", "type": "RequestSubmitted", "outcome": "duplicate"}
+        )
+        or 0.0
+    )
 
 
 async def _processed(notifier, event_id, duplicates: float) -> bool:  # type: ignore[no-untyped-def]
@@ -93,13 +112,24 @@ async def test_each_essoc_mail_goes_to_the_right_recipient(notifier, infra, mail
     email = _email()
     stream = f"req-{uuid.uuid4().hex[:8]}"
     notice = _notice(email, 163)
-    await publish(infra.kafka_bootstrap,
-                  envelope(AdmissibilityDecided(decision="non", grounds="Demande abusive.", notice=notice),
-                           stream_id=stream, version=3),
-                  envelope(RequestQuestioned(question_id="q-1", text="Quel titre alcoométrique ?", asked_by="a",
-                                             notice=notice), stream_id=stream, version=4),
-                  envelope(QuestionAnswered(question_id="q-1", question_text="Quel titre alcoométrique ?",
-                                            text="40 % vol.", notice=notice), stream_id=stream, version=5))
+    await publish(
+        infra.kafka_bootstrap,
+        envelope(
+            AdmissibilityDecided(decision="non", grounds="Demande abusive.", notice=notice), stream_id=stream, version=3
+        ),
+        envelope(
+            RequestQuestioned(question_id="q-1", text="Quel titre alcoométrique ?", asked_by="a", notice=notice),
+            stream_id=stream,
+            version=4,
+        ),
+        envelope(
+            QuestionAnswered(
+                question_id="q-1", question_text="Quel titre alcoométrique ?", text="40 % vol.", notice=notice
+            ),
+            stream_id=stream,
+            version=5,
+        ),
+    )
     to_requester = await maildir.wait_for_all_async(to(email), count=2, timeout=30)
     assert {m["Subject"] for m in to_requester} == {
         "[OGDE] Votre demande n° 163 n'est pas recevable",
@@ -114,11 +144,19 @@ async def test_each_essoc_mail_goes_to_the_right_recipient(notifier, infra, mail
 async def test_the_domino_ng_filing_receipt_is_mailed_to_the_declarant(notifier, infra, maildir) -> None:  # type: ignore[no-untyped-def]
     email = f"declarant-{uuid.uuid4().hex[:8]}@producteur.example"
     assessed = DeclarationAssessed(
-        declaration_id="decl-rel-974-0001-2026-Q2", relation_id="rel-974-0001", relation_number="0974000789",
-        office="Bureau du Port", year=2026, quarter=2, filed_at=datetime(2026, 7, 20, 8, 0, tzinfo=UTC), late=False,
-        days_late=0, boxes={"1": Decimal("2500.00"), "4": Decimal("162.50"), "15": Decimal("162.50"),
-                            "27": Decimal("0")},
-        total_due=Decimal("162.50"), declarant_email=email)
+        declaration_id="decl-rel-974-0001-2026-Q2",
+        relation_id="rel-974-0001",
+        relation_number="0974000789",
+        office="Bureau du Port",
+        year=2026,
+        quarter=2,
+        filed_at=datetime(2026, 7, 20, 8, 0, tzinfo=UTC),
+        late=False,
+        days_late=0,
+        boxes={"1": Decimal("2500.00"), "4": Decimal("162.50"), "15": Decimal("162.50"), "27": Decimal("0")},
+        total_due=Decimal("162.50"),
+        declarant_email=email,
+    )
     await publish(infra.kafka_bootstrap, envelope(assessed, stream_id="assessment-rel-974-0001-2026-Q2"))
     receipt = await maildir.wait_for_async(to(email), timeout=30)
     assert receipt["Subject"] == "[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer T2 2026"
@@ -155,8 +193,12 @@ async def test_after_an_smtp_outage_every_mail_arrives_once(notifier, infra, mai
         await notifier.wait(lambda: _all_failed(notifier, emails), timeout=30, what="NotificationFailed recorded")
         failed = await notifier.notifications(recipient=emails[0])
         assert failed[0]["status"] == "failed" and failed[0]["last_error"]
-        assert await notifier.db["events"].count_documents(
-            {"type": "NotificationFailed", "data.recipient": {"$in": emails}}) >= 3
+        assert (
+            await notifier.db["events"].count_documents(
+                {"type": "NotificationFailed", "data.recipient": {"$in": emails}}
+            )
+            >= 3
+        )
         await publish(infra.kafka_bootstrap, *events)  # redelivered while SMTP is down: still no second mail
     finally:
         await infra.smtp.start_async()
@@ -167,8 +209,7 @@ async def test_after_an_smtp_outage_every_mail_arrives_once(notifier, infra, mai
     for email in emails:
         [notification] = await notifier.notifications(recipient=email)
         assert notification["status"] == "sent" and [h["outcome"] for h in notification["history"]][-1] == "sent"
-        assert await notifier.db["events"].count_documents(
-            {"type": "NotificationSent", "data.recipient": email}) == 1
+        assert await notifier.db["events"].count_documents({"type": "NotificationSent", "data.recipient": email}) == 1
 
 
 async def _all_failed(notifier, emails: list[str]) -> bool:  # type: ignore[no-untyped-def]
@@ -178,9 +219,12 @@ async def _all_failed(notifier, emails: list[str]) -> bool:  # type: ignore[no-u
 
 async def test_a_closure_mail_waits_while_its_attachments_cannot_be_fetched(notifier, infra, maildir) -> None:  # type: ignore[no-untyped-def]
     email = _email()
-    closed = RequestClosed(response="Le rescrit est joint.", attachment_ids=["pj-1"], notice=_notice(email, 400),
-                           attachments=[AttachmentRef(attachment_id="pj-1", filename="rescrit.pdf", size=10,
-                                                      sha256="0" * 64)])
+    closed = RequestClosed(
+        response="Le rescrit est joint.",
+        attachment_ids=["pj-1"],
+        notice=_notice(email, 400),
+        attachments=[AttachmentRef(attachment_id="pj-1", filename="rescrit.pdf", size=10, sha256="0" * 64)],
+    )
     await publish(infra.kafka_bootstrap, envelope(closed, stream_id=f"req-{uuid.uuid4().hex[:8]}", version=5))
     await notifier.wait(lambda: _all_failed(notifier, [email]))
     [failed] = await notifier.notifications(recipient=email)

@@ -48,20 +48,33 @@ class Ogde:
     def requester(self) -> tuple[httpx.AsyncClient, str]:
         """A new requester (own email, so their mails are theirs alone) and their address."""
         email = f"requester-{uuid.uuid4().hex[:8]}@entreprise.example"
-        token = mint(self.essoc.settings, sub=f"u-{uuid.uuid4().hex[:8]}", role="requester", name="Bricot",
-                     given_name="Juda", email=email)
-        return httpx.AsyncClient(base_url=self.essoc_url, headers={"Authorization": f"Bearer {token}"},
-                                 timeout=30), email
+        token = mint(
+            self.essoc.settings,
+            sub=f"u-{uuid.uuid4().hex[:8]}",
+            role="requester",
+            name="Bricot",
+            given_name="Juda",
+            email=email,
+        )
+        return httpx.AsyncClient(
+            base_url=self.essoc_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ), email
 
 
 @pytest.fixture(scope="module")
 async def ogde(infra) -> AsyncIterator[Ogde]:  # type: ignore[no-untyped-def]
     port = free_port()
     settings = EssocSettings(
-        mongo_uri=infra.mongo_uri, mongo_db=f"t_essoc_{uuid.uuid4().hex[:10]}",
-        kafka_bootstrap=infra.kafka_bootstrap, topics_file=str(TOPICS), jwt_secret=SECRET,
-        company_directory=str(ROOT / "deploy/reference/companies.csv"), relay_poll_seconds=0.05,
-        first_request_number=random.randrange(10_000, 90_000, 1000), log_json=False, log_level="WARNING",
+        mongo_uri=infra.mongo_uri,
+        mongo_db=f"t_essoc_{uuid.uuid4().hex[:10]}",
+        kafka_bootstrap=infra.kafka_bootstrap,
+        topics_file=str(TOPICS),
+        jwt_secret=SECRET,
+        company_directory=str(ROOT / "deploy/reference/companies.csv"),
+        relay_poll_seconds=0.05,
+        first_request_number=random.randrange(10_000, 90_000, 1000),
+        log_json=False,
+        log_level="WARNING",
     )
     definition = build_essoc(settings)
     app = create_app(definition)
@@ -70,16 +83,26 @@ async def ogde(infra) -> AsyncIterator[Ogde]:  # type: ignore[no-untyped-def]
     app.state.runtime = essoc
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
     serving = asyncio.create_task(server.serve())
-    agent_token = mint(settings, sub="agent-971", role="agent", name="Lubin", given_name="Joseph",
-                       territories=["971"], directorates=["dr-guadeloupe"])
+    agent_token = mint(
+        settings,
+        sub="agent-971",
+        role="agent",
+        name="Lubin",
+        given_name="Joseph",
+        territories=["971"],
+        directorates=["dr-guadeloupe"],
+    )
     essoc_url = f"http://127.0.0.1:{port}"
     try:
         async with asyncio.timeout(20):
             while not server.started:
                 await asyncio.sleep(0.05)
-        async with notifier_running(infra, essoc_url=essoc_url) as notifier, \
-                httpx.AsyncClient(base_url=essoc_url, headers={"Authorization": f"Bearer {agent_token}"},
-                                  timeout=30) as agent:
+        async with (
+            notifier_running(infra, essoc_url=essoc_url) as notifier,
+            httpx.AsyncClient(
+                base_url=essoc_url, headers={"Authorization": f"Bearer {agent_token}"}, timeout=30
+            ) as agent,
+        ):
             yield Ogde(essoc, essoc_url, notifier, agent)
     finally:
         server.should_exit = True
@@ -96,9 +119,11 @@ async def _ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
     return body
 
 
-async def _mails(maildir: Maildir, requester: str, number: int, to_requester: int, to_mailbox: int
-                 ) -> tuple[list[EmailMessage], list[EmailMessage]]:
+async def _mails(
+    maildir: Maildir, requester: str, number: int, to_requester: int, to_mailbox: int
+) -> tuple[list[EmailMessage], list[EmailMessage]]:
     """Waits for exactly the mails expected for request `number`, then checks no other one comes."""
+
     def mailbox(m: EmailMessage) -> bool:
         return to(MAILBOX)(m) and f"n° {number} " in str(m["Subject"])
 
@@ -117,43 +142,73 @@ def _subjects(messages: list[EmailMessage]) -> list[str]:
 async def test_a_rescrit_from_filing_to_closure_mails_each_step_once(ogde: Ogde, maildir: Maildir) -> None:
     requester, email = ogde.requester()
     async with requester:
-        filed = await _ok(await requester.post("/api/v1/requests", json={
-            "requester_type": "entreprise", "siret": "41234567000019", "nature": "rescrit",
-            "category": "octroi-de-mer", "sub_category": "dr-guadeloupe",
-            "fields": [{"domain": "octroi-de-mer", "sub_domain": "octroi de mer interne"}],
-            "subject": "Taux applicable au rhum vieux", "description": "Quel taux d'octroi de mer s'applique ?"}), 201)
+        filed = await _ok(
+            await requester.post(
+                "/api/v1/requests",
+                json={
+                    "requester_type": "entreprise",
+                    "siret": "41234567000019",
+                    "nature": "rescrit",
+                    "category": "octroi-de-mer",
+                    "sub_category": "dr-guadeloupe",
+                    "fields": [{"domain": "octroi-de-mer", "sub_domain": "octroi de mer interne"}],
+                    "subject": "Taux applicable au rhum vieux",
+                    "description": "Quel taux d'octroi de mer s'applique ?",
+                },
+            ),
+            201,
+        )
         rid, n = filed["id"], filed["number"]
         await _ok(await ogde.agent.post(f"/api/v1/requests/{rid}/take-charge"))
-        question = await _ok(await ogde.agent.post(f"/api/v1/requests/{rid}/questions",
-                                                   json={"text": "Pouvez-vous préciser l'âge du rhum ?"}), 201)
-        await _ok(await requester.post(f"/api/v1/requests/{rid}/questions/{question['question_id']}/answer",
-                                       json={"text": "Six ans d'âge."}))
+        question = await _ok(
+            await ogde.agent.post(
+                f"/api/v1/requests/{rid}/questions", json={"text": "Pouvez-vous préciser l'âge du rhum ?"}
+            ),
+            201,
+        )
+        await _ok(
+            await requester.post(
+                f"/api/v1/requests/{rid}/questions/{question['question_id']}/answer", json={"text": "Six ans d'âge."}
+            )
+        )
         await _ok(await ogde.agent.post(f"/api/v1/requests/{rid}/admissibility", json={"decision": "oui"}))
         current = await _ok(await requester.get(f"/api/v1/requests/{rid}"))
         deadline = datetime.fromisoformat(current["deadline"]["deadline_at"])
         handlers = ogde.essoc.extras["handlers"]
         assert await handlers.notify_deadlines(deadline - timedelta(days=14)) == 1
-        annex = await _ok(await ogde.agent.post(f"/api/v1/requests/{rid}/attachments",
-                                                files={"file": ("annexe.txt", ANNEX)}), 201)
-        await _ok(await ogde.agent.post(
-            f"/api/v1/requests/{rid}/closure",
-            data={"response": "Vous trouverez le rescrit en pièce jointe.", "attachment_ids": [annex["attachment_id"]]},
-            files=[("files", ("Rescrit définitif.pdf", RESCRIT_PDF, "application/pdf"))]))
+        annex = await _ok(
+            await ogde.agent.post(f"/api/v1/requests/{rid}/attachments", files={"file": ("annexe.txt", ANNEX)}), 201
+        )
+        await _ok(
+            await ogde.agent.post(
+                f"/api/v1/requests/{rid}/closure",
+                data={
+                    "response": "Vous trouverez le rescrit en pièce jointe.",
+                    "attachment_ids": [annex["attachment_id"]],
+                },
+                files=[("files", ("Rescrit définitif.pdf", RESCRIT_PDF, "application/pdf"))],
+            )
+        )
 
     to_requester, to_mailbox = await _mails(maildir, email, n, to_requester=4, to_mailbox=2)
-    assert _subjects(to_requester) == sorted([
-        f"[OGDE] Votre demande n° {n} a bien été déposée",
-        f"[OGDE] Votre demande n° {n} appelle une réponse de votre part",
-        f"[OGDE] Votre demande n° {n} est recevable",
-        f"[OGDE] Votre demande n° {n} a reçu sa réponse",
-    ])
-    assert _subjects(to_mailbox) == sorted([
-        f"[OGDE] Demande n° {n} : le demandeur a répondu à votre question",
-        f"[OGDE] Demande n° {n} : le délai de réponse expire dans 15 jours",
-    ])
+    assert _subjects(to_requester) == sorted(
+        [
+            f"[OGDE] Votre demande n° {n} a bien été déposée",
+            f"[OGDE] Votre demande n° {n} appelle une réponse de votre part",
+            f"[OGDE] Votre demande n° {n} est recevable",
+            f"[OGDE] Votre demande n° {n} a reçu sa réponse",
+        ]
+    )
+    assert _subjects(to_mailbox) == sorted(
+        [
+            f"[OGDE] Demande n° {n} : le demandeur a répondu à votre question",
+            f"[OGDE] Demande n° {n} : le délai de réponse expire dans 15 jours",
+        ]
+    )
     by_subject = {str(m["Subject"]): m for m in [*to_requester, *to_mailbox]}
-    assert "Pouvez-vous préciser l'âge du rhum ?" in text_of(by_subject[f"[OGDE] Votre demande n° {n} appelle une "
-                                                                         "réponse de votre part"])
+    assert "Pouvez-vous préciser l'âge du rhum ?" in text_of(
+        by_subject[f"[OGDE] Votre demande n° {n} appelle une réponse de votre part"]
+    )
     assert "Six ans d'âge." in text_of(by_subject[f"[OGDE] Demande n° {n} : le demandeur a répondu à votre question"])
 
     closure = by_subject[f"[OGDE] Votre demande n° {n} a reçu sa réponse"]
@@ -171,19 +226,33 @@ async def test_a_rescrit_from_filing_to_closure_mails_each_step_once(ogde: Ogde,
 async def test_a_droit_au_controle_refused_on_a_ground_mails_that_ground(ogde: Ogde, maildir: Maildir) -> None:
     requester, email = ogde.requester()
     async with requester:
-        filed = await _ok(await requester.post("/api/v1/requests", json={
-            "requester_type": "particulier", "nature": "droit_au_controle", "category": "dr-guadeloupe",
-            "fields": [{"domain": "alcools-et-boissons", "sub_domain": "statut d'entrepositaire agréé"}],
-            "subject": "Contrôle de nos processus", "description": "Points à contrôler : tenue du stock."}), 201)
+        filed = await _ok(
+            await requester.post(
+                "/api/v1/requests",
+                json={
+                    "requester_type": "particulier",
+                    "nature": "droit_au_controle",
+                    "category": "dr-guadeloupe",
+                    "fields": [{"domain": "alcools-et-boissons", "sub_domain": "statut d'entrepositaire agréé"}],
+                    "subject": "Contrôle de nos processus",
+                    "description": "Points à contrôler : tenue du stock.",
+                },
+            ),
+            201,
+        )
         rid, n = filed["id"], filed["number"]
         await _ok(await ogde.agent.post(f"/api/v1/requests/{rid}/take-charge"))
-        refused = await _ok(await ogde.agent.post(f"/api/v1/requests/{rid}/admissibility",
-                                                  json={"decision": "non", "grounds": "mauvaise-foi"}))
+        refused = await _ok(
+            await ogde.agent.post(
+                f"/api/v1/requests/{rid}/admissibility", json={"decision": "non", "grounds": "mauvaise-foi"}
+            )
+        )
         assert refused["tab"] == "refusees"
 
     to_requester, to_mailbox = await _mails(maildir, email, n, to_requester=2, to_mailbox=0)
-    assert _subjects(to_requester) == sorted([f"[OGDE] Votre demande n° {n} a bien été déposée",
-                                              f"[OGDE] Votre demande n° {n} n'est pas recevable"])
+    assert _subjects(to_requester) == sorted(
+        [f"[OGDE] Votre demande n° {n} a bien été déposée", f"[OGDE] Votre demande n° {n} n'est pas recevable"]
+    )
     refusal = next(m for m in to_requester if "recevable" in str(m["Subject"]))
     assert "Mauvaise foi du demandeur." in text_of(refusal)
     submitted = next(m for m in to_requester if "déposée" in str(m["Subject"]))
@@ -194,30 +263,53 @@ async def test_a_droit_au_controle_refused_on_a_ground_mails_that_ground(ogde: O
 async def test_a_second_examen_of_a_closed_rescrit_is_mailed_as_collegial(ogde: Ogde, maildir: Maildir) -> None:
     requester, email = ogde.requester()
     async with requester:
-        form = {"requester_type": "particulier", "nature": "rescrit", "category": "toutes-autres-taxes",
-                "sub_category": "dr-guadeloupe",
-                "fields": [{"domain": "octroi-de-mer", "sub_domain": "exonérations et régimes suspensifs"}],
-                "subject": "Exonération", "description": "Nos intrants sont-ils exonérés ?"}
+        form = {
+            "requester_type": "particulier",
+            "nature": "rescrit",
+            "category": "toutes-autres-taxes",
+            "sub_category": "dr-guadeloupe",
+            "fields": [{"domain": "octroi-de-mer", "sub_domain": "exonérations et régimes suspensifs"}],
+            "subject": "Exonération",
+            "description": "Nos intrants sont-ils exonérés ?",
+        }
         first = await _ok(await requester.post("/api/v1/requests", json=form), 201)
         await _ok(await ogde.agent.post(f"/api/v1/requests/{first['id']}/take-charge"))
         await _ok(await ogde.agent.post(f"/api/v1/requests/{first['id']}/admissibility", json={"decision": "oui"}))
-        await _ok(await ogde.agent.post(f"/api/v1/requests/{first['id']}/closure",
-                                        json={"response": "Vos intrants ne sont pas exonérés."}))
-        second = await _ok(await requester.post("/api/v1/requests", json={
-            **form, "nature": "second_examen", "previous_request": str(first["number"]),
-            "description": "Nous contestons le rescrit."}), 201)
+        await _ok(
+            await ogde.agent.post(
+                f"/api/v1/requests/{first['id']}/closure", json={"response": "Vos intrants ne sont pas exonérés."}
+            )
+        )
+        second = await _ok(
+            await requester.post(
+                "/api/v1/requests",
+                json={
+                    **form,
+                    "nature": "second_examen",
+                    "previous_request": str(first["number"]),
+                    "description": "Nous contestons le rescrit.",
+                },
+            ),
+            201,
+        )
         assert second["characteristics"]["collegial"] is True
         await _ok(await ogde.agent.post(f"/api/v1/requests/{second['id']}/take-charge"))
         await _ok(await ogde.agent.post(f"/api/v1/requests/{second['id']}/admissibility", json={"decision": "oui"}))
-        await _ok(await ogde.agent.post(f"/api/v1/requests/{second['id']}/closure",
-                                        json={"response": "Après examen collégial, le rescrit est confirmé."}))
+        await _ok(
+            await ogde.agent.post(
+                f"/api/v1/requests/{second['id']}/closure",
+                json={"response": "Après examen collégial, le rescrit est confirmé."},
+            )
+        )
 
     n1, n2 = first["number"], second["number"]
     await _mails(maildir, email, n2, to_requester=6, to_mailbox=0)
     to_requester = mails(maildir, to(email))
     assert _subjects(to_requester) == sorted(
-        f"[OGDE] Votre demande n° {n} {what}" for n in (n1, n2)
-        for what in ("a bien été déposée", "est recevable", "a reçu sa réponse"))
+        f"[OGDE] Votre demande n° {n} {what}"
+        for n in (n1, n2)
+        for what in ("a bien été déposée", "est recevable", "a reçu sa réponse")
+    )
     by_subject = {str(m["Subject"]): m for m in to_requester}
     filed_second = by_subject[f"[OGDE] Votre demande n° {n2} a bien été déposée"]
     assert "(second examen)" in text_of(filed_second) and "examinée de manière collégiale" in text_of(filed_second)

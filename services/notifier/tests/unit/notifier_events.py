@@ -64,10 +64,16 @@ CLOSED_WITH_FILES = RequestClosed(
     response="Le rescrit est joint.",
     attachment_ids=["pj-1", "pj-2"],
     attachments=[
-        AttachmentRef(attachment_id="pj-1", filename="rescrit n°150.pdf", content_type="application/pdf",
-                      size=250_000, sha256="a" * 64),
-        AttachmentRef(attachment_id="pj-2", filename="annexe.txt", content_type="text/plain", size=850,
-                      sha256="b" * 64),
+        AttachmentRef(
+            attachment_id="pj-1",
+            filename="rescrit n°150.pdf",
+            content_type="application/pdf",
+            size=250_000,
+            sha256="a" * 64,
+        ),
+        AttachmentRef(
+            attachment_id="pj-2", filename="annexe.txt", content_type="text/plain", size=850, sha256="b" * 64
+        ),
     ],
     notice=NOTICE,
 )

@@ -54,21 +54,29 @@ def test_files_too_large_for_a_mail_stay_in_ogde_and_the_mail_says_so() -> None:
 
 
 def test_file_sizes_are_written_the_french_way() -> None:
-    assert [format_size(n) for n in (1, 850, 2048, 2_621_440)] == [
-        "1 octet", "850 octets", "2\u00a0Ko", "2,5\u00a0Mo"]
+    assert [format_size(n) for n in (1, 850, 2048, 2_621_440)] == ["1 octet", "850 octets", "2\u00a0Ko", "2,5\u00a0Mo"]
 
 
 def test_the_built_message_has_text_html_and_each_file_with_its_name() -> None:
     [mail] = mails_for("RequestSubmitted", SUBMITTED, EVENT_ID)
     subject, text, html = render(mail)
-    message = build(notification_id=mail.notification_id, sender="OGDE <ne-pas-repondre@douane.example>",
-                    recipient=mail.recipient, subject=subject, text=text, html=html, source_event_id=str(EVENT_ID),
-                    attachments=[("rescrit été.pdf", "application/pdf", b"%PDF-1.4"), ("x", "bizarre", b"?")])
+    message = build(
+        notification_id=mail.notification_id,
+        sender="OGDE <ne-pas-repondre@douane.example>",
+        recipient=mail.recipient,
+        subject=subject,
+        text=text,
+        html=html,
+        source_event_id=str(EVENT_ID),
+        attachments=[("rescrit été.pdf", "application/pdf", b"%PDF-1.4"), ("x", "bizarre", b"?")],
+    )
     parsed = message_from_bytes(message.as_bytes(), policy=default)
     assert parsed.get_content_type() == "multipart/mixed"
     assert parsed.get_body(preferencelist=("plain",)) is not None
     assert parsed.get_body(preferencelist=("html",)) is not None
-    files = {part.get_filename(): (part.get_content_type(), part.get_payload(decode=True))
-             for part in parsed.iter_attachments()}
+    files = {
+        part.get_filename(): (part.get_content_type(), part.get_payload(decode=True))
+        for part in parsed.iter_attachments()
+    }
     assert files == {"rescrit été.pdf": ("application/pdf", b"%PDF-1.4"), "x": ("application/octet-stream", b"?")}
     assert parsed["Message-ID"] == f"<{mail.notification_id}@notifier.douane.example>"

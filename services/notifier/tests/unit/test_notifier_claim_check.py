@@ -14,12 +14,12 @@ from notifier.settings import NotifierSettings
 
 CONTENT = "Rescrit délivré.".encode()
 FILE = AttachedFile("pj-1", "rescrit.pdf", "application/pdf", len(CONTENT), hashlib.sha256(CONTENT).hexdigest())
-SETTINGS = NotifierSettings(jwt_secret="claim-check-secret-0123456789-abcdefghijklmnopqrstuv",
-                            essoc_url="http://essoc.test")
+SETTINGS = NotifierSettings(
+    jwt_secret="claim-check-secret-0123456789-abcdefghijklmnopqrstuv", essoc_url="http://essoc.test"
+)
 
 
-def _essoc(content: bytes = CONTENT, status: int = 200, seen: list[httpx.Request] | None = None
-           ) -> httpx.MockTransport:
+def _essoc(content: bytes = CONTENT, status: int = 200, seen: list[httpx.Request] | None = None) -> httpx.MockTransport:
     def answer(request: httpx.Request) -> httpx.Response:
         if seen is not None:
             seen.append(request)

@@ -41,46 +41,93 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
     pdf.set_font(pdf.family_name, "", 9)
     status = "Déposée" if view["status"] == "filed" else "Brouillon (non déposée)"
     pdf.heading("Déclaration")
-    pdf.pairs([
-        ("Référence", view["id"]), ("État", status), ("Date limite de dépôt", view["due_date"]),
-        ("Déposée le", _local(filed.get("filed_at"), territory)),
-        ("Dépôt", ("hors délai, " + str(filed["days_late"]) + " jour(s) de retard") if filed.get("late")
-         else ("dans les délais" if filed else "-")),
-        ("Version", view["version"]),
-    ])
+    pdf.pairs(
+        [
+            ("Référence", view["id"]),
+            ("État", status),
+            ("Date limite de dépôt", view["due_date"]),
+            ("Déposée le", _local(filed.get("filed_at"), territory)),
+            (
+                "Dépôt",
+                ("hors délai, " + str(filed["days_late"]) + " jour(s) de retard")
+                if filed.get("late")
+                else ("dans les délais" if filed else "-"),
+            ),
+            ("Version", view["version"]),
+        ]
+    )
     pdf.heading("Relation")
-    pdf.pairs([
-        ("Numéro de relation", view["relation_number"]), ("SIRET", view["siret"]),
-        ("Établissement", view["establishment"]),
-        ("Bureau de douane", f"{office['name']} ({office['code']})" if office else view["office"]),
-        ("Territoire", f"{TERRITORY_NAMES[territory]} ({territory})"),
-    ])
+    pdf.pairs(
+        [
+            ("Numéro de relation", view["relation_number"]),
+            ("SIRET", view["siret"]),
+            ("Établissement", view["establishment"]),
+            ("Bureau de douane", f"{office['name']} ({office['code']})" if office else view["office"]),
+            ("Territoire", f"{TERRITORY_NAMES[territory]} ({territory})"),
+        ]
+    )
     declarant = view.get("declarant") or {}
     pdf.heading("Données de la déclaration")
-    pdf.pairs([
-        ("Nom du déclarant", declarant.get("name")),
-        ("Qualité", QUALITIES.get(declarant.get("quality") or "", declarant.get("quality"))),
-        ("Lieu de déclaration", declarant.get("place")), ("Mode de paiement", declarant.get("payment_method")),
-    ])
+    pdf.pairs(
+        [
+            ("Nom du déclarant", declarant.get("name")),
+            ("Qualité", QUALITIES.get(declarant.get("quality") or "", declarant.get("quality"))),
+            ("Lieu de déclaration", declarant.get("place")),
+            ("Mode de paiement", declarant.get("payment_method")),
+        ]
+    )
     pdf.heading("Annexe A — Ventes internes")
-    pdf.grid(["Nomenclature", "Prix HT", "CANA", "Taux OM", "Taux OMR", "Date d'appl.", "Montant OM",
-              "Montant OMR", "NAF", "Avit."],
-             [[x["nomenclature"], euros(x["price_excl_tax"]), x.get("cana"),
-               f"{x['om_rate']} %" if x.get("om_rate") is not None else "-",
-               f"{x['omr_rate']} %" if x.get("omr_rate") is not None else "-", x.get("rates_date"),
-               euros(x.get("om_amount")), euros(x.get("omr_amount")), x.get("naf"),
-               "oui" if x.get("avitaillement") else "non"] for x in view["lines"]["A"]],
-             [26, 22, 12, 14, 14, 20, 22, 22, 16, 12])
+    pdf.grid(
+        [
+            "Nomenclature",
+            "Prix HT",
+            "CANA",
+            "Taux OM",
+            "Taux OMR",
+            "Date d'appl.",
+            "Montant OM",
+            "Montant OMR",
+            "NAF",
+            "Avit.",
+        ],
+        [
+            [
+                x["nomenclature"],
+                euros(x["price_excl_tax"]),
+                x.get("cana"),
+                f"{x['om_rate']} %" if x.get("om_rate") is not None else "-",
+                f"{x['omr_rate']} %" if x.get("omr_rate") is not None else "-",
+                x.get("rates_date"),
+                euros(x.get("om_amount")),
+                euros(x.get("omr_amount")),
+                x.get("naf"),
+                "oui" if x.get("avitaillement") else "non",
+            ]
+            for x in view["lines"]["A"]
+        ],
+        [26, 22, 12, 14, 14, 20, 22, 22, 16, 12],
+    )
     pdf.heading("Annexe B — Exportations")
-    pdf.grid(["Nomenclature", "Prix HT", "Code NAF", "Placement sous RFS"],
-             [[x["nomenclature"], euros(x["price_excl_tax"]), x.get("naf"), "oui" if x.get("rfs") else "non"]
-              for x in view["lines"]["B"]], [45, 45, 45, 45])
-    boxes = (filed.get("boxes") or (view.get("totals") or {}).get("boxes") or {})
-    for name, keys in (("Cases 1 à 3", ("1", "2", "3")), ("Détermination de l'octroi de mer", OM_BOXES),
-                       ("Détermination de l'octroi de mer régional", OMR_BOXES)):
+    pdf.grid(
+        ["Nomenclature", "Prix HT", "Code NAF", "Placement sous RFS"],
+        [
+            [x["nomenclature"], euros(x["price_excl_tax"]), x.get("naf"), "oui" if x.get("rfs") else "non"]
+            for x in view["lines"]["B"]
+        ],
+        [45, 45, 45, 45],
+    )
+    boxes = filed.get("boxes") or (view.get("totals") or {}).get("boxes") or {}
+    for name, keys in (
+        ("Cases 1 à 3", ("1", "2", "3")),
+        ("Détermination de l'octroi de mer", OM_BOXES),
+        ("Détermination de l'octroi de mer régional", OMR_BOXES),
+    ):
         pdf.heading(name)
-        pdf.grid(["Case", "Libellé", "Montant"],
-                 [[k.replace("bis", " bis"), BOX_LABELS[k], euros(boxes.get(k))] for k in keys], [18, 122, 40])
+        pdf.grid(
+            ["Case", "Libellé", "Montant"],
+            [[k.replace("bis", " bis"), BOX_LABELS[k], euros(boxes.get(k))] for k in keys],
+            [18, 122, 40],
+        )
     pdf.heading("Total à payer (cases 15 + 27)")
     pdf.set_font(pdf.family_name, "B", 12)
     pdf.cell(0, 8, pdf.safe(euros(filed.get("total_due") or (view.get("totals") or {}).get("total_due"))))

@@ -26,20 +26,33 @@ class RelationRecord:
     ape: str | None = None
 
     def as_domain(self) -> Relation:
-        return Relation(relation_id=self.id, relation_number=self.number, siret=self.siret,
-                        establishment=self.establishment, office=self.office,
-                        territory=self.territory)  # type: ignore[arg-type]
+        return Relation(
+            relation_id=self.id,
+            relation_number=self.number,
+            siret=self.siret,
+            establishment=self.establishment,
+            office=self.office,
+            territory=self.territory,  # type: ignore[arg-type]
+        )
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "number": self.number, "siret": self.siret,
-                "establishment": self.establishment, "office": self.office,
-                "production_activity_id": self.production_activity_id, "trade_name": self.trade_name,
-                "territory": self.territory, "ape": self.ape}
+        return {
+            "id": self.id,
+            "number": self.number,
+            "siret": self.siret,
+            "establishment": self.establishment,
+            "office": self.office,
+            "production_activity_id": self.production_activity_id,
+            "trade_name": self.trade_name,
+            "territory": self.territory,
+            "ape": self.ape,
+        }
 
 
 class ReferenceData:
-    def __init__(self, offices: dict[str, dict[str, Any]], relations: dict[str, RelationRecord],
-                 territories: list[str]) -> None:
+    def __init__(
+        self, offices: dict[str, dict[str, Any]], relations: dict[str, RelationRecord], territories: list[str]
+    ) -> None:
         self.offices = offices
         self.relations = relations
         self.territories = territories
@@ -75,8 +88,7 @@ class ReferenceData:
         record = self.relations.get(relation_id)
         if record is None:
             if relation_id in who.relations:
-                raise Forbidden(f"La relation {relation_id} n'est pas servie par ce déploiement.",
-                                field="relation_id")
+                raise Forbidden(f"La relation {relation_id} n'est pas servie par ce déploiement.", field="relation_id")
             raise NotFound(f"Relation {relation_id} inconnue.", field="relation_id")
         allowed = (
             who.role == "admin"
@@ -84,8 +96,12 @@ class ReferenceData:
             or (who.role == "agent" and not acting and record.territory in who.territories)
         )
         if not allowed:
-            raise Forbidden("Vous n'êtes pas habilité à déclarer pour cette relation."
-                            if acting else "Vous n'avez pas accès à cette relation.", field="relation_id")
+            raise Forbidden(
+                "Vous n'êtes pas habilité à déclarer pour cette relation."
+                if acting
+                else "Vous n'avez pas accès à cette relation.",
+                field="relation_id",
+            )
         return record
 
 

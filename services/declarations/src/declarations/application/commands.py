@@ -62,8 +62,13 @@ class Handlers:
             raise _already(stream) from None
         return stream
 
-    async def _execute(self, who: Principal, stream: str, expected: int | None,
-                       decide: Callable[[Declaration, Transaction], Awaitable[Sequence[BaseModel]]]) -> None:
+    async def _execute(
+        self,
+        who: Principal,
+        stream: str,
+        expected: int | None,
+        decide: Callable[[Declaration, Transaction], Awaitable[Sequence[BaseModel]]],
+    ) -> None:
         """Loads the declaration in a transaction, checks who may act on it, lets `decide` return the
         events, appends them at the version read."""
         who.require("declarant", "admin")
@@ -85,8 +90,9 @@ class Handlers:
     def _wrap(self, events: Sequence[BaseModel], territory: str, who: Principal) -> list[NewEvent]:
         return [NewEvent(e, territory=territory, actor=who.actor) for e in events]
 
-    async def _decided(self, who: Principal, stream: str, expected: int | None,
-                       decide: Callable[[Declaration], Sequence[BaseModel]]) -> None:
+    async def _decided(
+        self, who: Principal, stream: str, expected: int | None, decide: Callable[[Declaration], Sequence[BaseModel]]
+    ) -> None:
         """`_execute` for the commands the domain decides alone, from the declaration."""
 
         async def decided(current: Declaration, _tx: Transaction) -> Sequence[BaseModel]:
@@ -97,13 +103,13 @@ class Handlers:
     async def set_declarant(self, who: Principal, stream: str, expected: int | None, **details: Any) -> None:
         if self.payment_methods:
             methods = tuple(self.payment_methods)
-            await self._decided(who, stream, expected, lambda d: d.set_declarant_details(
-                **details, accepted_payment_methods=methods))
+            await self._decided(
+                who, stream, expected, lambda d: d.set_declarant_details(**details, accepted_payment_methods=methods)
+            )
         else:
             await self._decided(who, stream, expected, lambda d: d.set_declarant_details(**details))
 
-    async def add_line(self, who: Principal, stream: str, expected: int | None, line_id: str,
-                       **fields: Any) -> None:
+    async def add_line(self, who: Principal, stream: str, expected: int | None, line_id: str, **fields: Any) -> None:
         await self._decided(who, stream, expected, lambda d: d.add_line(line_id=line_id, **fields))
 
     async def remove_line(self, who: Principal, stream: str, expected: int | None, line_id: str) -> None:
@@ -112,8 +118,9 @@ class Handlers:
     async def declare_turnover(self, who: Principal, stream: str, expected: int | None, amount: Any) -> None:
         await self._decided(who, stream, expected, lambda d: d.declare_annual_turnover(amount))
 
-    async def enter_deductions(self, who: Principal, stream: str, expected: int | None,
-                               om: dict[str, Any], omr: dict[str, Any]) -> None:
+    async def enter_deductions(
+        self, who: Principal, stream: str, expected: int | None, om: dict[str, Any], omr: dict[str, Any]
+    ) -> None:
         await self._decided(who, stream, expected, lambda d: d.enter_deductions(om, omr))
 
     async def file(self, who: Principal, stream: str, expected: int | None) -> None:
@@ -121,14 +128,17 @@ class Handlers:
             view = await tx.db[VIEW].find_one({"_id": stream}, session=tx.session)
             projected = (view or {}).get("totals")
             if projected is None:
-                raise Conflict("Les totaux ne sont pas encore calculés pour la version "
-                               f"{current.version} de la déclaration.", field="totals",
-                               code="totaux-en-attente")
+                raise Conflict(
+                    f"Les totaux ne sont pas encore calculés pour la version {current.version} de la déclaration.",
+                    field="totals",
+                    code="totaux-en-attente",
+                )
             totals = Totals(
                 declaration_version=int(projected["version"]),
                 boxes={k: Decimal(v) for k, v in projected["boxes"].items()},
                 total_due=Decimal(projected["total_due"]),
-                errors=tuple(projected.get("errors") or ()), warnings=tuple(projected.get("warnings") or ()),
+                errors=tuple(projected.get("errors") or ()),
+                warnings=tuple(projected.get("warnings") or ()),
                 complete=bool(projected.get("complete", True)),
             )
             return current.file(totals, now=self.clock(), declarant_email=who.email or None)
@@ -137,5 +147,9 @@ class Handlers:
 
 
 def _already(stream: str) -> Conflict:
-    return Conflict("Une déclaration existe déjà pour cette relation et ce trimestre.",
-                    field="quarter", code="declaration-existante", extra={"existing_id": stream})
+    return Conflict(
+        "Une déclaration existe déjà pour cette relation et ce trimestre.",
+        field="quarter",
+        code="declaration-existante",
+        extra={"existing_id": stream},
+    )

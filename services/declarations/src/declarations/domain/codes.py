@@ -69,9 +69,7 @@ def normalize_naf(raw: str | None) -> str | None:
     if compact:
         code = f"{compact.group(1)}.{compact.group(2)}"
     if not NAF_PATTERN.fullmatch(code):
-        raise DomainError(
-            f"Le code NAF « {raw.strip()} » doit avoir la forme 99.99A (ex. 10.71C).", field="naf"
-        )
+        raise DomainError(f"Le code NAF « {raw.strip()} » doit avoir la forme 99.99A (ex. 10.71C).", field="naf")
     if code not in naf_subclasses():
         raise DomainError(
             f"Le code NAF « {code} » n'existe pas dans la nomenclature d'activités française (NAF rév. 2).",

@@ -53,8 +53,7 @@ def declarant_details(
     clean_method = _required(payment_method, "Le mode de paiement est obligatoire.", field="payment_method")
     if clean_method not in accepted_payment_methods:
         accepted = ", ".join(
-            f"« {method} » ({PAYMENT_METHOD_LABELS.get(method, method)})"
-            for method in accepted_payment_methods
+            f"« {method} » ({PAYMENT_METHOD_LABELS.get(method, method)})" for method in accepted_payment_methods
         )
         raise DomainError(
             f"Mode de paiement inconnu : « {clean_method} ». Modes acceptés : {accepted}.",

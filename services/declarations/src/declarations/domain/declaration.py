@@ -60,9 +60,7 @@ class Relation:
     territory: Territory
 
 
-def draft(
-    declaration_id: str, relation: Relation, *, year: int, quarter: int, now: datetime
-) -> list[DeclarationEvent]:
+def draft(declaration_id: str, relation: Relation, *, year: int, quarter: int, now: datetime) -> list[DeclarationEvent]:
     """Opens the declaration of a quarter that has started in the relation's territory."""
     calendar.check_period(year, quarter)
     if (year, quarter) > calendar.current_quarter(now, relation.territory):
@@ -131,9 +129,7 @@ class Declaration:
             raise ValueError("an empty stream holds no declaration")
         for position, envelope in enumerate(envelopes, start=1):
             if envelope.version != position:
-                raise ValueError(
-                    f"stream {envelope.stream_id}: version {envelope.version} at position {position}"
-                )
+                raise ValueError(f"stream {envelope.stream_id}: version {envelope.version} at position {position}")
         events = [parse(e.type, e.schema_version, e.data) for e in envelopes]
         return cls.fold(events, territory=envelopes[0].territory)
 
@@ -308,11 +304,7 @@ class Declaration:
         check_totals(totals, self.version)
         # A declaration filed after the due date is still received; the event records by how many days
         # it is late, for the office (penalties are not computed here).
-        return [
-            filed(
-                totals, now=now, territory=self.territory, due=self.due_date, declarant_email=declarant_email
-            )
-        ]
+        return [filed(totals, now=now, territory=self.territory, due=self.due_date, declarant_email=declarant_email)]
 
     def _ensure_draft(self) -> None:
         if self.is_filed:

@@ -71,9 +71,7 @@ def _deductions(tax: Tax, given: Mapping[str, object]) -> Deductions:
 
 def as_input(deductions: Deductions, tax: Tax) -> dict[str, Decimal | bool]:
     """The inverse mapping, keyed as the HTTP API: what a read model shows back to the declarant."""
-    shown: dict[str, Decimal | bool] = {
-        box: deductions.amounts.get(box, Decimal("0.00")) for box in AMOUNT_BOXES[tax]
-    }
+    shown: dict[str, Decimal | bool] = {box: deductions.amounts.get(box, Decimal("0.00")) for box in AMOUNT_BOXES[tax]}
     for box in FLAG_BOXES[tax]:
         shown[box + FLAG_SUFFIX] = deductions.flags.get(box, False)
     return shown

@@ -80,9 +80,7 @@ def new_line(
         raise Conflict(f"La ligne {line_id} existe déjà dans la déclaration.", field="line_id")
     checked_annex = ANNEXES.get((annex or "").strip().upper())
     if checked_annex is None:
-        raise DomainError(
-            "L'annexe doit être « A » (ventes internes) ou « B » (exportations).", field="annex"
-        )
+        raise DomainError("L'annexe doit être « A » (ventes internes) ou « B » (exportations).", field="annex")
     code = normalize_nomenclature(nomenclature)
     price = parse_amount(
         price_excl_tax,
@@ -94,9 +92,7 @@ def new_line(
     _check_flag(avitaillement, "avitaillement", "L'indicateur d'avitaillement")
     _check_flag(rfs, "rfs", "L'indicateur de placement sous RFS")
     if checked_annex == "A":
-        return _annex_a_line(
-            line_id, code, price, naf_code, cana, rates_date, bool(avitaillement), rfs, quarter, lines
-        )
+        return _annex_a_line(line_id, code, price, naf_code, cana, rates_date, bool(avitaillement), rfs, quarter, lines)
     return _annex_b_line(line_id, code, price, naf_code, cana, rates_date, avitaillement, bool(rfs))
 
 
@@ -169,12 +165,8 @@ def _annex_b_line(
             field="rates_date",
         )
     if avitaillement:
-        raise DomainError(
-            "L'avitaillement ne se déclare qu'en annexe A (ventes internes).", field="avitaillement"
-        )
-    return LineAdded(
-        line_id=line_id, annex="B", nomenclature=code, price_excl_tax=price, naf=naf_code, rfs=rfs
-    )
+        raise DomainError("L'avitaillement ne se déclare qu'en annexe A (ventes internes).", field="avitaillement")
+    return LineAdded(line_id=line_id, annex="B", nomenclature=code, price_excl_tax=price, naf=naf_code, rfs=rfs)
 
 
 def _check_flag(value: object, field: str, label: str) -> None:

@@ -91,8 +91,7 @@ async def _load(request: Request, who: Principal, declaration_id: str) -> dict[s
     return dict(doc)
 
 
-async def _answer(request: Request, response: Response, who: Principal, declaration_id: str
-                  ) -> dict[str, Any]:
+async def _answer(request: Request, response: Response, who: Principal, declaration_id: str) -> dict[str, Any]:
     doc = await _load(request, who, declaration_id)
     response.headers["ETag"] = f'"{doc["version"]}"'
     return views.detail(doc)
@@ -110,11 +109,15 @@ async def home(relation_id: str, request: Request, who: CurrentPrincipal) -> dic
     relation = _reference(request).relation_for(who, relation_id, acting=False)
     year, quarter = current_quarter(datetime.now(UTC), relation.territory)  # type: ignore[arg-type]
     doc = await request.app.state.runtime.db[VIEW].find_one(
-        {"relation_id": relation_id, "year": year, "quarter": quarter})
-    return {"relation": relation.public(), "office": _reference(request).office(relation.office),
-            "current_quarter": {"year": year, "quarter": quarter},
-            "current_declaration": views.summary(doc) if doc else None,
-            "search": f"/api/v1/declarations?relation_id={relation_id}"}
+        {"relation_id": relation_id, "year": year, "quarter": quarter}
+    )
+    return {
+        "relation": relation.public(),
+        "office": _reference(request).office(relation.office),
+        "current_quarter": {"year": year, "quarter": quarter},
+        "current_declaration": views.summary(doc) if doc else None,
+        "search": f"/api/v1/declarations?relation_id={relation_id}",
+    }
 
 
 @router.get("/offices/{code}", tags=["relations"])
@@ -124,8 +127,7 @@ async def office(code: str, request: Request, who: CurrentPrincipal) -> dict[str
 
 
 @router.post("/declarations", status_code=201, tags=["déclarations"])
-async def draft(body: DraftBody, request: Request, response: Response, who: CurrentPrincipal
-                ) -> dict[str, Any]:
+async def draft(body: DraftBody, request: Request, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
     """Opens the declaration of a relation for a quarter (one per relation and quarter)."""
     stream = await _handlers(request).draft(who, body.relation_id, body.year, body.quarter)
     response.headers["Location"] = f"/api/v1/declarations/{stream}"
@@ -134,11 +136,14 @@ async def draft(body: DraftBody, request: Request, response: Response, who: Curr
 
 @router.get("/declarations", tags=["déclarations"])
 async def search(
-    request: Request, who: CurrentPrincipal,
-    relation_id: str | None = None, year: int | None = None,
+    request: Request,
+    who: CurrentPrincipal,
+    relation_id: str | None = None,
+    year: int | None = None,
     quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
     status: Annotated[Literal["draft", "filed"] | None, Query()] = None,
-    page: Annotated[int, Query(ge=1)] = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 20,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
     """Searches the declarations the caller may see."""
     reference = _reference(request)
@@ -152,29 +157,42 @@ async def search(
             query[key] = value
     collection = request.app.state.runtime.db[VIEW]
     total = await collection.count_documents(query)
-    docs = collection.find(query, sort=[("year", -1), ("quarter", -1), ("relation_id", 1)],
-                           skip=(page - 1) * per_page, limit=per_page)
-    return {"total": total, "page": page, "per_page": per_page,
-            "items": [views.summary(d) async for d in docs]}
+    docs = collection.find(
+        query, sort=[("year", -1), ("quarter", -1), ("relation_id", 1)], skip=(page - 1) * per_page, limit=per_page
+    )
+    return {"total": total, "page": page, "per_page": per_page, "items": [views.summary(d) async for d in docs]}
 
 
 @router.get("/declarations/{declaration_id}", tags=["déclarations"])
-async def get_declaration(declaration_id: str, request: Request, response: Response,
-                          who: CurrentPrincipal) -> dict[str, Any]:
+async def get_declaration(
+    declaration_id: str, request: Request, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Everything: lines with their rates and amounts, deductions, totals (current or pending)."""
     return await _answer(request, response, who, declaration_id)
 
 
 @router.put("/declarations/{declaration_id}/declarant", tags=["déclarations"])
-async def set_declarant(declaration_id: str, body: DeclarantBody, request: Request, response: Response,
-                        who: CurrentPrincipal, if_match: IfMatch = None) -> dict[str, Any]:
+async def set_declarant(
+    declaration_id: str,
+    body: DeclarantBody,
+    request: Request,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
     await _handlers(request).set_declarant(who, declaration_id, _expected(if_match), **body.model_dump())
     return await _answer(request, response, who, declaration_id)
 
 
 @router.post("/declarations/{declaration_id}/lines", status_code=201, tags=["déclarations"])
-async def add_line(declaration_id: str, body: LineBody, request: Request, response: Response,
-                   who: CurrentPrincipal, if_match: IfMatch = None) -> dict[str, Any]:
+async def add_line(
+    declaration_id: str,
+    body: LineBody,
+    request: Request,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
     """Adds a line to annexe A (ventes internes) or B (exportations); rates follow once assessed."""
     line_id = f"L{uuid.uuid4().hex[:12]}"
     await _handlers(request).add_line(who, declaration_id, _expected(if_match), line_id, **body.model_dump())
@@ -185,37 +203,60 @@ async def add_line(declaration_id: str, body: LineBody, request: Request, respon
 
 
 @router.delete("/declarations/{declaration_id}/lines/{line_id}", tags=["déclarations"])
-async def remove_line(declaration_id: str, line_id: str, request: Request, response: Response,
-                      who: CurrentPrincipal, if_match: IfMatch = None) -> dict[str, Any]:
+async def remove_line(
+    declaration_id: str,
+    line_id: str,
+    request: Request,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
     await _handlers(request).remove_line(who, declaration_id, _expected(if_match), line_id)
     return await _answer(request, response, who, declaration_id)
 
 
 @router.put("/declarations/{declaration_id}/annual-turnover", tags=["déclarations"])
-async def annual_turnover(declaration_id: str, body: TurnoverBody, request: Request, response: Response,
-                          who: CurrentPrincipal, if_match: IfMatch = None) -> dict[str, Any]:
+async def annual_turnover(
+    declaration_id: str,
+    body: TurnoverBody,
+    request: Request,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
     """Box 3: the annual production turnover, on the Q4 declaration only."""
     await _handlers(request).declare_turnover(who, declaration_id, _expected(if_match), body.amount)
     return await _answer(request, response, who, declaration_id)
 
 
 @router.put("/declarations/{declaration_id}/deductions", tags=["déclarations"])
-async def deductions(declaration_id: str, body: DeductionsBody, request: Request, response: Response,
-                     who: CurrentPrincipal, if_match: IfMatch = None) -> dict[str, Any]:
+async def deductions(
+    declaration_id: str,
+    body: DeductionsBody,
+    request: Request,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
     """Boxes 5, 7–9bis, 13/13bis (OM) and 17, 19–21bis, 25/25bis (OMR)."""
     await _handlers(request).enter_deductions(who, declaration_id, _expected(if_match), body.om, body.omr)
     return await _answer(request, response, who, declaration_id)
 
 
 @router.post("/declarations/{declaration_id}/filing", tags=["déclarations"])
-async def file(declaration_id: str, request: Request, response: Response, who: CurrentPrincipal,
-               if_match: IfMatch = None) -> dict[str, Any]:
+async def file(
+    declaration_id: str, request: Request, response: Response, who: CurrentPrincipal, if_match: IfMatch = None
+) -> dict[str, Any]:
     """Files the declaration with the totals computed for its current version."""
     await _handlers(request).file(who, declaration_id, _expected(if_match))
     declaration = await _answer(request, response, who, declaration_id)
     filing = declaration["filing"]
-    return {**declaration, "late": filing["late"], "days_late": filing["days_late"],
-            "warnings": filing.get("warnings", [])}
+    return {
+        **declaration,
+        "late": filing["late"],
+        "days_late": filing["days_late"],
+        "warnings": filing.get("warnings", []),
+    }
 
 
 @router.get("/declarations/{declaration_id}/history", tags=["déclarations"])
@@ -224,20 +265,32 @@ async def history(declaration_id: str, request: Request, who: CurrentPrincipal) 
     doc = await _load(request, who, declaration_id)
     zone = TERRITORY_ZONES[doc["territory"]]
     events = await request.app.state.runtime.store.read_stream(declaration_id)
-    return [{"version": e.version, "type": e.type, "occurred_at": e.occurred_at.isoformat(),
-             "occurred_at_local": e.occurred_at.astimezone(zone).isoformat(),
-             "actor": e.actor.model_dump(), "data": e.data, "hash": e.hash} for e in events]
+    return [
+        {
+            "version": e.version,
+            "type": e.type,
+            "occurred_at": e.occurred_at.isoformat(),
+            "occurred_at_local": e.occurred_at.astimezone(zone).isoformat(),
+            "actor": e.actor.model_dump(),
+            "data": e.data,
+            "hash": e.hash,
+        }
+        for e in events
+    ]
 
 
-
-
-@router.get("/declarations/{declaration_id}/receipt.pdf", tags=["déclarations"],
-            response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+@router.get(
+    "/declarations/{declaration_id}/receipt.pdf",
+    tags=["déclarations"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 async def receipt(declaration_id: str, request: Request, who: CurrentPrincipal) -> Response:
     """The declaration as a PDF: the filing receipt once filed (a draft is marked as such)."""
     view = views.detail(await _load(request, who, declaration_id))
     office = _reference(request).offices.get(view["office"])
     content = await run_in_threadpool(receipt_pdf.render, view, office)
     filename = f"declaration-{declaration_id}.pdf"
-    return Response(content, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return Response(
+        content, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )

@@ -15,25 +15,48 @@ def totals_of(doc: dict[str, Any]) -> dict[str, Any]:
     totals = doc.get("totals")
     version = int(doc["version"])
     if totals is None:
-        return {"declaration_id": doc["_id"], "version": None, "status": "pending",
-                "for_version": version, "boxes": {}, "total_due": None, "complete": False,
-                "warnings": [], "errors": []}
+        return {
+            "declaration_id": doc["_id"],
+            "version": None,
+            "status": "pending",
+            "for_version": version,
+            "boxes": {},
+            "total_due": None,
+            "complete": False,
+            "warnings": [],
+            "errors": [],
+        }
     current = int(totals["version"]) == version
-    return {"declaration_id": doc["_id"], "version": totals["version"],
-            "status": "current" if current else "pending", "for_version": version,
-            "boxes": totals["boxes"], "total_due": totals["total_due"], "complete": totals["complete"],
-            "warnings": totals["warnings"], "errors": totals["errors"], "computed_at": totals.get("computed_at")}
+    return {
+        "declaration_id": doc["_id"],
+        "version": totals["version"],
+        "status": "current" if current else "pending",
+        "for_version": version,
+        "boxes": totals["boxes"],
+        "total_due": totals["total_due"],
+        "complete": totals["complete"],
+        "warnings": totals["warnings"],
+        "errors": totals["errors"],
+        "computed_at": totals.get("computed_at"),
+    }
 
 
 def summary(doc: dict[str, Any]) -> dict[str, Any]:
     zone = TERRITORY_ZONES[doc["territory"]]
     today = datetime.now(UTC).astimezone(zone).date().isoformat()
     return {
-        "id": doc["_id"], "relation_id": doc["relation_id"], "relation_number": doc["relation_number"],
-        "territory": doc["territory"], "year": doc["year"], "quarter": doc["quarter"],
-        "period": quarter_name(doc["year"], doc["quarter"]), "status": doc["status"],
-        "due_date": doc["due_date"], "overdue": doc["status"] == "draft" and today > doc["due_date"],
-        "version": doc["version"], "total_due": (doc.get("totals") or {}).get("total_due"),
+        "id": doc["_id"],
+        "relation_id": doc["relation_id"],
+        "relation_number": doc["relation_number"],
+        "territory": doc["territory"],
+        "year": doc["year"],
+        "quarter": doc["quarter"],
+        "period": quarter_name(doc["year"], doc["quarter"]),
+        "status": doc["status"],
+        "due_date": doc["due_date"],
+        "overdue": doc["status"] == "draft" and today > doc["due_date"],
+        "version": doc["version"],
+        "total_due": (doc.get("totals") or {}).get("total_due"),
         "updated_at": doc["updated_at"],
     }
 
@@ -42,19 +65,27 @@ def _deductions(doc: dict[str, Any]) -> dict[str, Any] | None:
     stored = doc.get("deductions")
     if stored is None:
         return None
-    return {tax: {k: (str(v) if not isinstance(v, bool) else v)
-                  for k, v in as_input(Deductions.model_validate(stored[tax]), tax).items()}
-            for tax in ("om", "omr")}
+    return {
+        tax: {
+            k: (str(v) if not isinstance(v, bool) else v)
+            for k, v in as_input(Deductions.model_validate(stored[tax]), tax).items()
+        }
+        for tax in ("om", "omr")
+    }
 
 
 def detail(doc: dict[str, Any]) -> dict[str, Any]:
     lines = [doc["lines"][line_id] for line_id in doc.get("line_order", []) if line_id in doc["lines"]]
     return {
         **summary(doc),
-        "siret": doc["siret"], "establishment": doc["establishment"], "office": doc["office"],
+        "siret": doc["siret"],
+        "establishment": doc["establishment"],
+        "office": doc["office"],
         "declarant": doc.get("declarant"),
-        "lines": {"A": [_line(x) for x in lines if x["annex"] == "A"],
-                  "B": [_line(x) for x in lines if x["annex"] == "B"]},
+        "lines": {
+            "A": [_line(x) for x in lines if x["annex"] == "A"],
+            "B": [_line(x) for x in lines if x["annex"] == "B"],
+        },
         "annual_turnover": doc.get("annual_turnover"),
         "deductions": _deductions(doc),
         "totals": totals_of(doc),
@@ -66,10 +97,12 @@ def detail(doc: dict[str, Any]) -> dict[str, Any]:
 
 def _line(line: dict[str, Any]) -> dict[str, Any]:
     assessment = line.get("assessment")
-    return {**{k: v for k, v in line.items() if k != "assessment"},
-            "assessment_status": assessment["status"] if assessment else "pending",
-            "om_rate": assessment.get("om_rate") if assessment else None,
-            "omr_rate": assessment.get("omr_rate") if assessment else None,
-            "om_amount": assessment.get("om_amount") if assessment else None,
-            "omr_amount": assessment.get("omr_amount") if assessment else None,
-            "rate": assessment}
+    return {
+        **{k: v for k, v in line.items() if k != "assessment"},
+        "assessment_status": assessment["status"] if assessment else "pending",
+        "om_rate": assessment.get("om_rate") if assessment else None,
+        "omr_rate": assessment.get("omr_rate") if assessment else None,
+        "om_amount": assessment.get("om_amount") if assessment else None,
+        "omr_amount": assessment.get("omr_amount") if assessment else None,
+        "rate": assessment,
+    }

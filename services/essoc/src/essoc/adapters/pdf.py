@@ -50,7 +50,9 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
     requester = detail["requester"]
     pdf.heading("Demandeur")
     rows: list[tuple[str, object]] = [
-        ("Nom", requester["name"]), ("Prénom", requester["first_name"]), ("Courriel", requester["email"]),
+        ("Nom", requester["name"]),
+        ("Prénom", requester["first_name"]),
+        ("Courriel", requester["email"]),
         ("Type de demandeur", "Entreprise" if requester["requester_type"] == "entreprise" else "Particulier"),
     ]
     if requester["siret"]:
@@ -61,8 +63,12 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
 
     c = detail["characteristics"]
     pdf.heading("Caractéristiques")
-    rows = [("Date de création", when(c["created_at"])), ("Origine", c["origin"]),
-            ("Nature", c["nature_label"]), ("Catégorie", c["category_label"])]
+    rows = [
+        ("Date de création", when(c["created_at"])),
+        ("Origine", c["origin"]),
+        ("Nature", c["nature_label"]),
+        ("Catégorie", c["category_label"]),
+    ]
     if c["sub_category"]:
         rows.append(("Sous-catégorie", c["sub_category_label"]))
     if c["collegial"]:
@@ -76,9 +82,13 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
 
     r = detail["request"]
     pdf.heading("Demande")
-    rows = [("Objet de la demande", r["subject"]), ("État", detail["state_label"]),
-            ("Recevabilité", r["admissibility_label"]), ("Affectation", r["unit"]),
-            ("Description", r["description"])]
+    rows = [
+        ("Objet de la demande", r["subject"]),
+        ("État", detail["state_label"]),
+        ("Recevabilité", r["admissibility_label"]),
+        ("Affectation", r["unit"]),
+        ("Description", r["description"]),
+    ]
     if r["refusal_grounds"]:
         rows.append(("Motifs du refus", r["refusal_grounds"]))
     if r["response"]:
@@ -88,21 +98,26 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
     pdf.pairs(rows)
 
     pdf.heading("Historique de la demande de traitement")
-    pdf.grid(("Date", "Événement", "Type demande", "Pôle de compétence", "État"),
-             [(when(h["at"]), h["event"], h["type"], h["unit"], h["state_label"]) for h in detail["history"]],
-             (26, 34, 64, 38, 28))
+    pdf.grid(
+        ("Date", "Événement", "Type demande", "Pôle de compétence", "État"),
+        [(when(h["at"]), h["event"], h["type"], h["unit"], h["state_label"]) for h in detail["history"]],
+        (26, 34, 64, 38, 28),
+    )
 
     pdf.heading("Échanges")
     kinds = {"question": "Question", "answer": "Réponse", "complement": "Complément"}
-    pdf.grid(("Date", "Détail", "Texte"),
-             [(when(e["at"]), kinds.get(e["kind"], e["kind"]), e["text"]) for e in detail["exchanges"]],
-             (28, 26, 136))
+    pdf.grid(
+        ("Date", "Détail", "Texte"),
+        [(when(e["at"]), kinds.get(e["kind"], e["kind"]), e["text"]) for e in detail["exchanges"]],
+        (28, 26, 136),
+    )
 
     pdf.heading("Pièce(s) jointe(s)")
-    pdf.grid(("Fichier", "Création", "Suppression", "Taille"),
-             [(a["filename"], when(a["added_at"]), when(a["deleted_at"]), _size(a["size"]))
-              for a in detail["attachments"]],
-             (90, 36, 36, 28))
+    pdf.grid(
+        ("Fichier", "Création", "Suppression", "Taille"),
+        [(a["filename"], when(a["added_at"]), when(a["deleted_at"]), _size(a["size"])) for a in detail["attachments"]],
+        (90, 36, 36, 28),
+    )
     return bytes(pdf.output())
 
 

@@ -94,9 +94,16 @@ class Handlers:
         async def work(tx: Transaction) -> None:
             previous = await self._previous(tx, filing) if filing.nature == "second_examen" else None
             number = await self._next_number(tx)
-            events = submit_request(filing, request_id=request_id, number=number, requester=requester,
-                                    company_name=company_name, previous=previous,
-                                    referentials=self.referentials, now=now)
+            events = submit_request(
+                filing,
+                request_id=request_id,
+                number=number,
+                requester=requester,
+                company_name=company_name,
+                previous=previous,
+                referentials=self.referentials,
+                now=now,
+            )
             directorate = self.referentials.directorate(events[0].directorate)
             assert directorate is not None
             territory = access.served_territory(directorate, filing.nature, self.served)
@@ -123,8 +130,11 @@ class Handlers:
         # Incremented inside the filing transaction: a refused filing gives its number back, and two
         # concurrent filings conflict on this document (one is retried) instead of sharing a number.
         counter = await tx.db[COUNTERS].find_one_and_update(
-            {"_id": NUMBER_COUNTER}, {"$inc": {"value": 1}}, upsert=True,
-            return_document=ReturnDocument.AFTER, session=tx.session,
+            {"_id": NUMBER_COUNTER},
+            {"$inc": {"value": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=tx.session,
         )
         assert counter is not None
         return self.first_number - 1 + int(counter["value"])
@@ -132,30 +142,42 @@ class Handlers:
     # ---- agent commands ------------------------------------------------------------------------
 
     async def take_charge(self, who: Principal, request_id: str, unit: str | None) -> None:
-        await self._execute(who, request_id, "examiner",
-                            lambda r: r.take_charge(agent_id=who.id, unit=unit))
+        await self._execute(who, request_id, "examiner", lambda r: r.take_charge(agent_id=who.id, unit=unit))
 
-    async def decide_admissibility(self, who: Principal, request_id: str, decision: str, grounds: str | None,
-                                   ground_code: str | None) -> None:
+    async def decide_admissibility(
+        self, who: Principal, request_id: str, decision: str, grounds: str | None, ground_code: str | None
+    ) -> None:
         def decide(request: EssocRequest) -> Sequence[BaseModel]:
             code, text = ground_code, grounds
             # A droit au contrôle's ground may be given by its code in `grounds` (CRPA L.124-1 list).
-            if request.nature == "droit_au_controle" and code is None and text is not None \
-                    and self.referentials.refusal_ground(text.strip()) is not None:
+            if (
+                request.nature == "droit_au_controle"
+                and code is None
+                and text is not None
+                and self.referentials.refusal_ground(text.strip()) is not None
+            ):
                 code, text = text.strip(), None
-            return request.decide_admissibility(decision=decision, grounds=text, ground_code=code,
-                                                referentials=self.referentials)
+            return request.decide_admissibility(
+                decision=decision, grounds=text, ground_code=code, referentials=self.referentials
+            )
 
         await self._execute(who, request_id, "examiner", decide)
 
     async def ask_question(self, who: Principal, request_id: str, text: str) -> str:
         question_id = new_id("q")
-        await self._execute(who, request_id, "examiner",
-                            lambda r: r.ask_question(question_id=question_id, text=text, agent_id=who.id))
+        await self._execute(
+            who, request_id, "examiner", lambda r: r.ask_question(question_id=question_id, text=text, agent_id=who.id)
+        )
         return question_id
 
-    async def close(self, who: Principal, request_id: str, response: str, attachment_ids: Sequence[str],
-                    uploads: Sequence[Upload] = ()) -> list[str]:
+    async def close(
+        self,
+        who: Principal,
+        request_id: str,
+        response: str,
+        attachment_ids: Sequence[str],
+        uploads: Sequence[Upload] = (),
+    ) -> list[str]:
         """Closes with the answer; files sent with it become attachments in the same transaction."""
         staged = await self._stage(who, request_id, "examiner", uploads)
 
@@ -176,14 +198,22 @@ class Handlers:
 
     async def answer_question(self, who: Principal, request_id: str, question_id: str, text: str) -> None:
         who.require("requester")
-        await self._execute(who, request_id, "viewer", lambda r: r.answer_question(
-            question_id=question_id, text=text, requester_id=who.id, now=self.clock()))
+        await self._execute(
+            who,
+            request_id,
+            "viewer",
+            lambda r: r.answer_question(question_id=question_id, text=text, requester_id=who.id, now=self.clock()),
+        )
 
     async def add_complement(self, who: Principal, request_id: str, text: str) -> str:
         who.require("requester")
         complement_id = new_id("c")
-        await self._execute(who, request_id, "viewer", lambda r: r.add_complement(
-            complement_id=complement_id, text=text, requester_id=who.id, now=self.clock()))
+        await self._execute(
+            who,
+            request_id,
+            "viewer",
+            lambda r: r.add_complement(complement_id=complement_id, text=text, requester_id=who.id, now=self.clock()),
+        )
         return complement_id
 
     # ---- attachments ---------------------------------------------------------------------------
@@ -191,15 +221,22 @@ class Handlers:
     async def add_attachment(self, who: Principal, request_id: str, upload: Upload) -> str:
         role, acting = self._uploader(who)
         [(attachment_id, _, size_and_hash)] = staged = await self._stage(who, request_id, acting, [upload])
-        await self._with_staged(staged, self._execute(
-            who, request_id, acting, lambda r: self._attachment(r, who, role, attachment_id, upload.filename,
-                                                                  size_and_hash)))
+        await self._with_staged(
+            staged,
+            self._execute(
+                who,
+                request_id,
+                acting,
+                lambda r: self._attachment(r, who, role, attachment_id, upload.filename, size_and_hash),
+            ),
+        )
         return attachment_id
 
     async def remove_attachment(self, who: Principal, request_id: str, attachment_id: str) -> None:
         _, acting = self._uploader(who)
-        await self._execute(who, request_id, acting,
-                            lambda r: r.remove_attachment(attachment_id=attachment_id, removed_by=who.id))
+        await self._execute(
+            who, request_id, acting, lambda r: r.remove_attachment(attachment_id=attachment_id, removed_by=who.id)
+        )
 
     @staticmethod
     def _uploader(who: Principal) -> tuple[Literal["requester", "agent"], Acting]:
@@ -207,14 +244,29 @@ class Handlers:
         who.require("requester", "agent", "admin")
         return ("requester", "viewer") if who.role == "requester" else ("agent", "examiner")
 
-    def _attachment(self, request: EssocRequest, who: Principal, role: Literal["requester", "agent"],
-                    attachment_id: str, filename: str, size_and_hash: Digest) -> list[Any]:
+    def _attachment(
+        self,
+        request: EssocRequest,
+        who: Principal,
+        role: Literal["requester", "agent"],
+        attachment_id: str,
+        filename: str,
+        size_and_hash: Digest,
+    ) -> list[Any]:
         return request.add_attachment(
-            attachment_id=attachment_id, filename=filename, size=size_and_hash.size, sha256=size_and_hash.sha256,
-            blob_id=attachment_id, added_by=who.id, role=role, max_size=self.max_attachment_bytes)
+            attachment_id=attachment_id,
+            filename=filename,
+            size=size_and_hash.size,
+            sha256=size_and_hash.sha256,
+            blob_id=attachment_id,
+            added_by=who.id,
+            role=role,
+            max_size=self.max_attachment_bytes,
+        )
 
-    async def _stage(self, who: Principal, request_id: str, acting: Acting, uploads: Sequence[Upload]
-                     ) -> list[tuple[str, Upload, Digest]]:
+    async def _stage(
+        self, who: Principal, request_id: str, acting: Acting, uploads: Sequence[Upload]
+    ) -> list[tuple[str, Upload, Digest]]:
         """Checks each file against the request as it stands, then stores the accepted ones.
 
         Nothing is stored unless every file passes: a refused upload leaves no trace.
@@ -230,8 +282,9 @@ class Handlers:
         stored: list[str] = []
         try:
             for attachment_id, upload, size_and_hash in staged:
-                await self.blobs.put(attachment_id, upload.filename, upload.stream, request_id=request_id,
-                                     sha256=size_and_hash.sha256)
+                await self.blobs.put(
+                    attachment_id, upload.filename, upload.stream, request_id=request_id, sha256=size_and_hash.sha256
+                )
                 stored.append(attachment_id)
         except BaseException:
             for attachment_id in stored:
@@ -253,16 +306,19 @@ class Handlers:
         """Appends the DeadlineReached due at `now`; returns how many. Safe to run again or concurrently:
         the aggregate emits each notice once per deadline, a concurrent writer gets a conflict."""
         now = now or self.clock()
-        due = [str(d["_id"]) async for d in self.uow.store.db[VIEW].find(
-            {"state": {"$in": list(OPEN_STATES)}, "next_notice_at": {"$lte": now}}, {"_id": 1})]
+        due = [
+            str(d["_id"])
+            async for d in self.uow.store.db[VIEW].find(
+                {"state": {"$in": list(OPEN_STATES)}, "next_notice_at": {"$lte": now}}, {"_id": 1}
+            )
+        ]
         appended = 0
 
         async def work(tx: Transaction, *, request_id: str) -> int:
             history = await tx.read_stream(request_id)
             request = rebuild(history)
             events = request.deadline_notices_due(now)
-            await tx.append(request_id, request.version, self._wrap(events, history[0].territory, SYSTEM),
-                            self._meta())
+            await tx.append(request_id, request.version, self._wrap(events, history[0].territory, SYSTEM), self._meta())
             return len(events)
 
         for request_id in due:
@@ -285,11 +341,13 @@ class Handlers:
         directorate = self.referentials.directorate(request.directorate)
         label = directorate.label if directorate else request.directorate
         if acting == "examiner":
-            access.require_examiner(who, territory=loaded.territory, directorate=request.directorate,
-                                    number=request.number, label=label)
+            access.require_examiner(
+                who, territory=loaded.territory, directorate=request.directorate, number=request.number, label=label
+            )
             return
-        if not access.may_see(who, requester_id=request.requester.id, territory=loaded.territory,
-                              directorate=request.directorate):
+        if not access.may_see(
+            who, requester_id=request.requester.id, territory=loaded.territory, directorate=request.directorate
+        ):
             raise Forbidden(f"Vous n'avez pas accès à la demande n° {request.number}.", field="id")
 
     async def _execute(self, who: Principal, request_id: str, acting: Acting, decide: Decide) -> None:

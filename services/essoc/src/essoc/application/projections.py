@@ -64,8 +64,7 @@ class RequestView:
         view = db[VIEW]
         data = parse(event.type, event.schema_version, event.data).model_dump()
         if event.type == "RequestSubmitted":
-            await view.replace_one({"_id": event.stream_id}, self._submitted(event, data), upsert=True,
-                                   session=session)
+            await view.replace_one({"_id": event.stream_id}, self._submitted(event, data), upsert=True, session=session)
             return
         doc = await view.find_one({"_id": event.stream_id}, session=session)
         if doc is None:
@@ -101,9 +100,7 @@ class RequestView:
             "directorate_label": directorate.label if directorate else d["directorate"],
             "directorate_mailbox": d["notice"]["directorate_mailbox"],
             "unit": d["unit"],
-            "fields": [
-                {**f, "domain_label": _label(refs.field_domain(f["domain"]), f["domain"])} for f in d["fields"]
-            ],
+            "fields": [{**f, "domain_label": _label(refs.field_domain(f["domain"]), f["domain"])} for f in d["fields"]],
             "subject": d["subject"],
             "description": d["description"],
             "previous_request": d["previous_request"],
@@ -134,8 +131,12 @@ class RequestView:
         at = event.occurred_at
         kind = event.type
         if kind == "RequestTakenInCharge":
-            doc |= {"state": RequestState.PRISE_EN_CHARGE.value, "admissibility": Admissibility.A_L_ETUDE.value,
-                    "unit": d["unit"], "taken_by": d["agent_id"]}
+            doc |= {
+                "state": RequestState.PRISE_EN_CHARGE.value,
+                "admissibility": Admissibility.A_L_ETUDE.value,
+                "unit": d["unit"],
+                "taken_by": d["agent_id"],
+            }
         elif kind == "AdmissibilityDecided":
             doc["admissibility"] = d["decision"]
             if d["decision"] == "non":
@@ -143,28 +144,45 @@ class RequestView:
                 doc["refusal"] = {"grounds": d["grounds"], "ground_code": d["ground_code"]}
                 doc["next_notice_at"] = None
         elif kind == "RequestQuestioned":
-            doc["questions"][d["question_id"]] = {"question_id": d["question_id"], "text": d["text"],
-                                                  "asked_by": d["asked_by"], "asked_at": at.isoformat(),
-                                                  "answer": None, "answered_at": None}
-            doc["exchanges"].append({"kind": "question", "question_id": d["question_id"], "text": d["text"],
-                                     "at": at.isoformat()})
+            doc["questions"][d["question_id"]] = {
+                "question_id": d["question_id"],
+                "text": d["text"],
+                "asked_by": d["asked_by"],
+                "asked_at": at.isoformat(),
+                "answer": None,
+                "answered_at": None,
+            }
+            doc["exchanges"].append(
+                {"kind": "question", "question_id": d["question_id"], "text": d["text"], "at": at.isoformat()}
+            )
         elif kind == "QuestionAnswered":
             question = doc["questions"].get(d["question_id"])
             if question is not None:
                 question |= {"answer": d["text"], "answered_at": at.isoformat()}
-            doc["exchanges"].append({"kind": "answer", "question_id": d["question_id"], "text": d["text"],
-                                     "at": at.isoformat()})
+            doc["exchanges"].append(
+                {"kind": "answer", "question_id": d["question_id"], "text": d["text"], "at": at.isoformat()}
+            )
             if d.get("restarts_clock") and d.get("deadline_at"):
                 self._set_deadline(doc, utc(d["deadline_at"]))
         elif kind == "ComplementAdded":
-            doc["exchanges"].append({"kind": "complement", "complement_id": d["complement_id"], "text": d["text"],
-                                     "at": at.isoformat()})
+            doc["exchanges"].append(
+                {"kind": "complement", "complement_id": d["complement_id"], "text": d["text"], "at": at.isoformat()}
+            )
             if d["restarts_clock"] and d["deadline_at"]:
                 self._set_deadline(doc, utc(d["deadline_at"]))
         elif kind == "AttachmentAdded":
             doc["attachments"][d["attachment_id"]] = {
-                key: d[key] for key in ("attachment_id", "filename", "content_type", "size", "sha256", "blob_id",
-                                        "added_by", "added_by_role")
+                key: d[key]
+                for key in (
+                    "attachment_id",
+                    "filename",
+                    "content_type",
+                    "size",
+                    "sha256",
+                    "blob_id",
+                    "added_by",
+                    "added_by_role",
+                )
             } | {"added_at": at.isoformat(), "deleted_at": None}
             doc["attachment_order"].append(d["attachment_id"])
         elif kind == "AttachmentRemoved":
@@ -172,8 +190,13 @@ class RequestView:
             if attachment is not None:
                 attachment["deleted_at"] = at.isoformat()
         elif kind == "RequestClosed":
-            doc |= {"state": RequestState.CLOTUREE.value, "response": d["response"],
-                    "response_attachment_ids": d["attachment_ids"], "closed_at": at, "next_notice_at": None}
+            doc |= {
+                "state": RequestState.CLOTUREE.value,
+                "response": d["response"],
+                "response_attachment_ids": d["attachment_ids"],
+                "closed_at": at,
+                "next_notice_at": None,
+            }
         elif kind == "DeadlineReached":
             self._deadline_reached(doc, d, at)
             return  # the clock is the service's business: "MAJ" shows what people did
@@ -183,29 +206,36 @@ class RequestView:
 
     def _history(self, doc: Doc, event: EventEnvelope) -> None:
         state = RequestState(doc["state"])
-        doc["history"].append({
-            "at": event.occurred_at.isoformat(),
-            "event": EVENT_LABELS[event.type],
-            "type": doc["type_label"],
-            "unit": doc["unit"],
-            "state": state.value,
-            "state_label": state.label,
-            "admissibility": doc["admissibility"],
-            "admissibility_label": Admissibility(doc["admissibility"]).label,
-        })
+        doc["history"].append(
+            {
+                "at": event.occurred_at.isoformat(),
+                "event": EVENT_LABELS[event.type],
+                "type": doc["type_label"],
+                "unit": doc["unit"],
+                "state": state.value,
+                "state_label": state.label,
+                "admissibility": doc["admissibility"],
+                "admissibility_label": Admissibility(doc["admissibility"]).label,
+            }
+        )
 
     @staticmethod
     def _set_deadline(doc: Doc, deadline_at: datetime) -> None:
         """A new answer deadline: no notice sent for it yet, the reminder is the next one due."""
         reminder = deadlines.reminder_at(deadline_at)
-        doc |= {"deadline_at": deadline_at, "reminder_at": reminder, "notices_sent": [],
-                "next_notice_at": reminder if doc.get("state", RequestState.DEPOSEE.value) in OPEN_STATES else None}
+        doc |= {
+            "deadline_at": deadline_at,
+            "reminder_at": reminder,
+            "notices_sent": [],
+            "next_notice_at": reminder if doc.get("state", RequestState.DEPOSEE.value) in OPEN_STATES else None,
+        }
 
     @staticmethod
     def _deadline_reached(doc: Doc, d: Doc, at: datetime) -> None:
         deadline_at = utc(d["deadline_at"])
-        doc["deadline_notices"].append({"kind": d["kind"], "deadline_at": deadline_at.isoformat(),
-                                        "at": at.isoformat()})
+        doc["deadline_notices"].append(
+            {"kind": d["kind"], "deadline_at": deadline_at.isoformat(), "at": at.isoformat()}
+        )
         if utc(doc["deadline_at"]) != deadline_at:
             return  # a notice about a deadline the requester's complement has since replaced
         sent = set(doc["notices_sent"]) | ({"reminder", "expiry"} if d["kind"] == "expiry" else {"reminder"})

@@ -68,8 +68,13 @@ class Attachment:
 
     def reference(self) -> AttachmentRef:
         """What a reader needs to fetch and check the content elsewhere (claim check)."""
-        return AttachmentRef(attachment_id=self.attachment_id, filename=self.filename,
-                             content_type=self.content_type, size=self.size, sha256=self.sha256)
+        return AttachmentRef(
+            attachment_id=self.attachment_id,
+            filename=self.filename,
+            content_type=self.content_type,
+            size=self.size,
+            sha256=self.sha256,
+        )
 
 
 @dataclass
@@ -148,8 +153,13 @@ class EssocRequest:
                 self._on_complement_added(event)
             case AttachmentAdded():
                 self.attachments[event.attachment_id] = Attachment(
-                    event.attachment_id, event.filename, event.added_by, event.added_by_role,
-                    event.content_type, event.size, event.sha256,
+                    event.attachment_id,
+                    event.filename,
+                    event.added_by,
+                    event.added_by_role,
+                    event.content_type,
+                    event.size,
+                    event.sha256,
                 )
             case AttachmentRemoved():
                 self.attachments.pop(event.attachment_id, None)

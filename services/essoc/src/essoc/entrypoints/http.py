@@ -60,8 +60,11 @@ class TakeChargeBody(_Body):
 
 class AdmissibilityBody(_Body):
     decision: Literal["oui", "non"]
-    grounds: str | None = Field(default=None, description="motifs du refus ; pour un droit au contrôle, "
-                                "l'un des codes de `refusal_grounds` ou un texte avec `ground_code`")
+    grounds: str | None = Field(
+        default=None,
+        description="motifs du refus ; pour un droit au contrôle, "
+        "l'un des codes de `refusal_grounds` ou un texte avec `ground_code`",
+    )
     ground_code: str | None = None
 
 
@@ -99,8 +102,13 @@ async def _doc(request: Request, who: Principal, request_id: str) -> dict[str, A
     doc = await collection.find_one(query)
     if doc is None:
         raise NotFound(f"La demande {request_id} est introuvable.", field="id")
-    access.require_see(who, requester_id=doc["requester"]["id"], territory=doc["territory"],
-                       directorate=doc["directorate"], number=doc["number"])
+    access.require_see(
+        who,
+        requester_id=doc["requester"]["id"],
+        territory=doc["territory"],
+        directorate=doc["directorate"],
+        number=doc["number"],
+    )
     return dict(doc)
 
 
@@ -114,8 +122,9 @@ async def _id(request: Request, request_id: str) -> str:
     return str(doc["_id"])
 
 
-async def _detail(request: Request, who: Principal, request_id: str, response: Response | None = None
-                  ) -> dict[str, Any]:
+async def _detail(
+    request: Request, who: Principal, request_id: str, response: Response | None = None
+) -> dict[str, Any]:
     doc = await _doc(request, who, request_id)
     if response is not None:
         response.headers["ETag"] = f'"{doc["version"]}"'
@@ -131,8 +140,13 @@ def _refuse_oversized(request: Request) -> None:
     cap = _settings(request).attachment_max_bytes
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > cap + MULTIPART_OVERHEAD:
-        raise DomainError(f"Le fichier dépasse la taille maximale autorisée ({cap / (1024 * 1024):g} Mo).",
-                          field="file", code="fichier-trop-volumineux", status=413, extra={"max_size": cap})
+        raise DomainError(
+            f"Le fichier dépasse la taille maximale autorisée ({cap / (1024 * 1024):g} Mo).",
+            field="file",
+            code="fichier-trop-volumineux",
+            status=413,
+            extra={"max_size": cap},
+        )
 
 
 # ---- referentials and filing ------------------------------------------------------------------------
@@ -152,10 +166,15 @@ async def referentials(request: Request) -> dict[str, Any]:
 async def submit(body: FilingBody, request: Request, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
     """Files a request; name, first name and email are the caller's (token), never the body's."""
     filing = Filing(
-        requester_type=body.requester_type, nature=body.nature, category=body.category,
+        requester_type=body.requester_type,
+        nature=body.nature,
+        category=body.category,
         fields=[FieldOfApplication(domain=f.domain, sub_domain=f.sub_domain) for f in body.fields],
-        subject=body.subject, description=body.description, sub_category=body.sub_category or None,
-        siret=body.siret or None, represented_siren=body.represented_siren or None,
+        subject=body.subject,
+        description=body.description,
+        sub_category=body.sub_category or None,
+        siret=body.siret or None,
+        represented_siren=body.represented_siren or None,
         previous_request=body.previous_request or None,
     )
     request_id = await _handlers(request).submit(who, filing)
@@ -165,16 +184,17 @@ async def submit(body: FilingBody, request: Request, response: Response, who: Cu
 
 @router.get("/requests", tags=["demandes"])
 async def tabs(
-    request: Request, who: CurrentPrincipal,
+    request: Request,
+    who: CurrentPrincipal,
     tab: Annotated[str | None, Query(description="deposees, prises-en-charge, refusees ou cloturees")] = None,
-    page: Annotated[int, Query(ge=1)] = 1, per_page: Annotated[int, Query(ge=1, le=200)] = 20,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
-    """"Mes demandes": the rows of a tab (all tabs when omitted) and the count of every tab."""
+    """ "Mes demandes": the rows of a tab (all tabs when omitted) and the count of every tab."""
     visible = access.visible_requests(who)
     collection = request.app.state.runtime.db[VIEW]
     counts = {t.value: 0 for t in RequestTab}
-    async for row in await collection.aggregate([{"$match": visible},
-                                                 {"$group": {"_id": "$state", "n": {"$sum": 1}}}]):
+    async for row in await collection.aggregate([{"$match": visible}, {"$group": {"_id": "$state", "n": {"$sum": 1}}}]):
         counts[RequestState(row["_id"]).tab.value] = int(row["n"])
     query = dict(visible)
     chosen = RequestTab.parse(tab) if tab else None
@@ -182,8 +202,14 @@ async def tabs(
         query["state"] = chosen.state.value
     total = await collection.count_documents(query)
     cursor = collection.find(query, sort=[("number", 1)], skip=(page - 1) * per_page, limit=per_page)
-    return {"tab": chosen.value if chosen else None, "counts": counts, "total": total, "page": page,
-            "per_page": per_page, "items": [views.summary(d) async for d in cursor]}
+    return {
+        "tab": chosen.value if chosen else None,
+        "counts": counts,
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "items": [views.summary(d) async for d in cursor],
+    }
 
 
 @router.get("/requests/{request_id}", tags=["demandes"])
@@ -197,27 +223,48 @@ async def history(request_id: str, request: Request, who: CurrentPrincipal) -> d
     """The manual's history rows, and every event of the request with its hash (audit)."""
     doc = await _doc(request, who, request_id)
     events = await request.app.state.runtime.store.read_stream(doc["_id"])
-    return {"id": doc["_id"], "number": doc["number"], "history": doc["history"],
-            "events": [{"version": e.version, "type": e.type, "occurred_at": e.occurred_at.isoformat(),
-                        "actor": e.actor.model_dump(), "data": e.data, "hash": e.hash} for e in events]}
+    return {
+        "id": doc["_id"],
+        "number": doc["number"],
+        "history": doc["history"],
+        "events": [
+            {
+                "version": e.version,
+                "type": e.type,
+                "occurred_at": e.occurred_at.isoformat(),
+                "actor": e.actor.model_dump(),
+                "data": e.data,
+                "hash": e.hash,
+            }
+            for e in events
+        ],
+    }
 
 
-@router.get("/requests/{request_id}/pdf", tags=["demandes"],
-            response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+@router.get(
+    "/requests/{request_id}/pdf",
+    tags=["demandes"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
 async def pdf(request_id: str, request: Request, who: CurrentPrincipal) -> Response:
     """The whole request as a PDF a person would file."""
     detail = await _detail(request, who, request_id)
     content = await asyncio.to_thread(render_request, detail, font=find_font(_settings(request).pdf_font_path))
-    return Response(content, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="demande-{detail["number"]}.pdf"'})
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="demande-{detail["number"]}.pdf"'},
+    )
 
 
 # ---- agent commands ---------------------------------------------------------------------------------
 
 
 @router.post("/requests/{request_id}/take-charge", tags=["instruction"])
-async def take_charge(request_id: str, request: Request, response: Response, who: CurrentPrincipal,
-                      body: TakeChargeBody | None = None) -> dict[str, Any]:
+async def take_charge(
+    request_id: str, request: Request, response: Response, who: CurrentPrincipal, body: TakeChargeBody | None = None
+) -> dict[str, Any]:
     """The competent unit takes the request in charge; admissibility goes to "À l'étude"."""
     rid = await _id(request, request_id)
     await _handlers(request).take_charge(who, rid, body.unit if body else None)
@@ -225,8 +272,9 @@ async def take_charge(request_id: str, request: Request, response: Response, who
 
 
 @router.post("/requests/{request_id}/admissibility", tags=["instruction"])
-async def admissibility(request_id: str, body: AdmissibilityBody, request: Request, response: Response,
-                        who: CurrentPrincipal) -> dict[str, Any]:
+async def admissibility(
+    request_id: str, body: AdmissibilityBody, request: Request, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Oui, or non with its grounds (for a droit au contrôle, one of the CRPA L.124-1 grounds)."""
     rid = await _id(request, request_id)
     await _handlers(request).decide_admissibility(who, rid, body.decision, body.grounds, body.ground_code)
@@ -234,22 +282,34 @@ async def admissibility(request_id: str, body: AdmissibilityBody, request: Reque
 
 
 @router.post("/requests/{request_id}/questions", status_code=201, tags=["instruction"])
-async def ask(request_id: str, body: TextBody, request: Request, response: Response, who: CurrentPrincipal
-              ) -> dict[str, Any]:
+async def ask(
+    request_id: str, body: TextBody, request: Request, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Asks the requester a question (the requester is told by mail)."""
     rid = await _id(request, request_id)
     question_id = await _handlers(request).ask_question(who, rid, body.text)
     return {**await _detail(request, who, rid, response), "question_id": question_id}
 
 
-_CLOSURE_DOC: dict[str, Any] = {"requestBody": {"content": {
-    "application/json": {"schema": ClosureBody.model_json_schema()},
-    "multipart/form-data": {"schema": {"type": "object", "required": ["response"], "properties": {
-        "response": {"type": "string"},
-        "attachment_ids": {"type": "array", "items": {"type": "string"}},
-        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-    }}},
-}, "required": True}}
+_CLOSURE_DOC: dict[str, Any] = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": ClosureBody.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["response"],
+                    "properties": {
+                        "response": {"type": "string"},
+                        "attachment_ids": {"type": "array", "items": {"type": "string"}},
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+        },
+        "required": True,
+    }
+}
 
 
 @router.post("/requests/{request_id}/closure", tags=["instruction"], openapi_extra=_CLOSURE_DOC)
@@ -262,12 +322,13 @@ async def closure(request_id: str, request: Request, response: Response, who: Cu
         _refuse_oversized(request)
         form = await request.form()
         try:
-            body = ClosureBody(response=str(form.get("response") or ""),
-                               attachment_ids=[str(a) for a in form.getlist("attachment_ids") if a])
+            body = ClosureBody(
+                response=str(form.get("response") or ""),
+                attachment_ids=[str(a) for a in form.getlist("attachment_ids") if a],
+            )
         except ValidationError as error:
             raise DomainError("La réponse est obligatoire.", field="response") from error
-        uploads = [_upload(f) for key in ("files", "file") for f in form.getlist(key)
-                   if isinstance(f, StarletteUpload)]
+        uploads = [_upload(f) for key in ("files", "file") for f in form.getlist(key) if isinstance(f, StarletteUpload)]
     else:
         try:
             body = ClosureBody.model_validate_json(await request.body() or b"{}")
@@ -283,8 +344,9 @@ async def closure(request_id: str, request: Request, response: Response, who: Cu
 
 
 @router.post("/requests/{request_id}/complements", status_code=201, tags=["échanges"])
-async def complement(request_id: str, body: TextBody, request: Request, response: Response,
-                     who: CurrentPrincipal) -> dict[str, Any]:
+async def complement(
+    request_id: str, body: TextBody, request: Request, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Adds a complement while the request is filed or taken in charge."""
     rid = await _id(request, request_id)
     complement_id = await _handlers(request).add_complement(who, rid, body.text)
@@ -292,8 +354,9 @@ async def complement(request_id: str, body: TextBody, request: Request, response
 
 
 @router.post("/requests/{request_id}/questions/{question_id}/answer", tags=["échanges"])
-async def answer(request_id: str, question_id: str, body: TextBody, request: Request, response: Response,
-                 who: CurrentPrincipal) -> dict[str, Any]:
+async def answer(
+    request_id: str, question_id: str, body: TextBody, request: Request, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Answers a question of the service, once (the directorate is told by mail)."""
     rid = await _id(request, request_id)
     await _handlers(request).answer_question(who, rid, question_id, body.text)
@@ -303,17 +366,32 @@ async def answer(request_id: str, question_id: str, body: TextBody, request: Req
 # ---- attachments ------------------------------------------------------------------------------------
 
 
-_UPLOAD_DOC: dict[str, Any] = {"requestBody": {"content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary",
-                            "description": "le fichier (extensions du manuel §3.2.5)"}},
-}}}, "required": True}}
+_UPLOAD_DOC: dict[str, Any] = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "le fichier (extensions du manuel §3.2.5)",
+                        }
+                    },
+                }
+            }
+        },
+        "required": True,
+    }
+}
 
 
-@router.post("/requests/{request_id}/attachments", status_code=201, tags=["pièces jointes"],
-             openapi_extra=_UPLOAD_DOC)
-async def add_attachment(request_id: str, request: Request, response: Response, who: CurrentPrincipal
-                         ) -> dict[str, Any]:
+@router.post("/requests/{request_id}/attachments", status_code=201, tags=["pièces jointes"], openapi_extra=_UPLOAD_DOC)
+async def add_attachment(
+    request_id: str, request: Request, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Adds a file: allowed extension, under the size cap, stored under a sanitised name."""
     _refuse_oversized(request)  # before the body is read: an announced oversize upload is not received
     rid = await _id(request, request_id)
@@ -327,33 +405,42 @@ async def add_attachment(request_id: str, request: Request, response: Response, 
     return {**views.attachment(rid, doc["attachments"][attachment_id]), "request_version": doc["version"]}
 
 
-@router.get("/requests/{request_id}/attachments/{attachment_id}", tags=["pièces jointes"],
-            response_class=StreamingResponse, responses={200: {"content": {"application/octet-stream": {}}}})
-async def download(request_id: str, attachment_id: str, request: Request, who: CurrentPrincipal
-                   ) -> StreamingResponse:
+@router.get(
+    "/requests/{request_id}/attachments/{attachment_id}",
+    tags=["pièces jointes"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+async def download(request_id: str, attachment_id: str, request: Request, who: CurrentPrincipal) -> StreamingResponse:
     """The file's content, as stored; its SHA-256 in `Repr-Digest` and `ETag`."""
     doc = await _doc(request, who, request_id)
     item = doc["attachments"].get(attachment_id)
     if item is None:
         raise NotFound(f"La pièce jointe {attachment_id} est introuvable.", field="attachment_id")
     if item["deleted_at"]:
-        raise DomainError("Cette pièce jointe a été supprimée.", field="attachment_id",
-                          code="piece-jointe-supprimee", status=410)
+        raise DomainError(
+            "Cette pièce jointe a été supprimée.", field="attachment_id", code="piece-jointe-supprimee", status=410
+        )
     store: AttachmentStore = request.app.state.runtime.extras["blobs"]
     chunks = await store.open(item["blob_id"])
     if chunks is None:
         raise NotFound(f"Le contenu de la pièce jointe {attachment_id} est introuvable.", field="attachment_id")
-    return StreamingResponse(_stream(chunks), media_type=item["content_type"], headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item['filename'])}",
-        "Content-Length": str(item["size"]),
-        "ETag": f'"{item["sha256"]}"',
-        "Repr-Digest": f"sha-256=:{_b64(item['sha256'])}:",
-    })
+    return StreamingResponse(
+        _stream(chunks),
+        media_type=item["content_type"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(item['filename'])}",
+            "Content-Length": str(item["size"]),
+            "ETag": f'"{item["sha256"]}"',
+            "Repr-Digest": f"sha-256=:{_b64(item['sha256'])}:",
+        },
+    )
 
 
 @router.delete("/requests/{request_id}/attachments/{attachment_id}", tags=["pièces jointes"])
-async def remove_attachment(request_id: str, attachment_id: str, request: Request, response: Response,
-                            who: CurrentPrincipal) -> dict[str, Any]:
+async def remove_attachment(
+    request_id: str, attachment_id: str, request: Request, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Deletes one of one's own attachments while the request is filed or taken in charge."""
     rid = await _id(request, request_id)
     await _handlers(request).remove_attachment(who, rid, attachment_id)

@@ -69,19 +69,30 @@ def detail(doc: Doc) -> Doc:
         **summary(doc),
         "version": doc["version"],
         "requester": {
-            "name": requester["name"], "first_name": requester["first_name"], "email": requester["email"],
-            "requester_type": doc["requester_type"], "siret": doc["siret"], "company_name": doc["company_name"],
+            "name": requester["name"],
+            "first_name": requester["first_name"],
+            "email": requester["email"],
+            "requester_type": doc["requester_type"],
+            "siret": doc["siret"],
+            "company_name": doc["company_name"],
             "represented_siren": doc["represented_siren"],
         },
         "characteristics": {
-            "created_at": _iso(doc["filed_at"]), "origin": doc["origin"],
-            "nature": doc["nature"], "nature_label": doc["nature_label"],
-            "category": doc["category"], "category_label": doc["category_label"],
-            "sub_category": doc["sub_category"], "sub_category_label": doc["sub_category_label"],
-            "collegial": doc["collegial"], "previous_request": doc["previous_request"],
+            "created_at": _iso(doc["filed_at"]),
+            "origin": doc["origin"],
+            "nature": doc["nature"],
+            "nature_label": doc["nature_label"],
+            "category": doc["category"],
+            "category_label": doc["category_label"],
+            "sub_category": doc["sub_category"],
+            "sub_category_label": doc["sub_category_label"],
+            "collegial": doc["collegial"],
+            "previous_request": doc["previous_request"],
         },
-        "fields": [{"domain": f["domain"], "domain_label": f["domain_label"], "sub_domain": f["sub_domain"]}
-                   for f in doc["fields"]],
+        "fields": [
+            {"domain": f["domain"], "domain_label": f["domain_label"], "sub_domain": f["sub_domain"]}
+            for f in doc["fields"]
+        ],
         "request": {
             "subject": doc["subject"],
             "admissibility": doc["admissibility"],

@@ -45,17 +45,22 @@ class DeclarationReceipts:
     async def fetch(self, declaration_id: str) -> FetchedFile:
         assert self.settings.declarations_url is not None
         token = service_token(self.settings, self.settings.declarations_token)
-        async with httpx.AsyncClient(base_url=self.settings.declarations_url, transport=self.transport,
-                                     timeout=self.settings.attachment_fetch_timeout_seconds,
-                                     headers={"Authorization": f"Bearer {token}"}) as client:
+        async with httpx.AsyncClient(
+            base_url=self.settings.declarations_url,
+            transport=self.transport,
+            timeout=self.settings.attachment_fetch_timeout_seconds,
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
             try:
                 response = await client.get(f"/api/v1/declarations/{declaration_id}/receipt.pdf")
             except httpx.HTTPError as error:
-                raise AttachmentUnavailable(f"récapitulatif {declaration_id} : declarations injoignable "
-                                            f"({type(error).__name__})") from error
+                raise AttachmentUnavailable(
+                    f"récapitulatif {declaration_id} : declarations injoignable ({type(error).__name__})"
+                ) from error
         if response.status_code != 200 or not response.content.startswith(b"%PDF"):
-            raise AttachmentUnavailable(f"récapitulatif {declaration_id} : declarations a répondu "
-                                        f"{response.status_code}")
+            raise AttachmentUnavailable(
+                f"récapitulatif {declaration_id} : declarations a répondu {response.status_code}"
+            )
         return FetchedFile(f"declaration-{declaration_id}.pdf", "application/pdf", response.content)
 
 
@@ -71,22 +76,28 @@ class EssocAttachments:
         if not files:
             return []
         fetched: list[FetchedFile] = []
-        async with httpx.AsyncClient(base_url=self.settings.essoc_url, transport=self.transport,
-                                     timeout=self.settings.attachment_fetch_timeout_seconds,
-                                     headers={"Authorization": f"Bearer {self._token()}"}) as client:
+        async with httpx.AsyncClient(
+            base_url=self.settings.essoc_url,
+            transport=self.transport,
+            timeout=self.settings.attachment_fetch_timeout_seconds,
+            headers={"Authorization": f"Bearer {self._token()}"},
+        ) as client:
             for file in files:
                 url = f"/api/v1/requests/{request_id}/attachments/{file.attachment_id}"
                 try:
                     response = await client.get(url)
                 except httpx.HTTPError as error:
-                    raise AttachmentUnavailable(f"pièce jointe {file.filename} : essoc injoignable "
-                                                f"({type(error).__name__})") from error
+                    raise AttachmentUnavailable(
+                        f"pièce jointe {file.filename} : essoc injoignable ({type(error).__name__})"
+                    ) from error
                 if response.status_code != 200:
-                    raise AttachmentUnavailable(f"pièce jointe {file.filename} : essoc a répondu "
-                                                f"{response.status_code}")
+                    raise AttachmentUnavailable(
+                        f"pièce jointe {file.filename} : essoc a répondu {response.status_code}"
+                    )
                 content = response.content
                 if hashlib.sha256(content).hexdigest() != file.sha256:
-                    raise AttachmentUnavailable(f"pièce jointe {file.filename} : empreinte SHA-256 différente "
-                                                "de celle de l'événement")
+                    raise AttachmentUnavailable(
+                        f"pièce jointe {file.filename} : empreinte SHA-256 différente de celle de l'événement"
+                    )
                 fetched.append(FetchedFile(file.filename, file.content_type, content))
         return fetched

@@ -7,9 +7,18 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formatdate
 
 
-def build(*, notification_id: str, sender: str, recipient: str, subject: str, text: str, html: str,
-          source_event_id: str, sent_at: object = None,
-          attachments: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
+def build(
+    *,
+    notification_id: str,
+    sender: str,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str,
+    source_event_id: str,
+    sent_at: object = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+) -> EmailMessage:
     """`attachments`: (file name, MIME type, content) each, after the text and HTML alternatives."""
     message = EmailMessage()
     message["From"] = sender

@@ -16,6 +16,11 @@ class SmtpMailer:
     async def send(self, message: EmailMessage) -> None:
         s = self.settings
         await aiosmtplib.send(
-            message, hostname=s.smtp_host, port=s.smtp_port, username=s.smtp_username,
-            password=s.smtp_password, start_tls=s.smtp_starttls, timeout=s.smtp_timeout_seconds,
+            message,
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_username,
+            password=s.smtp_password,
+            start_tls=s.smtp_starttls,
+            timeout=s.smtp_timeout_seconds,
         )

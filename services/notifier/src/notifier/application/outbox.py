@@ -21,13 +21,20 @@ async def queue_mails(event: EventEnvelope, tx: Transaction) -> None:
     now = datetime.now(UTC)
     for mail in mails_for(event.type, data, event.event_id, territory=event.territory):
         # An upsert, not an insert: a duplicate-key error would abort the whole transaction.
-        await tx.db[OUTBOX].update_one({"_id": mail.notification_id}, {"$setOnInsert": {
-            "state": "pending",
-            "template": mail.template,
-            "recipient": mail.recipient,
-            "event": event.model_dump(mode="json"),
-            "attempts": 0,
-            "failures": 0,
-            "next_attempt_at": now,
-            "queued_at": now,
-        }}, upsert=True, session=tx.session)
+        await tx.db[OUTBOX].update_one(
+            {"_id": mail.notification_id},
+            {
+                "$setOnInsert": {
+                    "state": "pending",
+                    "template": mail.template,
+                    "recipient": mail.recipient,
+                    "event": event.model_dump(mode="json"),
+                    "attempts": 0,
+                    "failures": 0,
+                    "next_attempt_at": now,
+                    "queued_at": now,
+                }
+            },
+            upsert=True,
+            session=tx.session,
+        )

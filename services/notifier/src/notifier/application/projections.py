@@ -22,20 +22,30 @@ class NotificationLog:
         await db["notifications"].create_index([("recipient", ASCENDING)])
         await db["notifications"].create_index([("source_event_id", ASCENDING)])
 
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc],
-                    session: AsyncClientSession | None) -> None:
+    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None:
         d = event.data
-        common = {"recipient": d["recipient"], "template": d["template"],
-                  "source_event_id": d["source_event_id"], "source_event_type": d["source_event_type"],
-                  "territory": event.territory, "attempts": d["attempts"]}
-        attempt = {"at": event.occurred_at, "outcome": "sent" if event.type == "NotificationSent" else "failed",
-                   "error": d.get("error")}
+        common = {
+            "recipient": d["recipient"],
+            "template": d["template"],
+            "source_event_id": d["source_event_id"],
+            "source_event_type": d["source_event_type"],
+            "territory": event.territory,
+            "attempts": d["attempts"],
+        }
+        attempt = {
+            "at": event.occurred_at,
+            "outcome": "sent" if event.type == "NotificationSent" else "failed",
+            "error": d.get("error"),
+        }
         update: Doc = {"$set": common, "$push": {"history": attempt}}
         if event.type == "NotificationSent":
-            update["$set"] |= {"status": "sent", "subject": d["subject"], "sent_at": d["sent_at"],
-                               "message_id": d["message_id"]}
+            update["$set"] |= {
+                "status": "sent",
+                "subject": d["subject"],
+                "sent_at": d["sent_at"],
+                "message_id": d["message_id"],
+            }
         else:
             update["$set"] |= {"status": "failed", "last_error": d["error"]}
             update["$setOnInsert"] = {"sent_at": None}
-        await db["notifications"].update_one({"_id": d["notification_id"]}, update, upsert=True,
-                                             session=session)
+        await db["notifications"].update_one({"_id": d["notification_id"]}, update, upsert=True, session=session)

@@ -55,8 +55,14 @@ def stream_of(notification_id: str) -> str:
 
 
 class MailSender:
-    def __init__(self, uow: UnitOfWork, mailer: Mailer, settings: NotifierSettings,
-                 attachments: AttachmentSource | None = None, receipts: ReceiptSource | None = None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        mailer: Mailer,
+        settings: NotifierSettings,
+        attachments: AttachmentSource | None = None,
+        receipts: ReceiptSource | None = None,
+    ) -> None:
         self.uow = uow
         self.mailer = mailer
         self.settings = settings
@@ -67,8 +73,12 @@ class MailSender:
     async def send_due(self) -> int:
         """Sends every mail due now; returns how many were delivered."""
         now = datetime.now(UTC)
-        due = [d["_id"] async for d in self.outbox.find(
-            {"state": "pending", "next_attempt_at": {"$lte": now}}, {"_id": 1}, sort=[("queued_at", 1)], limit=100)]
+        due = [
+            d["_id"]
+            async for d in self.outbox.find(
+                {"state": "pending", "next_attempt_at": {"$lte": now}}, {"_id": 1}, sort=[("queued_at", 1)], limit=100
+            )
+        ]
         delivered = 0
         for notification_id in due:
             doc = await self._claim(str(notification_id))
@@ -81,7 +91,8 @@ class MailSender:
         doc: dict[str, Any] | None = await self.outbox.find_one_and_update(
             {"_id": notification_id, "state": "pending", "next_attempt_at": {"$lte": now}},
             {"$set": {"next_attempt_at": now + timedelta(seconds=self.settings.send_lease_seconds)}},
-            return_document=ReturnDocument.AFTER)
+            return_document=ReturnDocument.AFTER,
+        )
         return doc
 
     async def _send_one(self, doc: dict[str, Any]) -> int:
@@ -92,8 +103,14 @@ class MailSender:
             return 0
         event = EventEnvelope.model_validate(doc["event"])
         _, data = upcast(event.type, event.schema_version, event.data)
-        mail = next((m for m in mails_for(event.type, data, event.event_id, territory=event.territory)
-                     if m.notification_id == notification_id), None)
+        mail = next(
+            (
+                m
+                for m in mails_for(event.type, data, event.event_id, territory=event.territory)
+                if m.notification_id == notification_id
+            ),
+            None,
+        )
         if mail is None:
             await self.outbox.update_one({"_id": notification_id}, {"$set": {"state": "obsolete"}})
             return 0
@@ -104,7 +121,8 @@ class MailSender:
             subject = str(message["Subject"])
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.settings.send_attempts),
-                wait=wait_exponential(multiplier=self.settings.retry_initial_seconds, max=8), reraise=True,
+                wait=wait_exponential(multiplier=self.settings.retry_initial_seconds, max=8),
+                reraise=True,
             ):
                 with attempt:
                     attempts += 1
@@ -112,10 +130,22 @@ class MailSender:
         except Exception as exc:  # SMTP down or refusing, or an attachment unavailable: keep it pending
             await self._failed(doc, event, mail, len(history), attempts, exc)
             return 0
-        await self._record(event, notification_id, len(history), NotificationSent(
-            notification_id=notification_id, source_event_id=event.event_id, source_event_type=event.type,
-            template=mail.template, recipient=mail.recipient, subject=subject,
-            message_id=str(message["Message-ID"]), sent_at=datetime.now(UTC), attempts=max(attempts, 1)))
+        await self._record(
+            event,
+            notification_id,
+            len(history),
+            NotificationSent(
+                notification_id=notification_id,
+                source_event_id=event.event_id,
+                source_event_type=event.type,
+                template=mail.template,
+                recipient=mail.recipient,
+                subject=subject,
+                message_id=str(message["Message-ID"]),
+                sent_at=datetime.now(UTC),
+                attempts=max(attempts, 1),
+            ),
+        )
         await self.outbox.update_one({"_id": notification_id}, {"$set": {"state": "sent", "attempts": attempts}})
         return 1
 
@@ -131,31 +161,60 @@ class MailSender:
             files = await self.attachments.fetch(event.stream_id, mail.attachments)
         if mail.receipt_of and self.receipts is not None:
             files.append(await self.receipts.fetch(mail.receipt_of))
-        return build(notification_id=mail.notification_id, sender=self.settings.mail_from,
-                     recipient=mail.recipient, subject=subject, text=text, html=html,
-                     source_event_id=str(event.event_id),
-                     attachments=[(f.filename, f.content_type, f.content) for f in files])
+        return build(
+            notification_id=mail.notification_id,
+            sender=self.settings.mail_from,
+            recipient=mail.recipient,
+            subject=subject,
+            text=text,
+            html=html,
+            source_event_id=str(event.event_id),
+            attachments=[(f.filename, f.content_type, f.content) for f in files],
+        )
 
-    async def _failed(self, doc: dict[str, Any], event: EventEnvelope, mail: Mail, version: int, attempts: int,
-                      exc: Exception) -> None:
+    async def _failed(
+        self, doc: dict[str, Any], event: EventEnvelope, mail: Mail, version: int, attempts: int, exc: Exception
+    ) -> None:
         notification_id = mail.notification_id
-        await self._record(event, notification_id, version, NotificationFailed(
-            notification_id=notification_id, source_event_id=event.event_id, source_event_type=event.type,
-            template=mail.template, recipient=mail.recipient, error=f"{type(exc).__name__}: {exc}"[:500],
-            attempts=max(attempts, 1)))
+        await self._record(
+            event,
+            notification_id,
+            version,
+            NotificationFailed(
+                notification_id=notification_id,
+                source_event_id=event.event_id,
+                source_event_type=event.type,
+                template=mail.template,
+                recipient=mail.recipient,
+                error=f"{type(exc).__name__}: {exc}"[:500],
+                attempts=max(attempts, 1),
+            ),
+        )
         failures = int(doc.get("failures", 0)) + 1
         wait = min(self.settings.redelivery_max_seconds, self.settings.redelivery_seconds * 2 ** (failures - 1))
-        await self.outbox.update_one({"_id": notification_id}, {"$set": {
-            "attempts": attempts, "failures": failures, "last_error": f"{type(exc).__name__}: {exc}"[:500],
-            "next_attempt_at": datetime.now(UTC) + timedelta(seconds=wait)}})
+        await self.outbox.update_one(
+            {"_id": notification_id},
+            {
+                "$set": {
+                    "attempts": attempts,
+                    "failures": failures,
+                    "last_error": f"{type(exc).__name__}: {exc}"[:500],
+                    "next_attempt_at": datetime.now(UTC) + timedelta(seconds=wait),
+                }
+            },
+        )
         log.warning("mail not delivered; will retry", notification_id=notification_id, wait=wait, error=repr(exc))
 
-    async def _record(self, source: EventEnvelope, notification_id: str, version: int,
-                      data: NotificationSent | NotificationFailed) -> None:
+    async def _record(
+        self, source: EventEnvelope, notification_id: str, version: int, data: NotificationSent | NotificationFailed
+    ) -> None:
         async def work(tx: Transaction) -> None:
-            await tx.append(stream_of(notification_id), version,
-                            [NewEvent(data, territory=source.territory, actor=SYSTEM)],
-                            Metadata(correlation_id=source.correlation_id, causation_id=str(source.event_id)))
+            await tx.append(
+                stream_of(notification_id),
+                version,
+                [NewEvent(data, territory=source.territory, actor=SYSTEM)],
+                Metadata(correlation_id=source.correlation_id, causation_id=str(source.event_id)),
+            )
 
         await self.uow.run(work)
 

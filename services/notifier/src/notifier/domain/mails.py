@@ -82,8 +82,7 @@ def mails_for(
     files = _files(event)
     receipt_of = event.declaration_id if isinstance(event, DeclarationAssessed) else None
     return [
-        Mail(notification_id(event_id, template, to), template, to, subject, context, territory, files,
-             receipt_of)
+        Mail(notification_id(event_id, template, to), template, to, subject, context, territory, files, receipt_of)
         for template, to, subject, context in drafts
     ]
 

@@ -44,8 +44,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(money=format_money, datetime_fr=_datetime_fr, date_fr=_date_fr, nl2br=_nl2br,
-                       filesize=format_size)
+    env.filters.update(
+        money=format_money, datetime_fr=_datetime_fr, date_fr=_date_fr, nl2br=_nl2br, filesize=format_size
+    )
     return env
 
 

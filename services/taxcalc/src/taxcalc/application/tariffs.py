@@ -31,13 +31,19 @@ def territory_of(text: str, given: str | None) -> str:
         rows = list(csv.DictReader(io.StringIO(sample), delimiter=dialect))
         territory = (rows[0].get("territory") or "").strip() if rows else ""
     if territory not in TERRITORY_NAMES:
-        raise DomainError(f"Territoire « {territory} » inconnu : attendu 971, 972, 973, 974 ou 976.",
-                          field="territory")
+        raise DomainError(f"Territoire « {territory} » inconnu : attendu 971, 972, 973, 974 ou 976.", field="territory")
     return territory
 
 
-async def import_tariff(uow: UnitOfWork, who: Principal, text: str, territory: str | None, correlation: str,
-                        served: list[str], assessor: Assessor) -> tuple[bool, int, str]:
+async def import_tariff(
+    uow: UnitOfWork,
+    who: Principal,
+    text: str,
+    territory: str | None,
+    correlation: str,
+    served: list[str],
+    assessor: Assessor,
+) -> tuple[bool, int, str]:
     """(published?, tariff version, territory). Re-importing the same file publishes nothing."""
     who.require("admin")
     code = territory_of(text, territory)
@@ -53,9 +59,16 @@ async def import_tariff(uow: UnitOfWork, who: Principal, text: str, territory: s
         head = await tx.store.head(tariff_stream(code), tx.session)
         version = head["version"] if head else 0
         meta = Metadata(correlation_id=correlation)
-        await tx.append(tariff_stream(code), version,
-                        [NewEvent(TariffPublished(territory=code, source_sha256=digest, lines=lines),
-                                  territory=code, actor=who.actor)], meta)
+        await tx.append(
+            tariff_stream(code),
+            version,
+            [
+                NewEvent(
+                    TariffPublished(territory=code, source_sha256=digest, lines=lines), territory=code, actor=who.actor
+                )
+            ],
+            meta,
+        )
         await assessor.reassess_missing_rates(tx, code, meta)
         return True, version + 1
 

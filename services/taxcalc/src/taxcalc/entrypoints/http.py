@@ -43,21 +43,36 @@ async def _tariff(request: Request, territory: str) -> Tariff:
 
 
 @router.get("/rates", tags=["tarifs"])
-async def rates(request: Request, who: CurrentPrincipal, territory: Territory, nomenclature: str,
-                date: Annotated[date, Query(description="date d'application des taux")],
-                cana: str | None = None) -> dict[str, Any]:
+async def rates(
+    request: Request,
+    who: CurrentPrincipal,
+    territory: Territory,
+    nomenclature: str,
+    date: Annotated[date, Query(description="date d'application des taux")],
+    cana: str | None = None,
+) -> dict[str, Any]:
     """The OM and OMR rates in force: CANA line first, then the longest code prefix; OMI, else OME."""
     match = (await _tariff(request, territory)).lookup(territory, nomenclature, cana or None, date)
-    return {"territory": territory, "nomenclature": nomenclature, "cana": cana, "date": date.isoformat(),
-            "om_rate": str(match.om_rate), "omr_rate": str(match.omr_rate), "kind": match.kind,
-            "matched_code": match.matched_code, "deliberation": match.deliberation, "label": match.label,
-            "valid_from": match.valid_from.isoformat() if match.valid_from else None,
-            "valid_to": match.valid_to.isoformat() if match.valid_to else None}
+    return {
+        "territory": territory,
+        "nomenclature": nomenclature,
+        "cana": cana,
+        "date": date.isoformat(),
+        "om_rate": str(match.om_rate),
+        "omr_rate": str(match.omr_rate),
+        "kind": match.kind,
+        "matched_code": match.matched_code,
+        "deliberation": match.deliberation,
+        "label": match.label,
+        "valid_from": match.valid_from.isoformat() if match.valid_from else None,
+        "valid_to": match.valid_to.isoformat() if match.valid_to else None,
+    }
 
 
 @router.post("/tariffs", tags=["tarifs"])
-async def post_tariff(request: Request, response: Response, who: CurrentPrincipal,
-                      territory: Territory | None = None) -> dict[str, Any]:
+async def post_tariff(
+    request: Request, response: Response, who: CurrentPrincipal, territory: Territory | None = None
+) -> dict[str, Any]:
     """Imports a tariff CSV (`text/csv` body or multipart field `file`); admin only."""
     who.require("admin")
     content_type = request.headers.get("content-type", "")
@@ -76,22 +91,39 @@ async def post_tariff(request: Request, response: Response, who: CurrentPrincipa
     except UnicodeDecodeError:
         raise DomainError("Le fichier du tarif doit être encodé en UTF-8.", field="file") from None
     runtime = request.app.state.runtime
-    published, version, code = await import_tariff(runtime.uow, who, text, territory, correlation_id.get() or "none",
-                                                   runtime.settings.territories, runtime.extras["assessor"])
+    published, version, code = await import_tariff(
+        runtime.uow,
+        who,
+        text,
+        territory,
+        correlation_id.get() or "none",
+        runtime.settings.territories,
+        runtime.extras["assessor"],
+    )
     response.status_code = 201 if published else 200
-    return {"territory": code, "version": version, "published": published,
-            "lines": len((await _db(request)[TARIFFS].find_one({"_id": code}))["lines"])}
+    return {
+        "territory": code,
+        "version": version,
+        "published": published,
+        "lines": len((await _db(request)[TARIFFS].find_one({"_id": code}))["lines"]),
+    }
 
 
 @router.get("/tariffs/{territory}", tags=["tarifs"])
-async def get_tariff(territory: Territory, request: Request, who: CurrentPrincipal,
-                     date: date | None = None) -> dict[str, Any]:
+async def get_tariff(
+    territory: Territory, request: Request, who: CurrentPrincipal, date: date | None = None
+) -> dict[str, Any]:
     """The tariff in force on `date` (every version when no date is given)."""
     tariff = await _tariff(request, territory)
     doc = await _db(request)[TARIFFS].find_one({"_id": territory})
     lines = tariff.in_force(date, territory) if date else list(tariff.lines(territory))
-    return {"territory": territory, "version": doc["version"], "published_at": doc["published_at"],
-            "date": date.isoformat() if date else None, "lines": [x.model_dump(mode="json") for x in lines]}
+    return {
+        "territory": territory,
+        "version": doc["version"],
+        "published_at": doc["published_at"],
+        "date": date.isoformat() if date else None,
+        "lines": [x.model_dump(mode="json") for x in lines],
+    }
 
 
 @router.get("/declarations/{declaration_id}/totals", tags=["totaux"])
@@ -103,11 +135,17 @@ async def totals(declaration_id: str, request: Request, who: CurrentPrincipal) -
     _may_see(who, doc["territory"], doc["relation_id"])
     t = doc.get("totals")
     current = bool(t) and t["declaration_version"] == doc["version"]
-    return {"declaration_id": declaration_id, "version": t["declaration_version"] if t else None,
-            "latest_version": doc["version"], "status": "current" if current else "pending",
-            "complete": t["complete"] if t else False, "boxes": t["boxes"] if t else {},
-            "total_due": t["total_due"] if t else None, "warnings": t["warnings"] if t else [],
-            "errors": t["errors"] if t else []}
+    return {
+        "declaration_id": declaration_id,
+        "version": t["declaration_version"] if t else None,
+        "latest_version": doc["version"],
+        "status": "current" if current else "pending",
+        "complete": t["complete"] if t else False,
+        "boxes": t["boxes"] if t else {},
+        "total_due": t["total_due"] if t else None,
+        "warnings": t["warnings"] if t else [],
+        "errors": t["errors"] if t else [],
+    }
 
 
 @router.get("/ledger/{relation_id}", tags=["totaux"])
@@ -119,7 +157,17 @@ async def ledger(relation_id: str, request: Request, who: CurrentPrincipal) -> d
         raise NotFound(f"Aucun crédit enregistré pour la relation {relation_id}.", field="relation_id")
     _may_see(who, territory, relation_id)
     entries = (doc or {}).get("entries", [])
-    return {"relation_id": relation_id,
-            "entries": [{"year": e["year"], "quarter": e["quarter"], "declaration_id": e["declaration_id"],
-                         "om_credit": e["om_credit"], "omr_credit": e["omr_credit"],
-                         "recorded_at": e["recorded_at"]} for e in entries]}
+    return {
+        "relation_id": relation_id,
+        "entries": [
+            {
+                "year": e["year"],
+                "quarter": e["quarter"],
+                "declaration_id": e["declaration_id"],
+                "om_credit": e["om_credit"],
+                "omr_credit": e["omr_credit"],
+                "recorded_at": e["recorded_at"],
+            }
+            for e in entries
+        ],
+    }
