@@ -6,12 +6,17 @@ import uuid
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
 
+from chassis.dispatch import on
 from chassis.eventstore import EventStore, Metadata, NewEvent
 from chassis.mongo import in_transaction
+from chassis.policy import Policy
+from chassis.projection import Projection
+from chassis.unit_of_work import Transaction
+from chassis.views import ViewDatabase
 from contracts.envelope import Actor, EventEnvelope
 from contracts.events.declarations import LineRemoved
+from contracts.recorded import Recorded
 
 ACTOR = Actor(id="tester", role="declarant")
 
@@ -31,22 +36,29 @@ async def append(client: Any, store: EventStore, stream: str, expected: int, *ev
     return await in_transaction(client, work)
 
 
-class RemovalCount:
+class RemovalCount(Projection):
     """Counts LineRemoved events per stream and remembers the last line id: enough to compare."""
 
     name = "removals"
     collections = ("removals",)
-    handles = frozenset({"LineRemoved"})
 
-    async def ensure_indexes(self, db: AsyncDatabase[dict[str, Any]]) -> None:
-        return None
-
-    async def apply(
-        self, event: EventEnvelope, db: AsyncDatabase[dict[str, Any]], session: AsyncClientSession | None
-    ) -> None:
+    @on(LineRemoved)
+    async def _removed(self, event: Recorded[LineRemoved], db: ViewDatabase) -> None:
         await db["removals"].update_one(
             {"_id": event.stream_id},
-            {"$inc": {"count": 1}, "$set": {"last": event.data["line_id"], "version": event.version}},
+            {"$inc": {"count": 1}, "$set": {"last": event.event.line_id, "version": event.version}},
             upsert=True,
-            session=session,
         )
+
+
+class Effects(Policy[Transaction]):
+    """Records an effect of every LineRemoved it consumes; a rule breaks on the line "poison"."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda tx: tx)
+
+    @on(LineRemoved)
+    async def _removed(self, event: Recorded[LineRemoved], tx: Transaction) -> None:
+        if event.event.line_id == "poison":
+            raise RuntimeError("règle cassée")
+        await tx.db["effects"].insert_one({"event_id": str(event.event_id)}, session=tx.session)

@@ -12,12 +12,12 @@ from faststream.kafka import KafkaBroker
 from chassis.consumer import EventConsumer
 from chassis.eventstore import EventStore
 from chassis.projection import Projector
-from chassis.unit_of_work import Transaction, UnitOfWork
+from chassis.unit_of_work import UnitOfWork
 from contracts import topics
 from contracts.envelope import Actor, EventEnvelope
 from contracts.wire import to_kafka
 
-from chassis_support import RemovalCount
+from chassis_support import Effects, RemovalCount
 
 pytestmark = pytest.mark.integration
 
@@ -62,17 +62,11 @@ async def running(mongo_db, kafka_bootstrap):  # type: ignore[no-untyped-def]
     await store.ensure_indexes()
     projector = Projector(mongo_db, [RemovalCount()])
     uow = UnitOfWork(mongo_db.client, store, projector)
-
-    async def handler(event: EventEnvelope, tx: Transaction) -> None:
-        if event.data["line_id"] == "poison":
-            raise RuntimeError("règle cassée")
-        await tx.db["effects"].insert_one({"event_id": str(event.event_id)}, session=tx.session)
-
     consumer = EventConsumer(
         name=f"c-{uuid.uuid4().hex[:6]}",
         uow=uow,
         projector=projector,
-        handlers={"LineRemoved": handler},
+        policies=[Effects()],
         territories=["971", "974"],
         max_attempts=2,
         retry_delay=0.01,

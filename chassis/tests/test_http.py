@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from chassis.eventstore import Metadata, NewEvent
 from chassis.http.auth import CurrentPrincipal, mint
-from chassis.service import Runtime, ServiceDefinition, create_app
+from chassis.service import Runtime, ServiceDefinition, attach, create_app
 from chassis.settings import ServiceSettings
 from chassis.unit_of_work import Transaction
 from contracts.events.declarations import AnnualTurnoverDeclared
@@ -53,7 +53,7 @@ async def client(mongo_db):  # type: ignore[no-untyped-def]
     app = create_app(definition)
     runtime = Runtime(definition, client=mongo_db.client)
     await runtime.start_storage()
-    app.state.runtime = runtime
+    attach(app, runtime)
     token = mint(settings, sub="u1", role="declarant")
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://t", headers={"Authorization": f"Bearer {token}"}

@@ -16,7 +16,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from chassis.http.auth import mint
-from chassis.service import Runtime, ServiceDefinition, create_app
+from chassis.service import Runtime, ServiceDefinition, attach, create_app
 from contracts import topics
 from declarations.bootstrap import build as build_declarations
 from declarations.settings import DeclarationsSettings
@@ -42,7 +42,7 @@ async def start(definition: ServiceDefinition) -> Deployment:
     app = create_app(definition)
     runtime = Runtime(definition)
     await runtime.start()
-    app.state.runtime = runtime
+    attach(app, runtime)
     return Deployment(runtime, httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc"))
 
 

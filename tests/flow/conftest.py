@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from chassis.http.auth import mint
-from chassis.service import Runtime, ServiceDefinition, create_app
+from chassis.service import Runtime, ServiceDefinition, attach, create_app
 from declarations.bootstrap import build as build_declarations
 from declarations.settings import DeclarationsSettings
 from taxcalc.bootstrap import build as build_taxcalc
@@ -32,7 +32,7 @@ async def _start(definition: ServiceDefinition) -> Service:
     app = create_app(definition)
     runtime = Runtime(definition)
     await runtime.start()
-    app.state.runtime = runtime
+    attach(app, runtime)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc")
     return Service(definition, runtime, client)
 

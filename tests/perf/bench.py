@@ -23,7 +23,7 @@ from chassis.kafka import producer as make_producer
 from chassis.mongo import connect, in_transaction
 from chassis.projection import Projector
 from chassis.relay import OutboxRelay
-from chassis.service import Runtime, create_app
+from chassis.service import Runtime, attach, create_app
 from chassis.settings import ServiceSettings
 from contracts.envelope import Actor
 from contracts.events.declarations import LineRemoved
@@ -128,7 +128,7 @@ async def bench_line_to_totals(uri: str, bootstrap: str) -> list[float]:
         app = create_app(definition)
         runtime = Runtime(definition)
         await runtime.start()
-        app.state.runtime = runtime
+        attach(app, runtime)
         runtimes.append(runtime)
         clients.append(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b"))
     decl, tax = clients

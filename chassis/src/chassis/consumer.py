@@ -9,25 +9,36 @@ goes to `<topic>.dlq` with the error in its headers, and consumption goes on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
+from pydantic import BaseModel
 
+from chassis.eventstore import Metadata
 from chassis.logging import correlation_id
 from chassis.projection import Projector
 from chassis.unit_of_work import Transaction, UnitOfWork
 from contracts.envelope import EventEnvelope
+from contracts.recorded import Recorded
 from contracts.topics import dlq
 from contracts.wire import from_kafka
 
 log = structlog.get_logger(__name__)
 
-EventHandler = Callable[[EventEnvelope, Transaction], Awaitable[None]]
+
+class Reaction(Protocol):
+    """What reacts to a consumed event besides the projections (a `chassis.policy.Policy`)."""
+
+    @property
+    def handles(self) -> frozenset[str]: ...
+
+    async def react(self, event: Recorded[BaseModel], tx: Transaction) -> None: ...
+
 
 CONSUMED = Counter("consumer_events_total", "Events consumed", ["service", "type", "outcome"])
 
@@ -39,7 +50,7 @@ class EventConsumer:
         name: str,
         uow: UnitOfWork,
         projector: Projector,
-        handlers: dict[str, EventHandler],
+        policies: Sequence[Reaction],
         territories: Iterable[str],
         max_attempts: int = 3,
         retry_delay: float = 0.2,
@@ -47,11 +58,11 @@ class EventConsumer:
         self.name = name
         self.uow = uow
         self.projector = projector
-        self.handlers = handlers
+        self.policies = list(policies)
         self.territories = frozenset(territories)
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
-        self.interesting = frozenset(handlers) | frozenset(t for p in projector.projections for t in p.handles)
+        self.interesting = projector.handles | frozenset(t for p in self.policies for t in p.handles)
         self.broker: KafkaBroker | None = None
 
     def subscribe(self, broker: KafkaBroker, topics: Iterable[str], group_id: str, fetch_max_wait_ms: int = 50) -> None:
@@ -109,17 +120,17 @@ class EventConsumer:
         """Applies one event exactly once; returns "processed", "duplicate" or "skipped"."""
         if envelope.territory not in self.territories or envelope.type not in self.interesting:
             return "skipped"
+        event = Recorded.of(envelope)  # upcast and validated once, for every projection and policy
 
         async def work(tx: Transaction) -> str:
             if not await tx.store.record_received(envelope, self.name, session=tx.session):
                 return "duplicate"
-            await self.projector.apply([envelope], tx.session)
-            handler = self.handlers.get(envelope.type)
-            if handler is not None:
-                await handler(envelope, tx)
+            await self.projector.apply([event], tx.session)
+            for policy in self.policies:
+                await policy.react(event, tx)
             return "processed"
 
-        return await self.uow.run(work)
+        return await self.uow.run(work, meta=Metadata.caused_by(envelope))
 
     async def _dead_letter(
         self, record: Any, headers: list[tuple[str, bytes]], value: bytes, error: Exception, attempts: int

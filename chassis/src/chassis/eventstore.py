@@ -9,6 +9,7 @@ can never later see a smaller position appear (no high-water-mark gap).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from chassis.logging import correlation_id
 from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
 from contracts.errors import ConcurrencyError
 from contracts.registry import event_type
@@ -43,8 +45,50 @@ class NewEvent:
 
 @dataclass(frozen=True)
 class Metadata:
+    """What ties an event to the request or event that caused it."""
+
     correlation_id: str
     causation_id: str | None = None
+
+    @classmethod
+    def current(cls) -> Metadata:
+        """The correlation id of the request or event being handled; a new one outside of both."""
+        return cls(correlation_id=correlation_id.get() or str(uuid.uuid4()))
+
+    @classmethod
+    def caused_by(cls, envelope: EventEnvelope) -> Metadata:
+        return cls(correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id))
+
+
+def chained(
+    stream_id: str,
+    expected_version: int,
+    events: Sequence[NewEvent],
+    meta: Metadata,
+    *,
+    prev_hash: str,
+    first_position: int,
+) -> list[EventEnvelope]:
+    """`events` as the envelopes that follow version `expected_version`, numbered and hash-chained."""
+    stored: list[EventEnvelope] = []
+    for offset, new in enumerate(events):
+        spec = event_type(new.type_name)
+        envelope = EventEnvelope(
+            type=spec.name,
+            schema_version=spec.version,
+            stream_id=stream_id,
+            stream_type=spec.stream_type,
+            version=expected_version + offset + 1,
+            territory=new.territory,
+            actor=new.actor,
+            correlation_id=meta.correlation_id,
+            causation_id=meta.causation_id,
+            data=new.data.model_dump(mode="json"),
+            position=first_position + offset,
+        ).chained(prev_hash)
+        prev_hash = envelope.hash
+        stored.append(envelope)
+    return stored
 
 
 def to_doc(envelope: EventEnvelope) -> Doc:
@@ -71,6 +115,7 @@ class EventStore:
         await self.events.create_index([("position", ASCENDING)], unique=True)
         await self.events.create_index([("type", ASCENDING)])
         await self.inbox.create_index([("position", ASCENDING)], unique=True)
+        await self.inbox.create_index([("stream_id", ASCENDING), ("version", ASCENDING)])
 
     async def _next_positions(self, count: int, session: AsyncClientSession) -> int:
         counter = await self.counters.find_one_and_update(
@@ -107,24 +152,7 @@ class EventStore:
             raise ConcurrencyError(stream_id, expected_version, actual)
         prev_hash = head["hash"] if head else GENESIS_HASH
         first_position = await self._next_positions(len(events), session)
-        stored: list[EventEnvelope] = []
-        for offset, new in enumerate(events):
-            spec = event_type(new.type_name)
-            envelope = EventEnvelope(
-                type=spec.name,
-                schema_version=spec.version,
-                stream_id=stream_id,
-                stream_type=spec.stream_type,
-                version=expected_version + offset + 1,
-                territory=new.territory,
-                actor=new.actor,
-                correlation_id=meta.correlation_id,
-                causation_id=meta.causation_id,
-                data=new.data.model_dump(mode="json"),
-                position=first_position + offset,
-            ).chained(prev_hash)
-            prev_hash = envelope.hash
-            stored.append(envelope)
+        stored = chained(stream_id, expected_version, events, meta, prev_hash=prev_hash, first_position=first_position)
         try:
             await self.events.insert_many([to_doc(e) for e in stored], session=session)
         except DuplicateKeyError as exc:
@@ -162,6 +190,11 @@ class EventStore:
         if up_to_version is not None:
             query["version"] = {"$lte": up_to_version}
         cursor = self.events.find(query, sort=[("version", ASCENDING)], session=session)
+        return [from_doc(d) async for d in cursor]
+
+    async def read_received(self, stream_id: str, *, session: AsyncClientSession | None = None) -> list[EventEnvelope]:
+        """The events of another service's stream that this service consumed, in stream order."""
+        cursor = self.inbox.find({"stream_id": stream_id}, sort=[("version", ASCENDING)], session=session)
         return [from_doc(d) async for d in cursor]
 
     async def read_all(

@@ -4,33 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
+from pydantic import BaseModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from chassis.dispatch import Dispatch
 from chassis.eventstore import EventStore
 from chassis.replay_buffer import BufferedDatabase
-from contracts.envelope import EventEnvelope
+from chassis.views import BoundDatabase, Index, ViewDatabase
+from contracts.recorded import Recorded
 
 Doc = dict[str, Any]
 
 
-class Projection(Protocol):
-    """A read model: the event types it reads, the collections it owns, how it folds one event."""
+class Projection(Dispatch):
+    """A read model: the collections it owns, and one `@on(Event)` method per event it folds.
 
-    @property
-    def name(self) -> str: ...
+    A handler is `async def _(self, event: Recorded[LineAdded], db: ViewDatabase) -> None`.
+    """
 
-    @property
-    def collections(self) -> tuple[str, ...]: ...
+    name: ClassVar[str] = ""
+    collections: ClassVar[tuple[str, ...]] = ()
+    indexes: ClassVar[tuple[Index, ...]] = ()
 
-    @property
-    def handles(self) -> frozenset[str]: ...
+    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:
+        for index in self.indexes:
+            await db[index.collection].create_index(list(index.keys), unique=index.unique)
 
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None: ...
-
-    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None: ...
+    async def apply(self, event: Recorded[BaseModel], db: ViewDatabase) -> None:
+        handler = self.handler_for(event)
+        if handler is not None:
+            await handler(event, db)
 
 
 class Projector:
@@ -39,6 +45,10 @@ class Projector:
     def __init__(self, db: AsyncDatabase[Doc], projections: Sequence[Projection]) -> None:
         self.db = db
         self.projections = list(projections)
+
+    @property
+    def handles(self) -> frozenset[str]:
+        return frozenset(t for p in self.projections for t in p.handles)
 
     def named(self, name: str | None) -> list[Projection]:
         if name is None:
@@ -53,11 +63,11 @@ class Projector:
         for projection in self.projections:
             await projection.ensure_indexes(self.db)
 
-    async def apply(self, events: Sequence[EventEnvelope], session: AsyncClientSession | None) -> None:
+    async def apply(self, events: Sequence[Recorded[BaseModel]], session: AsyncClientSession | None) -> None:
+        target = BoundDatabase(self.db, session)
         for event in events:
             for projection in self.projections:
-                if event.type in projection.handles:
-                    await projection.apply(event, self.db, session)
+                await projection.apply(event, target)
 
     async def replay(
         self,
@@ -74,11 +84,13 @@ class Projector:
                 await self.db.drop_collection(name)
             await p.ensure_indexes(self.db)
         target = BufferedDatabase(self.db)
+        handled = frozenset(t for p in chosen for t in p.handles)
         count = 0
-        async for event in store.read_log(as_of=as_of):
-            for p in chosen:
-                if event.type in p.handles:
-                    await p.apply(event, target, None)  # type: ignore[arg-type]
+        async for envelope in store.read_log(as_of=as_of):
+            if envelope.type in handled:
+                event = Recorded.of(envelope)
+                for p in chosen:
+                    await p.apply(event, target)
             count += 1
             if progress and count % 100 == 0:
                 progress(count)

@@ -1,17 +1,18 @@
-"""A database stand-in for replay: projection writes are buffered into ordered bulk writes.
+"""A `ViewDatabase` for replay: projection writes are buffered into ordered bulk writes.
 
 Projections keep their code; writes are queued per collection (order kept within a collection) and
 sent in bulk, and any read first flushes what is queued, so a projection always reads its own writes.
-Write results are not returned during replay: projections must not depend on them.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from pymongo import DeleteMany, DeleteOne, InsertOne, ReplaceOne, UpdateMany, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+
+from chassis.views import Sort
 
 Doc = dict[str, Any]
 FLUSH_EVERY = 1000
@@ -22,13 +23,8 @@ class BufferedDatabase:
         self._db = db
         self._queued: dict[str, list[Any]] = {}
         self._count = 0
-        self.client = db.client
-        self.name = db.name
 
     def __getitem__(self, name: str) -> BufferedCollection:
-        return BufferedCollection(self, name)
-
-    def __getattr__(self, name: str) -> BufferedCollection:
         return BufferedCollection(self, name)
 
     async def queue(self, collection: str, operation: Any) -> None:
@@ -51,50 +47,39 @@ class BufferedCollection:
         self._buffer = buffer
         self.name = name
 
-    async def insert_one(self, document: Doc, session: Any = None, **_: Any) -> None:
+    async def insert_one(self, document: Doc) -> None:
         await self._buffer.queue(self.name, InsertOne(document))
 
-    async def update_one(self, filter: Doc, update: Any, upsert: bool = False, session: Any = None, **kw: Any) -> None:
-        await self._buffer.queue(
-            self.name, UpdateOne(filter, update, upsert=upsert, array_filters=kw.get("array_filters"))
-        )
+    async def update_one(self, filter: Doc, update: Any, *, upsert: bool = False) -> None:
+        await self._buffer.queue(self.name, UpdateOne(filter, update, upsert=upsert))
 
-    async def update_many(self, filter: Doc, update: Any, upsert: bool = False, session: Any = None, **kw: Any) -> None:
-        await self._buffer.queue(
-            self.name, UpdateMany(filter, update, upsert=upsert, array_filters=kw.get("array_filters"))
-        )
+    async def update_many(self, filter: Doc, update: Any, *, upsert: bool = False) -> None:
+        await self._buffer.queue(self.name, UpdateMany(filter, update, upsert=upsert))
 
-    async def replace_one(
-        self, filter: Doc, replacement: Doc, upsert: bool = False, session: Any = None, **_: Any
-    ) -> None:
+    async def replace_one(self, filter: Doc, replacement: Doc, *, upsert: bool = False) -> None:
         await self._buffer.queue(self.name, ReplaceOne(filter, replacement, upsert=upsert))
 
-    async def delete_one(self, filter: Doc, session: Any = None, **_: Any) -> None:
+    async def delete_one(self, filter: Doc) -> None:
         await self._buffer.queue(self.name, DeleteOne(filter))
 
-    async def delete_many(self, filter: Doc, session: Any = None, **_: Any) -> None:
+    async def delete_many(self, filter: Doc) -> None:
         await self._buffer.queue(self.name, DeleteMany(filter))
 
-    async def find_one(self, *args: Any, **kwargs: Any) -> Doc | None:
+    async def find_one(self, filter: Doc, projection: Mapping[str, Any] | None = None) -> Doc | None:
         await self._buffer.flush()
-        kwargs.pop("session", None)
-        result: Doc | None = await self._buffer.real(self.name).find_one(*args, **kwargs)
+        result: Doc | None = await self._buffer.real(self.name).find_one(filter, projection)
         return result
 
-    async def count_documents(self, *args: Any, **kwargs: Any) -> int:
+    async def count_documents(self, filter: Doc) -> int:
         await self._buffer.flush()
-        kwargs.pop("session", None)
-        return int(await self._buffer.real(self.name).count_documents(*args, **kwargs))
+        return int(await self._buffer.real(self.name).count_documents(filter))
 
-    def find(self, *args: Any, **kwargs: Any) -> AsyncIterator[Doc]:
-        kwargs.pop("session", None)
-
+    def find(
+        self, filter: Doc, projection: Mapping[str, Any] | None = None, *, sort: Sort = None
+    ) -> AsyncIterator[Doc]:
         async def rows() -> AsyncIterator[Doc]:
             await self._buffer.flush()
-            async for doc in self._buffer.real(self.name).find(*args, **kwargs):
+            async for doc in self._buffer.real(self.name).find(filter, projection, sort=sort):
                 yield doc
 
         return rows()
-
-    def __getattr__(self, name: str) -> Any:
-        raise AttributeError(f"{name} is not available to a projection during replay")

@@ -5,20 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from chassis import kafka, logging
-from chassis.consumer import EventConsumer, EventHandler
+from chassis.consumer import EventConsumer, Reaction
 from chassis.eventstore import EventStore
 from chassis.http import auth, idempotency, observability, problems
 from chassis.mongo import connect
@@ -29,8 +29,24 @@ from chassis.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
-Hook = Callable[["Runtime"], Awaitable[None]]
-Loop = Callable[["Runtime", asyncio.Event], Awaitable[None]]
+S = TypeVar("S")
+Loop = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass
+class Wiring:
+    """What a service's `bootstrap` builds once the database is reachable.
+
+    `services` is what its HTTP routes depend on (see `services_of`), `policies` react to the events
+    it consumes, `background` are the loops that run until the stop event is set.
+    """
+
+    services: object = None
+    policies: Sequence[Reaction] = ()
+    background: Sequence[Loop] = ()
+
+
+Wire = Callable[["Runtime"], Awaitable[Wiring]]
 
 
 @dataclass
@@ -40,12 +56,9 @@ class ServiceDefinition:
     title: str = ""
     description: str = ""
     projections: Sequence[Projection] = ()
-    handlers: dict[str, EventHandler] = field(default_factory=dict)
     subscribe_topics: Sequence[str] = ()
     routers: Sequence[APIRouter] = ()
-    startup: Sequence[Hook] = ()
-    background: Sequence[Loop] = ()
-    extras: dict[str, Any] = field(default_factory=dict)
+    wire: Wire | None = None
 
 
 class Runtime:
@@ -66,7 +79,7 @@ class Runtime:
         self.broker: KafkaBroker | None = None
         self.consumer: EventConsumer | None = None
         self.consumer_ready = asyncio.Event()
-        self.extras: dict[str, Any] = dict(definition.extras)
+        self.wiring = Wiring()
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -78,8 +91,15 @@ class Runtime:
         await self.store.ensure_indexes()
         await self.projector.ensure_indexes()
 
-    async def start(self) -> None:
+    async def wire(self) -> Wiring:
+        """Indexes, then the service's own wiring: enough to serve HTTP, without Kafka."""
         await self.start_storage()
+        if self.definition.wire is not None:
+            self.wiring = await self.definition.wire(self)
+        return self.wiring
+
+    async def start(self) -> None:
+        await self.wire()
         topics_file = Path(self.settings.topics_file)
         if await asyncio.to_thread(topics_file.exists):
             async for attempt in AsyncRetrying(stop=stop_after_delay(60), wait=wait_exponential(max=3), reraise=True):
@@ -87,8 +107,6 @@ class Runtime:
                     await kafka.ensure_topics(
                         self.settings.kafka_bootstrap, topics_file, prefix=self.settings.kafka_topic_prefix
                     )
-        for hook in self.definition.startup:
-            await hook(self)
         if self.settings.relay_enabled:
             self.producer = kafka.producer(self.settings)
             await self.producer.start()
@@ -106,8 +124,8 @@ class Runtime:
             self._spawn(self._start_consumer(), "consumer")
         else:
             self.consumer_ready.set()
-        for loop in self.definition.background if self.settings.background_enabled else ():
-            self._spawn(loop(self, self._stop), getattr(loop, "__name__", "background"))
+        for loop in self.wiring.background if self.settings.background_enabled else ():
+            self._spawn(loop(self._stop), getattr(loop, "__name__", "background"))
 
     async def _start_consumer(self) -> None:
         self.broker = KafkaBroker(
@@ -117,7 +135,7 @@ class Runtime:
             name=self.name,
             uow=self.uow,
             projector=self.projector,
-            handlers=self.definition.handlers,
+            policies=self.wiring.policies,
             territories=self.settings.territories,
             max_attempts=self.settings.consumer_max_attempts,
         )
@@ -175,6 +193,24 @@ class Runtime:
             raise RuntimeError("consumer not yet in its group")
 
 
+def attach(app: FastAPI, runtime: Runtime) -> None:
+    """Lets `app` serve with `runtime` (its lifespan does it; tests that start a runtime themselves too)."""
+    app.state.runtime = runtime
+    app.state.services = runtime.wiring.services
+
+
+def services_of(kind: type[S]) -> Callable[[Request], S]:
+    """A FastAPI dependency giving routes the service's wired dependencies, typed."""
+
+    def services(request: Request) -> S:
+        found = request.app.state.services
+        if not isinstance(found, kind):
+            raise RuntimeError(f"the app is not wired with {kind.__name__}")
+        return found
+
+    return services
+
+
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
     logging.configure(definition.name, settings.log_level, settings.log_json)
@@ -182,8 +218,8 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime(definition)
-        app.state.runtime = runtime
         await runtime.start()
+        attach(app, runtime)
         try:
             yield
         finally:

@@ -1,39 +1,70 @@
-"""One transaction's worth of work: read streams, append events, update read models, atomically."""
+"""One transaction's worth of work: read streams, append events, update read models, atomically.
+
+`Transaction` is what repositories and a service's adapters are bound to; it knows who acts and why
+(actor and metadata), decided once when the transaction starts: for a command, the caller and the
+request's correlation id; for a consumed event, the system, that event's correlation id and the event
+itself as the cause.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.eventstore import EventStore, Metadata, NewEvent
 from chassis.mongo import in_transaction
 from chassis.projection import Projector
-from contracts.envelope import EventEnvelope
+from contracts.envelope import SYSTEM, Actor, EventEnvelope
+from contracts.recorded import Recorded
 
 T = TypeVar("T")
+Doc = dict[str, Any]
+
+
+class EventStreams(Protocol):
+    """What a repository needs: read a stream, read a consumed stream, append; in one transaction."""
+
+    @property
+    def actor(self) -> Actor: ...
+
+    async def read_stream(self, stream_id: str) -> list[EventEnvelope]: ...
+
+    async def read_received(self, stream_id: str) -> list[EventEnvelope]: ...
+
+    async def append(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent], meta: Metadata | None = None
+    ) -> list[EventEnvelope]: ...
 
 
 class Transaction:
-    """What a command or event handler sees: the store and read models, bound to one session."""
+    """The store and read models bound to one Mongo session; implements `EventStreams`."""
 
-    def __init__(self, session: AsyncClientSession, store: EventStore, projector: Projector) -> None:
+    def __init__(
+        self, session: AsyncClientSession, store: EventStore, projector: Projector, *, actor: Actor, meta: Metadata
+    ) -> None:
         self.session = session
         self.store = store
         self.projector = projector
-        self.db = store.db
+        self.db: AsyncDatabase[Doc] = store.db
+        self.actor = actor
+        self.meta = meta
         self.appended: list[EventEnvelope] = []
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         return await self.store.read_stream(stream_id, session=self.session)
 
+    async def read_received(self, stream_id: str) -> list[EventEnvelope]:
+        return await self.store.read_received(stream_id, session=self.session)
+
     async def append(
-        self, stream_id: str, expected_version: int, events: Sequence[NewEvent], meta: Metadata
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent], meta: Metadata | None = None
     ) -> list[EventEnvelope]:
-        stored = await self.store.append(stream_id, expected_version, events, meta, session=self.session)
-        await self.projector.apply(stored, self.session)
+        stored = await self.store.append(stream_id, expected_version, events, meta or self.meta, session=self.session)
+        await self.projector.apply([Recorded.of(e) for e in stored], self.session)
         self.appended.extend(stored)
         return stored
 
@@ -41,7 +72,7 @@ class Transaction:
 class UnitOfWork:
     def __init__(
         self,
-        client: AsyncMongoClient[dict[str, Any]],
+        client: AsyncMongoClient[Doc],
         store: EventStore,
         projector: Projector,
         on_committed: Callable[[], None] | None = None,
@@ -51,13 +82,16 @@ class UnitOfWork:
         self.projector = projector
         self.on_committed = on_committed
 
-    async def run(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+    async def run(
+        self, work: Callable[[Transaction], Awaitable[T]], *, actor: Actor = SYSTEM, meta: Metadata | None = None
+    ) -> T:
         """Runs `work` in one transaction (retried whole on transient conflicts); the events it
         appended are durable (majority, journaled) when this returns."""
         appended: list[EventEnvelope] = []
+        metadata = meta or Metadata.current()
 
         async def attempt(session: AsyncClientSession) -> T:
-            tx = Transaction(session, self.store, self.projector)
+            tx = Transaction(session, self.store, self.projector, actor=actor, meta=metadata)
             result = await work(tx)
             appended[:] = tx.appended
             return result

@@ -59,6 +59,14 @@ def event_type(name: str) -> EventType:
         raise UnknownEventType(name) from None
 
 
+def name_of(model: type[BaseModel]) -> str:
+    """The registered name of an event class (the envelope's `type`)."""
+    for spec in EVENT_TYPES.values():
+        if spec.model is model:
+            return spec.name
+    raise UnknownEventType(model.__name__)
+
+
 def upcast(name: str, version: int, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """The payload brought up to the current schema version; an old stored event is never rewritten."""
     spec = event_type(name)

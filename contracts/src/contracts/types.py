@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -45,6 +45,13 @@ TERRITORY_NAMES: dict[str, str] = {
     "974": "La Réunion",
     "976": "Mayotte",
 }
+
+def territory_code(code: str) -> Territory:
+    """`code` as a Territory, or ValueError when it is none of the five."""
+    if code not in TERRITORY_NAMES:
+        raise ValueError(f"territoire inconnu : {code!r}")
+    return cast(Territory, code)
+
 
 TERRITORY_ZONES: dict[str, ZoneInfo] = {
     "971": ZoneInfo("America/Guadeloupe"),

@@ -47,6 +47,10 @@ class Principal:
             )
 
 
+SYSTEM_PRINCIPAL = Principal(id="system", role="system")
+"""The service itself, acting on its own (a scheduled pass, not a user's request)."""
+
+
 def mint(settings: ServiceSettings, *, sub: str, role: str, ttl_seconds: int = 30 * 24 * 3600, **claims: Any) -> str:
     """A signed token for local runs and tests (HS256 with the configured secret)."""
     now = int(time.time())

@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
-from chassis.service import Runtime, ServiceDefinition
+from chassis.commands import Commands
+from chassis.service import Runtime, ServiceDefinition, Wiring
+from chassis.unit_of_work import Transaction
 from contracts import topics
+from declarations.adapters.read_models import DeclarationReadModel
 from declarations.adapters.reference import ReferenceData
-from declarations.application.commands import Handlers
 from declarations.application.projections import DeclarationView
-from declarations.entrypoints.http import router
+from declarations.application.unit_of_work import DeclarationsUnitOfWork, declarations
+from declarations.entrypoints.http import DeclarationsServices, router
 from declarations.settings import DeclarationsSettings
 
 
-async def _wire(runtime: Runtime) -> None:
-    settings: DeclarationsSettings = runtime.settings  # type: ignore[assignment]
-    reference = ReferenceData.load(settings.reference_dir, settings.territories)
-    runtime.extras["reference"] = reference
-    runtime.extras["handlers"] = Handlers(
-        runtime.uow, reference, settings.territories, payment_methods=settings.payment_methods
-    )
-
-
 def build(settings: DeclarationsSettings | None = None) -> ServiceDefinition:
-    settings = settings or DeclarationsSettings()
+    config = settings or DeclarationsSettings()
+
+    async def wire(runtime: Runtime) -> Wiring:
+        reference = ReferenceData.load(config.reference_dir, config.territories)
+
+        def unit_of_work(tx: Transaction) -> DeclarationsUnitOfWork:
+            return DeclarationsUnitOfWork(
+                declarations=declarations(tx),
+                relations=reference,
+                totals=DeclarationReadModel(tx.db, tx.session),
+                served=config.territories,
+                payment_methods=config.payment_methods,
+            )
+
+        services = DeclarationsServices(
+            commands=Commands(runtime.uow, unit_of_work),
+            reference=reference,
+            read_model=DeclarationReadModel(runtime.db),
+            store=runtime.store,
+        )
+        return Wiring(services=services)
+
     return ServiceDefinition(
         name="declarations",
-        settings=settings,
+        settings=config,
         title="DOMINO-NG — déclarations trimestrielles d'octroi de mer interne",
         description="Relations, déclarations, annexes A et B, déductions, dépôt.",
         projections=[DeclarationView()],
         subscribe_topics=[topics.TAXCALC],
         routers=[router],
-        startup=[_wire],
+        wire=wire,
     )

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from contracts.errors import Conflict, DomainError, NotFound
 from contracts.events.declarations import LineAdded, LineRemoved
 from declarations.domain.amounts import parse_amount
+from declarations.domain.lines import LineEntry
 
 from declarations_given import drafted, given, line_a, line_b
 
@@ -21,7 +22,7 @@ from declarations_given import drafted, given, line_a, line_b
 def add(declaration_events: tuple[Any, ...] = (), **fields: Any) -> LineAdded:
     """When this line is added to a Q1 2024 draft holding `declaration_events`, the event decided."""
     declaration = given(drafted(), *declaration_events)
-    events = declaration.add_line(**{"line_id": "l-new", "annex": "A", **fields})
+    events = declaration.add_line("l-new", LineEntry(**{"annex": "A", **fields}))
     assert len(events) == 1 and isinstance(events[0], LineAdded)
     return events[0]
 

@@ -12,6 +12,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from chassis.repository import recorded
 from contracts.envelope import SYSTEM, EventEnvelope
 from contracts.errors import DomainError
 from contracts.events.declarations import (
@@ -21,7 +22,7 @@ from contracts.events.declarations import (
     LineRemoved,
 )
 from declarations.domain.declaration import Declaration
-from declarations.domain.lines import Line
+from declarations.domain.lines import Line, LineEntry
 
 from declarations_given import details_set, drafted, given, line_a, line_b, totals_for, utc
 
@@ -100,22 +101,22 @@ def envelope(version: int, event_type: str, data: dict[str, Any], schema_version
     )
 
 
-def test_rebuilt_from_envelopes_with_old_schemas_upcast() -> None:
+def test_rebuilt_from_its_stream_with_old_schemas_upcast() -> None:
     envelopes = [
         envelope(1, "DeclarationDrafted", drafted().model_dump(mode="json")),
         # A pilot-era LineAdded v1: `price`, no flags, no rates_date.
         envelope(2, "LineAdded", {"line_id": "l-1", "annex": "A", "nomenclature": "22084011", "price": "12.00"}),
     ]
-    declaration = Declaration.from_envelopes(envelopes)
+    declaration = Declaration.from_recorded(recorded(envelopes))
     assert declaration.territory == "974" and declaration.version == 2
     line = declaration.lines["l-1"]
     assert line.price_excl_tax == Decimal("12.00") and line.avitaillement is False
     assert line.rates_date == date(2024, 1, 1)  # the quarter's first day, as the command defaults it
 
 
-def test_envelopes_out_of_order_are_refused() -> None:
+def test_a_stream_out_of_order_is_refused() -> None:
     with pytest.raises(ValueError):
-        Declaration.from_envelopes([envelope(2, "DeclarationDrafted", drafted().model_dump(mode="json"))])
+        Declaration.from_recorded(recorded([envelope(2, "DeclarationDrafted", drafted().model_dump(mode="json"))]))
 
 
 # ---- folding is deterministic ------------------------------------------------------------------
@@ -148,11 +149,8 @@ def run(script: list[tuple[Any, ...]]) -> list[BaseModel]:
                 _, annex, code, cana, offset, price = command
                 extra = {"cana": cana, "rates_date": date.fromordinal(date(2024, 1, 1).toordinal() + offset)}
                 events = declaration.add_line(
-                    line_id=f"l-{step}",
-                    annex=annex,
-                    nomenclature=code,
-                    price_excl_tax=price,
-                    **(extra if annex == "A" else {}),
+                    f"l-{step}",
+                    LineEntry(annex=annex, nomenclature=code, price_excl_tax=price, **(extra if annex == "A" else {})),
                 )
             elif command[0] == "remove":
                 ids = list(declaration.lines)

@@ -12,6 +12,7 @@ from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import DeclarationDrafted, DeclarationFiled
 from declarations.domain.declaration import FILED_IS_FINAL, Declaration, draft
 from declarations.domain.filing import Totals
+from declarations.domain.lines import LineEntry
 
 from declarations_given import (
     MARTINIQUE,
@@ -165,7 +166,7 @@ COMMANDS: dict[str, Any] = {
     "set_declarant_details": lambda d: d.set_declarant_details(
         name="X", quality="mandataire", place="Y", payment_method="cheque"
     ),
-    "add_line": lambda d: d.add_line(line_id="l-9", annex="B", nomenclature="22084011", price_excl_tax="1"),
+    "add_line": lambda d: d.add_line("l-9", LineEntry(annex="B", nomenclature="22084011", price_excl_tax="1")),
     "remove_line": lambda d: d.remove_line("l-1"),
     "declare_annual_turnover": lambda d: d.declare_annual_turnover("1"),
     "enter_deductions": lambda d: d.enter_deductions({}, {}),

@@ -2,47 +2,75 @@
 
 from __future__ import annotations
 
-from chassis.service import Runtime, ServiceDefinition
+from datetime import timedelta
+
+from chassis.commands import Commands
+from chassis.service import Runtime, ServiceDefinition, Wiring
+from chassis.unit_of_work import Transaction
+from contracts.envelope import utc_now
 from essoc.adapters.blobs import AttachmentStore
 from essoc.adapters.companies import CsvCompanyDirectory
-from essoc.application.commands import Handlers
+from essoc.adapters.read_models import RequestReadModel
 from essoc.application.projections import RequestView
-from essoc.application.scheduler import run_deadline_scheduler
+from essoc.application.scheduler import AnswerClock
+from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfWork, requests
+from essoc.application.uploads import Uploads
 from essoc.domain.referentials import default_referentials
-from essoc.entrypoints.http import router
+from essoc.entrypoints.http import EssocServices, router
 from essoc.settings import EssocSettings
 
 
-async def wire(runtime: Runtime) -> None:
-    """Puts the handlers and adapters in `runtime.extras` (tests call it without starting Kafka)."""
-    settings: EssocSettings = runtime.settings  # type: ignore[assignment]
+def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory | None = None) -> ServiceDefinition:
+    config = settings or EssocSettings()
     referentials = default_referentials()
-    blobs = AttachmentStore(runtime.db)
-    await runtime.db["events"].create_index([("data.blob_id", 1)], sparse=True)
-    runtime.extras["referentials"] = referentials
-    runtime.extras["blobs"] = blobs
-    companies = runtime.extras.get("companies") or CsvCompanyDirectory.load(settings.company_directory)
-    runtime.extras["handlers"] = Handlers(
-        runtime.uow,
-        referentials,
-        companies,
-        blobs,
-        settings.territories,
-        settings.attachment_max_bytes,
-        first_number=settings.first_request_number,
-    )
+    clock = Clock(utc_now)
 
+    async def wire(runtime: Runtime) -> Wiring:
+        blobs = AttachmentStore(runtime.db)
+        await runtime.db["events"].create_index([("data.blob_id", 1)], sparse=True)
+        directory = companies or CsvCompanyDirectory.load(config.company_directory)
 
-def build(settings: EssocSettings | None = None) -> ServiceDefinition:
-    settings = settings or EssocSettings()
+        def unit_of_work(tx: Transaction) -> EssocUnitOfWork:
+            return EssocUnitOfWork(
+                requests=requests(tx),
+                numbers=RequestReadModel(tx.db, tx.session, first_number=config.first_request_number),
+                referentials=referentials,
+                companies=directory,
+                served=config.territories,
+                max_attachment_bytes=config.attachment_max_bytes,
+                clock=clock,
+            )
+
+        runner = Commands(runtime.uow, unit_of_work)
+        read_model = RequestReadModel(runtime.db, first_number=config.first_request_number)
+        grace = timedelta(seconds=config.orphan_blob_grace_seconds)
+        answer_clock = AnswerClock(
+            runner,
+            read_model,
+            clock,
+            sweep_orphans=lambda: blobs.sweep_orphans(read_model.refers_to_blob, grace),
+            every_seconds=config.deadline_scan_seconds,
+        )
+        services = EssocServices(
+            commands=runner,
+            uploads=Uploads(runner, blobs),
+            read_model=read_model,
+            blobs=blobs,
+            referentials=referentials,
+            settings=config,
+            store=runtime.store,
+            clock=clock,
+            answer_clock=answer_clock,
+        )
+        return Wiring(services=services, background=[answer_clock.run])
+
     return ServiceDefinition(
         name="essoc",
-        settings=settings,
+        settings=config,
         title="OGDE — gestion des demandes ESSOC",
         description="Rescrits, seconds examens et droits au contrôle : dépôt, instruction, échanges, "
         "pièces jointes, délai de réponse, PDF.",
-        projections=[RequestView()],
+        projections=[RequestView(referentials)],
         routers=[router],
-        startup=[wire],
-        background=[run_deadline_scheduler],
+        wire=wire,
     )

@@ -13,9 +13,11 @@ from fastapi import FastAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.http.auth import mint
-from chassis.service import Runtime, create_app
-from essoc.application.commands import Handlers
+from chassis.service import Runtime, attach, create_app
+from essoc.application.scheduler import AnswerClock
+from essoc.application.unit_of_work import Clock
 from essoc.bootstrap import build
+from essoc.entrypoints.http import EssocServices
 from essoc.settings import EssocSettings
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -123,9 +125,18 @@ class Essoc:
     clients: dict[str, httpx.AsyncClient]
 
     @property
-    def handlers(self) -> Handlers:
-        handlers: Handlers = self.runtime.extras["handlers"]
-        return handlers
+    def services(self) -> EssocServices:
+        services = self.runtime.wiring.services
+        assert isinstance(services, EssocServices)
+        return services
+
+    @property
+    def answer_clock(self) -> AnswerClock:
+        return self.services.answer_clock
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
 
     @property
     def db(self) -> AsyncDatabase[dict[str, Any]]:
@@ -180,10 +191,8 @@ async def essoc_app(mongo_db: AsyncDatabase[dict[str, Any]], **changes: Any) -> 
     definition = build(settings)
     app = create_app(definition)
     runtime = Runtime(definition, client=mongo_db.client)
-    await runtime.start_storage()
-    for hook in definition.startup:
-        await hook(runtime)
-    app.state.runtime = runtime
+    await runtime.wire()
+    attach(app, runtime)
     clients = {
         name: httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from essoc.application.scheduler import run_deadline_scheduler
 from essoc.domain.deadlines import answer_deadline
 
 from essoc_http_support import essoc_app
@@ -42,7 +41,7 @@ async def test_the_answer_clock_runs_three_months_from_receipt(essoc) -> None:  
 async def test_the_reminder_comes_15_days_before_and_the_expiry_at_the_deadline_each_once(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
     deadline = datetime.fromisoformat(filed["deadline"]["deadline_at"])
-    handlers = essoc.handlers
+    handlers = essoc.answer_clock
     assert await handlers.notify_deadlines(deadline - timedelta(days=16)) == 0
     assert await handlers.notify_deadlines(deadline - timedelta(days=14)) == 1
     assert await handlers.notify_deadlines(deadline - timedelta(days=13)) == 0
@@ -58,9 +57,9 @@ async def test_a_scheduler_restarted_after_the_deadline_sends_the_expiry_only(mo
     async with essoc_app(mongo_db) as first:
         filed = await first.file()
         deadline = datetime.fromisoformat(filed["deadline"]["deadline_at"])
-        assert await first.handlers.notify_deadlines(deadline + timedelta(days=1)) == 1
+        assert await first.answer_clock.notify_deadlines(deadline + timedelta(days=1)) == 1
     async with essoc_app(mongo_db) as restarted:  # a new process: nothing kept in memory
-        assert await restarted.handlers.notify_deadlines(deadline + timedelta(days=2)) == 0
+        assert await restarted.answer_clock.notify_deadlines(deadline + timedelta(days=2)) == 0
     assert [k for k, _ in await _notices(restarted, filed["id"])] == ["expiry"]
 
 
@@ -69,8 +68,8 @@ async def test_two_schedulers_at_once_notify_once(essoc, mongo_db) -> None:  # t
     deadline = datetime.fromisoformat(filed["deadline"]["deadline_at"])
     async with essoc_app(mongo_db) as other:
         counts = await asyncio.gather(
-            essoc.handlers.notify_deadlines(deadline - timedelta(days=10)),
-            other.handlers.notify_deadlines(deadline - timedelta(days=10)),
+            essoc.answer_clock.notify_deadlines(deadline - timedelta(days=10)),
+            other.answer_clock.notify_deadlines(deadline - timedelta(days=10)),
         )
     assert sum(counts) == 1 and len(await _notices(essoc, filed["id"])) == 1
 
@@ -79,16 +78,16 @@ async def test_a_restarted_clock_has_its_own_reminder_and_expiry(essoc) -> None:
     filed = await essoc.file()
     rid = filed["id"]
     first = datetime.fromisoformat(filed["deadline"]["deadline_at"])
-    assert await essoc.handlers.notify_deadlines(first - timedelta(days=10)) == 1
+    assert await essoc.answer_clock.notify_deadlines(first - timedelta(days=10)) == 1
     await essoc.agent_971.post(f"/api/v1/requests/{rid}/take-charge")
     q = (await essoc.agent_971.post(f"/api/v1/requests/{rid}/questions", json={"text": "?"})).json()
-    essoc.handlers.clock = lambda: first - timedelta(days=5)
+    essoc.clock.now = lambda: first - timedelta(days=5)
     r = await essoc.juda.post(f"/api/v1/requests/{rid}/questions/{q['question_id']}/answer", json={"text": "!"})
     second = datetime.fromisoformat(r.json()["deadline"]["deadline_at"])
     assert second > first
-    assert await essoc.handlers.notify_deadlines(first + timedelta(days=1)) == 0, "the old deadline is gone"
-    assert await essoc.handlers.notify_deadlines(second - timedelta(days=14)) == 1
-    assert await essoc.handlers.notify_deadlines(second) == 1
+    assert await essoc.answer_clock.notify_deadlines(first + timedelta(days=1)) == 0, "the old deadline is gone"
+    assert await essoc.answer_clock.notify_deadlines(second - timedelta(days=14)) == 1
+    assert await essoc.answer_clock.notify_deadlines(second) == 1
     assert [(k, datetime.fromisoformat(d)) for k, d in await _notices(essoc, rid)] == [
         ("reminder", first),
         ("reminder", second),
@@ -104,15 +103,15 @@ async def test_a_closed_or_refused_request_gets_no_deadline_notice(essoc) -> Non
         f"/api/v1/requests/{refused['id']}/admissibility", json={"decision": "non", "grounds": "Hors champ."}
     )
     later = datetime.fromisoformat(closed["deadline"]["deadline_at"]) + timedelta(days=400)
-    assert await essoc.handlers.notify_deadlines(later) == 0
+    assert await essoc.answer_clock.notify_deadlines(later) == 0
 
 
 async def test_the_background_loop_notifies_what_is_due(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
     deadline = datetime.fromisoformat(filed["deadline"]["deadline_at"])
-    essoc.handlers.clock = lambda: deadline + timedelta(hours=1)
+    essoc.clock.now = lambda: deadline + timedelta(hours=1)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_deadline_scheduler(essoc.runtime, stop))
+    task = asyncio.create_task(essoc.answer_clock.run(stop))
     try:
         async with asyncio.timeout(10):
             while not await _notices(essoc, filed["id"]):

@@ -256,12 +256,12 @@ async def test_a_second_examen_is_of_the_same_requesters_rescrit(essoc) -> None:
 async def test_a_second_examen_is_filed_less_than_two_months_after_the_rescrit(essoc) -> None:  # type: ignore[no-untyped-def]
     closed = await essoc.closed()
     closed_at = datetime.fromisoformat(closed["closed_at"])
-    essoc.handlers.clock = lambda: closed_at + timedelta(days=62)
+    essoc.clock.now = lambda: closed_at + timedelta(days=62)
     body = problem(
         await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen", previous_request=closed["id"])),
         422,
         "previous_request",
     )
     assert "deux mois" in body["detail"]
-    essoc.handlers.clock = lambda: closed_at + timedelta(days=58)
+    essoc.clock.now = lambda: closed_at + timedelta(days=58)
     assert (await essoc.file(rescrit(nature="second_examen", previous_request=closed["id"])))["state"] == "deposee"

@@ -255,7 +255,7 @@ async def test_a_complement_the_agent_asked_for_restarts_the_three_month_clock(e
     first_deadline = filed["deadline"]["deadline_at"]
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
     later = datetime.fromisoformat(filed["filed_at"]) + timedelta(days=20)
-    essoc.handlers.clock = lambda: later
+    essoc.clock.now = lambda: later
     r = await essoc.juda.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "Spontané."})
     assert r.json()["deadline"]["deadline_at"] == first_deadline
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/questions", json={"text": "Vos factures ?"})
@@ -268,7 +268,7 @@ async def test_an_answer_to_a_question_restarts_the_three_month_clock(essoc) -> 
     await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
     question = (await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/questions", json={"text": "?"})).json()
     later = datetime.fromisoformat(filed["filed_at"]) + timedelta(days=30)
-    essoc.handlers.clock = lambda: later
+    essoc.clock.now = lambda: later
     r = await essoc.juda.post(
         f"/api/v1/requests/{filed['id']}/questions/{question['question_id']}/answer", json={"text": "!"}
     )

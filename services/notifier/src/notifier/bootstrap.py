@@ -2,49 +2,54 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from chassis.service import Runtime, ServiceDefinition
+from chassis.service import Runtime, ServiceDefinition, Wiring
+from chassis.unit_of_work import Transaction
 from contracts import topics
 from notifier.adapters.attachments import DeclarationReceipts, EssocAttachments
+from notifier.adapters.outbox import MailOutbox
 from notifier.adapters.smtp import SmtpMailer
-from notifier.application.outbox import OUTBOX, queue_mails
+from notifier.application.outbox import MailQueue, NotifierUnitOfWork
 from notifier.application.projections import NotificationLog
-from notifier.application.sender import MailSender
-from notifier.domain.mails import HANDLED_EVENTS
-from notifier.entrypoints.http import router
+from notifier.application.sender import AttachmentSource, Mailer, MailSender, ReceiptSource
+from notifier.entrypoints.http import NotifierServices, router
 from notifier.settings import NotifierSettings
 
 
-async def _indexes(runtime: Runtime) -> None:
-    await runtime.db[OUTBOX].create_index([("state", 1), ("next_attempt_at", 1)])
+def build(
+    settings: NotifierSettings | None = None,
+    *,
+    mailer: Mailer | None = None,
+    attachments: AttachmentSource | None = None,
+    receipts: ReceiptSource | None = None,
+) -> ServiceDefinition:
+    """`mailer`, `attachments` and `receipts` replace the SMTP server and the claim-check sources (tests)."""
+    config = settings or NotifierSettings()
 
+    def unit_of_work(tx: Transaction) -> NotifierUnitOfWork:
+        return NotifierUnitOfWork(outbox=MailOutbox(tx.db, tx.session))
 
-async def send_mails(runtime: Runtime, stop: asyncio.Event) -> None:
-    settings: NotifierSettings = runtime.settings  # type: ignore[assignment]
-    receipts = DeclarationReceipts(settings) if settings.declarations_url else None
-    sender = MailSender(
-        runtime.uow,
-        runtime.extras.get("mailer") or SmtpMailer(settings),
-        settings,
-        runtime.extras.get("attachments") or EssocAttachments(settings),
-        runtime.extras.get("receipts", receipts),
-    )
-    runtime.extras["sender"] = sender
-    await sender.run(stop)
+    async def wire(runtime: Runtime) -> Wiring:
+        outbox = MailOutbox(runtime.db)
+        await outbox.ensure_indexes()
+        default_receipts = DeclarationReceipts(config) if config.declarations_url else None
+        sender = MailSender(
+            runtime.uow,
+            outbox,
+            mailer or SmtpMailer(config),
+            config,
+            attachments or EssocAttachments(config),
+            receipts or default_receipts,
+        )
+        services = NotifierServices(db=runtime.db, sender=sender)
+        return Wiring(services=services, policies=[MailQueue(unit_of_work)], background=[sender.run])
 
-
-def build(settings: NotifierSettings | None = None) -> ServiceDefinition:
-    settings = settings or NotifierSettings()
     return ServiceDefinition(
         name="notifier",
-        settings=settings,
+        settings=config,
         title="Notifier — courriels aux usagers et aux services",
         description="Envoie les courriels de DOMINO-NG et d'OGDE et garde la trace de chaque envoi.",
         projections=[NotificationLog()],
-        handlers={event_type: queue_mails for event_type in HANDLED_EVENTS},
         subscribe_topics=[topics.TAXCALC, topics.ESSOC],
         routers=[router],
-        startup=[_indexes],
-        background=[send_mails],
+        wire=wire,
     )

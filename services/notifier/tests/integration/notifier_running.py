@@ -18,7 +18,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.http.auth import mint
-from chassis.service import Runtime, create_app
+from chassis.service import Runtime, attach, create_app
 from contracts.envelope import Actor, EventEnvelope
 from contracts.registry import event_type
 from contracts.wire import to_kafka
@@ -82,7 +82,7 @@ async def notifier_running(infra: EmbeddedInfra, **changes: Any) -> AsyncIterato
     app = create_app(definition)
     runtime = Runtime(definition)
     await runtime.start()
-    app.state.runtime = runtime
+    attach(app, runtime)
     token = mint(settings, sub="support-1", role="admin")
     http = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://notifier", headers={"Authorization": f"Bearer {token}"}

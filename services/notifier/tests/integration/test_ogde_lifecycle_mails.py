@@ -23,10 +23,11 @@ import uvicorn
 from pymongo import AsyncMongoClient
 
 from chassis.http.auth import mint
-from chassis.service import Runtime, create_app
+from chassis.service import Runtime, attach, create_app
 from devstack.maildir import Maildir
 from devstack.ports import free_port
 from essoc.bootstrap import build as build_essoc
+from essoc.entrypoints.http import EssocServices
 from essoc.settings import EssocSettings
 
 from notifier_running import ROOT, SECRET, TOPICS, Notifier, mails, notifier_running, text_of, to
@@ -80,7 +81,7 @@ async def ogde(infra) -> AsyncIterator[Ogde]:  # type: ignore[no-untyped-def]
     app = create_app(definition)
     essoc = Runtime(definition)
     await essoc.start()
-    app.state.runtime = essoc
+    attach(app, essoc)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
     serving = asyncio.create_task(server.serve())
     agent_token = mint(
@@ -174,8 +175,9 @@ async def test_a_rescrit_from_filing_to_closure_mails_each_step_once(ogde: Ogde,
         await _ok(await ogde.agent.post(f"/api/v1/requests/{rid}/admissibility", json={"decision": "oui"}))
         current = await _ok(await requester.get(f"/api/v1/requests/{rid}"))
         deadline = datetime.fromisoformat(current["deadline"]["deadline_at"])
-        handlers = ogde.essoc.extras["handlers"]
-        assert await handlers.notify_deadlines(deadline - timedelta(days=14)) == 1
+        services = ogde.essoc.wiring.services
+        assert isinstance(services, EssocServices)
+        assert await services.answer_clock.notify_deadlines(deadline - timedelta(days=14)) == 1
         annex = await _ok(
             await ogde.agent.post(f"/api/v1/requests/{rid}/attachments", files={"file": ("annexe.txt", ANNEX)}), 201
         )

@@ -7,6 +7,7 @@ from email.policy import default
 
 import pytest
 
+from contracts.registry import parse
 from notifier.adapters.message import build
 from notifier.domain.french import format_size
 from notifier.domain.mails import AttachedFile, mails_for, within_size
@@ -16,23 +17,23 @@ from notifier_events import CLOSED, CLOSED_WITH_FILES, EVENT_ID, EXPECTED, SUBMI
 
 
 def test_the_closure_mail_names_the_files_to_attach_with_their_sha256() -> None:
-    [mail] = mails_for("RequestClosed", CLOSED_WITH_FILES, EVENT_ID)
+    [mail] = mails_for(CLOSED_WITH_FILES, EVENT_ID)
     assert mail.attachments == (
         AttachedFile("pj-1", "rescrit n°150.pdf", "application/pdf", 250_000, "a" * 64),
         AttachedFile("pj-2", "annexe.txt", "text/plain", 850, "b" * 64),
     )
-    assert mails_for("RequestClosed", CLOSED_WITH_FILES.model_dump(mode="json"), EVENT_ID) == [mail]
+    assert mails_for(parse("RequestClosed", 1, CLOSED_WITH_FILES.model_dump(mode="json")), EVENT_ID) == [mail]
 
 
 @pytest.mark.parametrize(("event_type", "event", "template", "recipient"), EXPECTED, ids=[e[2] for e in EXPECTED])
 def test_no_other_mail_carries_files(event_type: str, event: object, template: str, recipient: str) -> None:
     if event is CLOSED:
         return
-    assert all(m.attachments == () for m in mails_for(event_type, event, EVENT_ID))  # type: ignore[arg-type]
+    assert all(m.attachments == () for m in mails_for(event, EVENT_ID))  # type: ignore[arg-type]
 
 
 def test_the_closure_mail_lists_the_files_it_carries() -> None:
-    _, text, html = render(mails_for("RequestClosed", CLOSED_WITH_FILES, EVENT_ID, territory="974")[0])
+    _, text, html = render(mails_for(CLOSED_WITH_FILES, EVENT_ID, territory="974")[0])
     assert "Les fichiers suivants sont joints à ce courriel :" in text
     assert "- rescrit n°150.pdf (244\u00a0Ko)" in text and "- annexe.txt (850 octets)" in text
     assert "<li>rescrit n°150.pdf (244\u00a0Ko)</li>" in html
@@ -40,12 +41,12 @@ def test_the_closure_mail_lists_the_files_it_carries() -> None:
 
 
 def test_an_older_closure_without_file_metadata_points_to_ogde() -> None:
-    _, text, _ = render(mails_for("RequestClosed", CLOSED, EVENT_ID)[0])
+    _, text, _ = render(mails_for(CLOSED, EVENT_ID)[0])
     assert "2 pièces jointes accompagnent cette réponse" in text
 
 
 def test_files_too_large_for_a_mail_stay_in_ogde_and_the_mail_says_so() -> None:
-    [mail] = mails_for("RequestClosed", CLOSED_WITH_FILES, EVENT_ID)
+    [mail] = mails_for(CLOSED_WITH_FILES, EVENT_ID)
     assert within_size(mail, 300_000) is mail
     light = within_size(mail, 200_000)
     assert light.attachments == () and light.notification_id == mail.notification_id
@@ -58,7 +59,7 @@ def test_file_sizes_are_written_the_french_way() -> None:
 
 
 def test_the_built_message_has_text_html_and_each_file_with_its_name() -> None:
-    [mail] = mails_for("RequestSubmitted", SUBMITTED, EVENT_ID)
+    [mail] = mails_for(SUBMITTED, EVENT_ID)
     subject, text, html = render(mail)
     message = build(
         notification_id=mail.notification_id,

@@ -26,7 +26,7 @@ NBSP = "\u00a0"
 
 
 def rendered(event_type: str, event: BaseModel, territory: str | None = "974") -> RenderedMail:
-    [mail] = mails_for(event_type, event, EVENT_ID, territory=territory)
+    [mail] = mails_for(event, EVENT_ID, territory=territory)
     return render(mail)
 
 

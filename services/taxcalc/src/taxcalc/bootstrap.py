@@ -2,30 +2,44 @@
 
 from __future__ import annotations
 
-from chassis.service import ServiceDefinition
+from chassis.commands import Commands
+from chassis.service import Runtime, ServiceDefinition, Wiring
+from chassis.unit_of_work import Transaction
 from contracts import topics
+from taxcalc.adapters.read_models import TaxcalcReadModels
 from taxcalc.application.assessor import Assessor
-from taxcalc.application.projections import (
-    DECLARATION_EVENTS,
-    DeclarationLedgerView,
-    LedgerView,
-    TariffView,
-)
-from taxcalc.entrypoints.http import router
+from taxcalc.application.projections import DeclarationLedgerView, LedgerView, TariffView
+from taxcalc.application.unit_of_work import TaxcalcUnitOfWork
+from taxcalc.entrypoints.http import TaxcalcServices, router
 from taxcalc.settings import TaxcalcSettings
 
 
 def build(settings: TaxcalcSettings | None = None) -> ServiceDefinition:
-    settings = settings or TaxcalcSettings()
-    assessor = Assessor(settings.threshold_overrides())
+    config = settings or TaxcalcSettings()
+
+    def unit_of_work(tx: Transaction) -> TaxcalcUnitOfWork:
+        read_models = TaxcalcReadModels(tx.db, tx.session)
+        return TaxcalcUnitOfWork.over(
+            tx,
+            read_models,
+            read_models,
+            served=config.territories,
+            threshold_overrides=config.threshold_overrides(),
+        )
+
+    async def wire(runtime: Runtime) -> Wiring:
+        services = TaxcalcServices(
+            commands=Commands(runtime.uow, unit_of_work), read_models=TaxcalcReadModels(runtime.db)
+        )
+        return Wiring(services=services, policies=[Assessor(unit_of_work)])
+
     return ServiceDefinition(
         name="taxcalc",
-        settings=settings,
+        settings=config,
         title="Taxcalc — taux, totaux et crédit d'octroi de mer",
         description="Tarifs par territoire, liquidation des lignes, cases 1 à 27, report de crédit.",
         projections=[TariffView(), DeclarationLedgerView(), LedgerView()],
-        handlers={t: assessor.on_declaration_event for t in DECLARATION_EVENTS},
         subscribe_topics=[topics.DECLARATIONS],
         routers=[router],
-        extras={"assessor": assessor},
+        wire=wire,
     )

@@ -1,27 +1,69 @@
-"""Command handlers: load the declaration in a transaction, let the domain decide, append its events."""
+"""The commands of DOMINO-NG and their handlers: load the declaration, check who acts, let the
+declaration decide, save what it decided at the version read.
+
+Each handler is `(command, principal, uow)` and runs in one transaction (`chassis.commands`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from chassis.eventstore import Metadata, NewEvent
 from chassis.http.auth import Principal
-from chassis.logging import correlation_id
-from chassis.unit_of_work import Transaction, UnitOfWork
-from contracts.errors import ConcurrencyError, Conflict, Forbidden, NotFound
-from declarations.adapters.reference import ReferenceData
-from declarations.application.projections import VIEW
+from chassis.repository import Loaded
+from contracts.errors import ConcurrencyError, Conflict, NotFound
+from declarations.application import access
+from declarations.application.unit_of_work import DeclarationsUnitOfWork
 from declarations.domain import declaration as domain
-from declarations.domain.declaration import Declaration
-from declarations.domain.filing import Totals
+from declarations.domain.declarant import PAYMENT_METHODS
+from declarations.domain.declaration import Declaration, DeclarationEvent
+from declarations.domain.lines import LineEntry
 
-Clock = Callable[[], datetime]
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DraftDeclaration(Command):
+    relation_id: str
+    year: int
+    quarter: int
+
+
+class DeclarationCommand(Command):
+    declaration_id: str
+    expected_version: int | None = None
+    """The version the caller decided on (HTTP `If-Match`); any other is a conflict."""
+
+
+class SetDeclarantDetails(DeclarationCommand):
+    name: str | None = None
+    quality: str | None = None
+    place: str | None = None
+    payment_method: str | None = None
+
+
+class AddLine(DeclarationCommand):
+    line_id: str
+    line: LineEntry
+
+
+class RemoveLine(DeclarationCommand):
+    line_id: str
+
+
+class DeclareAnnualTurnover(DeclarationCommand):
+    amount: Any
+
+
+class EnterDeductions(DeclarationCommand):
+    om: dict[str, Any]
+    omr: dict[str, Any]
+
+
+class FileDeclaration(DeclarationCommand):
+    pass
 
 
 def declaration_id(relation_id: str, year: int, quarter: int) -> str:
@@ -29,121 +71,76 @@ def declaration_id(relation_id: str, year: int, quarter: int) -> str:
     return f"decl-{relation_id}-{year}-Q{quarter}"
 
 
-@dataclass
-class Handlers:
-    uow: UnitOfWork
-    reference: ReferenceData
-    served: Sequence[str]
-    clock: Clock = lambda: datetime.now(UTC)
-    payment_methods: Sequence[str] | None = None
+async def draft_declaration(cmd: DraftDeclaration, who: Principal, uow: DeclarationsUnitOfWork) -> str:
+    who.require("declarant", "admin")
+    relation = access.relation_for(who, cmd.relation_id, uow.relations, acting=True)
+    access.require_served(relation.territory, uow.served)
+    stream = declaration_id(cmd.relation_id, cmd.year, cmd.quarter)
+    if await uow.declarations.get(stream) is not None:
+        raise _already(stream)
+    events = domain.draft(stream, relation, year=cmd.year, quarter=cmd.quarter, now=uow.clock())
+    try:
+        await uow.declarations.save(stream, events, expected_version=0, territory=relation.territory)
+    except ConcurrencyError:
+        raise _already(stream) from None
+    return stream
 
-    def _meta(self) -> Metadata:
-        return Metadata(correlation_id=correlation_id.get() or "none")
 
-    def _served(self, territory: str) -> None:
-        if territory not in self.served:
-            raise Forbidden(f"Ce déploiement ne traite pas le territoire {territory}.", field="territory")
+async def set_declarant_details(cmd: SetDeclarantDetails, who: Principal, uow: DeclarationsUnitOfWork) -> None:
+    loaded = await _load(cmd, who, uow)
+    methods = tuple(uow.payment_methods) if uow.payment_methods else PAYMENT_METHODS
+    details = cmd.model_dump(include={"name", "quality", "place", "payment_method"})
+    await _save(loaded, uow, loaded.aggregate.set_declarant_details(**details, accepted_payment_methods=methods))
 
-    async def draft(self, who: Principal, relation_id: str, year: int, quarter: int) -> str:
-        who.require("declarant", "admin")
-        relation = self.reference.relation_for(who, relation_id, acting=True)
-        self._served(relation.territory)
-        stream = declaration_id(relation_id, year, quarter)
 
-        async def work(tx: Transaction) -> None:
-            if await tx.store.head(stream, tx.session) is not None:
-                raise _already(stream)
-            events = domain.draft(stream, relation.as_domain(), year=year, quarter=quarter, now=self.clock())
-            await tx.append(stream, 0, self._wrap(events, relation.territory, who), self._meta())
+async def add_line(cmd: AddLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
+    loaded = await _load(cmd, who, uow)
+    await _save(loaded, uow, loaded.aggregate.add_line(cmd.line_id, cmd.line))
 
-        try:
-            await self.uow.run(work)
-        except ConcurrencyError:
-            raise _already(stream) from None
-        return stream
 
-    async def _execute(
-        self,
-        who: Principal,
-        stream: str,
-        expected: int | None,
-        decide: Callable[[Declaration, Transaction], Awaitable[Sequence[BaseModel]]],
-    ) -> None:
-        """Loads the declaration in a transaction, checks who may act on it, lets `decide` return the
-        events, appends them at the version read."""
-        who.require("declarant", "admin")
+async def remove_line(cmd: RemoveLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
+    loaded = await _load(cmd, who, uow)
+    await _save(loaded, uow, loaded.aggregate.remove_line(cmd.line_id))
 
-        async def work(tx: Transaction) -> None:
-            history = await tx.read_stream(stream)
-            if not history:
-                raise NotFound(f"Déclaration {stream} introuvable.", field="id")
-            current = Declaration.from_envelopes(history)
-            self.reference.relation_for(who, current.relation_id, acting=True)
-            self._served(current.territory)
-            if expected is not None and expected != current.version:
-                raise ConcurrencyError(stream, expected, current.version)
-            events = await decide(current, tx)
-            await tx.append(stream, current.version, self._wrap(events, current.territory, who), self._meta())
 
-        await self.uow.run(work)
+async def declare_annual_turnover(cmd: DeclareAnnualTurnover, who: Principal, uow: DeclarationsUnitOfWork) -> None:
+    loaded = await _load(cmd, who, uow)
+    await _save(loaded, uow, loaded.aggregate.declare_annual_turnover(cmd.amount))
 
-    def _wrap(self, events: Sequence[BaseModel], territory: str, who: Principal) -> list[NewEvent]:
-        return [NewEvent(e, territory=territory, actor=who.actor) for e in events]
 
-    async def _decided(
-        self, who: Principal, stream: str, expected: int | None, decide: Callable[[Declaration], Sequence[BaseModel]]
-    ) -> None:
-        """`_execute` for the commands the domain decides alone, from the declaration."""
+async def enter_deductions(cmd: EnterDeductions, who: Principal, uow: DeclarationsUnitOfWork) -> None:
+    loaded = await _load(cmd, who, uow)
+    await _save(loaded, uow, loaded.aggregate.enter_deductions(cmd.om, cmd.omr))
 
-        async def decided(current: Declaration, _tx: Transaction) -> Sequence[BaseModel]:
-            return decide(current)
 
-        await self._execute(who, stream, expected, decided)
+async def file_declaration(cmd: FileDeclaration, who: Principal, uow: DeclarationsUnitOfWork) -> None:
+    """Files with the totals taxcalc projected for the declaration's current version."""
+    loaded = await _load(cmd, who, uow)
+    totals = await uow.totals.of(cmd.declaration_id)
+    if totals is None:
+        raise Conflict(
+            f"Les totaux ne sont pas encore calculés pour la version {loaded.version} de la déclaration.",
+            field="totals",
+            code="totaux-en-attente",
+        )
+    events = loaded.aggregate.file(totals, now=uow.clock(), declarant_email=who.email or None)
+    await _save(loaded, uow, events)
 
-    async def set_declarant(self, who: Principal, stream: str, expected: int | None, **details: Any) -> None:
-        if self.payment_methods:
-            methods = tuple(self.payment_methods)
-            await self._decided(
-                who, stream, expected, lambda d: d.set_declarant_details(**details, accepted_payment_methods=methods)
-            )
-        else:
-            await self._decided(who, stream, expected, lambda d: d.set_declarant_details(**details))
 
-    async def add_line(self, who: Principal, stream: str, expected: int | None, line_id: str, **fields: Any) -> None:
-        await self._decided(who, stream, expected, lambda d: d.add_line(line_id=line_id, **fields))
+async def _load(cmd: DeclarationCommand, who: Principal, uow: DeclarationsUnitOfWork) -> Loaded[Declaration]:
+    """The declaration, if `who` may declare for its relation here and decided on its current version."""
+    who.require("declarant", "admin")
+    loaded = await uow.declarations.get(cmd.declaration_id)
+    if loaded is None:
+        raise NotFound(f"Déclaration {cmd.declaration_id} introuvable.", field="id")
+    access.relation_for(who, loaded.aggregate.relation_id, uow.relations, acting=True)
+    access.require_served(loaded.territory, uow.served)
+    loaded.expect(cmd.expected_version)
+    return loaded
 
-    async def remove_line(self, who: Principal, stream: str, expected: int | None, line_id: str) -> None:
-        await self._decided(who, stream, expected, lambda d: d.remove_line(line_id))
 
-    async def declare_turnover(self, who: Principal, stream: str, expected: int | None, amount: Any) -> None:
-        await self._decided(who, stream, expected, lambda d: d.declare_annual_turnover(amount))
-
-    async def enter_deductions(
-        self, who: Principal, stream: str, expected: int | None, om: dict[str, Any], omr: dict[str, Any]
-    ) -> None:
-        await self._decided(who, stream, expected, lambda d: d.enter_deductions(om, omr))
-
-    async def file(self, who: Principal, stream: str, expected: int | None) -> None:
-        async def decide(current: Declaration, tx: Transaction) -> Sequence[BaseModel]:
-            view = await tx.db[VIEW].find_one({"_id": stream}, session=tx.session)
-            projected = (view or {}).get("totals")
-            if projected is None:
-                raise Conflict(
-                    f"Les totaux ne sont pas encore calculés pour la version {current.version} de la déclaration.",
-                    field="totals",
-                    code="totaux-en-attente",
-                )
-            totals = Totals(
-                declaration_version=int(projected["version"]),
-                boxes={k: Decimal(v) for k, v in projected["boxes"].items()},
-                total_due=Decimal(projected["total_due"]),
-                errors=tuple(projected.get("errors") or ()),
-                warnings=tuple(projected.get("warnings") or ()),
-                complete=bool(projected.get("complete", True)),
-            )
-            return current.file(totals, now=self.clock(), declarant_email=who.email or None)
-
-        await self._execute(who, stream, expected, decide)
+async def _save(loaded: Loaded[Declaration], uow: DeclarationsUnitOfWork, events: list[DeclarationEvent]) -> None:
+    await uow.declarations.save(loaded.stream_id, events, expected_version=loaded.version, territory=loaded.territory)
 
 
 def _already(stream: str) -> Conflict:

@@ -4,141 +4,137 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
-
-from contracts.envelope import EventEnvelope
-from contracts.registry import upcast
+from chassis.dispatch import on
+from chassis.projection import Projection
+from chassis.views import Index, ViewDatabase
+from contracts.events.declarations import (
+    AnnualTurnoverDeclared,
+    DeclarantDetailsSet,
+    DeclarationDrafted,
+    DeclarationFiled,
+    DeductionsEntered,
+    LineAdded,
+    LineRemoved,
+)
+from contracts.events.taxcalc import DeclarationAssessed, LineAssessed, TotalsProjected
+from contracts.recorded import Recorded
 
 Doc = dict[str, Any]
 VIEW = "declarations"
-
-OWN = frozenset(
-    {
-        "DeclarationDrafted",
-        "DeclarantDetailsSet",
-        "LineAdded",
-        "LineRemoved",
-        "AnnualTurnoverDeclared",
-        "DeductionsEntered",
-        "DeclarationFiled",
-    }
-)
-FROM_TAXCALC = frozenset({"LineAssessed", "TotalsProjected", "DeclarationAssessed"})
+ASSESSMENT_FIELDS = ("status", "om_rate", "omr_rate", "kind", "matched_code", "deliberation", "label")
 
 
-class DeclarationView:
+def _touched(event: Recorded[Any]) -> Doc:
+    return {"version": event.version, "updated_at": event.occurred_at.isoformat()}
+
+
+class DeclarationView(Projection):
     name = "declarations"
     collections = (VIEW,)
-    handles = OWN | FROM_TAXCALC
 
-    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:
-        view = db[VIEW]
-        await view.create_index([("relation_id", ASCENDING), ("year", ASCENDING), ("quarter", ASCENDING)])
-        await view.create_index([("territory", ASCENDING), ("status", ASCENDING)])
+    indexes = (
+        Index(VIEW, (("relation_id", 1), ("year", 1), ("quarter", 1))),
+        Index(VIEW, (("territory", 1), ("status", 1))),
+    )
 
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None:
-        _, d = upcast(event.type, event.schema_version, event.data)
-        view = db[VIEW]
-        if event.type in OWN:
-            await self._own(event, d, view, session)
-            return
-        declaration_id = d["declaration_id"]
-        if event.type == "LineAssessed":
-            assessment = {
-                k: d.get(k)
-                for k in (
-                    "status",
-                    "om_rate",
-                    "omr_rate",
-                    "kind",
-                    "matched_code",
-                    "deliberation",
-                    "label",
-                    "om_amount",
-                    "omr_amount",
-                )
+    # ---- the declaration's own events ---------------------------------------------------------------
+
+    @on(DeclarationDrafted)
+    async def _drafted(self, e: Recorded[DeclarationDrafted], db: ViewDatabase) -> None:
+        d = e.event
+        await db[VIEW].insert_one(
+            {
+                "_id": e.stream_id,
+                "relation_id": d.relation_id,
+                "relation_number": d.relation_number,
+                "siret": d.siret,
+                "establishment": d.establishment,
+                "office": d.office,
+                "territory": e.territory,
+                "year": d.year,
+                "quarter": d.quarter,
+                "due_date": d.due_date.isoformat(),
+                "status": "draft",
+                "declarant": None,
+                "lines": {},
+                "line_order": [],
+                "annual_turnover": None,
+                "deductions": None,
+                "totals": None,
+                "filing": None,
+                "assessed_at": None,
+                "created_at": e.occurred_at.isoformat(),
+                **_touched(e),
             }
-            await view.update_one(
-                {"_id": declaration_id, f"lines.{d['line_id']}": {"$exists": True}},
-                {"$set": {f"lines.{d['line_id']}.assessment": assessment}},
-                session=session,
-            )
-        elif event.type == "TotalsProjected":
-            totals = {
-                "version": d["declaration_version"],
-                "complete": d["complete"],
-                "boxes": d["boxes"],
-                "total_due": d["total_due"],
-                "warnings": d["warnings"],
-                "errors": d["errors"],
-                "computed_at": event.occurred_at.isoformat(),
-            }
-            # Only a newer (or equal, recomputed) version replaces what is shown.
-            await view.update_one(
-                {
-                    "_id": declaration_id,
-                    "$or": [{"totals": None}, {"totals.version": {"$lte": d["declaration_version"]}}],
-                },
-                {"$set": {"totals": totals}},
-                session=session,
-            )
-        elif event.type == "DeclarationAssessed":
-            await view.update_one(
-                {"_id": declaration_id}, {"$set": {"assessed_at": event.occurred_at.isoformat()}}, session=session
-            )
+        )
 
-    async def _own(self, event: EventEnvelope, d: Doc, view: Any, session: AsyncClientSession | None) -> None:
-        key = {"_id": event.stream_id}
-        touched = {"version": event.version, "updated_at": event.occurred_at.isoformat()}
-        if event.type == "DeclarationDrafted":
-            await view.insert_one(
-                {
-                    "_id": event.stream_id,
-                    "relation_id": d["relation_id"],
-                    "relation_number": d["relation_number"],
-                    "siret": d["siret"],
-                    "establishment": d["establishment"],
-                    "office": d["office"],
-                    "territory": event.territory,
-                    "year": d["year"],
-                    "quarter": d["quarter"],
-                    "due_date": d["due_date"],
-                    "status": "draft",
-                    "declarant": None,
-                    "lines": {},
-                    "line_order": [],
-                    "annual_turnover": None,
-                    "deductions": None,
-                    "totals": None,
-                    "filing": None,
-                    "assessed_at": None,
-                    "created_at": event.occurred_at.isoformat(),
-                    **touched,
-                },
-                session=session,
-            )
-        elif event.type == "DeclarantDetailsSet":
-            await view.update_one(key, {"$set": {"declarant": d, **touched}}, session=session)
-        elif event.type == "LineAdded":
-            line = {**d, "added_at": event.occurred_at.isoformat(), "assessment": None}
-            await view.update_one(
-                key,
-                {"$set": {f"lines.{d['line_id']}": line, **touched}, "$push": {"line_order": d["line_id"]}},
-                session=session,
-            )
-        elif event.type == "LineRemoved":
-            await view.update_one(
-                key,
-                {"$unset": {f"lines.{d['line_id']}": ""}, "$set": touched, "$pull": {"line_order": d["line_id"]}},
-                session=session,
-            )
-        elif event.type == "AnnualTurnoverDeclared":
-            await view.update_one(key, {"$set": {"annual_turnover": d["amount"], **touched}}, session=session)
-        elif event.type == "DeductionsEntered":
-            await view.update_one(
-                key, {"$set": {"deductions": {"om": d["om"], "omr": d["omr"]}, **touched}}, session=session
-            )
-        elif event.type == "DeclarationFiled":
-            await view.update_one(key, {"$set": {"status": "filed", "filing": d, **touched}}, session=session)
+    @on(DeclarantDetailsSet)
+    async def _declarant(self, e: Recorded[DeclarantDetailsSet], db: ViewDatabase) -> None:
+        await self._set(e, db, {"declarant": e.event.model_dump(mode="json")})
+
+    @on(LineAdded)
+    async def _line_added(self, e: Recorded[LineAdded], db: ViewDatabase) -> None:
+        line = {**e.event.model_dump(mode="json"), "added_at": e.occurred_at.isoformat(), "assessment": None}
+        await db[VIEW].update_one(
+            {"_id": e.stream_id},
+            {"$set": {f"lines.{e.event.line_id}": line, **_touched(e)}, "$push": {"line_order": e.event.line_id}},
+        )
+
+    @on(LineRemoved)
+    async def _line_removed(self, e: Recorded[LineRemoved], db: ViewDatabase) -> None:
+        line_id = e.event.line_id
+        await db[VIEW].update_one(
+            {"_id": e.stream_id},
+            {"$unset": {f"lines.{line_id}": ""}, "$set": _touched(e), "$pull": {"line_order": line_id}},
+        )
+
+    @on(AnnualTurnoverDeclared)
+    async def _turnover(self, e: Recorded[AnnualTurnoverDeclared], db: ViewDatabase) -> None:
+        await self._set(e, db, {"annual_turnover": e.event.model_dump(mode="json")["amount"]})
+
+    @on(DeductionsEntered)
+    async def _deductions(self, e: Recorded[DeductionsEntered], db: ViewDatabase) -> None:
+        await self._set(e, db, {"deductions": e.event.model_dump(mode="json")})
+
+    @on(DeclarationFiled)
+    async def _filed(self, e: Recorded[DeclarationFiled], db: ViewDatabase) -> None:
+        await self._set(e, db, {"status": "filed", "filing": e.event.model_dump(mode="json")})
+
+    async def _set(self, e: Recorded[Any], db: ViewDatabase, fields: Doc) -> None:
+        await db[VIEW].update_one({"_id": e.stream_id}, {"$set": {**fields, **_touched(e)}})
+
+    # ---- what taxcalc sent back ---------------------------------------------------------------------
+
+    @on(LineAssessed)
+    async def _line_assessed(self, e: Recorded[LineAssessed], db: ViewDatabase) -> None:
+        d = e.event.model_dump(mode="json")
+        assessment = {k: d.get(k) for k in (*ASSESSMENT_FIELDS, "om_amount", "omr_amount")}
+        await db[VIEW].update_one(
+            {"_id": d["declaration_id"], f"lines.{d['line_id']}": {"$exists": True}},
+            {"$set": {f"lines.{d['line_id']}.assessment": assessment}},
+        )
+
+    @on(TotalsProjected)
+    async def _totals(self, e: Recorded[TotalsProjected], db: ViewDatabase) -> None:
+        d = e.event.model_dump(mode="json")
+        totals = {
+            "version": d["declaration_version"],
+            "complete": d["complete"],
+            "boxes": d["boxes"],
+            "total_due": d["total_due"],
+            "warnings": d["warnings"],
+            "errors": d["errors"],
+            "computed_at": e.occurred_at.isoformat(),
+        }
+        # Only a newer (or equal, recomputed) version replaces what is shown.
+        await db[VIEW].update_one(
+            {
+                "_id": d["declaration_id"],
+                "$or": [{"totals": None}, {"totals.version": {"$lte": d["declaration_version"]}}],
+            },
+            {"$set": {"totals": totals}},
+        )
+
+    @on(DeclarationAssessed)
+    async def _assessed(self, e: Recorded[DeclarationAssessed], db: ViewDatabase) -> None:
+        await db[VIEW].update_one({"_id": e.event.declaration_id}, {"$set": {"assessed_at": e.occurred_at.isoformat()}})

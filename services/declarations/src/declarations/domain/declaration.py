@@ -14,7 +14,6 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from contracts.envelope import EventEnvelope
 from contracts.errors import Conflict, DomainError, NotFound
 from contracts.events.declarations import (
     AnnualTurnoverDeclared,
@@ -25,14 +24,14 @@ from contracts.events.declarations import (
     LineAdded,
     LineRemoved,
 )
-from contracts.registry import parse
+from contracts.recorded import Recorded
 from contracts.types import Territory
 from declarations.domain import calendar
 from declarations.domain import deductions as deduction_boxes
 from declarations.domain.amounts import parse_amount
 from declarations.domain.declarant import PAYMENT_METHODS, declarant_details
 from declarations.domain.filing import Totals, check_totals, filed
-from declarations.domain.lines import Annex, Line, new_line
+from declarations.domain.lines import Annex, Line, LineEntry, new_line
 
 DeclarationEvent = (
     DeclarationDrafted
@@ -58,6 +57,10 @@ class Relation:
     establishment: str
     office: str
     territory: Territory
+    production_activity_id: str = ""
+    trade_name: str = ""
+    ape: str | None = None
+    """The main activity (APE) of the establishment."""
 
 
 def draft(declaration_id: str, relation: Relation, *, year: int, quarter: int, now: datetime) -> list[DeclarationEvent]:
@@ -123,15 +126,11 @@ class Declaration:
         return declaration
 
     @classmethod
-    def from_envelopes(cls, envelopes: Sequence[EventEnvelope]) -> Declaration:
-        """The declaration rebuilt from its stored envelopes (old schema versions upcast on the way)."""
-        if not envelopes:
+    def from_recorded(cls, events: Sequence[Recorded[BaseModel]]) -> Declaration:
+        """The declaration rebuilt from its stored events (the repository's fold)."""
+        if not events:
             raise ValueError("an empty stream holds no declaration")
-        for position, envelope in enumerate(envelopes, start=1):
-            if envelope.version != position:
-                raise ValueError(f"stream {envelope.stream_id}: version {envelope.version} at position {position}")
-        events = [parse(e.type, e.schema_version, e.data) for e in envelopes]
-        return cls.fold(events, territory=envelopes[0].territory)
+        return cls.fold((e.event for e in events), territory=events[0].territory)
 
     def apply(self, event: BaseModel) -> None:
         """Folds one more event into the state (one handler per event type)."""
@@ -231,35 +230,9 @@ class Declaration:
             )
         ]
 
-    def add_line(
-        self,
-        *,
-        line_id: str,
-        annex: str,
-        nomenclature: str,
-        price_excl_tax: object,
-        cana: str | None = None,
-        naf: str | None = None,
-        rates_date: date | None = None,
-        avitaillement: bool | None = None,
-        rfs: bool | None = None,
-    ) -> list[DeclarationEvent]:
+    def add_line(self, line_id: str, entry: LineEntry) -> list[DeclarationEvent]:
         self._ensure_draft()
-        return [
-            new_line(
-                line_id=line_id,
-                annex=annex,
-                nomenclature=nomenclature,
-                price_excl_tax=price_excl_tax,
-                cana=cana,
-                naf=naf,
-                rates_date=rates_date,
-                avitaillement=avitaillement,
-                rfs=rfs,
-                quarter=(self.first_day, self.last_day),
-                existing=self.lines.values(),
-            )
-        ]
+        return [new_line(line_id, entry, quarter=(self.first_day, self.last_day), existing=self.lines.values())]
 
     def remove_line(self, line_id: str) -> list[DeclarationEvent]:
         self._ensure_draft()

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import LineAdded
@@ -55,17 +57,25 @@ class Line:
         return self.nomenclature, self.cana, self.rates_date
 
 
+class LineEntry(BaseModel):
+    """A line as the declarant typed it, before any rule: `new_line` decides what it becomes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    annex: str
+    nomenclature: str
+    price_excl_tax: Any
+    cana: str | None = None
+    naf: str | None = None
+    rates_date: date | None = None
+    avitaillement: bool | None = None
+    rfs: bool | None = None
+
+
 def new_line(
-    *,
     line_id: str,
-    annex: str,
-    nomenclature: str,
-    price_excl_tax: object,
-    cana: str | None = None,
-    naf: str | None = None,
-    rates_date: date | None = None,
-    avitaillement: bool | None = None,
-    rfs: bool | None = None,
+    entry: LineEntry,
+    *,
     quarter: tuple[date, date],
     existing: Iterable[Line] = (),
 ) -> LineAdded:
@@ -74,6 +84,8 @@ def new_line(
     `quarter` is the declaration's (first day, last day); `existing` are the lines already declared.
     """
     lines = list(existing)
+    annex, nomenclature, cana, naf = entry.annex, entry.nomenclature, entry.cana, entry.naf
+    rates_date, avitaillement, rfs = entry.rates_date, entry.avitaillement, entry.rfs
     if not line_id or not line_id.strip():
         raise DomainError("L'identifiant de la ligne est obligatoire.", field="line_id")
     if any(line.line_id == line_id for line in lines):
@@ -83,7 +95,7 @@ def new_line(
         raise DomainError("L'annexe doit être « A » (ventes internes) ou « B » (exportations).", field="annex")
     code = normalize_nomenclature(nomenclature)
     price = parse_amount(
-        price_excl_tax,
+        entry.price_excl_tax,
         field="price_excl_tax",
         label="Le prix hors TVA et hors accises",
         strictly_positive=True,

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
+from chassis.commands import Commands
+from chassis.eventstore import EventStore
 from chassis.http.auth import CurrentPrincipal, Principal
+from chassis.service import services_of
 from contracts.errors import DomainError, NotFound
 from contracts.types import TERRITORY_ZONES
 from declarations.adapters import receipt_pdf
+from declarations.adapters.read_models import DeclarationReadModel
 from declarations.adapters.reference import ReferenceData
-from declarations.application.commands import Handlers
-from declarations.application.projections import VIEW
+from declarations.application import access, commands
+from declarations.application.unit_of_work import DeclarationsUnitOfWork
 from declarations.domain.calendar import current_quarter
+from declarations.domain.lines import LineEntry
 from declarations.entrypoints import views
 
 router = APIRouter()
@@ -63,14 +69,17 @@ class DeductionsBody(_Body):
     omr: dict[str, Any] = Field(default_factory=dict)
 
 
-def _handlers(request: Request) -> Handlers:
-    handlers: Handlers = request.app.state.runtime.extras["handlers"]
-    return handlers
+@dataclass
+class DeclarationsServices:
+    """What the routes depend on, wired by `bootstrap`."""
+
+    commands: Commands[DeclarationsUnitOfWork]
+    reference: ReferenceData
+    read_model: DeclarationReadModel
+    store: EventStore
 
 
-def _reference(request: Request) -> ReferenceData:
-    reference: ReferenceData = request.app.state.runtime.extras["reference"]
-    return reference
+Services = Annotated[DeclarationsServices, Depends(services_of(DeclarationsServices))]
 
 
 def _expected(if_match: str | None) -> int | None:
@@ -83,37 +92,37 @@ def _expected(if_match: str | None) -> int | None:
         raise DomainError("L'en-tête If-Match doit porter un numéro de version.", field="If-Match") from None
 
 
-async def _load(request: Request, who: Principal, declaration_id: str) -> dict[str, Any]:
-    doc = await request.app.state.runtime.db[VIEW].find_one({"_id": declaration_id})
+async def _load(services: DeclarationsServices, who: Principal, declaration_id: str) -> dict[str, Any]:
+    doc = await services.read_model.get(declaration_id)
     if doc is None:
         raise NotFound(f"Déclaration {declaration_id} introuvable.", field="id")
-    _reference(request).relation_for(who, doc["relation_id"], acting=False)
+    access.relation_for(who, doc["relation_id"], services.reference, acting=False)
     return dict(doc)
 
 
-async def _answer(request: Request, response: Response, who: Principal, declaration_id: str) -> dict[str, Any]:
-    doc = await _load(request, who, declaration_id)
+async def _answer(
+    services: DeclarationsServices, response: Response, who: Principal, declaration_id: str
+) -> dict[str, Any]:
+    doc = await _load(services, who, declaration_id)
     response.headers["ETag"] = f'"{doc["version"]}"'
     return views.detail(doc)
 
 
 @router.get("/relations", tags=["relations"])
-async def relations(request: Request, who: CurrentPrincipal) -> list[dict[str, Any]]:
+async def relations(services: Services, who: CurrentPrincipal) -> list[dict[str, Any]]:
     """The caller's relations (one account may hold several: choose one first)."""
-    return [r.public() for r in _reference(request).relations_of(who)]
+    return [views.relation(r) for r in access.visible_relations(who, services.reference)]
 
 
 @router.get("/relations/{relation_id}/home", tags=["relations"])
-async def home(relation_id: str, request: Request, who: CurrentPrincipal) -> dict[str, Any]:
+async def home(relation_id: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """The manual's home page in one call: the relation, its office, the current quarter's declaration."""
-    relation = _reference(request).relation_for(who, relation_id, acting=False)
-    year, quarter = current_quarter(datetime.now(UTC), relation.territory)  # type: ignore[arg-type]
-    doc = await request.app.state.runtime.db[VIEW].find_one(
-        {"relation_id": relation_id, "year": year, "quarter": quarter}
-    )
+    relation = access.relation_for(who, relation_id, services.reference, acting=False)
+    year, quarter = current_quarter(datetime.now(UTC), relation.territory)
+    doc = await services.read_model.of_quarter(relation_id, year, quarter)
     return {
-        "relation": relation.public(),
-        "office": _reference(request).office(relation.office),
+        "relation": views.relation(relation),
+        "office": services.reference.office(relation.office),
         "current_quarter": {"year": year, "quarter": quarter},
         "current_declaration": views.summary(doc) if doc else None,
         "search": f"/api/v1/declarations?relation_id={relation_id}",
@@ -121,22 +130,23 @@ async def home(relation_id: str, request: Request, who: CurrentPrincipal) -> dic
 
 
 @router.get("/offices/{code}", tags=["relations"])
-async def office(code: str, request: Request, who: CurrentPrincipal) -> dict[str, Any]:
+async def office(code: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """A customs office's contact details."""
-    return _reference(request).office(code)
+    return services.reference.office(code)
 
 
 @router.post("/declarations", status_code=201, tags=["déclarations"])
-async def draft(body: DraftBody, request: Request, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
+async def draft(body: DraftBody, services: Services, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
     """Opens the declaration of a relation for a quarter (one per relation and quarter)."""
-    stream = await _handlers(request).draft(who, body.relation_id, body.year, body.quarter)
+    command = commands.DraftDeclaration(relation_id=body.relation_id, year=body.year, quarter=body.quarter)
+    stream = await services.commands.run(commands.draft_declaration, command, who)
     response.headers["Location"] = f"/api/v1/declarations/{stream}"
-    return views.summary(await _load(request, who, stream))
+    return views.summary(await _load(services, who, stream))
 
 
 @router.get("/declarations", tags=["déclarations"])
 async def search(
-    request: Request,
+    services: Services,
     who: CurrentPrincipal,
     relation_id: str | None = None,
     year: int | None = None,
@@ -146,57 +156,61 @@ async def search(
     per_page: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
     """Searches the declarations the caller may see."""
-    reference = _reference(request)
-    visible = [r.id for r in reference.relations_of(who)]
+    visible = [r.relation_id for r in access.visible_relations(who, services.reference)]
     if relation_id is not None:
-        reference.relation_for(who, relation_id, acting=False)
+        access.relation_for(who, relation_id, services.reference, acting=False)
         visible = [relation_id]
     query: dict[str, Any] = {"relation_id": {"$in": visible}}
     for key, value in (("year", year), ("quarter", quarter), ("status", status)):
         if value is not None:
             query[key] = value
-    collection = request.app.state.runtime.db[VIEW]
-    total = await collection.count_documents(query)
-    docs = collection.find(
-        query, sort=[("year", -1), ("quarter", -1), ("relation_id", 1)], skip=(page - 1) * per_page, limit=per_page
-    )
-    return {"total": total, "page": page, "per_page": per_page, "items": [views.summary(d) async for d in docs]}
+    total, docs = await services.read_model.search(query, page=page, per_page=per_page)
+    return {"total": total, "page": page, "per_page": per_page, "items": [views.summary(d) for d in docs]}
 
 
 @router.get("/declarations/{declaration_id}", tags=["déclarations"])
 async def get_declaration(
-    declaration_id: str, request: Request, response: Response, who: CurrentPrincipal
+    declaration_id: str, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Everything: lines with their rates and amounts, deductions, totals (current or pending)."""
-    return await _answer(request, response, who, declaration_id)
+    return await _answer(services, response, who, declaration_id)
 
 
 @router.put("/declarations/{declaration_id}/declarant", tags=["déclarations"])
 async def set_declarant(
     declaration_id: str,
     body: DeclarantBody,
-    request: Request,
+    services: Services,
     response: Response,
     who: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    await _handlers(request).set_declarant(who, declaration_id, _expected(if_match), **body.model_dump())
-    return await _answer(request, response, who, declaration_id)
+    command = commands.SetDeclarantDetails(
+        declaration_id=declaration_id, expected_version=_expected(if_match), **body.model_dump()
+    )
+    await services.commands.run(commands.set_declarant_details, command, who)
+    return await _answer(services, response, who, declaration_id)
 
 
 @router.post("/declarations/{declaration_id}/lines", status_code=201, tags=["déclarations"])
 async def add_line(
     declaration_id: str,
     body: LineBody,
-    request: Request,
+    services: Services,
     response: Response,
     who: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Adds a line to annexe A (ventes internes) or B (exportations); rates follow once assessed."""
     line_id = f"L{uuid.uuid4().hex[:12]}"
-    await _handlers(request).add_line(who, declaration_id, _expected(if_match), line_id, **body.model_dump())
-    declaration = await _answer(request, response, who, declaration_id)
+    command = commands.AddLine(
+        declaration_id=declaration_id,
+        expected_version=_expected(if_match),
+        line_id=line_id,
+        line=LineEntry.model_validate(body.model_dump()),
+    )
+    await services.commands.run(commands.add_line, command, who)
+    declaration = await _answer(services, response, who, declaration_id)
     line = next(x for x in declaration["lines"][body.annex] if x["line_id"] == line_id)
     response.headers["Location"] = f"/api/v1/declarations/{declaration_id}/lines/{line_id}"
     return {**line, "declaration_id": declaration_id, "declaration_version": declaration["version"]}
@@ -206,50 +220,58 @@ async def add_line(
 async def remove_line(
     declaration_id: str,
     line_id: str,
-    request: Request,
+    services: Services,
     response: Response,
     who: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    await _handlers(request).remove_line(who, declaration_id, _expected(if_match), line_id)
-    return await _answer(request, response, who, declaration_id)
+    command = commands.RemoveLine(declaration_id=declaration_id, expected_version=_expected(if_match), line_id=line_id)
+    await services.commands.run(commands.remove_line, command, who)
+    return await _answer(services, response, who, declaration_id)
 
 
 @router.put("/declarations/{declaration_id}/annual-turnover", tags=["déclarations"])
 async def annual_turnover(
     declaration_id: str,
     body: TurnoverBody,
-    request: Request,
+    services: Services,
     response: Response,
     who: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Box 3: the annual production turnover, on the Q4 declaration only."""
-    await _handlers(request).declare_turnover(who, declaration_id, _expected(if_match), body.amount)
-    return await _answer(request, response, who, declaration_id)
+    command = commands.DeclareAnnualTurnover(
+        declaration_id=declaration_id, expected_version=_expected(if_match), amount=body.amount
+    )
+    await services.commands.run(commands.declare_annual_turnover, command, who)
+    return await _answer(services, response, who, declaration_id)
 
 
 @router.put("/declarations/{declaration_id}/deductions", tags=["déclarations"])
 async def deductions(
     declaration_id: str,
     body: DeductionsBody,
-    request: Request,
+    services: Services,
     response: Response,
     who: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Boxes 5, 7–9bis, 13/13bis (OM) and 17, 19–21bis, 25/25bis (OMR)."""
-    await _handlers(request).enter_deductions(who, declaration_id, _expected(if_match), body.om, body.omr)
-    return await _answer(request, response, who, declaration_id)
+    command = commands.EnterDeductions(
+        declaration_id=declaration_id, expected_version=_expected(if_match), om=body.om, omr=body.omr
+    )
+    await services.commands.run(commands.enter_deductions, command, who)
+    return await _answer(services, response, who, declaration_id)
 
 
 @router.post("/declarations/{declaration_id}/filing", tags=["déclarations"])
 async def file(
-    declaration_id: str, request: Request, response: Response, who: CurrentPrincipal, if_match: IfMatch = None
+    declaration_id: str, services: Services, response: Response, who: CurrentPrincipal, if_match: IfMatch = None
 ) -> dict[str, Any]:
     """Files the declaration with the totals computed for its current version."""
-    await _handlers(request).file(who, declaration_id, _expected(if_match))
-    declaration = await _answer(request, response, who, declaration_id)
+    command = commands.FileDeclaration(declaration_id=declaration_id, expected_version=_expected(if_match))
+    await services.commands.run(commands.file_declaration, command, who)
+    declaration = await _answer(services, response, who, declaration_id)
     filing = declaration["filing"]
     return {
         **declaration,
@@ -260,11 +282,11 @@ async def file(
 
 
 @router.get("/declarations/{declaration_id}/history", tags=["déclarations"])
-async def history(declaration_id: str, request: Request, who: CurrentPrincipal) -> list[dict[str, Any]]:
+async def history(declaration_id: str, services: Services, who: CurrentPrincipal) -> list[dict[str, Any]]:
     """Every event of the declaration: what, who, when (UTC and the territory's local time)."""
-    doc = await _load(request, who, declaration_id)
+    doc = await _load(services, who, declaration_id)
     zone = TERRITORY_ZONES[doc["territory"]]
-    events = await request.app.state.runtime.store.read_stream(declaration_id)
+    events = await services.store.read_stream(declaration_id)
     return [
         {
             "version": e.version,
@@ -285,10 +307,10 @@ async def history(declaration_id: str, request: Request, who: CurrentPrincipal) 
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def receipt(declaration_id: str, request: Request, who: CurrentPrincipal) -> Response:
+async def receipt(declaration_id: str, services: Services, who: CurrentPrincipal) -> Response:
     """The declaration as a PDF: the filing receipt once filed (a draft is marked as such)."""
-    view = views.detail(await _load(request, who, declaration_id))
-    office = _reference(request).offices.get(view["office"])
+    view = views.detail(await _load(services, who, declaration_id))
+    office = services.reference.offices.get(view["office"])
     content = await run_in_threadpool(receipt_pdf.render, view, office)
     filename = f"declaration-{declaration_id}.pdf"
     return Response(

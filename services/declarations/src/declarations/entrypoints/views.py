@@ -8,7 +8,22 @@ from typing import Any
 from contracts.events.declarations import Deductions
 from contracts.types import TERRITORY_ZONES
 from declarations.domain.calendar import quarter_name
+from declarations.domain.declaration import Relation
 from declarations.domain.deductions import as_input
+
+
+def relation(relation: Relation) -> dict[str, Any]:
+    return {
+        "id": relation.relation_id,
+        "number": relation.relation_number,
+        "siret": relation.siret,
+        "establishment": relation.establishment,
+        "office": relation.office,
+        "production_activity_id": relation.production_activity_id,
+        "trade_name": relation.trade_name,
+        "territory": relation.territory,
+        "ape": relation.ape,
+    }
 
 
 def totals_of(doc: dict[str, Any]) -> dict[str, Any]:

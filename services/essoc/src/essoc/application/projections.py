@@ -10,12 +10,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
+from pydantic import BaseModel
 
-from contracts.envelope import EventEnvelope
-from contracts.registry import parse
+from chassis.dispatch import on
+from chassis.projection import Projection
+from chassis.views import Index, ViewDatabase
+from contracts.events.essoc import (
+    AdmissibilityDecided,
+    AttachmentAdded,
+    AttachmentRemoved,
+    ComplementAdded,
+    DeadlineReached,
+    QuestionAnswered,
+    RequestClosed,
+    RequestQuestioned,
+    RequestSubmitted,
+    RequestTakenInCharge,
+)
+from contracts.recorded import Recorded
 from essoc.domain import deadlines
 from essoc.domain.referentials import Referentials, default_referentials
 from essoc.domain.states import Admissibility, RequestState
@@ -24,14 +36,14 @@ Doc = dict[str, Any]
 VIEW = "requests"
 OPEN_STATES = (RequestState.DEPOSEE.value, RequestState.PRISE_EN_CHARGE.value)
 
-EVENT_LABELS = {
-    "RequestSubmitted": "Dépôt de la demande",
-    "RequestTakenInCharge": "Prise en charge",
-    "AdmissibilityDecided": "Décision de recevabilité",
-    "RequestQuestioned": "Question posée au demandeur",
-    "QuestionAnswered": "Réponse du demandeur",
-    "ComplementAdded": "Complément apporté par le demandeur",
-    "RequestClosed": "Réponse de l'administration",
+EVENT_LABELS: dict[type[BaseModel], str] = {
+    RequestSubmitted: "Dépôt de la demande",
+    RequestTakenInCharge: "Prise en charge",
+    AdmissibilityDecided: "Décision de recevabilité",
+    RequestQuestioned: "Question posée au demandeur",
+    QuestionAnswered: "Réponse du demandeur",
+    ComplementAdded: "Complément apporté par le demandeur",
+    RequestClosed: "Réponse de l'administration",
 }
 
 
@@ -41,41 +53,48 @@ def utc(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-class RequestView:
+class RequestView(Projection):
     name = "requests"
-    collections: tuple[str, ...] = (VIEW,)
-    handles = frozenset({
-        "RequestSubmitted", "RequestTakenInCharge", "AdmissibilityDecided", "RequestQuestioned",
-        "QuestionAnswered", "ComplementAdded", "AttachmentAdded", "AttachmentRemoved", "RequestClosed",
-        "DeadlineReached",
-    })  # fmt: skip
+    collections = (VIEW,)
 
     def __init__(self, referentials: Referentials | None = None) -> None:
         self.referentials = referentials or default_referentials()
 
-    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:
-        view = db[VIEW]
-        await view.create_index([("number", ASCENDING)], unique=True)
-        await view.create_index([("requester.id", ASCENDING), ("state", ASCENDING)])
-        await view.create_index([("territory", ASCENDING), ("directorate", ASCENDING), ("state", ASCENDING)])
-        await view.create_index([("state", ASCENDING), ("next_notice_at", ASCENDING)])
+    indexes = (
+        Index(VIEW, (("number", 1),), unique=True),
+        Index(VIEW, (("requester.id", 1), ("state", 1))),
+        Index(VIEW, (("territory", 1), ("directorate", 1), ("state", 1))),
+        Index(VIEW, (("state", 1), ("next_notice_at", 1))),
+    )
 
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None:
+    @on(RequestSubmitted)
+    async def _filed(self, event: Recorded[RequestSubmitted], db: ViewDatabase) -> None:
+        data = event.event.model_dump()
+        await db[VIEW].replace_one({"_id": event.stream_id}, self._submitted(event, data), upsert=True)
+
+    @on(
+        RequestTakenInCharge,
+        AdmissibilityDecided,
+        RequestQuestioned,
+        QuestionAnswered,
+        ComplementAdded,
+        AttachmentAdded,
+        AttachmentRemoved,
+        RequestClosed,
+        DeadlineReached,
+    )
+    async def _changed(self, event: Recorded[BaseModel], db: ViewDatabase) -> None:
         view = db[VIEW]
-        data = parse(event.type, event.schema_version, event.data).model_dump()
-        if event.type == "RequestSubmitted":
-            await view.replace_one({"_id": event.stream_id}, self._submitted(event, data), upsert=True, session=session)
-            return
-        doc = await view.find_one({"_id": event.stream_id}, session=session)
+        doc = await view.find_one({"_id": event.stream_id})
         if doc is None:
             return  # a request this read model never saw filed (partial replay): nothing to fold into
-        self._fold(doc, event, data)
+        self._fold(doc, event, event.event.model_dump())
         doc["version"] = event.version
-        await view.replace_one({"_id": event.stream_id}, doc, session=session)
+        await view.replace_one({"_id": event.stream_id}, doc)
 
     # ---- folding -------------------------------------------------------------------------------
 
-    def _submitted(self, event: EventEnvelope, d: Doc) -> Doc:
+    def _submitted(self, event: Recorded[BaseModel], d: Doc) -> Doc:
         refs = self.referentials
         directorate = refs.directorate(d["directorate"])
         at = event.occurred_at
@@ -127,89 +146,89 @@ class RequestView:
         self._history(doc, event)
         return doc
 
-    def _fold(self, doc: Doc, event: EventEnvelope, d: Doc) -> None:
+    def _fold(self, doc: Doc, event: Recorded[BaseModel], d: Doc) -> None:
         at = event.occurred_at
-        kind = event.type
-        if kind == "RequestTakenInCharge":
-            doc |= {
-                "state": RequestState.PRISE_EN_CHARGE.value,
-                "admissibility": Admissibility.A_L_ETUDE.value,
-                "unit": d["unit"],
-                "taken_by": d["agent_id"],
-            }
-        elif kind == "AdmissibilityDecided":
-            doc["admissibility"] = d["decision"]
-            if d["decision"] == "non":
-                doc["state"] = RequestState.REFUSEE.value
-                doc["refusal"] = {"grounds": d["grounds"], "ground_code": d["ground_code"]}
-                doc["next_notice_at"] = None
-        elif kind == "RequestQuestioned":
-            doc["questions"][d["question_id"]] = {
-                "question_id": d["question_id"],
-                "text": d["text"],
-                "asked_by": d["asked_by"],
-                "asked_at": at.isoformat(),
-                "answer": None,
-                "answered_at": None,
-            }
-            doc["exchanges"].append(
-                {"kind": "question", "question_id": d["question_id"], "text": d["text"], "at": at.isoformat()}
-            )
-        elif kind == "QuestionAnswered":
-            question = doc["questions"].get(d["question_id"])
-            if question is not None:
-                question |= {"answer": d["text"], "answered_at": at.isoformat()}
-            doc["exchanges"].append(
-                {"kind": "answer", "question_id": d["question_id"], "text": d["text"], "at": at.isoformat()}
-            )
-            if d.get("restarts_clock") and d.get("deadline_at"):
-                self._set_deadline(doc, utc(d["deadline_at"]))
-        elif kind == "ComplementAdded":
-            doc["exchanges"].append(
-                {"kind": "complement", "complement_id": d["complement_id"], "text": d["text"], "at": at.isoformat()}
-            )
-            if d["restarts_clock"] and d["deadline_at"]:
-                self._set_deadline(doc, utc(d["deadline_at"]))
-        elif kind == "AttachmentAdded":
-            doc["attachments"][d["attachment_id"]] = {
-                key: d[key]
-                for key in (
-                    "attachment_id",
-                    "filename",
-                    "content_type",
-                    "size",
-                    "sha256",
-                    "blob_id",
-                    "added_by",
-                    "added_by_role",
+        match event.event:
+            case RequestTakenInCharge():
+                doc |= {
+                    "state": RequestState.PRISE_EN_CHARGE.value,
+                    "admissibility": Admissibility.A_L_ETUDE.value,
+                    "unit": d["unit"],
+                    "taken_by": d["agent_id"],
+                }
+            case AdmissibilityDecided():
+                doc["admissibility"] = d["decision"]
+                if d["decision"] == "non":
+                    doc["state"] = RequestState.REFUSEE.value
+                    doc["refusal"] = {"grounds": d["grounds"], "ground_code": d["ground_code"]}
+                    doc["next_notice_at"] = None
+            case RequestQuestioned():
+                doc["questions"][d["question_id"]] = {
+                    "question_id": d["question_id"],
+                    "text": d["text"],
+                    "asked_by": d["asked_by"],
+                    "asked_at": at.isoformat(),
+                    "answer": None,
+                    "answered_at": None,
+                }
+                doc["exchanges"].append(
+                    {"kind": "question", "question_id": d["question_id"], "text": d["text"], "at": at.isoformat()}
                 )
-            } | {"added_at": at.isoformat(), "deleted_at": None}
-            doc["attachment_order"].append(d["attachment_id"])
-        elif kind == "AttachmentRemoved":
-            attachment = doc["attachments"].get(d["attachment_id"])
-            if attachment is not None:
-                attachment["deleted_at"] = at.isoformat()
-        elif kind == "RequestClosed":
-            doc |= {
-                "state": RequestState.CLOTUREE.value,
-                "response": d["response"],
-                "response_attachment_ids": d["attachment_ids"],
-                "closed_at": at,
-                "next_notice_at": None,
-            }
-        elif kind == "DeadlineReached":
-            self._deadline_reached(doc, d, at)
-            return  # the clock is the service's business: "MAJ" shows what people did
+            case QuestionAnswered():
+                question = doc["questions"].get(d["question_id"])
+                if question is not None:
+                    question |= {"answer": d["text"], "answered_at": at.isoformat()}
+                doc["exchanges"].append(
+                    {"kind": "answer", "question_id": d["question_id"], "text": d["text"], "at": at.isoformat()}
+                )
+                if d.get("restarts_clock") and d.get("deadline_at"):
+                    self._set_deadline(doc, utc(d["deadline_at"]))
+            case ComplementAdded():
+                doc["exchanges"].append(
+                    {"kind": "complement", "complement_id": d["complement_id"], "text": d["text"], "at": at.isoformat()}
+                )
+                if d["restarts_clock"] and d["deadline_at"]:
+                    self._set_deadline(doc, utc(d["deadline_at"]))
+            case AttachmentAdded():
+                doc["attachments"][d["attachment_id"]] = {
+                    key: d[key]
+                    for key in (
+                        "attachment_id",
+                        "filename",
+                        "content_type",
+                        "size",
+                        "sha256",
+                        "blob_id",
+                        "added_by",
+                        "added_by_role",
+                    )
+                } | {"added_at": at.isoformat(), "deleted_at": None}
+                doc["attachment_order"].append(d["attachment_id"])
+            case AttachmentRemoved():
+                attachment = doc["attachments"].get(d["attachment_id"])
+                if attachment is not None:
+                    attachment["deleted_at"] = at.isoformat()
+            case RequestClosed():
+                doc |= {
+                    "state": RequestState.CLOTUREE.value,
+                    "response": d["response"],
+                    "response_attachment_ids": d["attachment_ids"],
+                    "closed_at": at,
+                    "next_notice_at": None,
+                }
+            case DeadlineReached():
+                self._deadline_reached(doc, d, at)
+                return  # the clock is the service's business: "MAJ" shows what people did
         doc["updated_at"] = at
-        if kind in EVENT_LABELS:
+        if type(event.event) in EVENT_LABELS:
             self._history(doc, event)
 
-    def _history(self, doc: Doc, event: EventEnvelope) -> None:
+    def _history(self, doc: Doc, event: Recorded[BaseModel]) -> None:
         state = RequestState(doc["state"])
         doc["history"].append(
             {
                 "at": event.occurred_at.isoformat(),
-                "event": EVENT_LABELS[event.type],
+                "event": EVENT_LABELS[type(event.event)],
                 "type": doc["type_label"],
                 "unit": doc["unit"],
                 "state": state.value,

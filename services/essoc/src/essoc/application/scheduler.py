@@ -1,44 +1,74 @@
-"""The answer clock's scheduler: a background loop that appends the DeadlineReached now due.
+"""The answer clock: a background loop that appends the DeadlineReached now due.
 
 It keeps no state of its own: each pass asks the read model which open requests have a notice due
 and lets each aggregate decide, so a restart, a second instance or a late pass never emits a notice
-twice, and a pass missed while the service was down is caught up by the next one.
+twice, and a pass missed while the service was down is caught up by the next one. Each pass also
+deletes attachment contents no event refers to (see `uploads`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
 
 import structlog
 
-from chassis.service import Runtime
-from essoc.adapters.blobs import AttachmentStore
-from essoc.application.commands import Handlers
-from essoc.settings import EssocSettings
+from chassis.commands import Commands
+from chassis.http.auth import SYSTEM_PRINCIPAL
+from contracts.errors import ConcurrencyError
+from essoc.application import commands
+from essoc.application.unit_of_work import Clock, EssocUnitOfWork
 
 log = structlog.get_logger(__name__)
 
 
-async def run_deadline_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
-    settings: EssocSettings = runtime.settings  # type: ignore[assignment]
-    handlers: Handlers = runtime.extras["handlers"]
-    blobs: AttachmentStore = runtime.extras["blobs"]
-    events = runtime.db["events"]
+class DueNotices(Protocol):
+    async def due(self, now: datetime) -> list[str]:
+        """The open requests with a deadline notice due at `now`."""
+        ...
 
-    async def referred_to(blob_id: str) -> bool:
-        return await events.find_one({"type": "AttachmentAdded", "data.blob_id": blob_id}, {"_id": 1}) is not None
 
-    while not stop.is_set():
-        try:
-            count = await handlers.notify_deadlines()
-            if count:
-                log.info("answer deadlines notified", count=count)
-            removed = await blobs.sweep_orphans(referred_to, timedelta(seconds=settings.orphan_blob_grace_seconds))
-            if removed:
-                log.warning("orphan attachment contents deleted", count=removed)
-        except Exception:
-            log.exception("deadline scheduler pass failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.deadline_scan_seconds)
+class AnswerClock:
+    def __init__(
+        self,
+        runner: Commands[EssocUnitOfWork],
+        notices: DueNotices,
+        clock: Clock,
+        sweep_orphans: Callable[[], Awaitable[int]],
+        every_seconds: float,
+    ) -> None:
+        self.commands = runner
+        self.notices = notices
+        self.clock = clock
+        self.sweep_orphans = sweep_orphans
+        self.every_seconds = every_seconds
+
+    async def notify_deadlines(self, now: datetime | None = None) -> int:
+        """Appends the DeadlineReached due at `now`; returns how many. Safe to run again or concurrently:
+        the aggregate emits each notice once per deadline, a concurrent writer gets a conflict."""
+        now = now or self.clock()
+        appended = 0
+        for request_id in await self.notices.due(now):
+            command = commands.NotifyDeadlines(request_id=request_id, now=now)
+            try:
+                appended += await self.commands.run(commands.notify_deadlines, command, SYSTEM_PRINCIPAL)
+            except ConcurrencyError:
+                continue  # another instance (or a command) moved the request on; the next pass decides again
+        return appended
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                count = await self.notify_deadlines()
+                if count:
+                    log.info("answer deadlines notified", count=count)
+                removed = await self.sweep_orphans()
+                if removed:
+                    log.warning("orphan attachment contents deleted", count=removed)
+            except Exception:
+                log.exception("deadline scheduler pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.every_seconds)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, assert_never
+from typing import Literal, assert_never, cast
+
+from pydantic import BaseModel
 
 from contracts.errors import Conflict, DomainError, Forbidden, NotFound
 from contracts.events.essoc import (
@@ -27,6 +29,7 @@ from contracts.events.essoc import (
     RequestSubmitted,
     RequestTakenInCharge,
 )
+from contracts.recorded import Recorded
 from essoc.domain import deadlines
 from essoc.domain.attachments import DEFAULT_MAX_SIZE, check_upload
 from essoc.domain.referentials import Referentials
@@ -44,7 +47,7 @@ EssocEvent = (
     | RequestClosed
     | DeadlineReached
 )
-Recorded = tuple[EssocEvent, datetime]
+Dated = tuple[EssocEvent, datetime]
 """An event with the instant it was recorded (the envelope's `occurred_at`)."""
 
 
@@ -106,7 +109,7 @@ class EssocRequest:
     # ---- folding -------------------------------------------------------------------------------
 
     @classmethod
-    def rebuild(cls, history: Iterable[Recorded]) -> EssocRequest:
+    def rebuild(cls, history: Iterable[Dated]) -> EssocRequest:
         """The request as its events leave it; the first one must be its RequestSubmitted."""
         events = iter(history)
         first = next(events, None)
@@ -116,6 +119,11 @@ class EssocRequest:
         for event, at in events:
             request.apply(event, at)
         return request
+
+    @classmethod
+    def from_recorded(cls, events: Sequence[Recorded[BaseModel]]) -> EssocRequest:
+        """The request rebuilt from its stored events (the repository's fold)."""
+        return cls.rebuild((cast(EssocEvent, e.event), e.occurred_at) for e in events)
 
     @classmethod
     def started(cls, e: RequestSubmitted) -> EssocRequest:

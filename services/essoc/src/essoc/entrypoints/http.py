@@ -5,26 +5,32 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from chassis.commands import Commands
+from chassis.eventstore import EventStore
 from chassis.http.auth import CurrentPrincipal, Principal
 from chassis.pdf import find_font
+from chassis.service import services_of
 from contracts.errors import DomainError, NotFound
 from contracts.events.essoc import FieldOfApplication
 from essoc.adapters.blobs import AttachmentStore
 from essoc.adapters.pdf import render_request
-from essoc.application import access
-from essoc.application.commands import Handlers, Upload
-from essoc.application.projections import VIEW
+from essoc.adapters.read_models import RequestReadModel
+from essoc.application import access, commands
+from essoc.application.scheduler import AnswerClock
+from essoc.application.unit_of_work import Clock, EssocUnitOfWork
+from essoc.application.uploads import Upload, Uploads
 from essoc.domain.filing import Filing
 from essoc.domain.referentials import Referentials
-from essoc.domain.states import RequestState, RequestTab
+from essoc.domain.states import RequestTab
 from essoc.entrypoints import views
 from essoc.settings import EssocSettings
 
@@ -80,26 +86,27 @@ class ClosureBody(_Body):
 # ---- helpers ---------------------------------------------------------------------------------------
 
 
-def _handlers(request: Request) -> Handlers:
-    handlers: Handlers = request.app.state.runtime.extras["handlers"]
-    return handlers
+@dataclass
+class EssocServices:
+    """What the routes depend on, wired by `bootstrap`."""
+
+    commands: Commands[EssocUnitOfWork]
+    uploads: Uploads
+    read_model: RequestReadModel
+    blobs: AttachmentStore
+    referentials: Referentials
+    settings: EssocSettings
+    store: EventStore
+    clock: Clock
+    answer_clock: AnswerClock
 
 
-def _settings(request: Request) -> EssocSettings:
-    settings: EssocSettings = request.app.state.runtime.settings
-    return settings
+Services = Annotated[EssocServices, Depends(services_of(EssocServices))]
 
 
-def _referentials(request: Request) -> Referentials:
-    referentials: Referentials = request.app.state.runtime.extras["referentials"]
-    return referentials
-
-
-async def _doc(request: Request, who: Principal, request_id: str) -> dict[str, Any]:
+async def _doc(services: EssocServices, who: Principal, request_id: str) -> dict[str, Any]:
     """The request's read model, if `who` may see it; a number is accepted in place of the id."""
-    collection = request.app.state.runtime.db[VIEW]
-    query = {"number": int(request_id)} if request_id.isdigit() else {"_id": request_id}
-    doc = await collection.find_one(query)
+    doc = await services.read_model.get(request_id)
     if doc is None:
         raise NotFound(f"La demande {request_id} est introuvable.", field="id")
     access.require_see(
@@ -112,20 +119,20 @@ async def _doc(request: Request, who: Principal, request_id: str) -> dict[str, A
     return dict(doc)
 
 
-async def _id(request: Request, request_id: str) -> str:
+async def _id(services: EssocServices, request_id: str) -> str:
     """The stream id of a request named by its id or its number."""
     if not request_id.isdigit():
         return request_id
-    doc = await request.app.state.runtime.db[VIEW].find_one({"number": int(request_id)}, {"_id": 1})
-    if doc is None:
+    found = await services.read_model.request_id(int(request_id))
+    if found is None:
         raise NotFound(f"La demande n° {request_id} est introuvable.", field="id")
-    return str(doc["_id"])
+    return found
 
 
 async def _detail(
-    request: Request, who: Principal, request_id: str, response: Response | None = None
+    services: EssocServices, who: Principal, request_id: str, response: Response | None = None
 ) -> dict[str, Any]:
-    doc = await _doc(request, who, request_id)
+    doc = await _doc(services, who, request_id)
     if response is not None:
         response.headers["ETag"] = f'"{doc["version"]}"'
     return views.detail(doc)
@@ -135,9 +142,9 @@ def _upload(file: StarletteUpload) -> Upload:
     return Upload(filename=file.filename or "", stream=file.file)
 
 
-def _refuse_oversized(request: Request) -> None:
+def _refuse_oversized(request: Request, services: EssocServices) -> None:
     """Refuses a body announced larger than the cap before reading it."""
-    cap = _settings(request).attachment_max_bytes
+    cap = services.settings.attachment_max_bytes
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > cap + MULTIPART_OVERHEAD:
         raise DomainError(
@@ -153,17 +160,17 @@ def _refuse_oversized(request: Request) -> None:
 
 
 @router.get("/referentials", tags=["référentiels"])
-async def referentials(request: Request) -> dict[str, Any]:
+async def referentials(services: Services) -> dict[str, Any]:
     """Natures, categories per nature, directorates (mailbox, territory), fields, refusal grounds."""
-    refs = _referentials(request)
+    refs = services.referentials
     body = refs.as_dict()
     body["sub_categories"] = [{"code": d.code, "label": d.label} for d in refs.directorates if not d.central]
-    body["served_territories"] = list(_settings(request).territories)
+    body["served_territories"] = list(services.settings.territories)
     return body
 
 
 @router.post("/requests", status_code=201, tags=["demandes"])
-async def submit(body: FilingBody, request: Request, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
+async def submit(body: FilingBody, services: Services, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
     """Files a request; name, first name and email are the caller's (token), never the body's."""
     filing = Filing(
         requester_type=body.requester_type,
@@ -177,52 +184,45 @@ async def submit(body: FilingBody, request: Request, response: Response, who: Cu
         represented_siren=body.represented_siren or None,
         previous_request=body.previous_request or None,
     )
-    request_id = await _handlers(request).submit(who, filing)
+    request_id = await services.commands.run(commands.submit, commands.SubmitRequest(filing=filing), who)
     response.headers["Location"] = f"/api/v1/requests/{request_id}"
-    return await _detail(request, who, request_id, response)
+    return await _detail(services, who, request_id, response)
 
 
 @router.get("/requests", tags=["demandes"])
 async def tabs(
-    request: Request,
+    services: Services,
     who: CurrentPrincipal,
     tab: Annotated[str | None, Query(description="deposees, prises-en-charge, refusees ou cloturees")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
     """ "Mes demandes": the rows of a tab (all tabs when omitted) and the count of every tab."""
-    visible = access.visible_requests(who)
-    collection = request.app.state.runtime.db[VIEW]
-    counts = {t.value: 0 for t in RequestTab}
-    async for row in await collection.aggregate([{"$match": visible}, {"$group": {"_id": "$state", "n": {"$sum": 1}}}]):
-        counts[RequestState(row["_id"]).tab.value] = int(row["n"])
-    query = dict(visible)
     chosen = RequestTab.parse(tab) if tab else None
-    if chosen is not None:
-        query["state"] = chosen.state.value
-    total = await collection.count_documents(query)
-    cursor = collection.find(query, sort=[("number", 1)], skip=(page - 1) * per_page, limit=per_page)
+    counts, total, rows = await services.read_model.tabs(
+        access.visible_requests(who), chosen, page=page, per_page=per_page
+    )
     return {
         "tab": chosen.value if chosen else None,
         "counts": counts,
         "total": total,
         "page": page,
         "per_page": per_page,
-        "items": [views.summary(d) async for d in cursor],
+        "items": [views.summary(d) for d in rows],
     }
 
 
 @router.get("/requests/{request_id}", tags=["demandes"])
-async def detail(request_id: str, request: Request, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
+async def detail(request_id: str, services: Services, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
     """Characteristics, fields, the request and its answer, history, exchanges, attachments."""
-    return await _detail(request, who, request_id, response)
+    return await _detail(services, who, request_id, response)
 
 
 @router.get("/requests/{request_id}/history", tags=["demandes"])
-async def history(request_id: str, request: Request, who: CurrentPrincipal) -> dict[str, Any]:
+async def history(request_id: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """The manual's history rows, and every event of the request with its hash (audit)."""
-    doc = await _doc(request, who, request_id)
-    events = await request.app.state.runtime.store.read_stream(doc["_id"])
+    doc = await _doc(services, who, request_id)
+    events = await services.store.read_stream(doc["_id"])
     return {
         "id": doc["_id"],
         "number": doc["number"],
@@ -247,10 +247,10 @@ async def history(request_id: str, request: Request, who: CurrentPrincipal) -> d
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def pdf(request_id: str, request: Request, who: CurrentPrincipal) -> Response:
+async def pdf(request_id: str, services: Services, who: CurrentPrincipal) -> Response:
     """The whole request as a PDF a person would file."""
-    detail = await _detail(request, who, request_id)
-    content = await asyncio.to_thread(render_request, detail, font=find_font(_settings(request).pdf_font_path))
+    detail = await _detail(services, who, request_id)
+    content = await asyncio.to_thread(render_request, detail, font=find_font(services.settings.pdf_font_path))
     return Response(
         content,
         media_type="application/pdf",
@@ -263,32 +263,38 @@ async def pdf(request_id: str, request: Request, who: CurrentPrincipal) -> Respo
 
 @router.post("/requests/{request_id}/take-charge", tags=["instruction"])
 async def take_charge(
-    request_id: str, request: Request, response: Response, who: CurrentPrincipal, body: TakeChargeBody | None = None
+    request_id: str, services: Services, response: Response, who: CurrentPrincipal, body: TakeChargeBody | None = None
 ) -> dict[str, Any]:
     """The competent unit takes the request in charge; admissibility goes to "À l'étude"."""
-    rid = await _id(request, request_id)
-    await _handlers(request).take_charge(who, rid, body.unit if body else None)
-    return await _detail(request, who, rid, response)
+    rid = await _id(services, request_id)
+    command = commands.TakeRequestInCharge(request_id=rid, unit=body.unit if body else None)
+    await services.commands.run(commands.take_in_charge, command, who)
+    return await _detail(services, who, rid, response)
 
 
 @router.post("/requests/{request_id}/admissibility", tags=["instruction"])
 async def admissibility(
-    request_id: str, body: AdmissibilityBody, request: Request, response: Response, who: CurrentPrincipal
+    request_id: str, body: AdmissibilityBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Oui, or non with its grounds (for a droit au contrôle, one of the CRPA L.124-1 grounds)."""
-    rid = await _id(request, request_id)
-    await _handlers(request).decide_admissibility(who, rid, body.decision, body.grounds, body.ground_code)
-    return await _detail(request, who, rid, response)
+    rid = await _id(services, request_id)
+    command = commands.DecideAdmissibility(
+        request_id=rid, decision=body.decision, grounds=body.grounds, ground_code=body.ground_code
+    )
+    await services.commands.run(commands.decide_admissibility, command, who)
+    return await _detail(services, who, rid, response)
 
 
 @router.post("/requests/{request_id}/questions", status_code=201, tags=["instruction"])
 async def ask(
-    request_id: str, body: TextBody, request: Request, response: Response, who: CurrentPrincipal
+    request_id: str, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Asks the requester a question (the requester is told by mail)."""
-    rid = await _id(request, request_id)
-    question_id = await _handlers(request).ask_question(who, rid, body.text)
-    return {**await _detail(request, who, rid, response), "question_id": question_id}
+    rid = await _id(services, request_id)
+    question_id = await services.commands.run(
+        commands.ask_question, commands.AskQuestion(request_id=rid, text=body.text), who
+    )
+    return {**await _detail(services, who, rid, response), "question_id": question_id}
 
 
 _CLOSURE_DOC: dict[str, Any] = {
@@ -313,13 +319,15 @@ _CLOSURE_DOC: dict[str, Any] = {
 
 
 @router.post("/requests/{request_id}/closure", tags=["instruction"], openapi_extra=_CLOSURE_DOC)
-async def closure(request_id: str, request: Request, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
+async def closure(
+    request_id: str, request: Request, services: Services, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Closes the request with the answer. JSON `{response, attachment_ids}`, or multipart with
     `response` and `files` (stored as attachments and sent with the answer)."""
-    rid = await _id(request, request_id)
+    rid = await _id(services, request_id)
     uploads: list[Upload] = []
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        _refuse_oversized(request)
+        _refuse_oversized(request, services)
         form = await request.form()
         try:
             body = ClosureBody(
@@ -336,8 +344,8 @@ async def closure(request_id: str, request: Request, response: Response, who: Cu
             first = error.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "response"
             raise DomainError(f"{where} : champ absent ou invalide.", field=where) from error
-    await _handlers(request).close(who, rid, body.response, body.attachment_ids, uploads)
-    return await _detail(request, who, rid, response)
+    await services.uploads.close(who, rid, body.response, body.attachment_ids, uploads)
+    return await _detail(services, who, rid, response)
 
 
 # ---- requester commands -----------------------------------------------------------------------------
@@ -345,22 +353,25 @@ async def closure(request_id: str, request: Request, response: Response, who: Cu
 
 @router.post("/requests/{request_id}/complements", status_code=201, tags=["échanges"])
 async def complement(
-    request_id: str, body: TextBody, request: Request, response: Response, who: CurrentPrincipal
+    request_id: str, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Adds a complement while the request is filed or taken in charge."""
-    rid = await _id(request, request_id)
-    complement_id = await _handlers(request).add_complement(who, rid, body.text)
-    return {**await _detail(request, who, rid, response), "complement_id": complement_id}
+    rid = await _id(services, request_id)
+    complement_id = await services.commands.run(
+        commands.add_complement, commands.AddComplement(request_id=rid, text=body.text), who
+    )
+    return {**await _detail(services, who, rid, response), "complement_id": complement_id}
 
 
 @router.post("/requests/{request_id}/questions/{question_id}/answer", tags=["échanges"])
 async def answer(
-    request_id: str, question_id: str, body: TextBody, request: Request, response: Response, who: CurrentPrincipal
+    request_id: str, question_id: str, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Answers a question of the service, once (the directorate is told by mail)."""
-    rid = await _id(request, request_id)
-    await _handlers(request).answer_question(who, rid, question_id, body.text)
-    return await _detail(request, who, rid, response)
+    rid = await _id(services, request_id)
+    command = commands.AnswerQuestion(request_id=rid, question_id=question_id, text=body.text)
+    await services.commands.run(commands.answer_question, command, who)
+    return await _detail(services, who, rid, response)
 
 
 # ---- attachments ------------------------------------------------------------------------------------
@@ -390,17 +401,17 @@ _UPLOAD_DOC: dict[str, Any] = {
 
 @router.post("/requests/{request_id}/attachments", status_code=201, tags=["pièces jointes"], openapi_extra=_UPLOAD_DOC)
 async def add_attachment(
-    request_id: str, request: Request, response: Response, who: CurrentPrincipal
+    request_id: str, request: Request, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Adds a file: allowed extension, under the size cap, stored under a sanitised name."""
-    _refuse_oversized(request)  # before the body is read: an announced oversize upload is not received
-    rid = await _id(request, request_id)
+    _refuse_oversized(request, services)  # before the body is read: an announced oversize upload is not received
+    rid = await _id(services, request_id)
     form = await request.form(max_files=1)
     file = form.get("file")
     if not isinstance(file, StarletteUpload):
         raise DomainError("Joignez un fichier (champ « file » d'un formulaire multipart).", field="file")
-    attachment_id = await _handlers(request).add_attachment(who, rid, _upload(file))
-    doc = await _doc(request, who, rid)
+    attachment_id = await services.uploads.add(who, rid, _upload(file))
+    doc = await _doc(services, who, rid)
     response.headers["Location"] = f"/api/v1/requests/{rid}/attachments/{attachment_id}"
     return {**views.attachment(rid, doc["attachments"][attachment_id]), "request_version": doc["version"]}
 
@@ -411,9 +422,9 @@ async def add_attachment(
     response_class=StreamingResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-async def download(request_id: str, attachment_id: str, request: Request, who: CurrentPrincipal) -> StreamingResponse:
+async def download(request_id: str, attachment_id: str, services: Services, who: CurrentPrincipal) -> StreamingResponse:
     """The file's content, as stored; its SHA-256 in `Repr-Digest` and `ETag`."""
-    doc = await _doc(request, who, request_id)
+    doc = await _doc(services, who, request_id)
     item = doc["attachments"].get(attachment_id)
     if item is None:
         raise NotFound(f"La pièce jointe {attachment_id} est introuvable.", field="attachment_id")
@@ -421,8 +432,7 @@ async def download(request_id: str, attachment_id: str, request: Request, who: C
         raise DomainError(
             "Cette pièce jointe a été supprimée.", field="attachment_id", code="piece-jointe-supprimee", status=410
         )
-    store: AttachmentStore = request.app.state.runtime.extras["blobs"]
-    chunks = await store.open(item["blob_id"])
+    chunks = await services.blobs.open(item["blob_id"])
     if chunks is None:
         raise NotFound(f"Le contenu de la pièce jointe {attachment_id} est introuvable.", field="attachment_id")
     return StreamingResponse(
@@ -439,12 +449,13 @@ async def download(request_id: str, attachment_id: str, request: Request, who: C
 
 @router.delete("/requests/{request_id}/attachments/{attachment_id}", tags=["pièces jointes"])
 async def remove_attachment(
-    request_id: str, attachment_id: str, request: Request, response: Response, who: CurrentPrincipal
+    request_id: str, attachment_id: str, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Deletes one of one's own attachments while the request is filed or taken in charge."""
-    rid = await _id(request, request_id)
-    await _handlers(request).remove_attachment(who, rid, attachment_id)
-    return await _detail(request, who, rid, response)
+    rid = await _id(services, request_id)
+    command = commands.RemoveAttachment(request_id=rid, attachment_id=attachment_id)
+    await services.commands.run(commands.remove_attachment, command, who)
+    return await _detail(services, who, rid, response)
 
 
 async def _stream(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -6,35 +6,31 @@ The consumer's inbox already drops a redelivered event; the upsert keyed by the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
-from chassis.unit_of_work import Transaction
+from pydantic import BaseModel
+
+from chassis.dispatch import on
+from chassis.policy import Policy
 from contracts.envelope import EventEnvelope
-from contracts.registry import upcast
-from notifier.domain.mails import mails_for
-
-OUTBOX = "mail_outbox"
+from contracts.recorded import Recorded
+from notifier.domain.mails import HANDLED_EVENTS, Mail, mails_for
 
 
-async def queue_mails(event: EventEnvelope, tx: Transaction) -> None:
-    _, data = upcast(event.type, event.schema_version, event.data)
-    now = datetime.now(UTC)
-    for mail in mails_for(event.type, data, event.event_id, territory=event.territory):
-        # An upsert, not an insert: a duplicate-key error would abort the whole transaction.
-        await tx.db[OUTBOX].update_one(
-            {"_id": mail.notification_id},
-            {
-                "$setOnInsert": {
-                    "state": "pending",
-                    "template": mail.template,
-                    "recipient": mail.recipient,
-                    "event": event.model_dump(mode="json"),
-                    "attempts": 0,
-                    "failures": 0,
-                    "next_attempt_at": now,
-                    "queued_at": now,
-                }
-            },
-            upsert=True,
-            session=tx.session,
-        )
+class Outbox(Protocol):
+    async def queue(self, mail: Mail, event: EventEnvelope, now: datetime) -> None: ...
+
+
+@dataclass
+class NotifierUnitOfWork:
+    outbox: Outbox
+
+
+class MailQueue(Policy[NotifierUnitOfWork]):
+    @on(*HANDLED_EVENTS)
+    async def _queue(self, event: Recorded[BaseModel], uow: NotifierUnitOfWork) -> None:
+        now = datetime.now(UTC)
+        for mail in mails_for(event.event, event.event_id, territory=event.territory):
+            await uow.outbox.queue(mail, event.envelope, now)

@@ -4,26 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
-
-from contracts.envelope import EventEnvelope
+from chassis.dispatch import on
+from chassis.projection import Projection
+from chassis.views import Index, ViewDatabase
+from contracts.events.notifier import NotificationFailed, NotificationSent
+from contracts.recorded import Recorded
 
 Doc = dict[str, Any]
 
 
-class NotificationLog:
+class NotificationLog(Projection):
     name = "notifications"
-    collections: tuple[str, ...] = ("notifications",)
-    handles = frozenset({"NotificationSent", "NotificationFailed"})
+    collections = ("notifications",)
 
-    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:
-        await db["notifications"].create_index([("recipient", ASCENDING)])
-        await db["notifications"].create_index([("source_event_id", ASCENDING)])
+    indexes = (
+        Index("notifications", (("recipient", 1),)),
+        Index("notifications", (("source_event_id", 1),)),
+    )
 
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None:
-        d = event.data
+    @on(NotificationSent)
+    async def _sent(self, event: Recorded[NotificationSent], db: ViewDatabase) -> None:
+        d = event.event.model_dump(mode="json")
+        fields = {"status": "sent", "subject": d["subject"], "sent_at": d["sent_at"], "message_id": d["message_id"]}
+        await self._record(event, db, d, "sent", {"$set": fields})
+
+    @on(NotificationFailed)
+    async def _failed(self, event: Recorded[NotificationFailed], db: ViewDatabase) -> None:
+        d = event.event.model_dump(mode="json")
+        update = {"$set": {"status": "failed", "last_error": d["error"]}, "$setOnInsert": {"sent_at": None}}
+        await self._record(event, db, d, "failed", update)
+
+    async def _record(self, event: Recorded[Any], db: ViewDatabase, d: Doc, outcome: str, update: Doc) -> None:
         common = {
             "recipient": d["recipient"],
             "template": d["template"],
@@ -32,20 +43,9 @@ class NotificationLog:
             "territory": event.territory,
             "attempts": d["attempts"],
         }
-        attempt = {
-            "at": event.occurred_at,
-            "outcome": "sent" if event.type == "NotificationSent" else "failed",
-            "error": d.get("error"),
-        }
-        update: Doc = {"$set": common, "$push": {"history": attempt}}
-        if event.type == "NotificationSent":
-            update["$set"] |= {
-                "status": "sent",
-                "subject": d["subject"],
-                "sent_at": d["sent_at"],
-                "message_id": d["message_id"],
-            }
-        else:
-            update["$set"] |= {"status": "failed", "last_error": d["error"]}
-            update["$setOnInsert"] = {"sent_at": None}
-        await db["notifications"].update_one({"_id": d["notification_id"]}, update, upsert=True, session=session)
+        attempt = {"at": event.occurred_at, "outcome": outcome, "error": d.get("error")}
+        await db["notifications"].update_one(
+            {"_id": d["notification_id"]},
+            {**update, "$set": {**common, **update["$set"]}, "$push": {"history": attempt}},
+            upsert=True,
+        )

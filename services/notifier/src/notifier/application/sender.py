@@ -14,23 +14,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
 import structlog
-from pymongo import ReturnDocument
+from pydantic import BaseModel
 from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
-from chassis.eventstore import Metadata, NewEvent
+from chassis.eventstore import Metadata
+from chassis.repository import Loaded, Repository
 from chassis.unit_of_work import Transaction, UnitOfWork
-from contracts.envelope import SYSTEM, EventEnvelope
+from contracts.envelope import EventEnvelope
 from contracts.events.notifier import NotificationFailed, NotificationSent
-from contracts.registry import upcast
+from contracts.recorded import Recorded
 from notifier.adapters.attachments import FetchedFile
 from notifier.adapters.message import build
-from notifier.application.outbox import OUTBOX
 from notifier.domain.mails import AttachedFile, Mail, mails_for, within_size
 from notifier.domain.render import render
 from notifier.settings import NotifierSettings
@@ -50,69 +51,78 @@ class ReceiptSource(Protocol):
     async def fetch(self, declaration_id: str) -> FetchedFile: ...
 
 
+class PendingMails(Protocol):
+    """The mails queued by the consumer (`adapters.outbox.MailOutbox`)."""
+
+    async def due(self, now: datetime, limit: int = 100) -> list[str]: ...
+
+    async def claim(self, notification_id: str, now: datetime, lease: timedelta) -> dict[str, Any] | None: ...
+
+    async def settle(self, notification_id: str, **fields: Any) -> None: ...
+
+
 def stream_of(notification_id: str) -> str:
     return f"notification-{notification_id}"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a notification's stream says: whether the mail went out."""
+
+    sent: bool
+
+    @classmethod
+    def fold(cls, events: Sequence[Recorded[BaseModel]]) -> Delivery:
+        return cls(sent=any(isinstance(e.event, NotificationSent) for e in events))
 
 
 class MailSender:
     def __init__(
         self,
         uow: UnitOfWork,
+        outbox: PendingMails,
         mailer: Mailer,
         settings: NotifierSettings,
         attachments: AttachmentSource | None = None,
         receipts: ReceiptSource | None = None,
     ) -> None:
         self.uow = uow
+        self.outbox = outbox
         self.mailer = mailer
         self.settings = settings
         self.attachments = attachments
         self.receipts = receipts
-        self.outbox = uow.store.db[OUTBOX]
 
     async def send_due(self) -> int:
         """Sends every mail due now; returns how many were delivered."""
         now = datetime.now(UTC)
-        due = [
-            d["_id"]
-            async for d in self.outbox.find(
-                {"state": "pending", "next_attempt_at": {"$lte": now}}, {"_id": 1}, sort=[("queued_at", 1)], limit=100
-            )
-        ]
+        lease = timedelta(seconds=self.settings.send_lease_seconds)
         delivered = 0
-        for notification_id in due:
-            doc = await self._claim(str(notification_id))
+        for notification_id in await self.outbox.due(now):
+            doc = await self.outbox.claim(notification_id, datetime.now(UTC), lease)
             if doc is not None:
                 delivered += await self._send_one(doc)
         return delivered
 
-    async def _claim(self, notification_id: str) -> dict[str, Any] | None:
-        now = datetime.now(UTC)
-        doc: dict[str, Any] | None = await self.outbox.find_one_and_update(
-            {"_id": notification_id, "state": "pending", "next_attempt_at": {"$lte": now}},
-            {"$set": {"next_attempt_at": now + timedelta(seconds=self.settings.send_lease_seconds)}},
-            return_document=ReturnDocument.AFTER,
-        )
-        return doc
+    async def _delivery(self, notification_id: str) -> Loaded[Delivery] | None:
+        async def read(tx: Transaction) -> Loaded[Delivery] | None:
+            return await Repository(tx, Delivery.fold).get(stream_of(notification_id))
+
+        return await self.uow.run(read)
 
     async def _send_one(self, doc: dict[str, Any]) -> int:
         notification_id = str(doc["_id"])
-        history = await self.uow.store.read_stream(stream_of(notification_id))
-        if any(e.type == "NotificationSent" for e in history):
-            await self.outbox.update_one({"_id": notification_id}, {"$set": {"state": "sent"}})
+        delivery = await self._delivery(notification_id)
+        version = delivery.version if delivery else 0
+        if delivery is not None and delivery.aggregate.sent:
+            await self.outbox.settle(notification_id, state="sent")
             return 0
-        event = EventEnvelope.model_validate(doc["event"])
-        _, data = upcast(event.type, event.schema_version, event.data)
-        mail = next(
-            (
-                m
-                for m in mails_for(event.type, data, event.event_id, territory=event.territory)
-                if m.notification_id == notification_id
-            ),
-            None,
-        )
+        source = Recorded.of(EventEnvelope.model_validate(doc["event"]))
+        event = source.envelope
+        mails = mails_for(source.event, source.event_id, territory=source.territory)
+        mail = next((m for m in mails if m.notification_id == notification_id), None)
         if mail is None:
-            await self.outbox.update_one({"_id": notification_id}, {"$set": {"state": "obsolete"}})
+            await self.outbox.settle(notification_id, state="obsolete")
             return 0
         attempts = int(doc.get("attempts", 0))
         subject = mail.subject
@@ -128,12 +138,12 @@ class MailSender:
                     attempts += 1
                     await self.mailer.send(message)
         except Exception as exc:  # SMTP down or refusing, or an attachment unavailable: keep it pending
-            await self._failed(doc, event, mail, len(history), attempts, exc)
+            await self._failed(doc, event, mail, version, attempts, exc)
             return 0
         await self._record(
             event,
             notification_id,
-            len(history),
+            version,
             NotificationSent(
                 notification_id=notification_id,
                 source_event_id=event.event_id,
@@ -146,7 +156,7 @@ class MailSender:
                 attempts=max(attempts, 1),
             ),
         )
-        await self.outbox.update_one({"_id": notification_id}, {"$set": {"state": "sent", "attempts": attempts}})
+        await self.outbox.settle(notification_id, state="sent", attempts=attempts)
         return 1
 
     async def _message(self, mail: Mail, event: EventEnvelope) -> EmailMessage:
@@ -192,16 +202,12 @@ class MailSender:
         )
         failures = int(doc.get("failures", 0)) + 1
         wait = min(self.settings.redelivery_max_seconds, self.settings.redelivery_seconds * 2 ** (failures - 1))
-        await self.outbox.update_one(
-            {"_id": notification_id},
-            {
-                "$set": {
-                    "attempts": attempts,
-                    "failures": failures,
-                    "last_error": f"{type(exc).__name__}: {exc}"[:500],
-                    "next_attempt_at": datetime.now(UTC) + timedelta(seconds=wait),
-                }
-            },
+        await self.outbox.settle(
+            notification_id,
+            attempts=attempts,
+            failures=failures,
+            last_error=f"{type(exc).__name__}: {exc}"[:500],
+            next_attempt_at=datetime.now(UTC) + timedelta(seconds=wait),
         )
         log.warning("mail not delivered; will retry", notification_id=notification_id, wait=wait, error=repr(exc))
 
@@ -209,14 +215,11 @@ class MailSender:
         self, source: EventEnvelope, notification_id: str, version: int, data: NotificationSent | NotificationFailed
     ) -> None:
         async def work(tx: Transaction) -> None:
-            await tx.append(
-                stream_of(notification_id),
-                version,
-                [NewEvent(data, territory=source.territory, actor=SYSTEM)],
-                Metadata(correlation_id=source.correlation_id, causation_id=str(source.event_id)),
+            await Repository(tx, Delivery.fold).save(
+                stream_of(notification_id), [data], expected_version=version, territory=source.territory
             )
 
-        await self.uow.run(work)
+        await self.uow.run(work, meta=Metadata.caused_by(source))
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -6,7 +6,6 @@ gives the same ids and the sender can skip what it already sent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID, uuid5
@@ -23,7 +22,6 @@ from contracts.events.essoc import (
     RequestSubmitted,
 )
 from contracts.events.taxcalc import DeclarationAssessed
-from contracts.registry import event_type as registered
 from notifier.domain.boxes import box_summary
 
 NOTIFICATION_NAMESPACE = uuid5(UUID(int=0), "notifier.douane.example")
@@ -32,10 +30,15 @@ NATURE_LABELS = {
     "second_examen": "second examen",
     "droit_au_controle": "droit au contrôle",
 }
-HANDLED_EVENTS = frozenset(
-    {"RequestSubmitted", "AdmissibilityDecided", "RequestQuestioned", "QuestionAnswered", "RequestClosed",
-     "DeadlineReached", "DeclarationAssessed"}
-)  # fmt: skip
+HANDLED_EVENTS: tuple[type[BaseModel], ...] = (
+    RequestSubmitted,
+    AdmissibilityDecided,
+    RequestQuestioned,
+    QuestionAnswered,
+    RequestClosed,
+    DeadlineReached,
+    DeclarationAssessed,
+)
 
 
 @dataclass(frozen=True)
@@ -67,17 +70,10 @@ def notification_id(event_id: UUID | str, template: str, recipient: str) -> str:
     return str(uuid5(NOTIFICATION_NAMESPACE, f"{event_id}/{template}/{recipient.lower()}"))
 
 
-def mails_for(
-    event_type: str,
-    data: Mapping[str, Any] | BaseModel,
-    event_id: UUID | str,
-    *,
-    territory: str | None = None,
-) -> list[Mail]:
-    """The mails `event_type` causes; none for an event nobody is told about."""
-    if event_type not in HANDLED_EVENTS:
+def mails_for(event: BaseModel, event_id: UUID | str, *, territory: str | None = None) -> list[Mail]:
+    """The mails `event` causes; none for an event nobody is told about."""
+    if not isinstance(event, HANDLED_EVENTS):
         return []
-    event = data if isinstance(data, BaseModel) else registered(event_type).model.model_validate(data)
     drafts = _drafts(event)
     files = _files(event)
     receipt_of = event.declaration_id if isinstance(event, DeclarationAssessed) else None

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
+from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.http.auth import CurrentPrincipal
+from chassis.service import services_of
+from notifier.application import access
+from notifier.application.sender import MailSender
 
 router = APIRouter(tags=["notifications"])
 
 
+@dataclass
+class NotifierServices:
+    """What the routes depend on, wired by `bootstrap`."""
+
+    db: AsyncDatabase[dict[str, Any]]
+    sender: MailSender
+
+
+Services = Annotated[NotifierServices, Depends(services_of(NotifierServices))]
+
+
 @router.get("/notifications")
 async def list_notifications(
-    request: Request,
+    services: Services,
     who: CurrentPrincipal,
     recipient: Annotated[str | None, Query(description="adresse du destinataire")] = None,
     event_id: Annotated[str | None, Query(description="événement à l'origine du courriel")] = None,
@@ -22,19 +38,12 @@ async def list_notifications(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """Admins and agents see every notification; any other user only the ones sent to them."""
-    who.require("admin", "agent", "requester", "declarant")
-    query: dict[str, Any] = {}
-    if who.role not in ("admin", "agent"):
-        query["recipient"] = who.email
-    elif recipient:
-        query["recipient"] = recipient
-    if who.role == "agent" and who.territories:
-        query["territory"] = {"$in": list(who.territories)}
+    query = access.visible_notifications(who, recipient)
     if event_id:
         query["source_event_id"] = event_id
     if status:
         query["status"] = status
-    collection = request.app.state.runtime.db["notifications"]
+    collection = services.db["notifications"]
     total = await collection.count_documents(query)
     items = [
         {"notification_id": d.pop("_id"), **d}

@@ -4,149 +4,153 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
-
-from contracts.envelope import EventEnvelope
-from contracts.registry import upcast
+from chassis.dispatch import on
+from chassis.projection import Projection
+from chassis.views import Index, ViewDatabase
+from contracts.events.declarations import (
+    AnnualTurnoverDeclared,
+    DeclarantDetailsSet,
+    DeclarationDrafted,
+    DeclarationFiled,
+    DeductionsEntered,
+    LineAdded,
+    LineRemoved,
+)
+from contracts.events.taxcalc import (
+    CreditCarriedForward,
+    DeclarationAssessed,
+    LineAssessed,
+    TariffPublished,
+    TotalsProjected,
+)
+from contracts.recorded import Recorded
 
 Doc = dict[str, Any]
 TARIFFS = "tariffs"
 DECLARATIONS = "tc_declarations"
 LEDGER = "ledger"
 
-DECLARATION_EVENTS = frozenset(
-    {
-        "DeclarationDrafted",
-        "DeclarantDetailsSet",
-        "LineAdded",
-        "LineRemoved",
-        "AnnualTurnoverDeclared",
-        "DeductionsEntered",
-        "DeclarationFiled",
-    }
-)
 
-
-class TariffView:
+class TariffView(Projection):
     name = "tariffs"
     collections = (TARIFFS,)
-    handles = frozenset({"TariffPublished"})
 
-    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:
-        return None
-
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None:
-        d = event.data
+    @on(TariffPublished)
+    async def _published(self, e: Recorded[TariffPublished], db: ViewDatabase) -> None:
+        d = e.event.model_dump(mode="json")
         await db[TARIFFS].replace_one(
             {"_id": d["territory"]},
             {
-                "version": event.version,
+                "version": e.version,
                 "source_sha256": d["source_sha256"],
                 "lines": d["lines"],
-                "published_at": event.occurred_at.isoformat(),
-                "published_by": event.actor.id,
+                "published_at": e.occurred_at.isoformat(),
+                "published_by": e.actor.id,
             },
             upsert=True,
-            session=session,
         )
 
 
-class DeclarationLedgerView:
+class DeclarationLedgerView(Projection):
     """What taxcalc knows of each declaration (from declarations.events) and what it computed."""
 
     name = "tc_declarations"
     collections = (DECLARATIONS,)
-    handles = DECLARATION_EVENTS | {"LineAssessed", "TotalsProjected", "DeclarationAssessed"}
 
-    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:
-        await db[DECLARATIONS].create_index([("relation_id", ASCENDING), ("year", ASCENDING), ("quarter", ASCENDING)])
+    indexes = (Index(DECLARATIONS, (("relation_id", 1), ("year", 1), ("quarter", 1))),)
 
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None:
-        _, d = upcast(event.type, event.schema_version, event.data)
-        view = db[DECLARATIONS]
-        if event.type in DECLARATION_EVENTS:
-            key = {"_id": event.stream_id}
-            seen = {"version": event.version}
-            if event.type == "DeclarationDrafted":
-                await view.insert_one(
-                    {
-                        "_id": event.stream_id,
-                        "relation_id": d["relation_id"],
-                        "relation_number": d["relation_number"],
-                        "office": d["office"],
-                        "territory": event.territory,
-                        "year": d["year"],
-                        "quarter": d["quarter"],
-                        "lines": {},
-                        "deductions": None,
-                        "annual_turnover": None,
-                        "status": "draft",
-                        "totals": None,
-                        "filing": None,
-                        **seen,
-                    },
-                    session=session,
-                )
-            elif event.type == "LineAdded":
-                await view.update_one(
-                    key, {"$set": {f"lines.{d['line_id']}": {"line": d, "assessment": None}, **seen}}, session=session
-                )
-            elif event.type == "LineRemoved":
-                await view.update_one(key, {"$unset": {f"lines.{d['line_id']}": ""}, "$set": seen}, session=session)
-            elif event.type == "AnnualTurnoverDeclared":
-                await view.update_one(key, {"$set": {"annual_turnover": d["amount"], **seen}}, session=session)
-            elif event.type == "DeductionsEntered":
-                await view.update_one(
-                    key, {"$set": {"deductions": {"om": d["om"], "omr": d["omr"]}, **seen}}, session=session
-                )
-            elif event.type == "DeclarationFiled":
-                await view.update_one(key, {"$set": {"status": "filed", "filing": d, **seen}}, session=session)
-            else:
-                await view.update_one(key, {"$set": seen}, session=session)
-        elif event.type == "LineAssessed":
-            await view.update_one(
-                {"_id": d["declaration_id"], f"lines.{d['line_id']}": {"$exists": True}},
-                {"$set": {f"lines.{d['line_id']}.assessment": d}},
-                session=session,
-            )
-        elif event.type == "TotalsProjected":
-            await view.update_one(
-                {"_id": d["declaration_id"]},
-                {"$set": {"totals": {**d, "computed_at": event.occurred_at.isoformat()}}},
-                session=session,
-            )
-        elif event.type == "DeclarationAssessed":
-            await view.update_one(
-                {"_id": d["declaration_id"]},
-                {"$set": {"status": "assessed", "assessed_at": event.occurred_at.isoformat()}},
-                session=session,
-            )
+    @on(DeclarationDrafted)
+    async def _drafted(self, e: Recorded[DeclarationDrafted], db: ViewDatabase) -> None:
+        d = e.event
+        await db[DECLARATIONS].insert_one(
+            {
+                "_id": e.stream_id,
+                "relation_id": d.relation_id,
+                "relation_number": d.relation_number,
+                "office": d.office,
+                "territory": e.territory,
+                "year": d.year,
+                "quarter": d.quarter,
+                "lines": {},
+                "deductions": None,
+                "annual_turnover": None,
+                "status": "draft",
+                "totals": None,
+                "filing": None,
+                "version": e.version,
+            }
+        )
+
+    @on(LineAdded)
+    async def _line_added(self, e: Recorded[LineAdded], db: ViewDatabase) -> None:
+        line = {"line": e.event.model_dump(mode="json"), "assessment": None}
+        await self._set(e, db, {f"lines.{e.event.line_id}": line})
+
+    @on(LineRemoved)
+    async def _line_removed(self, e: Recorded[LineRemoved], db: ViewDatabase) -> None:
+        await db[DECLARATIONS].update_one(
+            {"_id": e.stream_id}, {"$unset": {f"lines.{e.event.line_id}": ""}, "$set": {"version": e.version}}
+        )
+
+    @on(AnnualTurnoverDeclared)
+    async def _turnover(self, e: Recorded[AnnualTurnoverDeclared], db: ViewDatabase) -> None:
+        await self._set(e, db, {"annual_turnover": e.event.model_dump(mode="json")["amount"]})
+
+    @on(DeductionsEntered)
+    async def _deductions(self, e: Recorded[DeductionsEntered], db: ViewDatabase) -> None:
+        await self._set(e, db, {"deductions": e.event.model_dump(mode="json")})
+
+    @on(DeclarationFiled)
+    async def _filed(self, e: Recorded[DeclarationFiled], db: ViewDatabase) -> None:
+        await self._set(e, db, {"status": "filed", "filing": e.event.model_dump(mode="json")})
+
+    @on(DeclarantDetailsSet)
+    async def _declarant(self, e: Recorded[DeclarantDetailsSet], db: ViewDatabase) -> None:
+        await self._set(e, db, {})
+
+    async def _set(self, e: Recorded[Any], db: ViewDatabase, fields: Doc) -> None:
+        await db[DECLARATIONS].update_one({"_id": e.stream_id}, {"$set": {**fields, "version": e.version}})
+
+    @on(LineAssessed)
+    async def _line_assessed(self, e: Recorded[LineAssessed], db: ViewDatabase) -> None:
+        d = e.event.model_dump(mode="json")
+        await db[DECLARATIONS].update_one(
+            {"_id": d["declaration_id"], f"lines.{d['line_id']}": {"$exists": True}},
+            {"$set": {f"lines.{d['line_id']}.assessment": d}},
+        )
+
+    @on(TotalsProjected)
+    async def _totals(self, e: Recorded[TotalsProjected], db: ViewDatabase) -> None:
+        d = e.event.model_dump(mode="json")
+        await db[DECLARATIONS].update_one(
+            {"_id": d["declaration_id"]}, {"$set": {"totals": {**d, "computed_at": e.occurred_at.isoformat()}}}
+        )
+
+    @on(DeclarationAssessed)
+    async def _assessed(self, e: Recorded[DeclarationAssessed], db: ViewDatabase) -> None:
+        await db[DECLARATIONS].update_one(
+            {"_id": e.event.declaration_id},
+            {"$set": {"status": "assessed", "assessed_at": e.occurred_at.isoformat()}},
+        )
 
 
-class LedgerView:
+class LedgerView(Projection):
     name = "ledger"
     collections = (LEDGER,)
-    handles = frozenset({"CreditCarriedForward"})
 
-    async def ensure_indexes(self, db: AsyncDatabase[Doc]) -> None:
-        return None
-
-    async def apply(self, event: EventEnvelope, db: AsyncDatabase[Doc], session: AsyncClientSession | None) -> None:
-        d = event.data
-        entry = {**d, "recorded_at": event.occurred_at.isoformat()}
+    @on(CreditCarriedForward)
+    async def _credit(self, e: Recorded[CreditCarriedForward], db: ViewDatabase) -> None:
+        d = e.event.model_dump(mode="json")
+        entry = {**d, "recorded_at": e.occurred_at.isoformat()}
         await db[LEDGER].update_one(
             {"_id": d["relation_id"]},
             {"$pull": {"entries": {"year": d["year"], "quarter": d["quarter"]}}},
             upsert=True,
-            session=session,
         )
         await db[LEDGER].update_one(
             {"_id": d["relation_id"]},
             {
                 "$push": {"entries": {"$each": [entry], "$sort": {"year": 1, "quarter": 1}}},
-                "$set": {"territory": event.territory},
+                "$set": {"territory": e.territory},
             },
-            session=session,
         )

@@ -1,4 +1,5 @@
-"""Tariff import: a CSV becomes one TariffPublished event (nothing when the same file is re-imported)."""
+"""Publishing a tariff: a CSV becomes one TariffPublished event (nothing when the same file is re-imported),
+then the drafts' lines that had no rate are assessed again."""
 
 from __future__ import annotations
 
@@ -6,22 +7,34 @@ import csv
 import hashlib
 import io
 
-from chassis.eventstore import Metadata, NewEvent
+from pydantic import BaseModel, ConfigDict
+
 from chassis.http.auth import Principal
-from chassis.unit_of_work import Transaction, UnitOfWork
 from contracts.errors import DomainError, Forbidden
 from contracts.events.taxcalc import TariffPublished
-from contracts.types import TERRITORY_NAMES
-from taxcalc.application.assessor import Assessor
-from taxcalc.application.projections import TARIFFS
+from contracts.types import TERRITORY_NAMES, Territory, territory_code
+from taxcalc.application.assessor import reassess_without_rate
+from taxcalc.application.unit_of_work import TaxcalcUnitOfWork, tariff_stream
 from taxcalc.domain.tariff_csv import parse_tariff_csv
 
 
-def tariff_stream(territory: str) -> str:
-    return f"tariff-{territory}"
+class PublishTariff(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str
+    """The CSV file, decoded."""
+    territory: Territory | None = None
+    """The territory named by the caller; else the file's first row names it."""
 
 
-def territory_of(text: str, given: str | None) -> str:
+class Published(BaseModel):
+    published: bool
+    version: int
+    territory: Territory
+    lines: int
+
+
+def territory_of(text: str, given: str | None) -> Territory:
     """The territory named by the caller, else by the file's first row."""
     if given:
         territory = given
@@ -32,45 +45,23 @@ def territory_of(text: str, given: str | None) -> str:
         territory = (rows[0].get("territory") or "").strip() if rows else ""
     if territory not in TERRITORY_NAMES:
         raise DomainError(f"Territoire « {territory} » inconnu : attendu 971, 972, 973, 974 ou 976.", field="territory")
-    return territory
+    return territory_code(territory)
 
 
-async def import_tariff(
-    uow: UnitOfWork,
-    who: Principal,
-    text: str,
-    territory: str | None,
-    correlation: str,
-    served: list[str],
-    assessor: Assessor,
-) -> tuple[bool, int, str]:
-    """(published?, tariff version, territory). Re-importing the same file publishes nothing."""
+async def publish_tariff(cmd: PublishTariff, who: Principal, uow: TaxcalcUnitOfWork) -> Published:
+    """Re-importing the same file publishes nothing."""
     who.require("admin")
-    code = territory_of(text, territory)
-    if code not in served:
+    code = territory_of(cmd.text, cmd.territory)
+    if code not in uow.served:
         raise Forbidden(f"Ce déploiement ne traite pas le territoire {code}.", field="territory")
-    lines = parse_tariff_csv(text, code)  # type: ignore[arg-type]
-    digest = hashlib.sha256(text.encode()).hexdigest()
-
-    async def work(tx: Transaction) -> tuple[bool, int]:
-        current = await tx.db[TARIFFS].find_one({"_id": code}, session=tx.session)
-        if current and current["source_sha256"] == digest:
-            return False, int(current["version"])
-        head = await tx.store.head(tariff_stream(code), tx.session)
-        version = head["version"] if head else 0
-        meta = Metadata(correlation_id=correlation)
-        await tx.append(
-            tariff_stream(code),
-            version,
-            [
-                NewEvent(
-                    TariffPublished(territory=code, source_sha256=digest, lines=lines), territory=code, actor=who.actor
-                )
-            ],
-            meta,
-        )
-        await assessor.reassess_missing_rates(tx, code, meta)
-        return True, version + 1
-
-    published, version = await uow.run(work)
-    return published, version, code
+    lines = parse_tariff_csv(cmd.text, code)
+    digest = hashlib.sha256(cmd.text.encode()).hexdigest()
+    stream = tariff_stream(code)
+    current = await uow.tariffs.get(stream)
+    if current is not None and current.aggregate.source_sha256 == digest:
+        return Published(published=False, version=current.version, territory=code, lines=len(lines))
+    version = current.version if current else 0
+    published = TariffPublished(territory=code, source_sha256=digest, lines=lines)
+    await uow.tariffs.save(stream, [published], expected_version=version, territory=code)
+    await reassess_without_rate(uow, code)
+    return Published(published=True, version=version + 1, territory=code, lines=len(lines))

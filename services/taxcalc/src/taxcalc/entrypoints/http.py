@@ -2,49 +2,51 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import UploadFile
 
-from chassis.http.auth import CurrentPrincipal, Principal
-from chassis.logging import correlation_id
-from contracts.errors import DomainError, Forbidden, NotFound
+from chassis.commands import Commands
+from chassis.http.auth import CurrentPrincipal
+from chassis.service import services_of
+from contracts.errors import DomainError, NotFound
 from contracts.events.taxcalc import TariffLine
 from contracts.types import Territory
-from taxcalc.application.projections import DECLARATIONS, LEDGER, TARIFFS
-from taxcalc.application.tariffs import import_tariff
+from taxcalc.adapters.read_models import TaxcalcReadModels
+from taxcalc.application import access
+from taxcalc.application.tariffs import PublishTariff, publish_tariff
+from taxcalc.application.unit_of_work import TaxcalcUnitOfWork
 from taxcalc.domain.tariff import Tariff
 
 router = APIRouter()
 MAX_TARIFF_BYTES = 5 * 1024 * 1024
+Doc = dict[str, Any]
 
 
-def _db(request: Request) -> Any:
-    return request.app.state.runtime.db
+@dataclass
+class TaxcalcServices:
+    """What the routes depend on, wired by `bootstrap`."""
+
+    commands: Commands[TaxcalcUnitOfWork]
+    read_models: TaxcalcReadModels
 
 
-def _may_see(who: Principal, territory: str, relation_id: str | None = None) -> None:
-    if who.role == "admin":
-        return
-    if who.role == "agent" and territory in who.territories:
-        return
-    if who.role == "declarant" and relation_id is not None and relation_id in who.relations:
-        return
-    raise Forbidden("Vous n'avez pas accès à ces données.")
+Services = Annotated[TaxcalcServices, Depends(services_of(TaxcalcServices))]
 
 
-async def _tariff(request: Request, territory: str) -> Tariff:
-    doc = await _db(request)[TARIFFS].find_one({"_id": territory})
+async def _tariff(services: TaxcalcServices, territory: Territory) -> tuple[Doc, Tariff]:
+    doc = await services.read_models.tariff_document(territory)
     if doc is None:
         raise NotFound(f"Aucun tarif n'est publié pour le territoire {territory}.", field="territory")
-    return Tariff.of(territory, [TariffLine.model_validate(x) for x in doc["lines"]])  # type: ignore[arg-type]
+    return doc, Tariff.of(territory, [TariffLine.model_validate(x) for x in doc["lines"]])
 
 
 @router.get("/rates", tags=["tarifs"])
 async def rates(
-    request: Request,
+    services: Services,
     who: CurrentPrincipal,
     territory: Territory,
     nomenclature: str,
@@ -52,7 +54,8 @@ async def rates(
     cana: str | None = None,
 ) -> dict[str, Any]:
     """The OM and OMR rates in force: CANA line first, then the longest code prefix; OMI, else OME."""
-    match = (await _tariff(request, territory)).lookup(territory, nomenclature, cana or None, date)
+    _, tariff = await _tariff(services, territory)
+    match = tariff.lookup(territory, nomenclature, cana or None, date)
     return {
         "territory": territory,
         "nomenclature": nomenclature,
@@ -71,7 +74,7 @@ async def rates(
 
 @router.post("/tariffs", tags=["tarifs"])
 async def post_tariff(
-    request: Request, response: Response, who: CurrentPrincipal, territory: Territory | None = None
+    request: Request, services: Services, response: Response, who: CurrentPrincipal, territory: Territory | None = None
 ) -> dict[str, Any]:
     """Imports a tariff CSV (`text/csv` body or multipart field `file`); admin only."""
     who.require("admin")
@@ -90,32 +93,18 @@ async def post_tariff(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise DomainError("Le fichier du tarif doit être encodé en UTF-8.", field="file") from None
-    runtime = request.app.state.runtime
-    published, version, code = await import_tariff(
-        runtime.uow,
-        who,
-        text,
-        territory,
-        correlation_id.get() or "none",
-        runtime.settings.territories,
-        runtime.extras["assessor"],
-    )
-    response.status_code = 201 if published else 200
-    return {
-        "territory": code,
-        "version": version,
-        "published": published,
-        "lines": len((await _db(request)[TARIFFS].find_one({"_id": code}))["lines"]),
-    }
+    command = PublishTariff(text=text, territory=territory)
+    outcome = await services.commands.run(publish_tariff, command, who)
+    response.status_code = 201 if outcome.published else 200
+    return outcome.model_dump()
 
 
 @router.get("/tariffs/{territory}", tags=["tarifs"])
 async def get_tariff(
-    territory: Territory, request: Request, who: CurrentPrincipal, date: date | None = None
+    territory: Territory, services: Services, who: CurrentPrincipal, date: date | None = None
 ) -> dict[str, Any]:
     """The tariff in force on `date` (every version when no date is given)."""
-    tariff = await _tariff(request, territory)
-    doc = await _db(request)[TARIFFS].find_one({"_id": territory})
+    doc, tariff = await _tariff(services, territory)
     lines = tariff.in_force(date, territory) if date else list(tariff.lines(territory))
     return {
         "territory": territory,
@@ -127,14 +116,14 @@ async def get_tariff(
 
 
 @router.get("/declarations/{declaration_id}/totals", tags=["totaux"])
-async def totals(declaration_id: str, request: Request, who: CurrentPrincipal) -> dict[str, Any]:
+async def totals(declaration_id: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """Boxes 1–27: `current` when computed for the latest version taxcalc has seen, else `pending`."""
-    doc = await _db(request)[DECLARATIONS].find_one({"_id": declaration_id})
+    doc = await services.read_models.declaration(declaration_id)
     if doc is None:
         raise NotFound(f"Déclaration {declaration_id} inconnue du calcul.", field="id")
-    _may_see(who, doc["territory"], doc["relation_id"])
-    t = doc.get("totals")
-    current = bool(t) and t["declaration_version"] == doc["version"]
+    access.require_see(who, doc["territory"], doc["relation_id"])
+    t: Doc | None = doc.get("totals")
+    current = t is not None and t["declaration_version"] == doc["version"]
     return {
         "declaration_id": declaration_id,
         "version": t["declaration_version"] if t else None,
@@ -149,13 +138,13 @@ async def totals(declaration_id: str, request: Request, who: CurrentPrincipal) -
 
 
 @router.get("/ledger/{relation_id}", tags=["totaux"])
-async def ledger(relation_id: str, request: Request, who: CurrentPrincipal) -> dict[str, Any]:
+async def ledger(relation_id: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """The credit carried quarter by quarter (boxes 14 and 26), with the declaration each came from."""
-    doc = await _db(request)[LEDGER].find_one({"_id": relation_id})
+    doc = await services.read_models.ledger(relation_id)
     territory = (doc or {}).get("territory", "")
     if who.role == "agent" and doc is None:
         raise NotFound(f"Aucun crédit enregistré pour la relation {relation_id}.", field="relation_id")
-    _may_see(who, territory, relation_id)
+    access.require_see(who, territory, relation_id)
     entries = (doc or {}).get("entries", [])
     return {
         "relation_id": relation_id,

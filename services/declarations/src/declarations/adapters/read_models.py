@@ -1,0 +1,53 @@
+"""Reads of the declarations read model (the `declarations` collection the projection keeps)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from declarations.application.projections import VIEW
+from declarations.domain.filing import Totals
+
+Doc = dict[str, Any]
+
+
+class DeclarationReadModel:
+    """Implements `ProjectedTotals` (inside a command's transaction when given its session)."""
+
+    def __init__(self, db: AsyncDatabase[Doc], session: AsyncClientSession | None = None) -> None:
+        self.view = db[VIEW]
+        self.session = session
+
+    async def get(self, declaration_id: str) -> Doc | None:
+        return await self.view.find_one({"_id": declaration_id}, session=self.session)
+
+    async def of_quarter(self, relation_id: str, year: int, quarter: int) -> Doc | None:
+        query = {"relation_id": relation_id, "year": year, "quarter": quarter}
+        return await self.view.find_one(query, session=self.session)
+
+    async def search(self, query: Doc, *, page: int, per_page: int) -> tuple[int, list[Doc]]:
+        total = await self.view.count_documents(query, session=self.session)
+        cursor = self.view.find(
+            query,
+            sort=[("year", -1), ("quarter", -1), ("relation_id", 1)],
+            skip=(page - 1) * per_page,
+            limit=per_page,
+            session=self.session,
+        )
+        return total, [d async for d in cursor]
+
+    async def of(self, declaration_id: str) -> Totals | None:
+        projected = ((await self.get(declaration_id)) or {}).get("totals")
+        if projected is None:
+            return None
+        return Totals(
+            declaration_version=int(projected["version"]),
+            boxes={k: Decimal(v) for k, v in projected["boxes"].items()},
+            total_due=Decimal(projected["total_due"]),
+            errors=tuple(projected.get("errors") or ()),
+            warnings=tuple(projected.get("warnings") or ()),
+            complete=bool(projected.get("complete", True)),
+        )

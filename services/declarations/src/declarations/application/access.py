@@ -1,0 +1,51 @@
+"""Who may see a relation's declarations and who may declare for it, and which territories this
+deployment serves.
+
+- A declarant sees and declares only for the relations its token names (claim `relations`).
+- An agent sees the relations of its territories (claim `territories`) and declares for none.
+- An admin sees and declares for every relation served here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chassis.http.auth import Principal
+from contracts.errors import Forbidden, NotFound
+from declarations.application.unit_of_work import RelationDirectory
+from declarations.domain.declaration import Relation
+
+
+def visible_relations(who: Principal, directory: RelationDirectory) -> list[Relation]:
+    if who.role == "admin":
+        return list(directory.relations())
+    if who.role == "agent":
+        return [r for r in directory.relations() if r.territory in who.territories]
+    return [r for r in (directory.relation(i) for i in who.relations) if r is not None]
+
+
+def relation_for(who: Principal, relation_id: str, directory: RelationDirectory, *, acting: bool) -> Relation:
+    """The relation, if `who` may see it (or act for it when `acting`)."""
+    relation = directory.relation(relation_id)
+    if relation is None:
+        if relation_id in who.relations:
+            raise Forbidden(f"La relation {relation_id} n'est pas servie par ce déploiement.", field="relation_id")
+        raise NotFound(f"Relation {relation_id} inconnue.", field="relation_id")
+    allowed = (
+        who.role == "admin"
+        or (who.role == "declarant" and relation_id in who.relations)
+        or (who.role == "agent" and not acting and relation.territory in who.territories)
+    )
+    if not allowed:
+        raise Forbidden(
+            "Vous n'êtes pas habilité à déclarer pour cette relation."
+            if acting
+            else "Vous n'avez pas accès à cette relation.",
+            field="relation_id",
+        )
+    return relation
+
+
+def require_served(territory: str, served: Sequence[str]) -> None:
+    if territory not in served:
+        raise Forbidden(f"Ce déploiement ne traite pas le territoire {territory}.", field="territory")

@@ -1,0 +1,96 @@
+"""Commands that carry files: the contents are stored before the command runs, removed if it is refused.
+
+GridFS cannot write inside a multi-document transaction, so a file's content is stored first, under
+its attachment id, and its event appended after; every file is first checked against the request as
+it stands, so a refused upload leaves no trace. A crash in between leaves content no event refers to,
+which the answer clock's sweep deletes after a grace period.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import IO, Protocol, TypeVar
+
+from chassis.commands import Commands
+from chassis.http.auth import Principal
+from essoc.application import commands
+from essoc.application.unit_of_work import EssocUnitOfWork
+
+R = TypeVar("R")
+CHUNK = 255 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A received file: the name the client gave and its content (a seekable file)."""
+
+    filename: str
+    stream: IO[bytes]
+
+
+class BlobStore(Protocol):
+    async def put(self, blob_id: str, filename: str, stream: IO[bytes], *, request_id: str, sha256: str) -> None: ...
+
+    async def delete(self, blob_id: str) -> None: ...
+
+
+def staged(upload: Upload) -> commands.StagedFile:
+    """The upload under a new attachment id, with its size and SHA-256 (the file is rewound afterwards)."""
+    upload.stream.seek(0)
+    sha, size = hashlib.sha256(), 0
+    while chunk := upload.stream.read(CHUNK):
+        sha.update(chunk)
+        size += len(chunk)
+    upload.stream.seek(0)
+    return commands.StagedFile(
+        attachment_id=commands.new_id("pj"), filename=upload.filename, size=size, sha256=sha.hexdigest()
+    )
+
+
+class Uploads:
+    def __init__(self, runner: Commands[EssocUnitOfWork], blobs: BlobStore) -> None:
+        self.commands = runner
+        self.blobs = blobs
+
+    async def add(self, who: Principal, request_id: str, upload: Upload) -> str:
+        async def add(files: list[commands.StagedFile]) -> str:
+            command = commands.AddAttachment(request_id=request_id, file=files[0])
+            return await self.commands.run(commands.add_attachment, command, who)
+
+        return await self._with_files(who, request_id, [upload], add)
+
+    async def close(
+        self, who: Principal, request_id: str, response: str, attachment_ids: Sequence[str], uploads: Sequence[Upload]
+    ) -> None:
+        async def close(files: list[commands.StagedFile]) -> None:
+            command = commands.CloseRequest(
+                request_id=request_id, response=response, attachment_ids=list(attachment_ids), files=files
+            )
+            await self.commands.run(commands.close, command, who)
+
+        await self._with_files(who, request_id, uploads, close)
+
+    async def _with_files(
+        self,
+        who: Principal,
+        request_id: str,
+        uploads: Sequence[Upload],
+        then: Callable[[list[commands.StagedFile]], Awaitable[R]],
+    ) -> R:
+        files = [staged(upload) for upload in uploads]
+        if files:
+            await self.commands.run(commands.check_files, commands.CheckFiles(request_id=request_id, files=files), who)
+        stored: list[str] = []
+        try:
+            for file, upload in zip(files, uploads, strict=True):
+                await self.blobs.put(
+                    file.attachment_id, file.filename, upload.stream, request_id=request_id, sha256=file.sha256
+                )
+                stored.append(file.attachment_id)
+            return await then(files)
+        except BaseException:
+            for attachment_id in stored:
+                await self.blobs.delete(attachment_id)
+            raise

@@ -1,0 +1,64 @@
+"""The mail outbox in MongoDB: mails queued by the consumer, claimed and settled by the sender."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from contracts.envelope import EventEnvelope
+from notifier.domain.mails import Mail
+
+Doc = dict[str, Any]
+OUTBOX = "mail_outbox"
+
+
+class MailOutbox:
+    """Implements `application.outbox.Outbox` (in the consumer's transaction when given its session)."""
+
+    def __init__(self, db: AsyncDatabase[Doc], session: AsyncClientSession | None = None) -> None:
+        self.collection = db[OUTBOX]
+        self.session = session
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("state", 1), ("next_attempt_at", 1)])
+
+    async def queue(self, mail: Mail, event: EventEnvelope, now: datetime) -> None:
+        # An upsert, not an insert: a duplicate-key error would abort the whole transaction.
+        await self.collection.update_one(
+            {"_id": mail.notification_id},
+            {
+                "$setOnInsert": {
+                    "state": "pending",
+                    "template": mail.template,
+                    "recipient": mail.recipient,
+                    "event": event.model_dump(mode="json"),
+                    "attempts": 0,
+                    "failures": 0,
+                    "next_attempt_at": now,
+                    "queued_at": now,
+                }
+            },
+            upsert=True,
+            session=self.session,
+        )
+
+    async def due(self, now: datetime, limit: int = 100) -> list[str]:
+        query = {"state": "pending", "next_attempt_at": {"$lte": now}}
+        cursor = self.collection.find(query, {"_id": 1}, sort=[("queued_at", 1)], limit=limit)
+        return [str(d["_id"]) async for d in cursor]
+
+    async def claim(self, notification_id: str, now: datetime, lease: timedelta) -> Doc | None:
+        """The mail, leased so no other sender picks it up meanwhile; None if it is not due any more."""
+        doc: Doc | None = await self.collection.find_one_and_update(
+            {"_id": notification_id, "state": "pending", "next_attempt_at": {"$lte": now}},
+            {"$set": {"next_attempt_at": now + lease}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return doc
+
+    async def settle(self, notification_id: str, **fields: Any) -> None:
+        await self.collection.update_one({"_id": notification_id}, {"$set": fields})

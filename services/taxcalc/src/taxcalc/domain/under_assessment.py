@@ -1,0 +1,172 @@
+"""A declaration as taxcalc assesses it: what declarations said of it (the events taxcalc consumed)
+and what taxcalc decided about it (its own `assess-<id>` stream).
+
+Folded from both streams, it decides each step of the assessment by returning the events to append:
+a new line's rates and amounts, the boxes of the current version, the settlement of a filing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from contracts.events.declarations import (
+    AnnualTurnoverDeclared,
+    DeclarationDrafted,
+    DeclarationFiled,
+    Deductions,
+    DeductionsEntered,
+    LineAdded,
+    LineRemoved,
+)
+from contracts.events.taxcalc import DeclarationAssessed, LineAssessed, TotalsProjected
+from contracts.recorded import Recorded
+from contracts.types import Territory
+from taxcalc.domain.assessment import LineAssessment, assess_line, project_totals, quarter_start
+from taxcalc.domain.ledger import CreditLedger, LedgerEntry
+from taxcalc.domain.parameters import RefundThresholds
+from taxcalc.domain.tariff import Tariff
+
+NO_DEDUCTIONS = Deductions()
+
+
+def assessment_stream(declaration_id: str) -> str:
+    return f"assess-{declaration_id}"
+
+
+@dataclass
+class DeclarationUnderAssessment:
+    declaration_id: str
+    territory: Territory
+    relation_id: str
+    relation_number: str
+    office: str
+    year: int
+    quarter: int
+    lines: dict[str, LineAdded] = field(default_factory=dict)
+    assessments: dict[str, LineAssessed] = field(default_factory=dict)
+    """The latest assessment of each line, by line id."""
+    deductions: DeductionsEntered | None = None
+    annual_turnover: Decimal | None = None
+    filing: DeclarationFiled | None = None
+    declaration_version: int = 1
+    """The version of the declaration the consumed events reach."""
+
+    # ---- folding -------------------------------------------------------------------------------
+
+    @classmethod
+    def fold(
+        cls, declaration: Sequence[Recorded[BaseModel]], assessment: Sequence[Recorded[BaseModel]] = ()
+    ) -> DeclarationUnderAssessment:
+        """From the declaration's consumed events (the first is its `DeclarationDrafted`) and taxcalc's
+        own events about it."""
+        first = declaration[0] if declaration else None
+        if first is None or not isinstance(first.event, DeclarationDrafted):
+            raise ValueError("a declaration under assessment starts with its DeclarationDrafted")
+        drafted = first.event
+        state = cls(
+            declaration_id=drafted.declaration_id,
+            territory=first.territory,
+            relation_id=drafted.relation_id,
+            relation_number=drafted.relation_number,
+            office=drafted.office,
+            year=drafted.year,
+            quarter=drafted.quarter,
+        )
+        for recorded in declaration[1:]:
+            state.declared(recorded.event, recorded.version)
+        for recorded in assessment:
+            if isinstance(recorded.event, LineAssessed):
+                state.apply(recorded.event)
+        return state
+
+    def declared(self, event: BaseModel, version: int) -> None:
+        """Folds one more event of the declaration (what the declarant did)."""
+        if isinstance(event, LineAdded):
+            self.lines[event.line_id] = event
+        elif isinstance(event, LineRemoved):
+            self.lines.pop(event.line_id, None)
+        elif isinstance(event, AnnualTurnoverDeclared):
+            self.annual_turnover = event.amount
+        elif isinstance(event, DeductionsEntered):
+            self.deductions = event
+        elif isinstance(event, DeclarationFiled):
+            self.filing = event
+        self.declaration_version = version
+
+    def apply(self, event: LineAssessed) -> None:
+        """Folds one of taxcalc's own assessments of a line."""
+        self.assessments[event.line_id] = event
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def lines_without_rate(self) -> list[str]:
+        """Lines still declared whose latest assessment found no rate in the tariff."""
+        return [i for i in self.lines if i in self.assessments and self.assessments[i].status == "no_rate"]
+
+    def assessed_lines(self) -> list[LineAssessment]:
+        return [
+            LineAssessment.from_event(self.assessments[i], line.price_excl_tax)
+            for i, line in self.lines.items()
+            if i in self.assessments
+        ]
+
+    # ---- decisions -----------------------------------------------------------------------------
+
+    def assess(self, line_id: str, tariff: Tariff) -> LineAssessed:
+        """The rates of the tariff in force on the line's date of application, and its amounts."""
+        assessment = assess_line(tariff, self.territory, self.lines[line_id], quarter_start(self.year, self.quarter))
+        return assessment.to_event(self.declaration_id, self.declaration_version)
+
+    def project(self, ledger: CreditLedger, thresholds: RefundThresholds) -> TotalsProjected:
+        """Boxes 1–27 of the current version, box 10/22 from the relation's credit ledger."""
+        deductions = self.deductions
+        totals = project_totals(
+            self.assessed_lines(),
+            deductions.om if deductions else NO_DEDUCTIONS,
+            deductions.omr if deductions else NO_DEDUCTIONS,
+            year=self.year,
+            quarter=self.quarter,
+            annual_turnover=self.annual_turnover,
+            carried=ledger.carried_into(self.year, self.quarter),
+            thresholds=thresholds,
+        )
+        return totals.to_event(self.declaration_id, self.declaration_version, self.relation_id)
+
+    def settle(self) -> DeclarationAssessed:
+        """The filed declaration, assessed with the totals it was filed with."""
+        filed = self._filed()
+        return DeclarationAssessed(
+            declaration_id=self.declaration_id,
+            relation_id=self.relation_id,
+            relation_number=self.relation_number,
+            office=self.office,
+            year=self.year,
+            quarter=self.quarter,
+            filed_at=filed.filed_at,
+            late=filed.late,
+            days_late=filed.days_late,
+            boxes=filed.boxes,
+            total_due=filed.total_due,
+            declarant_email=filed.declarant_email,
+            warnings=filed.warnings,
+        )
+
+    def credit(self) -> LedgerEntry:
+        """What the filing carries to the next quarter: boxes 14 (OM) and 26 (OMR)."""
+        boxes = self._filed().boxes
+        return LedgerEntry(
+            declaration_id=self.declaration_id,
+            year=self.year,
+            quarter=self.quarter,
+            om_credit=boxes.get("14", Decimal("0")),
+            omr_credit=boxes.get("26", Decimal("0")),
+        )
+
+    def _filed(self) -> DeclarationFiled:
+        if self.filing is None:
+            raise ValueError(f"declaration {self.declaration_id} is not filed")
+        return self.filing

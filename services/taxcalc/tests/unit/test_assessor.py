@@ -1,0 +1,110 @@
+"""The assessor policy and tariff publication on an in-memory unit of work: given the events taxcalc
+received, when one more arrives (or a tariff is published), then what taxcalc appends to its streams."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from chassis.http.auth import Principal
+from chassis.memory import MemoryTransaction
+from contracts.errors import Forbidden
+from contracts.events.taxcalc import (
+    CreditCarriedForward,
+    DeclarationAssessed,
+    LineAssessed,
+    TariffPublished,
+    TotalsProjected,
+)
+from taxcalc.application.assessor import Assessor
+from taxcalc.application.tariffs import PublishTariff, publish_tariff
+from taxcalc.domain.tariff import Tariff
+
+from taxcalc_given import DECLARATION, DETAILS, Given, drafted, filed, line
+
+D = Decimal
+ADMIN = Principal(id="admin", role="admin")
+
+
+async def test_a_new_line_is_assessed_then_the_totals_of_its_version_projected(demo_tariff: Tariff) -> None:
+    given = Given(demo_tariff)
+    await given.consume(drafted(), line("L1"))
+    [totals_v1, assessed, totals_v2] = given.assessed()
+    assert isinstance(totals_v1, TotalsProjected) and totals_v1.declaration_version == 1
+    assert isinstance(assessed, LineAssessed) and assessed.om_amount == D("400.00")
+    assert isinstance(totals_v2, TotalsProjected) and totals_v2.declaration_version == 2
+    assert totals_v2.boxes["4"] == D("400.00") and totals_v2.total_due == D("650.00")
+
+
+async def test_every_version_gets_its_totals(demo_tariff: Tariff) -> None:
+    given = Given(demo_tariff)
+    await given.consume(drafted(), DETAILS)
+    assert [e.declaration_version for e in given.assessed() if isinstance(e, TotalsProjected)] == [1, 2]
+
+
+async def test_an_event_of_a_declaration_never_drafted_here_changes_nothing(demo_tariff: Tariff) -> None:
+    given = Given(demo_tariff)
+    [orphan] = given.receive(drafted())
+    given.store.received.clear()
+    await given.store.run(lambda tx: Assessor(given.uow).dispatch(orphan, given.uow(tx)))
+    assert given.store.streams == {}
+
+
+async def test_a_filing_is_settled_and_its_credit_carried_to_the_next_draft(demo_tariff: Tariff) -> None:
+    given = Given(demo_tariff)
+    next_quarter = drafted("decl-rel-974-0001-2026-Q2", quarter=2)
+    await given.consume(next_quarter, stream_id=next_quarter.declaration_id)
+    await given.consume(drafted(), DETAILS, filed({"14": "40.00", "26": "2.00"}, version=2))
+    settled = given.assessed()[-1]
+    assert isinstance(settled, DeclarationAssessed) and settled.boxes["14"] == D("40.00")
+    [credit] = given.store.events("ledger-rel-974-0001")
+    assert isinstance(credit, CreditCarriedForward) and (credit.om_credit, credit.omr_credit) == (D("40"), D("2"))
+    recomputed = given.assessed(next_quarter.declaration_id)[-1]
+    assert isinstance(recomputed, TotalsProjected) and recomputed.boxes["10"] == D("40.00")
+
+
+async def test_a_redelivered_event_decided_twice_appends_at_the_next_version(demo_tariff: Tariff) -> None:
+    """The consumer's inbox drops a redelivery; the policy itself never overwrites what it appended."""
+    given = Given(demo_tariff)
+    [first] = given.receive(drafted())
+    policy = Assessor(given.uow)
+    for _ in range(2):
+        await given.store.run(lambda tx: policy.dispatch(first, given.uow(tx)))
+    assert [e.version for e in given.store.streams[f"assess-{DECLARATION}"]] == [1, 2]
+
+
+async def test_publishing_a_tariff_reassesses_the_lines_that_had_no_rate(demo_tariff: Tariff, demo_csv_of) -> None:  # type: ignore[no-untyped-def]
+    given = Given(Tariff())
+    await given.consume(drafted(), line("L1"))
+    assert [e.status for e in given.assessed() if isinstance(e, LineAssessed)] == ["no_rate"]
+    given.tariffs.tariff = demo_tariff
+
+    async def publish(tx: MemoryTransaction) -> object:
+        return await publish_tariff(PublishTariff(text=demo_csv_of("974")), ADMIN, given.uow(tx))
+
+    outcome = await given.store.run(publish)
+    assert outcome.published and outcome.territory == "974" and outcome.version == 1  # type: ignore[attr-defined]
+    [published] = given.store.events("tariff-974")
+    assert isinstance(published, TariffPublished)
+    reassessed, totals = given.assessed()[-2:]
+    assert isinstance(reassessed, LineAssessed) and reassessed.status == "assessed"
+    assert isinstance(totals, TotalsProjected) and totals.complete and totals.declaration_version == 2
+
+
+async def test_the_same_tariff_file_twice_publishes_once(demo_csv_of) -> None:  # type: ignore[no-untyped-def]
+    given = Given(Tariff())
+    command = PublishTariff(text=demo_csv_of("974"))
+    for _ in range(2):
+        await given.store.run(lambda tx: publish_tariff(command, ADMIN, given.uow(tx)))
+    assert len(given.store.events("tariff-974")) == 1
+
+
+async def test_only_an_admin_publishes_a_tariff(demo_csv_of) -> None:  # type: ignore[no-untyped-def]
+    given = Given(Tariff())
+    declarant = Principal(id="d", role="declarant")
+    with pytest.raises(Forbidden):
+        await given.store.run(
+            lambda tx: publish_tariff(PublishTariff(text=demo_csv_of("974")), declarant, given.uow(tx))
+        )
+    assert given.store.streams == {}
