@@ -43,12 +43,7 @@ def _client(stack: Stack, service: str, token: str) -> httpx.AsyncClient:
 
 
 async def _mail(stack: Stack, predicate: Any, timeout: float = 60) -> EmailMessage:
-    async with asyncio.timeout(timeout):
-        while True:
-            for message in stack.smtp.maildir.messages():
-                if predicate(message):
-                    return message
-            await asyncio.sleep(0.2)
+    return await stack.smtp.maildir.wait_for_async(predicate, timeout)
 
 
 def _text(message: EmailMessage) -> str:
@@ -125,7 +120,7 @@ async def test_a_question_and_its_answer_reach_the_requester_and_the_directorate
         assert r.status_code == 201, r.text
         request = r.json()
         assert request["state"] == "deposee" and request["admissibility"] == "en_attente"
-        rid = request["id"]
+        rid, number = request["id"], request["number"]
         r = await agent.post(f"/api/v1/requests/{rid}/take-charge")
         assert r.status_code == 200, r.text
         r = await agent.post(f"/api/v1/requests/{rid}/questions", json={"text": "Pouvez-vous préciser l'âge du rhum ?"})
@@ -138,11 +133,14 @@ async def test_a_question_and_its_answer_reach_the_requester_and_the_directorate
     question_mail = await _mail(
         stack, lambda m: "juda.bricot@entreprise.example" in m["To"] and "l'âge du rhum" in _text(m)
     )
-    assert question_mail["Subject"]
+    assert question_mail["Subject"] == f"[OGDE] Votre demande n° {number} appelle une réponse de votre part"
     answer_mail = await _mail(stack, lambda m: "dr-guadeloupe@douane.example" in m["To"] and "Six ans" in _text(m))
-    assert answer_mail["Subject"]
+    answered = f"[OGDE] Demande n° {number} : le demandeur a répondu à votre question"
+    assert answer_mail["Subject"] == answered
     async with _client(stack, "notifier", tokens["admin"]) as notifier:
         sent = (
             await notifier.get("/api/v1/notifications", params={"recipient": "dr-guadeloupe@douane.example"})
         ).json()
-        assert sent["total"] >= 1 and all(n["status"] == "sent" for n in sent["items"])
+        [told] = [n for n in sent["items"] if n["template"] == "essoc_question_answered"]
+        assert (told["status"], told["subject"]) == ("sent", answered)
+        assert told["message_id"] == answer_mail["Message-ID"]

@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 
-from flow_helpers import ROOT, auth, wait_totals
+from flow_helpers import DECLARANT, ROOT, auth, filed_declaration, wait_totals
 
 pytestmark = pytest.mark.integration
-
-DECLARANT = {"name": "Marie Payet", "quality": "representant", "place": "Le Port", "payment_method": "telepaiement"}
 
 
 async def _draft(stack: dict[str, Any], relation: str, year: int, quarter: int) -> str:
@@ -201,15 +199,21 @@ async def test_a_tariff_above_the_legal_cap_is_refused_with_its_row(stack: dict[
 
 async def test_search_lists_the_declarations_of_a_relation_page_by_page(stack: dict[str, Any]) -> None:
     http = stack["declarations"].http
-    r = await http.get(
-        "/api/v1/declarations", params={"relation_id": "rel-971-0001", "per_page": 2}, headers=auth(stack["declarant"])
-    )
+    for quarter in (1, 2, 3):
+        await _draft(stack, "rel-971-0001", 2023, quarter)
+    query = {"relation_id": "rel-971-0001", "year": 2023, "per_page": 2}
+    r = await http.get("/api/v1/declarations", params=query, headers=auth(stack["declarant"]))
     page = r.json()
     assert r.status_code == 200 and page["total"] >= 3 and len(page["items"]) == 2
+    assert [d["quarter"] for d in page["items"]] == [3, 2]
+    r = await http.get("/api/v1/declarations", params={**query, "page": 2}, headers=auth(stack["declarant"]))
+    assert [d["quarter"] for d in r.json()["items"]] == [1]
 
 
 async def test_replay_rebuilds_read_models_equal_to_the_live_ones(stack: dict[str, Any]) -> None:
-    """Runs last in this module: every read model of both services, dropped and rebuilt from the log."""
+    """Every read model of both services, dropped and rebuilt from the log (a filing of its own first, so
+    there is something to compare whatever ran before)."""
+    await filed_declaration(stack, "rel-974-0001", 2024, 3)
     for name in ("declarations", "taxcalc"):
         runtime = stack[name].runtime
         await runtime.broker.stop()  # quiesce: nothing may change the live models while we compare

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from flow_helpers import auth, wait_totals
+from flow_helpers import auth, filed_declaration, wait_totals
 
 pytestmark = pytest.mark.integration
 
@@ -58,10 +58,11 @@ async def test_a_line_is_assessed_and_the_declaration_filed(stack: dict[str, Any
     async with asyncio.timeout(30):
         while True:
             ledger = (await tc.get("/api/v1/ledger/rel-974-0001", headers=auth(stack["admin"]))).json()
-            if ledger["entries"]:
+            if any(e["declaration_id"] == did for e in ledger["entries"]):
                 break
             await asyncio.sleep(0.1)
-    assert ledger["entries"][0]["declaration_id"] == did
+    [entry] = [e for e in ledger["entries"] if (e["year"], e["quarter"]) == (2026, 1)]
+    assert entry["declaration_id"] == did
     history = (await http.get(f"/api/v1/declarations/{did}/history", headers=auth(token))).json()
     assert [h["type"] for h in history] == [
         "DeclarationDrafted",
@@ -73,7 +74,8 @@ async def test_a_line_is_assessed_and_the_declaration_filed(stack: dict[str, Any
 
 async def test_the_filed_declaration_downloads_as_a_pdf(stack: dict[str, Any]) -> None:
     http, token = stack["declarations"].http, stack["declarant"]
-    r = await http.get("/api/v1/declarations/decl-rel-974-0001-2026-Q1/receipt.pdf", headers=auth(token))
+    did = await filed_declaration(stack, "rel-974-0001", 2025, 3)
+    r = await http.get(f"/api/v1/declarations/{did}/receipt.pdf", headers=auth(token))
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF") and len(r.content) > 2000
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)

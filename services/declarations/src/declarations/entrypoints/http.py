@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chassis.commands import Commands
 from chassis.eventstore import EventStore
 from chassis.http.auth import CurrentPrincipal, Principal
+from chassis.http.history import event_rows
 from chassis.service import services_of
 from contracts.errors import DomainError, NotFound
 from contracts.types import TERRITORY_ZONES
@@ -27,6 +29,7 @@ from declarations.domain.lines import LineEntry
 from declarations.entrypoints import views
 
 router = APIRouter()
+C = TypeVar("C", bound=commands.DeclarationCommand)
 
 AmountIn = Annotated[Any, Field(json_schema_extra={"type": "string", "examples": ["1250.00"]})]
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="version attendue (concurrence optimiste)")]
@@ -98,6 +101,18 @@ async def _load(services: DeclarationsServices, who: Principal, declaration_id: 
         raise NotFound(f"Déclaration {declaration_id} introuvable.", field="id")
     access.relation_for(who, doc["relation_id"], services.reference, acting=False)
     return dict(doc)
+
+
+async def _execute(
+    services: DeclarationsServices,
+    response: Response,
+    who: Principal,
+    handler: Callable[[C, Principal, DeclarationsUnitOfWork], Awaitable[None]],
+    command: C,
+) -> dict[str, Any]:
+    """Runs the command, then answers with the declaration as it now stands."""
+    await services.commands.run(handler, command, who)
+    return await _answer(services, response, who, command.declaration_id)
 
 
 async def _answer(
@@ -188,8 +203,7 @@ async def set_declarant(
     command = commands.SetDeclarantDetails(
         declaration_id=declaration_id, expected_version=_expected(if_match), **body.model_dump()
     )
-    await services.commands.run(commands.set_declarant_details, command, who)
-    return await _answer(services, response, who, declaration_id)
+    return await _execute(services, response, who, commands.set_declarant_details, command)
 
 
 @router.post("/declarations/{declaration_id}/lines", status_code=201, tags=["déclarations"])
@@ -226,8 +240,7 @@ async def remove_line(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     command = commands.RemoveLine(declaration_id=declaration_id, expected_version=_expected(if_match), line_id=line_id)
-    await services.commands.run(commands.remove_line, command, who)
-    return await _answer(services, response, who, declaration_id)
+    return await _execute(services, response, who, commands.remove_line, command)
 
 
 @router.put("/declarations/{declaration_id}/annual-turnover", tags=["déclarations"])
@@ -243,8 +256,7 @@ async def annual_turnover(
     command = commands.DeclareAnnualTurnover(
         declaration_id=declaration_id, expected_version=_expected(if_match), amount=body.amount
     )
-    await services.commands.run(commands.declare_annual_turnover, command, who)
-    return await _answer(services, response, who, declaration_id)
+    return await _execute(services, response, who, commands.declare_annual_turnover, command)
 
 
 @router.put("/declarations/{declaration_id}/deductions", tags=["déclarations"])
@@ -260,8 +272,7 @@ async def deductions(
     command = commands.EnterDeductions(
         declaration_id=declaration_id, expected_version=_expected(if_match), om=body.om, omr=body.omr
     )
-    await services.commands.run(commands.enter_deductions, command, who)
-    return await _answer(services, response, who, declaration_id)
+    return await _execute(services, response, who, commands.enter_deductions, command)
 
 
 @router.post("/declarations/{declaration_id}/filing", tags=["déclarations"])
@@ -286,19 +297,7 @@ async def history(declaration_id: str, services: Services, who: CurrentPrincipal
     """Every event of the declaration: what, who, when (UTC and the territory's local time)."""
     doc = await _load(services, who, declaration_id)
     zone = TERRITORY_ZONES[doc["territory"]]
-    events = await services.store.read_stream(declaration_id)
-    return [
-        {
-            "version": e.version,
-            "type": e.type,
-            "occurred_at": e.occurred_at.isoformat(),
-            "occurred_at_local": e.occurred_at.astimezone(zone).isoformat(),
-            "actor": e.actor.model_dump(),
-            "data": e.data,
-            "hash": e.hash,
-        }
-        for e in events
-    ]
+    return event_rows(await services.store.read_stream(declaration_id), zone)
 
 
 @router.get(

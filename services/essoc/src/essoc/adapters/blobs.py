@@ -7,9 +7,7 @@ content no event refers to: `sweep_orphans` deletes it after a grace period.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
@@ -18,24 +16,6 @@ from gridfs.errors import NoFile
 from pymongo.asynchronous.database import AsyncDatabase
 
 BUCKET = "attachments"
-CHUNK = 255 * 1024
-
-
-@dataclass(frozen=True)
-class Digest:
-    size: int
-    sha256: str
-
-
-def digest(stream: IO[bytes]) -> Digest:
-    """Size and SHA-256 of a seekable file, read in chunks; the file is rewound afterwards."""
-    stream.seek(0)
-    sha, size = hashlib.sha256(), 0
-    while chunk := stream.read(CHUNK):
-        sha.update(chunk)
-        size += len(chunk)
-    stream.seek(0)
-    return Digest(size, sha.hexdigest())
 
 
 class AttachmentStore:

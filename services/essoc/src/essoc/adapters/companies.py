@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -19,14 +18,11 @@ class Company:
     territory: str | None = None
 
 
-class CompanyDirectory(Protocol):
-    def lookup(self, siret: str) -> Company | None:
-        """The company registered under this (already validated, 14-digit) SIRET, if any."""
-        ...
-
-
 class CsvCompanyDirectory:
-    """`siret,company_name[,territory]`, one establishment per line; read once at start."""
+    """`siret,company_name[,territory]`, one establishment per line; read once at start.
+
+    Implements `application.unit_of_work.CompanyDirectory`.
+    """
 
     def __init__(self, companies: dict[str, Company]) -> None:
         self.companies = companies

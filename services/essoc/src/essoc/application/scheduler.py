@@ -9,13 +9,13 @@ deletes attachment contents no event refers to (see `uploads`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
 import structlog
 
+from chassis.background import every
 from chassis.commands import Commands
 from chassis.http.auth import SYSTEM_PRINCIPAL
 from contracts.errors import ConcurrencyError
@@ -60,15 +60,13 @@ class AnswerClock:
         return appended
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                count = await self.notify_deadlines()
-                if count:
-                    log.info("answer deadlines notified", count=count)
-                removed = await self.sweep_orphans()
-                if removed:
-                    log.warning("orphan attachment contents deleted", count=removed)
-            except Exception:
-                log.exception("deadline scheduler pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.every_seconds)
+        await every(self.every_seconds, stop, self.tick, name="answer clock")
+
+    async def tick(self) -> None:
+        """One pass: the notices now due, then the orphan contents."""
+        count = await self.notify_deadlines()
+        if count:
+            log.info("answer deadlines notified", count=count)
+        removed = await self.sweep_orphans()
+        if removed:
+            log.warning("orphan attachment contents deleted", count=removed)

@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from chassis.commands import Commands
 from chassis.eventstore import EventStore
 from chassis.http.auth import CurrentPrincipal, Principal
+from chassis.http.history import event_rows
 from chassis.pdf import find_font
 from chassis.service import services_of
 from contracts.errors import DomainError, NotFound
@@ -227,17 +228,7 @@ async def history(request_id: str, services: Services, who: CurrentPrincipal) ->
         "id": doc["_id"],
         "number": doc["number"],
         "history": doc["history"],
-        "events": [
-            {
-                "version": e.version,
-                "type": e.type,
-                "occurred_at": e.occurred_at.isoformat(),
-                "actor": e.actor.model_dump(),
-                "data": e.data,
-                "hash": e.hash,
-            }
-            for e in events
-        ],
+        "events": event_rows(events),
     }
 
 

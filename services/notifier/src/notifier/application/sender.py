@@ -13,7 +13,6 @@ sent again after the lease; its Message-ID is the same, so a receiving system ca
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ import structlog
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
+from chassis.background import every
 from chassis.eventstore import Metadata
 from chassis.repository import Loaded, Repository
 from chassis.unit_of_work import Transaction, UnitOfWork
@@ -222,10 +222,4 @@ class MailSender:
         await self.uow.run(work, meta=Metadata.caused_by(source))
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.send_due()
-            except Exception:
-                log.exception("mail sender pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.sender_poll_seconds)
+        await every(self.settings.sender_poll_seconds, stop, self.send_due, name="mail sender")
