@@ -46,6 +46,7 @@ TERRITORY_NAMES: dict[str, str] = {
     "976": "Mayotte",
 }
 
+
 def territory_code(code: str) -> Territory:
     """`code` as a Territory, or ValueError when it is none of the five."""
     if code not in TERRITORY_NAMES:

@@ -11,11 +11,13 @@ Backend choice (``backend=`` or env ``TEST_INFRA``):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Coroutine, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -246,77 +248,117 @@ class EmbeddedInfra:
             log.info("using containers: kafka %s, mongo %s", self.kafka_bootstrap, self.mongo_uri)
         self.backend = "containers" if self._containers else "embedded"
 
-    # -- sync lifecycle -------------------------------------------------------------------------
+    # -- lifecycle --------------------------------------------------------------------------------
+    # One async implementation of each step; the synchronous methods run it through run_sync,
+    # except that the server processes are always spawned from the caller's thread (see
+    # ManagedServer.spawn): a synchronous start spawns them, then waits for them on the helper thread.
+
     def start(self) -> Self:
         """Start everything and return once every server answers and the topics exist."""
         if self._started:
             return self
         t0 = time.monotonic()
+        with self._launching():
+            self._try_containers()
+            self._spawn()
+        return run_sync(lambda: self._finish_start_async(t0))
+
+    async def start_async(self) -> Self:
+        """Async :meth:`start`; the processes are spawned from the loop's thread."""
+        if self._started:
+            return self
+        t0 = time.monotonic()
+        with self._launching():
+            if self.requested_backend == "containers":
+                await asyncio.to_thread(self._try_containers)
+            self._spawn()
+        return await self._finish_start_async(t0)
+
+    @contextlib.contextmanager
+    def _launching(self) -> Iterator[None]:
+        """Around the first half of a start: the var dir exists, and a failure stops everything."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self._try_containers()
+            yield
+        except BaseException:
+            self.stop()
+            raise
+
+    def _spawn(self) -> None:
+        for server in self.servers:  # from the calling thread (see ManagedServer.spawn)
+            server.spawn()
+
+    async def _finish_start_async(self, t0: float) -> Self:
+        """Second half of a start, after the spawns: every server ready, then the topics."""
+        try:
             servers = self.servers
-            for server in servers:  # spawned from this thread (see ManagedServer.spawn)
-                server.spawn()
-            timeout = self.startup_timeout
-
-            async def wait_all() -> None:  # concurrently, so each start-up time is its own
-                await asyncio.gather(*(s.finish_start_async(timeout) for s in servers))
-
-            run_sync(wait_all)
+            # Concurrently, so each start-up time is its own. A port-race respawn happens on the
+            # thread running this (run_sync's helper thread for a synchronous start).
+            await _all_or_none(s.finish_start_async(self.startup_timeout) for s in servers)
             for server in servers:
                 self.startup_seconds[server.name] = server.startup_seconds or 0.0
             self._started = True
-            self.ensure_topics()
+            await self.ensure_topics_async()
         except BaseException:
-            self._shutdown()
+            await self.stop_async()
             raise
         self.startup_seconds["total"] = time.monotonic() - t0
         log.info("infra ready in %.2f s: %s", self.startup_seconds["total"], self.summary())
         return self
 
-    def ensure_topics(self) -> EnsureTopicsResult | None:
+    async def ensure_topics_async(self) -> EnsureTopicsResult | None:
         """(Re)create the declared topics, e.g. after a Tansu restart (it keeps nothing)."""
         if self.topics_spec is None:
             return None
         t0 = time.monotonic()
-        spec, bootstrap, timeout = self.topics_spec, self.kafka_bootstrap, self.startup_timeout
-        self.topics = run_sync(lambda: ensure_topics(bootstrap, spec, timeout=timeout))
+        self.topics = await ensure_topics(self.kafka_bootstrap, self.topics_spec, timeout=self.startup_timeout)
         self.startup_seconds["topics"] = time.monotonic() - t0
         return self.topics
+
+    def ensure_topics(self) -> EnsureTopicsResult | None:
+        """Synchronous :meth:`ensure_topics_async`."""
+        return run_sync(self.ensure_topics_async)
 
     def restart_kafka(self, *, hard: bool = False) -> None:
         """Restart the embedded broker on the same port and recreate the topics (all else is lost)."""
         self._require_embedded()
-        self.kafka.restart(self.startup_timeout, hard=hard)
+        self.kafka.restart(self.startup_timeout, hard=hard)  # respawned from this thread
         self.ensure_topics()
+
+    async def restart_kafka_async(self, *, hard: bool = False) -> None:
+        """Async :meth:`restart_kafka`."""
+        self._require_embedded()
+        await self.kafka.restart_async(self.startup_timeout, hard=hard)
+        await self.ensure_topics_async()
 
     def restart_mongo(self, *, hard: bool = False) -> None:
         """Restart the embedded MongoDB on the same port and storage (``hard``: SIGKILL first)."""
         self._require_embedded()
-        self.mongo.restart(self.startup_timeout, hard=hard)
+        self.mongo.restart(self.startup_timeout, hard=hard)  # respawned from this thread
+
+    async def restart_mongo_async(self, *, hard: bool = False) -> None:
+        """Async :meth:`restart_mongo`."""
+        self._require_embedded()
+        await self.mongo.restart_async(self.startup_timeout, hard=hard)
 
     def _require_embedded(self) -> None:
         if self._containers is not None:
             raise RuntimeError("only the embedded servers can be restarted")
 
-    def stop(self) -> None:
-        self._shutdown()
-
-    def _shutdown(self) -> None:
-        for server in (self.kafka, self.mongo, self.smtp):
-            server.terminate()  # all at once, then wait for each
-        for server in (self.kafka, self.mongo, self.smtp):
-            server.stop()
+    async def stop_async(self) -> None:
+        """Stop the servers (SIGTERM to all at once) and the containers; delete a temporary var dir."""
+        servers = (self.kafka, self.mongo, self.smtp)
+        await asyncio.gather(*(s.stop_async() for s in servers), return_exceptions=True)
         if self._containers is not None:
-            self._containers.stop()
+            await asyncio.to_thread(self._containers.stop)
             self._containers = None
         self._started = False
-        self._cleanup_var_dir()
-
-    def _cleanup_var_dir(self) -> None:
         if self._owns_var_dir and not self.keep_var_dir:
             shutil.rmtree(self.var_dir, ignore_errors=True)
+
+    def stop(self) -> None:
+        """Synchronous :meth:`stop_async`."""
+        run_sync(self.stop_async)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -326,60 +368,6 @@ class EmbeddedInfra:
     ) -> None:
         self.stop()
 
-    # -- async lifecycle ------------------------------------------------------------------------
-    async def start_async(self) -> Self:
-        """Async twin of :meth:`start`; the processes are spawned from the loop's thread."""
-        if self._started:
-            return self
-        t0 = time.monotonic()
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            if self.requested_backend == "containers":
-                await asyncio.to_thread(self._try_containers)
-            servers = self.servers
-            for server in servers:
-                server.spawn()
-            await asyncio.gather(*(s.finish_start_async(self.startup_timeout) for s in servers))
-            for server in servers:
-                self.startup_seconds[server.name] = server.startup_seconds or 0.0
-            self._started = True
-            await self.ensure_topics_async()
-        except BaseException:
-            await self._shutdown_async()
-            raise
-        self.startup_seconds["total"] = time.monotonic() - t0
-        log.info("infra ready in %.2f s: %s", self.startup_seconds["total"], self.summary())
-        return self
-
-    async def ensure_topics_async(self) -> EnsureTopicsResult | None:
-        if self.topics_spec is None:
-            return None
-        t0 = time.monotonic()
-        self.topics = await ensure_topics(self.kafka_bootstrap, self.topics_spec, timeout=self.startup_timeout)
-        self.startup_seconds["topics"] = time.monotonic() - t0
-        return self.topics
-
-    async def restart_kafka_async(self, *, hard: bool = False) -> None:
-        self._require_embedded()
-        await self.kafka.restart_async(self.startup_timeout, hard=hard)
-        await self.ensure_topics_async()
-
-    async def restart_mongo_async(self, *, hard: bool = False) -> None:
-        self._require_embedded()
-        await self.mongo.restart_async(self.startup_timeout, hard=hard)
-
-    async def stop_async(self) -> None:
-        await self._shutdown_async()
-
-    async def _shutdown_async(self) -> None:
-        servers = (self.kafka, self.mongo, self.smtp)
-        await asyncio.gather(*(s.stop_async() for s in servers), return_exceptions=True)
-        if self._containers is not None:
-            await asyncio.to_thread(self._containers.stop)
-            self._containers = None
-        self._started = False
-        self._cleanup_var_dir()
-
     async def __aenter__(self) -> Self:
         return await self.start_async()
 
@@ -387,3 +375,16 @@ class EmbeddedInfra:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.stop_async()
+
+
+async def _all_or_none(coroutines: Iterable[Coroutine[Any, Any, object]]) -> None:
+    """Await them concurrently; when one fails, cancel the others before raising its error
+    (so that no server goes on starting, or respawns, while the infra is being stopped)."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

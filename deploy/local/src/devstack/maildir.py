@@ -11,6 +11,8 @@ from email.parser import BytesParser
 from email.policy import default as default_policy
 from pathlib import Path
 
+from devstack._aio import run_sync
+
 __all__ = ["Maildir"]
 
 Predicate = Callable[[EmailMessage], bool]
@@ -87,30 +89,16 @@ class Maildir:
         found = [m for m in self.messages() if predicate is None or predicate(m)]
         return found if len(found) >= count else None
 
-    def wait_for_all(
-        self, predicate: Predicate | None = None, count: int = 1, timeout: float = 10.0
-    ) -> list[EmailMessage]:
-        """Wait until at least ``count`` messages match ``predicate``; returns all that match."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self._match(predicate, count)
-            if found is not None:
-                return found
-            if time.monotonic() >= deadline:
-                raise TimeoutError(self._timeout_message(count, timeout))
-            time.sleep(_POLL_S)
-
-    def wait_for(self, predicate: Predicate | None = None, timeout: float = 10.0) -> EmailMessage:
-        """Wait for the first message matching ``predicate`` (any message if None) and return it."""
-        return self.wait_for_all(predicate, 1, timeout)[0]
-
     async def wait_for_all_async(
         self,
         predicate: Predicate | None = None,
         count: int = 1,
         timeout: float = 10.0,  # noqa: ASYNC109
     ) -> list[EmailMessage]:
-        """Async twin of :meth:`wait_for_all` (polls without blocking the loop)."""
+        """Wait until at least ``count`` messages match ``predicate``; returns all that match.
+
+        Polls without blocking the loop.
+        """
         deadline = time.monotonic() + timeout
         while True:
             found = self._match(predicate, count)
@@ -120,9 +108,19 @@ class Maildir:
                 raise TimeoutError(self._timeout_message(count, timeout))
             await asyncio.sleep(_POLL_S)
 
+    def wait_for_all(
+        self, predicate: Predicate | None = None, count: int = 1, timeout: float = 10.0
+    ) -> list[EmailMessage]:
+        """Synchronous :meth:`wait_for_all_async`."""
+        return run_sync(lambda: self.wait_for_all_async(predicate, count, timeout))
+
     async def wait_for_async(self, predicate: Predicate | None = None, timeout: float = 10.0) -> EmailMessage:  # noqa: ASYNC109
-        """Async twin of :meth:`wait_for`."""
+        """Wait for the first message matching ``predicate`` (any message if None) and return it."""
         return (await self.wait_for_all_async(predicate, 1, timeout))[0]
+
+    def wait_for(self, predicate: Predicate | None = None, timeout: float = 10.0) -> EmailMessage:
+        """Synchronous :meth:`wait_for_async`."""
+        return self.wait_for_all(predicate, 1, timeout)[0]
 
     def _timeout_message(self, count: int, timeout: float) -> str:
         subjects = [str(m.get("Subject", "")) for m in self.messages()]
