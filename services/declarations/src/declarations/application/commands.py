@@ -88,9 +88,14 @@ async def draft_declaration(cmd: DraftDeclaration, who: Principal, uow: Declarat
 
 async def set_declarant_details(cmd: SetDeclarantDetails, who: Principal, uow: DeclarationsUnitOfWork) -> None:
     loaded = await _load(cmd, who, uow)
-    methods = tuple(uow.payment_methods) if uow.payment_methods else PAYMENT_METHODS
-    details = cmd.model_dump(include={"name", "quality", "place", "payment_method"})
-    await _save(loaded, uow, loaded.aggregate.set_declarant_details(**details, accepted_payment_methods=methods))
+    events = loaded.aggregate.set_declarant_details(
+        name=cmd.name,
+        quality=cmd.quality,
+        place=cmd.place,
+        payment_method=cmd.payment_method,
+        accepted_payment_methods=tuple(uow.payment_methods) if uow.payment_methods else PAYMENT_METHODS,
+    )
+    await _save(loaded, uow, events)
 
 
 async def add_line(cmd: AddLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
