@@ -56,9 +56,10 @@ class Effects(Policy[Transaction]):
 
     def __init__(self) -> None:
         super().__init__(lambda tx: tx)
+        self.broken = {"poison"}
 
     @on(LineRemoved)
     async def _removed(self, event: Recorded[LineRemoved], tx: Transaction) -> None:
-        if event.event.line_id == "poison":
+        if event.event.line_id in self.broken:
             raise RuntimeError("règle cassée")
         await tx.db["effects"].insert_one({"event_id": str(event.event_id)}, session=tx.session)

@@ -15,6 +15,7 @@ from chassis.projection import Projector
 from chassis.unit_of_work import UnitOfWork
 from contracts import topics
 from contracts.envelope import Actor, EventEnvelope
+from contracts.errors import Conflict
 from contracts.wire import to_kafka
 
 from chassis_support import Effects, RemovalCount
@@ -135,3 +136,32 @@ async def test_events_of_a_territory_not_served_are_skipped(running):  # type: i
     consumer, db = running
     assert await consumer.process(_event("x", 1, "L", territory="973")) == "skipped"
     assert await db["effects"].count_documents({}) == 0
+
+
+async def test_a_dead_letter_is_parked_listed_and_replayed_once_its_cause_is_fixed(running, kafka_bootstrap):  # type: ignore[no-untyped-def]
+    consumer, db = running
+    stream = f"dl-{uuid.uuid4()}"
+    poison = _event(stream, 1, "poison")
+    await _publish(kafka_bootstrap, poison)
+
+    async def ours() -> list[dict[str, object]]:
+        _, letters = await consumer.dead_letters.list(limit=500)
+        return [x for x in letters if x["event"] and x["event"]["stream_id"] == stream]
+
+    async def parked() -> bool:
+        return bool(await ours())
+
+    await _until(parked)
+    total, _ = await consumer.dead_letters.list()
+    [letter] = await ours()
+    assert letter["error_type"] == "RuntimeError" and letter["attempts"] == 2
+    assert letter["event"]["data"] == {"line_id": "poison"} and total >= 1
+    with pytest.raises(Conflict):  # the cause is still there: it stays parked
+        await consumer.dead_letters.replay(letter["id"], consumer.process)
+    assert (await consumer.dead_letters.get(letter["id"]))["state"] == "parked"
+    consumer.policies[0].broken.clear()  # the cause is fixed
+    replayed = await consumer.dead_letters.replay(letter["id"], consumer.process)
+    assert replayed["state"] == "replayed"
+    assert await db["effects"].count_documents({"event_id": str(poison.event_id)}) == 1
+    with pytest.raises(Conflict):
+        await consumer.dead_letters.replay(letter["id"], consumer.process)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import typer
 import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from chassis.dead_letters import DeadLetters, summary
 from chassis.service import Runtime, ServiceDefinition, create_app
+from contracts.errors import DomainError
 
 console = Console(stderr=True)
 
@@ -23,6 +26,10 @@ def make_cli(build: Callable[[], ServiceDefinition]) -> typer.Typer:
     def serve(host: str | None = None, port: int | None = None) -> None:
         """Runs the HTTP API, the outbox relay and the Kafka consumer."""
         definition = build()
+        refusal = definition.settings.signing_problem()
+        if refusal:
+            console.print(f"[red]{refusal}[/red]")
+            raise typer.Exit(2)
         uvicorn.run(
             create_app(definition),
             host=host or definition.settings.http_host,
@@ -40,6 +47,39 @@ def make_cli(build: Callable[[], ServiceDefinition]) -> typer.Typer:
         cutoff = as_of.replace(tzinfo=UTC) if as_of and as_of.tzinfo is None else as_of
         count = asyncio.run(_replay(build(), projection, cutoff))
         console.print(f"[green]{count} événements rejoués.[/green]")
+
+    letters = typer.Typer(help="Dead letters: consumed records this service could not process.")
+    app.add_typer(letters, name="dead-letters")
+
+    @letters.command("list")
+    def list_letters(replayed: bool = typer.Option(False, help="the ones already replayed")) -> None:
+        """Lists the parked records, oldest first."""
+        total, items = asyncio.run(_letters(build(), lambda dl, _: dl.list(state="replayed" if replayed else "parked")))
+        for item in items:
+            event = item["event"] or {}
+            console.print(f"{item['id']}  {event.get('type', '?')}  {event.get('stream_id', '')}  {item['error']}")
+        console.print(f"{total} lettre(s) morte(s).")
+
+    @letters.command("show")
+    def show_letter(letter: str) -> None:
+        """One parked record: where it came from, why it failed, the event it carries."""
+        doc = asyncio.run(_letters(build(), lambda dl, _: dl.get(letter)))
+        console.print_json(data=summary(doc))
+
+    @letters.command("replay")
+    def replay_letter(letter: str) -> None:
+        """Processes the record again (once its cause is fixed); it stays parked if it fails again."""
+
+        async def run(dl: DeadLetters, runtime: Runtime) -> Any:
+            assert runtime.consumer is not None
+            return await dl.replay(letter, runtime.consumer.process)
+
+        try:
+            outcome = asyncio.run(_letters(build(), run))
+        except DomainError as refusal:
+            console.print(f"[red]{refusal.detail}[/red]")
+            raise typer.Exit(1) from None
+        console.print(f"[green]{letter} rejouée : {outcome.get('state')}.[/green]")
 
     @app.command()
     def verify(stream: str | None = typer.Option(None, help="one stream id; all streams if omitted")) -> None:
@@ -74,6 +114,17 @@ async def _replay(definition: ServiceDefinition, projection: str | None, as_of: 
                 as_of=as_of,
                 progress=lambda n: progress.update(task, completed=n),
             )
+    finally:
+        await runtime.client.close()
+
+
+async def _letters(definition: ServiceDefinition, work: Callable[[DeadLetters, Runtime], Awaitable[Any]]) -> Any:
+    runtime = Runtime(definition)
+    try:
+        await runtime.wire()
+        assert runtime.consumer is not None
+        letters = runtime.consumer.dead_letters
+        return await work(letters, runtime)
     finally:
         await runtime.client.close()
 

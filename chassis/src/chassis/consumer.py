@@ -18,7 +18,9 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 from pydantic import BaseModel
+from pymongo.errors import ConnectionFailure, PyMongoError
 
+from chassis.dead_letters import DeadLetters
 from chassis.eventstore import Metadata
 from chassis.logging import correlation_id
 from chassis.projection import Projector
@@ -41,6 +43,14 @@ class Reaction(Protocol):
 
 
 CONSUMED = Counter("consumer_events_total", "Events consumed", ["service", "type", "outcome"])
+OUTAGES = Counter("consumer_outage_retries_total", "Retries of an event held while the database is away", ["service"])
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A failure of the database connection, not of the event or the code that handles it."""
+    if isinstance(exc, ConnectionFailure):
+        return True
+    return isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError")
 
 
 class EventConsumer:
@@ -64,6 +74,7 @@ class EventConsumer:
         self.retry_delay = retry_delay
         self.interesting = projector.handles | frozenset(t for p in self.policies for t in p.handles)
         self.broker: KafkaBroker | None = None
+        self.dead_letters = DeadLetters(uow.store.db, name)
 
     def subscribe(self, broker: KafkaBroker, topics: Iterable[str], group_id: str, fetch_max_wait_ms: int = 50) -> None:
         """One subscriber for all topics: one consumer-group join (Tansu holds each ~5 s).
@@ -93,13 +104,23 @@ class EventConsumer:
         token = correlation_id.set(envelope.correlation_id)
         try:
             last_error: Exception | None = None
-            for attempt in range(1, self.max_attempts + 1):
+            attempt = outage = 0
+            while attempt < self.max_attempts:
                 try:
                     outcome = await self.process(envelope)
                     CONSUMED.labels(self.name, envelope.type, outcome).inc()
                     last_error = None
                     break
                 except Exception as exc:  # the handler's bug or a passing fault: retry, then DLQ
+                    if is_outage(exc):
+                        # The database is away: the event is not at fault. Wait for it, however long,
+                        # holding the partition (dead-lettering here would drop work that is valid).
+                        outage += 1
+                        OUTAGES.labels(self.name).inc()
+                        log.warning("database unavailable; event held", type=envelope.type, error=repr(exc))
+                        await asyncio.sleep(min(10.0, self.retry_delay * 2**outage))
+                        continue
+                    attempt += 1
                     last_error = exc
                     log.warning(
                         "event processing failed",
@@ -149,6 +170,16 @@ class EventConsumer:
         delay = 0.5
         while True:  # never ack a record we could neither process nor park
             try:
+                await self.dead_letters.park(
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    key=record.key,
+                    headers=headers,
+                    value=value,
+                    error=error,
+                    attempts=attempts,
+                )
                 await self.broker.publish(value, topic=dlq(record.topic), key=record.key, headers=all_headers)
                 log.error("event sent to dead-letter topic", **extra)
                 return

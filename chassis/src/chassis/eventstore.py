@@ -9,6 +9,7 @@ can never later see a smaller position appear (no high-water-mark gap).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from chassis.logging import correlation_id
 from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
-from contracts.errors import ConcurrencyError
+from contracts.errors import ConcurrencyError, DomainError
 from contracts.registry import event_type
 
 Doc = dict[str, Any]
@@ -60,6 +61,16 @@ class Metadata:
         return cls(correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id))
 
 
+MAX_EVENT_BYTES = 512 * 1024
+"""What one event may weigh: well under what a Kafka broker takes by default (1 MiB per record), so an
+event the store accepts is always one the relay can publish."""
+
+
+class EventTooLarge(DomainError):
+    status = 413
+    code = "evenement-trop-volumineux"
+
+
 def chained(
     stream_id: str,
     expected_version: int,
@@ -68,10 +79,21 @@ def chained(
     *,
     prev_hash: str,
     first_position: int,
+    max_bytes: int = MAX_EVENT_BYTES,
 ) -> list[EventEnvelope]:
-    """`events` as the envelopes that follow version `expected_version`, numbered and hash-chained."""
+    """`events` as the envelopes that follow version `expected_version`, numbered and hash-chained.
+
+    Raises EventTooLarge, before anything is stored, for an event heavier than `max_bytes`.
+    """
     stored: list[EventEnvelope] = []
     for offset, new in enumerate(events):
+        data = new.data.model_dump(mode="json")
+        size = len(json.dumps(data, ensure_ascii=False).encode())
+        if size > max_bytes:
+            raise EventTooLarge(
+                f"Ce contenu est trop volumineux pour être enregistré ({size // 1024} Ko ; "
+                f"{max_bytes // 1024} Ko au plus par opération). Raccourcissez les textes saisis."
+            )
         spec = event_type(new.type_name)
         envelope = EventEnvelope(
             type=spec.name,
@@ -83,7 +105,7 @@ def chained(
             actor=new.actor,
             correlation_id=meta.correlation_id,
             causation_id=meta.causation_id,
-            data=new.data.model_dump(mode="json"),
+            data=data,
             position=first_position + offset,
         ).chained(prev_hash)
         prev_hash = envelope.hash
@@ -104,8 +126,9 @@ def from_doc(doc: Doc) -> EventEnvelope:
 
 
 class EventStore:
-    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+    def __init__(self, db: AsyncDatabase[Doc], *, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
         self.db = db
+        self.max_event_bytes = max_event_bytes
         self.events = db["events"]
         self.inbox = db["inbox"]
         self.counters = db["counters"]
@@ -152,7 +175,15 @@ class EventStore:
             raise ConcurrencyError(stream_id, expected_version, actual)
         prev_hash = head["hash"] if head else GENESIS_HASH
         first_position = await self._next_positions(len(events), session)
-        stored = chained(stream_id, expected_version, events, meta, prev_hash=prev_hash, first_position=first_position)
+        stored = chained(
+            stream_id,
+            expected_version,
+            events,
+            meta,
+            prev_hash=prev_hash,
+            first_position=first_position,
+            max_bytes=self.max_event_bytes,
+        )
         try:
             await self.events.insert_many([to_doc(e) for e in stored], session=session)
         except DuplicateKeyError as exc:

@@ -24,6 +24,7 @@ log = structlog.get_logger(__name__)
 
 PUBLISHED = Counter("relay_events_published_total", "Events the outbox relay published", ["service"])
 LAG = Gauge("relay_lag_events", "Stored events not yet published", ["service"])
+FAILURES = Counter("relay_failures_total", "Relay passes that failed (broker or database away)", ["service"])
 
 
 class OutboxRelay:
@@ -49,6 +50,12 @@ class OutboxRelay:
         self.topic_prefix = topic_prefix
         self._wake = asyncio.Event()
         self._checkpoints = store.db["relay_checkpoints"]
+        self.failing_since: float | None = None
+        self.last_error: str | None = None
+
+    def stuck_for(self, now: float) -> float:
+        """Seconds the relay has been failing to publish (0 when it is not)."""
+        return 0.0 if self.failing_since is None else now - self.failing_since
 
     def notify(self) -> None:
         """Something was appended: publish now rather than at the next poll."""
@@ -80,14 +87,21 @@ class OutboxRelay:
         return len(events)
 
     async def run(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
                 while await self.publish_pending() == self.batch:
                     pass
+                self.failing_since, self.last_error = None, None
             except asyncio.CancelledError:
                 raise
-            except Exception:  # broker or Mongo away: keep the checkpoint, try again later
+            except Exception as exc:  # broker or Mongo away: keep the checkpoint, try again later
                 log.exception("relay publish failed; retrying", relay=self.name)
+                FAILURES.labels(self.name).inc()
+                self.failing_since = self.failing_since or loop.time()
+                self.last_error = type(exc).__name__
+                with contextlib.suppress(Exception):
+                    LAG.labels(self.name).set(max(0, await self.store.last_position() - await self.checkpoint()))
                 await asyncio.sleep(1.0)
                 continue
             self._wake.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +20,9 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 from chassis import kafka, logging
 from chassis.consumer import EventConsumer, Reaction
 from chassis.eventstore import EventStore
-from chassis.http import auth, idempotency, observability, problems
+from chassis.http import admin, auth, idempotency, observability, problems
+from chassis.http.guards import BodyLimits, RequestGuard
+from chassis.http.observability import Unready
 from chassis.mongo import connect
 from chassis.projection import Projection, Projector
 from chassis.relay import OutboxRelay
@@ -59,6 +61,7 @@ class ServiceDefinition:
     subscribe_topics: Sequence[str] = ()
     routers: Sequence[APIRouter] = ()
     wire: Wire | None = None
+    body_limits: BodyLimits = field(default_factory=BodyLimits)
 
 
 class Runtime:
@@ -71,7 +74,7 @@ class Runtime:
         self._owns_client = client is None
         self.client: AsyncMongoClient[dict[str, Any]] = client or connect(self.settings.mongo_uri)
         self.db: AsyncDatabase[dict[str, Any]] = self.client[self.settings.database]
-        self.store = EventStore(self.db)
+        self.store = EventStore(self.db, max_event_bytes=self.settings.max_event_bytes)
         self.projector = Projector(self.db, definition.projections)
         self.relay: OutboxRelay | None = None
         self.uow = UnitOfWork(self.client, self.store, self.projector, on_committed=self._appended)
@@ -96,6 +99,15 @@ class Runtime:
         await self.start_storage()
         if self.definition.wire is not None:
             self.wiring = await self.definition.wire(self)
+        self.consumer = EventConsumer(
+            name=self.name,
+            uow=self.uow,
+            projector=self.projector,
+            policies=self.wiring.policies,
+            territories=self.settings.territories,
+            max_attempts=self.settings.consumer_max_attempts,
+        )
+        await self.consumer.dead_letters.refresh_gauge()
         return self.wiring
 
     async def start(self) -> None:
@@ -131,14 +143,7 @@ class Runtime:
         self.broker = KafkaBroker(
             self.settings.kafka_bootstrap, enable_idempotence=False, client_id=f"{self.name}-consumer", logger=None
         )
-        self.consumer = EventConsumer(
-            name=self.name,
-            uow=self.uow,
-            projector=self.projector,
-            policies=self.wiring.policies,
-            territories=self.settings.territories,
-            max_attempts=self.settings.consumer_max_attempts,
-        )
+        assert self.consumer is not None
         topics = [self.settings.kafka_topic_prefix + t for t in self.definition.subscribe_topics]
         self.consumer.subscribe(self.broker, topics, self.settings.group_id)
         await self.broker.start()  # joins the group: Tansu holds a join ~5 s
@@ -190,7 +195,17 @@ class Runtime:
 
     async def check_consumer(self) -> None:
         if not self.consumer_ready.is_set():
-            raise RuntimeError("consumer not yet in its group")
+            raise Unready("le consommateur n'a pas encore rejoint son groupe")
+
+    async def dead_letter_count(self) -> int:
+        return 0 if self.consumer is None else await self.consumer.dead_letters.count()
+
+    async def check_relay(self) -> None:
+        if self.relay is None:
+            return
+        stuck = self.relay.stuck_for(asyncio.get_running_loop().time())
+        if stuck > self.settings.relay_stuck_seconds:
+            raise Unready(f"la publication des événements échoue depuis {stuck:.0f} s ({self.relay.last_error})")
 
 
 def attach(app: FastAPI, runtime: Runtime) -> None:
@@ -237,6 +252,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     problems.install(app)
     idempotency.install(app, lambda a: a.state.runtime.db["idempotency_keys"])
     observability.install(app, definition.name)
+    app.add_middleware(RequestGuard, limits=definition.body_limits)  # outermost: before anything reads a body
 
     def runtime_of() -> Runtime:
         runtime: Runtime = app.state.runtime
@@ -248,9 +264,11 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                 "mongo": lambda: runtime_of().check_mongo(),
                 "kafka": lambda: runtime_of().check_kafka(),
                 "consumer": lambda: runtime_of().check_consumer(),
-            }
+                "relay": lambda: runtime_of().check_relay(),
+            },
+            notes={"dead_letters": lambda: runtime_of().dead_letter_count()},
         )
     )
-    for router in definition.routers:
+    for router in (*definition.routers, admin.router):
         app.include_router(router, prefix="/api/v1")
     return app

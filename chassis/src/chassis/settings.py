@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ALL_TERRITORIES = ("971", "972", "973", "974", "976")
 KAFKA_ACKS = ("all", "1", "0")
+DEV_SECRET = "dev-secret-change-me-in-production-0123456789"
+"""Only for tests that build settings in code; `serve` refuses to start with it."""
+MIN_SECRET_LENGTH = 32
 
 
 class ServiceSettings(BaseSettings):
@@ -36,12 +39,16 @@ class ServiceSettings(BaseSettings):
     relay_enabled: bool = True
     relay_batch: int = Field(default=500, ge=1)
     relay_poll_seconds: float = Field(default=0.2, gt=0)
+    max_event_bytes: int = Field(
+        default=512 * 1024, gt=1024, le=900 * 1024, description="an event heavier is refused at its command (413)"
+    )
+    relay_stuck_seconds: float = Field(default=30.0, gt=0, description="readiness fails past this many seconds")
     # Background loops (the notifier's mail sender, essoc's deadline clock) must run in one
     # process only, like the relay: scaled-out replicas turn both off.
     background_enabled: bool = True
     http_host: str = "127.0.0.1"
     http_port: int = 8000
-    jwt_secret: str = "dev-secret-change-me-in-production-0123456789"
+    jwt_secret: str = DEV_SECRET
     jwt_algorithm: str = "HS256"
     jwks_url: str | None = None
     jwt_audience: str | None = None
@@ -84,6 +91,18 @@ class ServiceSettings(BaseSettings):
         if self.kafka_idempotence and self.kafka_acks != "all":
             raise ValueError("kafka_idempotence requires kafka_acks=all")
         return self
+
+    def signing_problem(self) -> str | None:
+        """Why tokens could not be trusted with these settings (a service then refuses to start), or None."""
+        if self.jwks_url:
+            return None
+        if self.jwt_secret == DEV_SECRET or len(self.jwt_secret) < MIN_SECRET_LENGTH:
+            prefix = str(self.model_config.get("env_prefix", ""))
+            return (
+                f"Refus de démarrer : ni adresse JWKS ({prefix}JWKS_URL) ni secret de signature fort "
+                f"({prefix}JWT_SECRET, {MIN_SECRET_LENGTH} caractères au moins, autre que celui des tests)."
+            )
+        return None
 
     @property
     def territory_key(self) -> str:

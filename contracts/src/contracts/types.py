@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-MONEY_PATTERN = r"^-?\d+(\.\d{1,2})?$"
+MONEY_PATTERN = r"^-?[0-9]+(\.[0-9]{1,2})?$"
 
 
 def _to_decimal(value: object) -> object:
@@ -32,7 +32,7 @@ Rate = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
     PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="always"),
-    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["2.5"]}),
+    WithJsonSchema({"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$", "examples": ["2.5"]}),
 ]
 """A tax rate in percent (2.5 means 2.5 %), a decimal string on the wire."""
 

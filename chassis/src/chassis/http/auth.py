@@ -10,6 +10,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from chassis.http.inputs import HIDDEN
 from chassis.settings import ServiceSettings
 from contracts.envelope import Actor
 from contracts.errors import DomainError, Forbidden
@@ -72,7 +73,7 @@ class TokenVerifier:
                 algorithms = ["RS256"]
             else:
                 key, algorithms = self.settings.jwt_secret, [self.settings.jwt_algorithm]
-            options: Any = {"require": ["sub", "exp"], "verify_aud": bool(self.settings.jwt_audience)}
+            options: Any = {"require": ["sub", "exp", "iat"], "verify_aud": bool(self.settings.jwt_audience)}
             claims = jwt.decode(token, key, algorithms=algorithms, audience=self.settings.jwt_audience, options=options)
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("Votre jeton d'accès a expiré ; reconnectez-vous.") from None
@@ -82,16 +83,33 @@ class TokenVerifier:
         if role not in ROLES:
             raise Unauthenticated("Le jeton ne porte pas de profil reconnu.")
         return Principal(
-            id=str(claims["sub"]),
+            id=_text(claims, "sub"),
             role=role,
-            name=str(claims.get("name", "")),
-            first_name=str(claims.get("given_name", "")),
-            email=str(claims.get("email", "")),
-            relations=tuple(claims.get("relations", ())),
-            territories=tuple(claims.get("territories", ())),
-            directorates=tuple(claims.get("directorates", ())),
+            name=_text(claims, "name"),
+            first_name=_text(claims, "given_name"),
+            email=_text(claims, "email"),
+            relations=_codes(claims, "relations"),
+            territories=_codes(claims, "territories"),
+            directorates=_codes(claims, "directorates"),
             claims=claims,
         )
+
+
+def _text(claims: dict[str, Any], name: str) -> str:
+    value = claims.get(name, "")
+    if not isinstance(value, str) or len(value) > 320 or HIDDEN.search(value):
+        raise Unauthenticated(f"Le jeton porte une information « {name} » mal formée.")
+    return value
+
+
+def _codes(claims: dict[str, Any], name: str) -> tuple[str, ...]:
+    """A list of short identifiers (relations, territories, directorates), or a refusal of the token."""
+    value = claims.get(name, [])
+    if not isinstance(value, list) or len(value) > 1000:
+        raise Unauthenticated(f"Le jeton porte des habilitations « {name} » mal formées.")
+    if not all(isinstance(v, str) and 0 < len(v) <= 128 and not HIDDEN.search(v) for v in value):
+        raise Unauthenticated(f"Le jeton porte des habilitations « {name} » mal formées.")
+    return tuple(value)
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -18,6 +18,11 @@ REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method",
 LATENCY = Histogram("http_request_seconds", "HTTP request latency", ["service", "method", "route"])
 
 Check = Callable[[], Awaitable[None]]
+CHECK_SECONDS = 1.5
+
+
+class Unready(Exception):
+    """A dependency's own account of why it is not ready (shown as is, in French)."""
 
 
 class CorrelationMiddleware(BaseHTTPMiddleware):
@@ -41,7 +46,12 @@ class CorrelationMiddleware(BaseHTTPMiddleware):
         return response
 
 
-def health_router(checks: dict[str, Check]) -> APIRouter:
+Note = Callable[[], Awaitable[object]]
+
+
+def health_router(checks: dict[str, Check], notes: dict[str, Note] | None = None) -> APIRouter:
+    """`checks` decide readiness; `notes` are told alongside (dead letters waiting for an operator do not
+    make a service unready: it keeps serving, and the count is also a metric to alert on)."""
     router = APIRouter(tags=["santé"])
 
     @router.get("/health/live")
@@ -50,15 +60,33 @@ def health_router(checks: dict[str, Check]) -> APIRouter:
 
     @router.get("/health/ready")
     async def ready() -> JSONResponse:
-        results: dict[str, str] = {}
-        for name, check in checks.items():
+        """Every dependency checked at once, each within `CHECK_SECONDS`: a dependency that is down makes
+        this answer 503 quickly instead of hanging as long as its client would wait."""
+
+        async def one(check: Check) -> str:
             try:
-                await asyncio.wait_for(check(), timeout=3.0)
-                results[name] = "ok"
+                await asyncio.wait_for(check(), timeout=CHECK_SECONDS)
+                return "ok"
+            except TimeoutError:
+                return "indisponible : pas de réponse"
             except Exception as exc:
-                results[name] = f"indisponible : {type(exc).__name__}"
+                return f"indisponible : {exc}" if isinstance(exc, Unready) else f"indisponible : {type(exc).__name__}"
+
+        async def told(note: Note) -> object:
+            try:
+                return await asyncio.wait_for(note(), timeout=CHECK_SECONDS)
+            except Exception:
+                return None
+
+        noted = notes or {}
+        outcomes, values = await asyncio.gather(
+            asyncio.gather(*(one(check) for check in checks.values())),
+            asyncio.gather(*(told(note) for note in noted.values())),
+        )
+        results = dict(zip(checks, outcomes, strict=True))
         ok = all(v == "ok" for v in results.values())
-        return JSONResponse({"status": "ok" if ok else "degraded", "checks": results}, status_code=200 if ok else 503)
+        body = {"status": "ok" if ok else "degraded", "checks": results, **dict(zip(noted, values, strict=True))}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -49,6 +49,10 @@ MESSAGES = {
     "literal_error": "Valeur non admise.",
     "enum": "Valeur non admise.",
     "bool_parsing": "Ce champ doit valoir true ou false.",
+    "bool_type": "Ce champ doit valoir true ou false.",
+    "too_long": "Cette liste a trop d'éléments.",
+    "int_from_float": "Ce champ doit être un nombre entier.",
+    "date_type": "Ce champ doit être une date au format AAAA-MM-JJ.",
     "date_from_datetime_parsing": "Ce champ doit être une date au format AAAA-MM-JJ.",
     "date_parsing": "Ce champ doit être une date au format AAAA-MM-JJ.",
     "json_invalid": "Le corps de la requête n'est pas un JSON valide.",
@@ -59,6 +63,21 @@ MESSAGES = {
     "value_error": "Valeur invalide.",
     "uuid_parsing": "Identifiant invalide.",
 }
+
+MAX_DETAIL = 600
+"""A refusal's detail is for a person: long enough for any of our messages, never a whole echoed input."""
+
+# Starlette's own refusals, in English, as a French user should read them.
+STARLETTE_DETAILS = {
+    "Too many files": "Un seul fichier par envoi : joignez les fichiers un par un.",
+    "Too many fields": "Le formulaire contient trop de champs.",
+    "Missing boundary": "Le formulaire multipart est mal formé (délimiteur absent).",
+    "There was an error parsing the body": "Le corps de la requête n'a pas pu être lu.",
+}
+
+
+def short(detail: str) -> str:
+    return detail if len(detail) <= MAX_DETAIL else detail[: MAX_DETAIL - 1] + "…"
 
 
 def problem(
@@ -74,7 +93,7 @@ def problem(
         "type": TYPE_BASE + (code or str(status)),
         "title": TITLES.get(status, "Erreur"),
         "status": status,
-        "detail": detail,
+        "detail": short(detail),
     }
     if field:
         body["field"] = field
@@ -94,6 +113,11 @@ def french_message(error: dict[str, Any]) -> str:
     if kind == "value_error":
         message = str(error.get("msg", ""))
         return message.removeprefix("Value error, ") or MESSAGES["value_error"]
+    limit = error.get("ctx", {}).get("max_length")
+    if kind == "string_too_long" and limit is not None:
+        return f"Ce champ est trop long ({limit} caractères au plus)."
+    if kind == "too_long" and limit is not None:
+        return f"Cette liste a trop d'éléments ({limit} au plus)."
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected")
         return f"Valeur non admise (attendu : {expected})." if expected else MESSAGES[kind]
@@ -121,6 +145,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "Erreur")
+        french = next((fr for en, fr in STARLETTE_DETAILS.items() if detail.startswith(en)), None)
+        if french is not None:
+            detail = french
+        elif exc.status_code == 400 and detail.isascii():  # a framework's English words, not ours
+            detail = STARLETTE_DETAILS["There was an error parsing the body"]
         if exc.status_code == 404 and detail == "Not Found":
             detail = "Cette adresse ne correspond à aucune ressource."
         if exc.status_code == 405:

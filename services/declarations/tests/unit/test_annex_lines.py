@@ -181,9 +181,7 @@ def test_price_is_positive_with_at_most_two_decimals(price: object) -> None:
     assert refusal.value.field == "price_excl_tax"
 
 
-@pytest.mark.parametrize(
-    ("price", "kept"), [("10", "10.00"), ("0.01", "0.01"), (7, "7.00"), (Decimal("99.9"), "99.90")]
-)
+@pytest.mark.parametrize(("price", "kept"), [("10", "10.00"), ("0.01", "0.01"), (Decimal("99.9"), "99.90")])
 def test_price_is_kept_to_the_cent(price: object, kept: str) -> None:
     assert add(nomenclature="22084011", price_excl_tax=price).price_excl_tax == Decimal(kept)
 
@@ -191,6 +189,14 @@ def test_price_is_kept_to_the_cent(price: object, kept: str) -> None:
 @for_all(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1e12"), places=2))
 def test_any_amount_to_the_cent_is_kept_unchanged(amount: Decimal) -> None:
     assert parse_amount(str(amount), field="f", label="Le montant") == amount
+
+
+@pytest.mark.parametrize("price", [7, "1e3", "1_000.00", "+5.00", " 12.00 ", "12,00", "１２.００", "١٢", "Infinity"])
+def test_an_amount_is_written_in_the_documented_decimal_format(price: object) -> None:
+    # Money on the wire is a string of ASCII digits with a point (`AMOUNT_PATTERN`): what is signed is what was typed.
+    with pytest.raises(DomainError) as refusal:
+        add(nomenclature="22084011", price_excl_tax=price)
+    assert refusal.value.field == "price_excl_tax" and "par exemple 1250.00" in refusal.value.detail
 
 
 # ---- removal -----------------------------------------------------------------------------------

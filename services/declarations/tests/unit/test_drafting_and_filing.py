@@ -35,6 +35,15 @@ def test_drafting_opens_the_quarter_with_its_due_date() -> None:
     assert isinstance(events[0], DeclarationDrafted) and events[0].due_date == date(2024, 4, 24)
 
 
+@pytest.mark.parametrize(("year", "quarter"), [(2000, 1), (2004, 2)])
+def test_octroi_de_mer_in_force_since_august_2004(year: int, quarter: int) -> None:
+    # loi n° 2004-639, in force from 1 August 2004: Q3 2004 is the first quarter a declaration can be about.
+    with pytest.raises(DomainError) as refused:
+        draft("decl-1", MARTINIQUE, year=year, quarter=quarter, now=utc(2024, 2, 10))
+    assert refused.value.field == "year" and "2004" in refused.value.detail
+    assert draft("decl-1", MARTINIQUE, year=2004, quarter=3, now=utc(2024, 2, 10))
+
+
 def test_drafting_a_past_quarter_is_allowed() -> None:
     assert draft("decl-1", MARTINIQUE, year=2022, quarter=4, now=utc(2024, 2, 10))
 

@@ -58,7 +58,7 @@ def test_deduction_input_keys_are_those_of_the_http_api() -> None:
 
 
 def test_deductions_map_amounts_and_art_19_1_flags_by_box() -> None:
-    om: dict[str, Any] = {"5": "12.50", "7": "1000", "7_art19_1": True, "9bis": 30, "13bis": Decimal("4.1")}
+    om: dict[str, Any] = {"5": "12.50", "7": "1000", "7_art19_1": True, "9bis": "30", "13bis": Decimal("4.1")}
     omr: dict[str, Any] = {"19": "100", "21_art19_1": True}
     events = given().enter_deductions(om, omr)
     zero = Decimal("0.00")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from chassis.commands import Commands
+from chassis.http.guards import BodyLimits
 from chassis.service import Runtime, ServiceDefinition, Wiring
 from chassis.unit_of_work import Transaction
 from contracts.envelope import utc_now
@@ -16,7 +17,7 @@ from essoc.application.scheduler import AnswerClock
 from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfWork, requests
 from essoc.application.uploads import Uploads
 from essoc.domain.referentials import default_referentials
-from essoc.entrypoints.http import EssocServices, router
+from essoc.entrypoints.http import MULTIPART_OVERHEAD, EssocServices, router
 from essoc.settings import EssocSettings
 
 
@@ -73,4 +74,5 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
         projections=[RequestView(referentials)],
         routers=[router],
         wire=wire,
+        body_limits=BodyLimits(upload_bytes=config.attachment_max_bytes + MULTIPART_OVERHEAD),
     )

@@ -77,12 +77,15 @@ async def test_an_empty_file_is_refused(essoc) -> None:  # type: ignore[no-untyp
     assert await _traces(essoc) == (0, 0, 0)
 
 
+ZIP = b"PK\x03\x04"  # what a zip file starts with (its content is checked against its extension)
+
+
 async def test_a_file_over_the_size_cap_is_refused_with_413_and_leaves_no_trace(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
-    problem(await _upload(essoc.juda, filed["id"], "gros.zip", b"x" * (64 * 1024 + 1)), 413, "file")
-    problem(await _upload(essoc.juda, filed["id"], "enorme.zip", b"x" * (200 * 1024)), 413, "file")
+    problem(await _upload(essoc.juda, filed["id"], "gros.zip", ZIP + b"x" * (64 * 1024 - 3)), 413, "file")
+    problem(await _upload(essoc.juda, filed["id"], "enorme.zip", ZIP + b"x" * (200 * 1024 - 4)), 413, "file")
     assert await _traces(essoc) == (0, 0, 0)
-    assert (await _upload(essoc.juda, filed["id"], "juste.zip", b"x" * (64 * 1024))).status_code == 201
+    assert (await _upload(essoc.juda, filed["id"], "juste.zip", ZIP + b"x" * (64 * 1024 - 4))).status_code == 201
 
 
 async def test_a_refused_upload_on_someone_elses_request_leaves_no_trace(essoc) -> None:  # type: ignore[no-untyped-def]
@@ -180,3 +183,20 @@ async def test_the_pdf_holds_the_whole_request_with_its_french_accents(essoc) ->
         "Factures été 2026.pdf",
     ):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("facture.pdf", b"MZ\x90\x00\x03\x00\x00\x00"),
+        ("photo.png", b"GIF89a....."),
+        ("tableau.xlsx", b"%PDF-1.4 not a spreadsheet"),
+        ("note.txt", b"\x7fELF\x02\x01\x01\x00\x00"),
+        ("schema.xml", b"just words, no tag"),
+    ],
+)
+async def test_a_file_whose_content_is_not_its_extension_is_refused(essoc, name: str, content: bytes) -> None:  # type: ignore[no-untyped-def]
+    filed = await essoc.file()
+    body = problem(await _upload(essoc.juda, filed["id"], name, content), 422, "file")
+    assert body["type"].endswith("contenu-non-conforme") and "extension" in body["detail"]
+    assert await _traces(essoc) == (0, 0, 0)

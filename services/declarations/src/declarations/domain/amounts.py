@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from contracts.errors import DomainError
 
 CENT = Decimal("0.01")
+
+AMOUNT_PATTERN = r"^-?[0-9]{1,13}(\.[0-9]{1,10})?$"
+"""How an amount is written on the wire: a string of ASCII digits, a point and the cents ("1250.00"); no
+exponent, sign, separator or space. A JSON number is refused: it may already have lost the cents."""
+_AMOUNT = re.compile(AMOUNT_PATTERN)
 
 MAX_AMOUNT = Decimal("9999999999999.99")
 """A guard against typing errors (and against decimals too large to compute with), not a rule of law."""
@@ -15,8 +21,9 @@ MAX_AMOUNT = Decimal("9999999999999.99")
 def parse_amount(value: object, *, field: str, label: str, strictly_positive: bool = False) -> Decimal:
     """The amount as a Decimal with two places, or a refusal naming `label` (e.g. « Le prix hors taxes »).
 
-    Accepts a Decimal, an int or a decimal string ("1250", "1250.5", "1250.50"). Refuses floats and
-    booleans: a float has already lost the cents we are asked to keep.
+    Accepts a Decimal (from code) or a string in the documented format (`AMOUNT_PATTERN`: "1250",
+    "1250.5", "1250.50"). Refuses numbers, booleans and any other spelling ("1e3", "1_000.00", "+5",
+    " 12.00 ", full-width digits): what a declarant signs must be exactly what was typed.
     """
     amount = _to_decimal(value, field=field, label=label)
     if amount < 0:
@@ -32,17 +39,10 @@ def parse_amount(value: object, *, field: str, label: str, strictly_positive: bo
 
 def _to_decimal(value: object, *, field: str, label: str) -> Decimal:
     invalid = DomainError(f"{label} doit être un montant en euros, par exemple 1250.00.", field=field)
-    if isinstance(value, bool) or isinstance(value, float):
-        raise invalid
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, int):
+    elif isinstance(value, str) and _AMOUNT.fullmatch(value):
         amount = Decimal(value)
-    elif isinstance(value, str):
-        try:
-            amount = Decimal(value.strip())
-        except InvalidOperation:
-            raise invalid from None
     else:
         raise invalid
     if not amount.is_finite():

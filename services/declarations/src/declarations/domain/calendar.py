@@ -26,6 +26,20 @@ def check_period(year: int, quarter: int) -> None:
         raise DomainError(f"L'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}.", field="year")
 
 
+FIRST_DECLARED_QUARTER = (2004, 3)
+"""The octroi de mer interne of loi n° 2004-639 applies from its entry into force, 1 August 2004: the first quarter a
+declaration can be about is the 3rd quarter of 2004. Earlier periods fell under the former regime."""
+
+
+def check_octroi_de_mer_in_force(year: int, quarter: int) -> None:
+    if (year, quarter) < FIRST_DECLARED_QUARTER:
+        raise DomainError(
+            "L'octroi de mer interne de la loi n° 2004-639 ne s'applique qu'à partir du 1er août 2004 : "
+            "la première déclaration trimestrielle possible est celle du 3e trimestre 2004.",
+            field="year",
+        )
+
+
 def quarter_first_day(year: int, quarter: int) -> date:
     check_period(year, quarter)
     return date(year, 3 * quarter - 2, 1)

@@ -13,20 +13,21 @@ from types import MappingProxyType
 
 from contracts.errors import DomainError
 
-NOMENCLATURE_PATTERN = re.compile(r"\d{8}|\d{10}")
+NOMENCLATURE_PATTERN = re.compile(r"[0-9]{8}|[0-9]{10}")
 """NC8 (combined nomenclature), or TARIC10 when the good is so listed on lists A, B or C annexed to
 décision n° 940/2014/UE (the manual, « Annexe A - Ventes internes »)."""
 
-NOMENCLATURE_SEPARATORS = re.compile(r"[\s.]+")
-"""Spaces and dots people type inside a code ("2204 10 11", "2204.10.11") carry no meaning."""
+NOMENCLATURE_SEPARATORS = re.compile("[\\s.\u00a0\u202f]+", re.ASCII)
+"""Spaces (no-break ones too, as French spreadsheets write them) and dots people type inside a code
+("2204 10 11", "2204.10.11") carry no meaning."""
 
 CANA_PATTERN = re.compile(r"Z[0-9A-Z]{3}")
 """Code additionnel national, « CANA de série Z » (the manual): a Z followed by three letters or digits."""
 
-NAF_PATTERN = re.compile(r"\d{2}\.\d{2}[A-Z]")
+NAF_PATTERN = re.compile(r"[0-9]{2}\.[0-9]{2}[A-Z]")
 """A NAF rév. 2 sub-class as INSEE writes it: `NN.NNL`, e.g. 10.71C."""
 
-_NAF_COMPACT = re.compile(r"(\d{2})(\d{2}[A-Z])")
+_NAF_COMPACT = re.compile(r"([0-9]{2})([0-9]{2}[A-Z])")
 """The same code without its dot, as SIRENE stores it (1071C)."""
 
 NAF_DATA_FILE = "naf_rev2.txt"

@@ -66,6 +66,7 @@ class Relation:
 def draft(declaration_id: str, relation: Relation, *, year: int, quarter: int, now: datetime) -> list[DeclarationEvent]:
     """Opens the declaration of a quarter that has started in the relation's territory."""
     calendar.check_period(year, quarter)
+    calendar.check_octroi_de_mer_in_force(year, quarter)
     if (year, quarter) > calendar.current_quarter(now, relation.territory):
         first_day = calendar.quarter_first_day(year, quarter)
         raise DomainError(

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from chassis.commands import Commands
 from chassis.eventstore import EventStore
 from chassis.http.auth import CurrentPrincipal, Principal
 from chassis.http.history import event_rows
+from chassis.http.inputs import IDENTIFIER_PATTERN, Code, Identifier, Line
 from chassis.service import services_of
 from contracts.errors import DomainError, NotFound
 from contracts.types import TERRITORY_ZONES
@@ -24,6 +25,7 @@ from declarations.adapters.read_models import DeclarationReadModel
 from declarations.adapters.reference import ReferenceData
 from declarations.application import access, commands
 from declarations.application.unit_of_work import DeclarationsUnitOfWork
+from declarations.domain.amounts import AMOUNT_PATTERN
 from declarations.domain.calendar import current_quarter
 from declarations.domain.lines import LineEntry
 from declarations.entrypoints import views
@@ -31,8 +33,21 @@ from declarations.entrypoints import views
 router = APIRouter()
 C = TypeVar("C", bound=commands.DeclarationCommand)
 
-AmountIn = Annotated[Any, Field(json_schema_extra={"type": "string", "examples": ["1250.00"]})]
-IfMatch = Annotated[str | None, Header(alias="If-Match", description="version attendue (concurrence optimiste)")]
+AmountIn = Annotated[
+    Any, Field(json_schema_extra={"type": "string", "pattern": AMOUNT_PATTERN, "examples": ["1250.00"]})
+]
+Year = Annotated[int, Field(strict=True, ge=2004, le=2100)]
+Quarter = Annotated[int, Field(strict=True, ge=1, le=4)]
+DeclarationId = Annotated[str, Path(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN)]
+LineId = Annotated[str, Path(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN)]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        pattern=r'^(W/)?"?[0-9]{1,9}"?$',
+        description='version attendue (concurrence optimiste), par exemple "3"',
+    ),
+]
 
 
 class _Body(BaseModel):
@@ -40,27 +55,27 @@ class _Body(BaseModel):
 
 
 class DraftBody(_Body):
-    relation_id: str = Field(min_length=1)
-    year: int = Field(ge=2000, le=2100)
-    quarter: int = Field(ge=1, le=4)
+    relation_id: Identifier
+    year: Year
+    quarter: Quarter
 
 
 class DeclarantBody(_Body):
-    name: str | None = None
-    quality: str | None = Field(default=None, description='"representant" ou "mandataire"')
-    place: str | None = None
-    payment_method: str | None = None
+    name: Line | None = None
+    quality: Code | None = Field(default=None, description='"representant" ou "mandataire"')
+    place: Line | None = None
+    payment_method: Code | None = None
 
 
 class LineBody(_Body):
     annex: Literal["A", "B"]
-    nomenclature: str
+    nomenclature: Code
     price_excl_tax: AmountIn
-    cana: str | None = None
-    naf: str | None = None
+    cana: Code | None = None
+    naf: Code | None = None
     rates_date: date | None = None
-    avitaillement: bool | None = None
-    rfs: bool | None = None
+    avitaillement: StrictBool | None = None
+    rfs: StrictBool | None = None
 
 
 class TurnoverBody(_Body):
@@ -68,8 +83,8 @@ class TurnoverBody(_Body):
 
 
 class DeductionsBody(_Body):
-    om: dict[str, Any] = Field(default_factory=dict)
-    omr: dict[str, Any] = Field(default_factory=dict)
+    om: dict[Code, Any] = Field(default_factory=dict, max_length=20)
+    omr: dict[Code, Any] = Field(default_factory=dict, max_length=20)
 
 
 @dataclass
@@ -130,7 +145,11 @@ async def relations(services: Services, who: CurrentPrincipal) -> list[dict[str,
 
 
 @router.get("/relations/{relation_id}/home", tags=["relations"])
-async def home(relation_id: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
+async def home(
+    relation_id: Annotated[str, Path(max_length=128, pattern=IDENTIFIER_PATTERN)],
+    services: Services,
+    who: CurrentPrincipal,
+) -> dict[str, Any]:
     """The manual's home page in one call: the relation, its office, the current quarter's declaration."""
     relation = access.relation_for(who, relation_id, services.reference, acting=False)
     year, quarter = current_quarter(datetime.now(UTC), relation.territory)
@@ -145,7 +164,9 @@ async def home(relation_id: str, services: Services, who: CurrentPrincipal) -> d
 
 
 @router.get("/offices/{code}", tags=["relations"])
-async def office(code: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
+async def office(
+    code: Annotated[str, Path(max_length=40, pattern=IDENTIFIER_PATTERN)], services: Services, who: CurrentPrincipal
+) -> dict[str, Any]:
     """A customs office's contact details."""
     return services.reference.office(code)
 
@@ -163,11 +184,11 @@ async def draft(body: DraftBody, services: Services, response: Response, who: Cu
 async def search(
     services: Services,
     who: CurrentPrincipal,
-    relation_id: str | None = None,
-    year: int | None = None,
+    relation_id: Annotated[str | None, Query(max_length=128, pattern=IDENTIFIER_PATTERN)] = None,
+    year: Annotated[int | None, Query(ge=2004, le=2100)] = None,
     quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
     status: Annotated[Literal["draft", "filed"] | None, Query()] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
     """Searches the declarations the caller may see."""
@@ -185,7 +206,7 @@ async def search(
 
 @router.get("/declarations/{declaration_id}", tags=["déclarations"])
 async def get_declaration(
-    declaration_id: str, services: Services, response: Response, who: CurrentPrincipal
+    declaration_id: DeclarationId, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Everything: lines with their rates and amounts, deductions, totals (current or pending)."""
     return await _answer(services, response, who, declaration_id)
@@ -193,7 +214,7 @@ async def get_declaration(
 
 @router.put("/declarations/{declaration_id}/declarant", tags=["déclarations"])
 async def set_declarant(
-    declaration_id: str,
+    declaration_id: DeclarationId,
     body: DeclarantBody,
     services: Services,
     response: Response,
@@ -208,7 +229,7 @@ async def set_declarant(
 
 @router.post("/declarations/{declaration_id}/lines", status_code=201, tags=["déclarations"])
 async def add_line(
-    declaration_id: str,
+    declaration_id: DeclarationId,
     body: LineBody,
     services: Services,
     response: Response,
@@ -232,8 +253,8 @@ async def add_line(
 
 @router.delete("/declarations/{declaration_id}/lines/{line_id}", tags=["déclarations"])
 async def remove_line(
-    declaration_id: str,
-    line_id: str,
+    declaration_id: DeclarationId,
+    line_id: LineId,
     services: Services,
     response: Response,
     who: CurrentPrincipal,
@@ -245,7 +266,7 @@ async def remove_line(
 
 @router.put("/declarations/{declaration_id}/annual-turnover", tags=["déclarations"])
 async def annual_turnover(
-    declaration_id: str,
+    declaration_id: DeclarationId,
     body: TurnoverBody,
     services: Services,
     response: Response,
@@ -261,7 +282,7 @@ async def annual_turnover(
 
 @router.put("/declarations/{declaration_id}/deductions", tags=["déclarations"])
 async def deductions(
-    declaration_id: str,
+    declaration_id: DeclarationId,
     body: DeductionsBody,
     services: Services,
     response: Response,
@@ -277,7 +298,11 @@ async def deductions(
 
 @router.post("/declarations/{declaration_id}/filing", tags=["déclarations"])
 async def file(
-    declaration_id: str, services: Services, response: Response, who: CurrentPrincipal, if_match: IfMatch = None
+    declaration_id: DeclarationId,
+    services: Services,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Files the declaration with the totals computed for its current version."""
     command = commands.FileDeclaration(declaration_id=declaration_id, expected_version=_expected(if_match))
@@ -293,7 +318,7 @@ async def file(
 
 
 @router.get("/declarations/{declaration_id}/history", tags=["déclarations"])
-async def history(declaration_id: str, services: Services, who: CurrentPrincipal) -> list[dict[str, Any]]:
+async def history(declaration_id: DeclarationId, services: Services, who: CurrentPrincipal) -> list[dict[str, Any]]:
     """Every event of the declaration: what, who, when (UTC and the territory's local time)."""
     doc = await _load(services, who, declaration_id)
     zone = TERRITORY_ZONES[doc["territory"]]
@@ -306,7 +331,7 @@ async def history(declaration_id: str, services: Services, who: CurrentPrincipal
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def receipt(declaration_id: str, services: Services, who: CurrentPrincipal) -> Response:
+async def receipt(declaration_id: DeclarationId, services: Services, who: CurrentPrincipal) -> Response:
     """The declaration as a PDF: the filing receipt once filed (a draft is marked as such)."""
     view = views.detail(await _load(services, who, declaration_id))
     office = services.reference.offices.get(view["office"])

@@ -10,6 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from essoc.application.projections import OPEN_STATES, VIEW
+from essoc.domain.identity import is_request_number
 from essoc.domain.states import RequestState, RequestTab
 
 Doc = dict[str, Any]
@@ -51,7 +52,7 @@ class RequestReadModel:
 
     async def get(self, request_id: str) -> Doc | None:
         """A request by its id, or by its number when all digits."""
-        query = {"number": int(request_id)} if request_id.isdigit() else {"_id": request_id}
+        query = {"number": int(request_id)} if is_request_number(request_id) else {"_id": request_id}
         return await self.view.find_one(query, session=self.session)
 
     async def tabs(

@@ -21,7 +21,7 @@ from contracts.events.essoc import AttachmentAdded, Requester
 from essoc.application import access
 from essoc.application.unit_of_work import EssocUnitOfWork
 from essoc.domain.filing import Filing, submit_request
-from essoc.domain.identity import check_siret
+from essoc.domain.identity import check_siret, is_request_number
 from essoc.domain.request import EssocEvent, EssocRequest
 
 Acting = Literal["examiner", "viewer"]
@@ -144,7 +144,7 @@ async def _previous(filing: Filing, uow: EssocUnitOfWork) -> EssocRequest | None
     if not ref:
         return None
     stream: str | None = ref
-    if ref.isdigit():
+    if is_request_number(ref):
         stream = await uow.numbers.request_id(int(ref))
     loaded = await uow.requests.get(stream) if stream else None
     return loaded.aggregate if loaded else None

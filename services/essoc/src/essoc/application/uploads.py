@@ -17,6 +17,7 @@ from chassis.commands import Commands
 from chassis.http.auth import Principal
 from essoc.application import commands
 from essoc.application.unit_of_work import EssocUnitOfWork
+from essoc.domain.attachments import SNIFF_BYTES, check_content
 
 R = TypeVar("R")
 CHUNK = 255 * 1024
@@ -82,6 +83,9 @@ class Uploads:
         files = [staged(upload) for upload in uploads]
         if files:
             await self.commands.run(commands.check_files, commands.CheckFiles(request_id=request_id, files=files), who)
+        for upload in uploads:  # then what it holds: a file is what its extension says
+            check_content(upload.filename, upload.stream.read(SNIFF_BYTES))
+            upload.stream.seek(0)
         stored: list[str] = []
         try:
             for file, upload in zip(files, uploads, strict=True):

@@ -38,6 +38,21 @@ CONTENT_TYPES: dict[str, str] = {
 }
 ALLOWED_EXTENSIONS = tuple(CONTENT_TYPES)
 
+SNIFF_BYTES = 8 * 1024
+"""How much of a file is read to check that its content is what its extension says."""
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "gif": (b"GIF87a", b"GIF89a"),
+    "jpg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "zip": _ZIP,
+    **{office: _ZIP for office in ("docx", "xlsx", "pptx", "odt", "ods", "sxc", "sxw")},
+    **{legacy: _OLE2 for legacy in ("doc", "xls", "ppt")},
+}
+"""The first bytes of each binary format (its "magic number"); a PDF says `%PDF-` in its first kilobyte."""
+TEXT_FORMATS = ("txt", "eml", "xml", "xsd")
+
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 _RUNS = re.compile(r"([_ .-])\1+")
 
@@ -72,6 +87,40 @@ def check_upload(filename: str, size: int, max_size: int = DEFAULT_MAX_SIZE) -> 
             extra={"max_size": max_size, "size": size},
         )
     return CheckedUpload(name, extension, CONTENT_TYPES[extension], size)
+
+
+def check_content(filename: str, head: bytes) -> None:
+    """Refuses a file whose first bytes are not those of the format its extension names (an executable
+    renamed `facture.pdf` is not a PDF): what is stored and served as a PDF must be one."""
+    extension = PurePosixPath(sanitize_filename(filename)).suffix.lstrip(".").lower()
+    if extension not in CONTENT_TYPES or _looks_like(extension, head):
+        return
+    raise DomainError(
+        f"Le contenu du fichier ne correspond pas à son extension « .{extension} » : "
+        "envoyez le document dans son format d'origine.",
+        field="file",
+        code="contenu-non-conforme",
+    )
+
+
+def _looks_like(extension: str, head: bytes) -> bool:
+    if extension == "pdf":
+        return b"%PDF-" in head[:1024]
+    if extension in SIGNATURES:
+        return head.startswith(SIGNATURES[extension])
+    # Text formats: no NUL byte (binaries have them), decodable, and XML starts with a tag.
+    if b"\x00" in head or head.startswith((b"MZ", b"\x7fELF")):
+        return False
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 3:  # not just a character cut at the end of the sample
+            text = head.decode("cp1252", errors="replace")
+        else:
+            text = head[: error.start].decode("utf-8")
+    if extension in ("xml", "xsd"):
+        return text.lstrip("\ufeff \t\r\n").startswith("<")
+    return True
 
 
 def sanitize_filename(filename: str) -> str:

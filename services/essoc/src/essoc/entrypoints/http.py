@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -18,6 +18,7 @@ from chassis.commands import Commands
 from chassis.eventstore import EventStore
 from chassis.http.auth import CurrentPrincipal, Principal
 from chassis.http.history import event_rows
+from chassis.http.inputs import IDENTIFIER_PATTERN, Code, Identifier, Line, LongText, Paragraph
 from chassis.pdf import find_font
 from chassis.service import services_of
 from contracts.errors import DomainError, NotFound
@@ -30,12 +31,17 @@ from essoc.application.scheduler import AnswerClock
 from essoc.application.unit_of_work import Clock, EssocUnitOfWork
 from essoc.application.uploads import Upload, Uploads
 from essoc.domain.filing import Filing
+from essoc.domain.identity import is_request_number
 from essoc.domain.referentials import Referentials
 from essoc.domain.states import RequestTab
 from essoc.entrypoints import views
 from essoc.settings import EssocSettings
 
 router = APIRouter()
+PathId = Annotated[str, Path(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN)]
+RequestRef = Annotated[
+    str, Path(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN, description="id de la demande ou son numéro")
+]
 MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -44,44 +50,46 @@ class _Body(BaseModel):
 
 
 class FieldBody(_Body):
-    domain: str
-    sub_domain: str
+    domain: Line
+    sub_domain: Line
 
 
 class FilingBody(_Body):
     requester_type: Literal["entreprise", "particulier"]
-    siret: str | None = None
-    represented_siren: str | None = None
-    nature: str
-    category: str
-    sub_category: str | None = None
-    fields: list[FieldBody] = Field(default_factory=list)
-    subject: str
-    description: str
-    previous_request: str | None = Field(default=None, description="id ou numéro du rescrit (second examen)")
+    siret: Code | None = None
+    represented_siren: Code | None = None
+    nature: Code
+    category: Code
+    sub_category: Code | None = None
+    fields: list[FieldBody] = Field(default_factory=list, max_length=20)
+    subject: Line
+    description: LongText
+    previous_request: Identifier | None = Field(default=None, description="id ou numéro du rescrit (second examen)")
 
 
 class TakeChargeBody(_Body):
-    unit: str | None = Field(default=None, description="pôle affecté ; par défaut celui de la direction")
+    unit: Line | None = Field(default=None, description="pôle affecté ; par défaut celui de la direction")
 
 
 class AdmissibilityBody(_Body):
     decision: Literal["oui", "non"]
-    grounds: str | None = Field(
+    grounds: Paragraph | None = Field(
         default=None,
         description="motifs du refus ; pour un droit au contrôle, "
         "l'un des codes de `refusal_grounds` ou un texte avec `ground_code`",
     )
-    ground_code: str | None = None
+    ground_code: Code | None = None
 
 
 class TextBody(_Body):
-    text: str
+    text: Paragraph
 
 
 class ClosureBody(_Body):
-    response: str
-    attachment_ids: list[str] = Field(default_factory=list, description="pièces jointes déjà ajoutées")
+    response: LongText
+    attachment_ids: list[Identifier] = Field(
+        default_factory=list, max_length=50, description="pièces jointes déjà ajoutées"
+    )
 
 
 # ---- helpers ---------------------------------------------------------------------------------------
@@ -122,7 +130,7 @@ async def _doc(services: EssocServices, who: Principal, request_id: str) -> dict
 
 async def _id(services: EssocServices, request_id: str) -> str:
     """The stream id of a request named by its id or its number."""
-    if not request_id.isdigit():
+    if not is_request_number(request_id):
         return request_id
     found = await services.read_model.request_id(int(request_id))
     if found is None:
@@ -147,7 +155,7 @@ def _refuse_oversized(request: Request, services: EssocServices) -> None:
     """Refuses a body announced larger than the cap before reading it."""
     cap = services.settings.attachment_max_bytes
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > cap + MULTIPART_OVERHEAD:
+    if length and length.isascii() and length.isdigit() and int(length) > cap + MULTIPART_OVERHEAD:
         raise DomainError(
             f"Le fichier dépasse la taille maximale autorisée ({cap / (1024 * 1024):g} Mo).",
             field="file",
@@ -194,8 +202,11 @@ async def submit(body: FilingBody, services: Services, response: Response, who: 
 async def tabs(
     services: Services,
     who: CurrentPrincipal,
-    tab: Annotated[str | None, Query(description="deposees, prises-en-charge, refusees ou cloturees")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    tab: Annotated[
+        Literal["deposees", "prises-en-charge", "refusees", "cloturees"] | None,
+        Query(description="l'onglet ; tous quand absent"),
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
     """ "Mes demandes": the rows of a tab (all tabs when omitted) and the count of every tab."""
@@ -214,13 +225,15 @@ async def tabs(
 
 
 @router.get("/requests/{request_id}", tags=["demandes"])
-async def detail(request_id: str, services: Services, response: Response, who: CurrentPrincipal) -> dict[str, Any]:
+async def detail(
+    request_id: RequestRef, services: Services, response: Response, who: CurrentPrincipal
+) -> dict[str, Any]:
     """Characteristics, fields, the request and its answer, history, exchanges, attachments."""
     return await _detail(services, who, request_id, response)
 
 
 @router.get("/requests/{request_id}/history", tags=["demandes"])
-async def history(request_id: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
+async def history(request_id: RequestRef, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """The manual's history rows, and every event of the request with its hash (audit)."""
     doc = await _doc(services, who, request_id)
     events = await services.store.read_stream(doc["_id"])
@@ -238,7 +251,7 @@ async def history(request_id: str, services: Services, who: CurrentPrincipal) ->
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-async def pdf(request_id: str, services: Services, who: CurrentPrincipal) -> Response:
+async def pdf(request_id: RequestRef, services: Services, who: CurrentPrincipal) -> Response:
     """The whole request as a PDF a person would file."""
     detail = await _detail(services, who, request_id)
     content = await asyncio.to_thread(render_request, detail, font=find_font(services.settings.pdf_font_path))
@@ -254,7 +267,11 @@ async def pdf(request_id: str, services: Services, who: CurrentPrincipal) -> Res
 
 @router.post("/requests/{request_id}/take-charge", tags=["instruction"])
 async def take_charge(
-    request_id: str, services: Services, response: Response, who: CurrentPrincipal, body: TakeChargeBody | None = None
+    request_id: RequestRef,
+    services: Services,
+    response: Response,
+    who: CurrentPrincipal,
+    body: TakeChargeBody | None = None,
 ) -> dict[str, Any]:
     """The competent unit takes the request in charge; admissibility goes to "À l'étude"."""
     rid = await _id(services, request_id)
@@ -265,7 +282,7 @@ async def take_charge(
 
 @router.post("/requests/{request_id}/admissibility", tags=["instruction"])
 async def admissibility(
-    request_id: str, body: AdmissibilityBody, services: Services, response: Response, who: CurrentPrincipal
+    request_id: RequestRef, body: AdmissibilityBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Oui, or non with its grounds (for a droit au contrôle, one of the CRPA L.124-1 grounds)."""
     rid = await _id(services, request_id)
@@ -278,7 +295,7 @@ async def admissibility(
 
 @router.post("/requests/{request_id}/questions", status_code=201, tags=["instruction"])
 async def ask(
-    request_id: str, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
+    request_id: RequestRef, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Asks the requester a question (the requester is told by mail)."""
     rid = await _id(services, request_id)
@@ -311,7 +328,7 @@ _CLOSURE_DOC: dict[str, Any] = {
 
 @router.post("/requests/{request_id}/closure", tags=["instruction"], openapi_extra=_CLOSURE_DOC)
 async def closure(
-    request_id: str, request: Request, services: Services, response: Response, who: CurrentPrincipal
+    request_id: RequestRef, request: Request, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Closes the request with the answer. JSON `{response, attachment_ids}`, or multipart with
     `response` and `files` (stored as attachments and sent with the answer)."""
@@ -344,7 +361,7 @@ async def closure(
 
 @router.post("/requests/{request_id}/complements", status_code=201, tags=["échanges"])
 async def complement(
-    request_id: str, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
+    request_id: RequestRef, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Adds a complement while the request is filed or taken in charge."""
     rid = await _id(services, request_id)
@@ -356,7 +373,12 @@ async def complement(
 
 @router.post("/requests/{request_id}/questions/{question_id}/answer", tags=["échanges"])
 async def answer(
-    request_id: str, question_id: str, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
+    request_id: RequestRef,
+    question_id: PathId,
+    body: TextBody,
+    services: Services,
+    response: Response,
+    who: CurrentPrincipal,
 ) -> dict[str, Any]:
     """Answers a question of the service, once (the directorate is told by mail)."""
     rid = await _id(services, request_id)
@@ -392,7 +414,7 @@ _UPLOAD_DOC: dict[str, Any] = {
 
 @router.post("/requests/{request_id}/attachments", status_code=201, tags=["pièces jointes"], openapi_extra=_UPLOAD_DOC)
 async def add_attachment(
-    request_id: str, request: Request, services: Services, response: Response, who: CurrentPrincipal
+    request_id: RequestRef, request: Request, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Adds a file: allowed extension, under the size cap, stored under a sanitised name."""
     _refuse_oversized(request, services)  # before the body is read: an announced oversize upload is not received
@@ -413,7 +435,9 @@ async def add_attachment(
     response_class=StreamingResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-async def download(request_id: str, attachment_id: str, services: Services, who: CurrentPrincipal) -> StreamingResponse:
+async def download(
+    request_id: RequestRef, attachment_id: PathId, services: Services, who: CurrentPrincipal
+) -> StreamingResponse:
     """The file's content, as stored; its SHA-256 in `Repr-Digest` and `ETag`."""
     doc = await _doc(services, who, request_id)
     item = doc["attachments"].get(attachment_id)
@@ -440,7 +464,7 @@ async def download(request_id: str, attachment_id: str, services: Services, who:
 
 @router.delete("/requests/{request_id}/attachments/{attachment_id}", tags=["pièces jointes"])
 async def remove_attachment(
-    request_id: str, attachment_id: str, services: Services, response: Response, who: CurrentPrincipal
+    request_id: RequestRef, attachment_id: PathId, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Deletes one of one's own attachments while the request is filed or taken in charge."""
     rid = await _id(services, request_id)

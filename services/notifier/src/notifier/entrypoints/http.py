@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.http.auth import CurrentPrincipal
+from chassis.http.inputs import IDENTIFIER_PATTERN, LINE_PATTERN
 from chassis.service import services_of
 from notifier.application import access
 from notifier.application.sender import MailSender
@@ -31,11 +32,16 @@ Services = Annotated[NotifierServices, Depends(services_of(NotifierServices))]
 async def list_notifications(
     services: Services,
     who: CurrentPrincipal,
-    recipient: Annotated[str | None, Query(description="adresse du destinataire")] = None,
-    event_id: Annotated[str | None, Query(description="événement à l'origine du courriel")] = None,
-    status: Annotated[str | None, Query(pattern="^(sent|failed)$")] = None,
+    recipient: Annotated[
+        str | None, Query(max_length=254, pattern=LINE_PATTERN, description="adresse du destinataire")
+    ] = None,
+    event_id: Annotated[
+        str | None,
+        Query(max_length=128, pattern=IDENTIFIER_PATTERN, description="événement à l'origine du courriel"),
+    ] = None,
+    status: Annotated[Literal["sent", "failed"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """Admins and agents see every notification; any other user only the ones sent to them."""
     query = access.visible_notifications(who, recipient)

@@ -98,7 +98,7 @@ class Tariff:
     def lookup(self, territory: Territory, nomenclature: str, cana: str | None, on: date) -> RateMatch:
         """Rates of a product on a day. Raises DomainError (422, field `nomenclature`) when none apply."""
         code = normalize_code(nomenclature)
-        if not code.isdigit() or len(code) not in NOMENCLATURE_LENGTHS:
+        if not (code.isascii() and code.isdigit()) or len(code) not in NOMENCLATURE_LENGTHS:
             raise DomainError(
                 f"La nomenclature « {nomenclature} » doit comporter 8 chiffres (nomenclature combinée) "
                 "ou 10 chiffres (code TARIC).",

@@ -114,7 +114,7 @@ def _read_row(reader: _RowReader, territory: Territory) -> tuple[TariffLine | No
         )
     raw_code = reader.text("code")
     code = normalize_code(raw_code)
-    if not code.isdigit() or len(code) not in CODE_LENGTHS:
+    if not (code.isascii() and code.isdigit()) or len(code) not in CODE_LENGTHS:
         reader.fail(
             "code",
             f"le code « {raw_code} » doit comporter 2, 4, 6, 8 ou 10 chiffres "

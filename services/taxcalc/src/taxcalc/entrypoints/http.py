@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from chassis.commands import Commands
 from chassis.http.auth import CurrentPrincipal
+from chassis.http.inputs import IDENTIFIER_PATTERN, LINE_PATTERN
 from chassis.service import services_of
 from contracts.errors import DomainError, NotFound
 from contracts.events.taxcalc import TariffLine
@@ -24,6 +25,7 @@ from taxcalc.domain.tariff import Tariff
 router = APIRouter()
 MAX_TARIFF_BYTES = 5 * 1024 * 1024
 Doc = dict[str, Any]
+PathId = Annotated[str, Path(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN)]
 
 
 @dataclass
@@ -49,9 +51,9 @@ async def rates(
     services: Services,
     who: CurrentPrincipal,
     territory: Territory,
-    nomenclature: str,
+    nomenclature: Annotated[str, Query(max_length=40, pattern=LINE_PATTERN)],
     date: Annotated[date, Query(description="date d'application des taux")],
-    cana: str | None = None,
+    cana: Annotated[str | None, Query(max_length=40, pattern=LINE_PATTERN)] = None,
 ) -> dict[str, Any]:
     """The OM and OMR rates in force: CANA line first, then the longest code prefix; OMI, else OME."""
     _, tariff = await _tariff(services, territory)
@@ -116,7 +118,7 @@ async def get_tariff(
 
 
 @router.get("/declarations/{declaration_id}/totals", tags=["totaux"])
-async def totals(declaration_id: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
+async def totals(declaration_id: PathId, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """Boxes 1–27: `current` when computed for the latest version taxcalc has seen, else `pending`."""
     doc = await services.read_models.declaration(declaration_id)
     if doc is None:
@@ -138,7 +140,7 @@ async def totals(declaration_id: str, services: Services, who: CurrentPrincipal)
 
 
 @router.get("/ledger/{relation_id}", tags=["totaux"])
-async def ledger(relation_id: str, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
+async def ledger(relation_id: PathId, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """The credit carried quarter by quarter (boxes 14 and 26), with the declaration each came from."""
     doc = await services.read_models.ledger(relation_id)
     territory = (doc or {}).get("territory", "")
