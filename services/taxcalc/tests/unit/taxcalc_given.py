@@ -144,11 +144,17 @@ class Given:
                 self.drafts.filed.add(stream_id)
         return received
 
-    async def consume(self, *events: BaseModel, stream_id: str = DECLARATION) -> None:
-        """Each event received then reacted to, one after the other, as the consumer does."""
+    async def consume(
+        self, *events: BaseModel, stream_id: str = DECLARATION, versions: list[int] | None = None
+    ) -> None:
+        """Each event received then reacted to, one after the other, as the consumer does (at the given
+        stream versions, to play a broker that lost or reordered some)."""
         policy = Assessor(self.uow)
-        for event in events:
-            [received] = self.receive(event, stream_id=stream_id)
+        for n, event in enumerate(events):
+            if versions is None:
+                [received] = self.receive(event, stream_id=stream_id)
+            else:
+                received = self.store.receive(envelope(stream_id, versions[n], event))
 
             async def react(tx: MemoryTransaction, received: Recorded[BaseModel] = received) -> None:
                 await policy.dispatch(received, self.uow(tx))

@@ -64,14 +64,36 @@ async def test_a_filing_is_settled_and_its_credit_carried_to_the_next_draft(demo
     assert isinstance(recomputed, TotalsProjected) and recomputed.boxes["10"] == D("40.00")
 
 
-async def test_a_redelivered_event_decided_twice_appends_at_the_next_version(demo_tariff: Tariff) -> None:
-    """The consumer's inbox drops a redelivery; the policy itself never overwrites what it appended."""
+async def test_a_redelivered_or_replayed_event_finds_nothing_more_to_do(demo_tariff: Tariff) -> None:
     given = Given(demo_tariff)
     [first] = given.receive(drafted())
     policy = Assessor(given.uow)
     for _ in range(2):
         await given.store.run(lambda tx: policy.dispatch(first, given.uow(tx)))
-    assert [e.version for e in given.store.streams[f"assess-{DECLARATION}"]] == [1, 2]
+    assert [e.version for e in given.store.streams[f"assess-{DECLARATION}"]] == [1]
+
+
+async def test_no_totals_are_projected_past_a_missing_version(demo_tariff: Tariff) -> None:
+    # A broker that lost version 3 must not let taxcalc call the totals of version 4 current.
+    given = Given(demo_tariff)
+    await given.consume(drafted(), DETAILS, line("L2", price="5000.00"), versions=[1, 2, 4])
+    assert [e.declaration_version for e in given.assessed() if isinstance(e, TotalsProjected)] == [1, 2]
+    assert not any(isinstance(e, LineAssessed) for e in given.assessed())
+    await given.consume(line("L1"), versions=[3])  # published again: the assessment catches up at once
+    *_, totals = given.assessed()
+    assert isinstance(totals, TotalsProjected) and totals.declaration_version == 4
+    assert totals.boxes["1"] == D("15000.00") and totals.boxes["4"] == D("600.00")
+    assessed = [e.line_id for e in given.assessed() if isinstance(e, LineAssessed)]
+    assert sorted(assessed) == ["L1", "L2"]
+
+
+async def test_a_filing_after_a_missing_version_waits_for_it(demo_tariff: Tariff) -> None:
+    given = Given(demo_tariff)
+    await given.consume(drafted(), filed({"14": "0.00"}, version=3), versions=[1, 4])
+    assert not any(isinstance(e, DeclarationAssessed) for e in given.assessed())
+    assert "ledger-rel-974-0001" not in given.store.streams
+    await given.consume(DETAILS, line("L1"), versions=[2, 3])
+    assert isinstance(given.assessed()[-1], DeclarationAssessed)
 
 
 async def test_publishing_a_tariff_reassesses_the_lines_that_had_no_rate(demo_tariff: Tariff, demo_csv_of) -> None:  # type: ignore[no-untyped-def]

@@ -93,3 +93,12 @@ def test_a_draft_cannot_be_settled() -> None:
 def test_the_fold_needs_the_declarations_first_event() -> None:
     with pytest.raises(ValueError):
         DeclarationUnderAssessment.fold(history(DETAILS))
+
+
+def test_only_the_versions_received_without_a_gap_are_folded() -> None:
+    complete = DeclarationUnderAssessment.fold(history(drafted(), DETAILS, line("L9")))
+    assert complete.declaration_version == 3 and complete.missing_versions == [] and list(complete.lines) == ["L9"]
+    gap = [history(drafted())[0], history(drafted(), DETAILS, line("L1"), line("L2"))[3]]  # versions 1 and 4
+    held = DeclarationUnderAssessment.fold(gap)
+    assert (held.declaration_version, held.latest_received, held.missing_versions) == (1, 4, [2, 3])
+    assert held.lines == {}

@@ -42,11 +42,13 @@ class TaxcalcReadModels:
         return [
             str(d["_id"])
             async for d in self.db[DECLARATIONS].find(query, {"lines": 1}, session=self.session)
-            if any(x.get("assessment") and x["assessment"]["status"] == "no_rate" for x in d["lines"].values())
+            if any(x.get("assessment") and x["assessment"]["status"] == "no_rate" for x in d.get("lines", {}).values())
         ]
 
     async def declaration(self, declaration_id: str) -> Doc | None:
-        return await self.db[DECLARATIONS].find_one({"_id": declaration_id}, session=self.session)
+        """The declaration as taxcalc sees it, once its drafting was received."""
+        query = {"_id": declaration_id, "relation_id": {"$exists": True}}
+        return await self.db[DECLARATIONS].find_one(query, session=self.session)
 
     async def ledger(self, relation_id: str) -> Doc | None:
         return await self.db[LEDGER].find_one({"_id": relation_id}, session=self.session)

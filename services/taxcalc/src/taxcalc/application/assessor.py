@@ -1,13 +1,18 @@
-"""Taxcalc's policy on declarations: every version gets its totals, a new line is assessed first, a
-filing is settled and its credit carried to the relation's next declarations.
+"""Taxcalc's policy on declarations: bring the assessment up to date with what was received.
 
-Each reaction loads the declaration under assessment, lets it decide (pure), and saves what it
-decided, in the consumer's transaction: an event redelivered after a crash changes nothing.
+Whatever declaration event arrives, the policy loads the declaration under assessment and does what is
+still to do, in order: assess the lines that have no assessment, project the totals of the latest
+version folded, settle a filing and carry its credit to the relation's next declarations. It is
+idempotent (a redelivered or replayed event finds nothing to do) and it never works past a missing
+version: an event that arrives after a lost one waits in the inbox until the lost one is published
+again, and then the same pass catches up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import structlog
 
 from chassis.dispatch import on
 from chassis.policy import Policy
@@ -23,7 +28,7 @@ from contracts.events.declarations import (
     LineAdded,
     LineRemoved,
 )
-from contracts.events.taxcalc import TotalsProjected
+from contracts.events.taxcalc import LineAssessed, TotalsProjected
 from contracts.recorded import Recorded
 from taxcalc.application.unit_of_work import TaxcalcUnitOfWork, ledger_stream
 from taxcalc.domain.assessment import quarter_start
@@ -31,47 +36,83 @@ from taxcalc.domain.ledger import CreditLedger
 from taxcalc.domain.parameters import refund_thresholds
 from taxcalc.domain.under_assessment import DeclarationUnderAssessment
 
-Changed = DeclarationDrafted | DeclarantDetailsSet | LineRemoved | AnnualTurnoverDeclared | DeductionsEntered
+log = structlog.get_logger(__name__)
+DeclarationEvent = (
+    DeclarationDrafted
+    | DeclarantDetailsSet
+    | LineAdded
+    | LineRemoved
+    | AnnualTurnoverDeclared
+    | DeductionsEntered
+    | DeclarationFiled
+)
 
 
 class Assessor(Policy[TaxcalcUnitOfWork]):
     def __init__(self, bind: Callable[[Transaction], TaxcalcUnitOfWork]) -> None:
         super().__init__(bind)
 
-    @on(LineAdded)
-    async def _line_added(self, event: Recorded[LineAdded], uow: TaxcalcUnitOfWork) -> None:
-        loaded = await uow.assessments.get(event.stream_id)
-        if loaded is None:
-            return
-        declaration = loaded.aggregate
-        assessed = declaration.assess(event.event.line_id, await uow.tariff_in_force.of(declaration.territory))
-        declaration.apply(assessed)
-        await uow.assessments.save(loaded, [assessed, await totals(uow, declaration)])
+    @on(
+        DeclarationDrafted,
+        DeclarantDetailsSet,
+        LineAdded,
+        LineRemoved,
+        AnnualTurnoverDeclared,
+        DeductionsEntered,
+        DeclarationFiled,
+    )
+    async def _declared(self, event: Recorded[DeclarationEvent], uow: TaxcalcUnitOfWork) -> None:
+        await catch_up(uow, event.stream_id)
 
-    @on(DeclarationDrafted, DeclarantDetailsSet, LineRemoved, AnnualTurnoverDeclared, DeductionsEntered)
-    async def _changed(self, event: Recorded[Changed], uow: TaxcalcUnitOfWork) -> None:
-        loaded = await uow.assessments.get(event.stream_id)
-        if loaded is None:
-            return
-        await uow.assessments.save(loaded, [await totals(uow, loaded.aggregate)])
 
-    @on(DeclarationFiled)
-    async def _filed(self, event: Recorded[DeclarationFiled], uow: TaxcalcUnitOfWork) -> None:
-        loaded = await uow.assessments.get(event.stream_id)
-        if loaded is None:
-            return
-        declaration = loaded.aggregate
-        await uow.assessments.save(loaded, [declaration.settle()])
-        stream = ledger_stream(declaration.relation_id)
-        ledger = await uow.ledgers.get(stream)
-        current = ledger.aggregate if ledger else CreditLedger(declaration.relation_id)
-        credit = current.credit_event(declaration.credit())
-        await uow.ledgers.save(
-            stream, [credit], expected_version=ledger.version if ledger else 0, territory=declaration.territory
+async def catch_up(uow: TaxcalcUnitOfWork, declaration_id: str) -> None:
+    """Does what is still to do on the declaration, up to the latest version received without a gap."""
+    loaded = await uow.assessments.get(declaration_id)
+    if loaded is None:
+        return  # its drafting has not been received (yet): nothing can be assessed
+    declaration = loaded.aggregate
+    if declaration.missing_versions:
+        log.warning(
+            "declaration versions missing: assessment held",
+            declaration_id=declaration_id,
+            missing=declaration.missing_versions,
+            received=declaration.latest_received,
         )
-        # Box 10/22 of the relation's later drafts came from the ledger: recompute them.
-        for later in await uow.drafts.later_than(declaration.relation_id, declaration.year, declaration.quarter):
-            draft = await _under_assessment(uow, later)
+    events: list[LineAssessed | TotalsProjected] = []
+    unassessed = declaration.unassessed_lines()
+    if unassessed:
+        tariff = await uow.tariff_in_force.of(declaration.territory)
+        for line_id in unassessed:
+            assessed = declaration.assess(line_id, tariff)
+            declaration.apply(assessed)
+            events.append(assessed)
+    if declaration.filing is not None:
+        if not declaration.settled:
+            await _settle(uow, loaded, events)
+        return
+    if events or declaration.projected_for < declaration.declaration_version:
+        events.append(await totals(uow, declaration))
+    if events:
+        await uow.assessments.save(loaded, events)
+
+
+async def _settle(
+    uow: TaxcalcUnitOfWork, loaded: Loaded[DeclarationUnderAssessment], before: list[LineAssessed | TotalsProjected]
+) -> None:
+    """The filing assessed with the totals it was filed with; its credit carried to the next drafts."""
+    declaration = loaded.aggregate
+    await uow.assessments.save(loaded, [*before, declaration.settle()])
+    stream = ledger_stream(declaration.relation_id)
+    ledger = await uow.ledgers.get(stream)
+    current = ledger.aggregate if ledger else CreditLedger(declaration.relation_id)
+    credit = current.credit_event(declaration.credit())
+    await uow.ledgers.save(
+        stream, [credit], expected_version=ledger.version if ledger else 0, territory=declaration.territory
+    )
+    # Box 10/22 of the relation's later drafts came from the ledger: recompute them.
+    for later in await uow.drafts.later_than(declaration.relation_id, declaration.year, declaration.quarter):
+        draft = await uow.assessments.get(later)
+        if draft is not None:
             await uow.assessments.save(draft, [await totals(uow, draft.aggregate, current.apply(credit))])
 
 

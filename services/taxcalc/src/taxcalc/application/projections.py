@@ -52,64 +52,61 @@ class TariffView(Projection):
 
 
 class DeclarationLedgerView(Projection):
-    """What taxcalc knows of each declaration (from declarations.events) and what it computed."""
+    """What taxcalc knows of each declaration (from declarations.events) and what it computed.
+
+    Declaration events may arrive out of order after a broker lost some (they are published again):
+    every update is an upsert that keeps the highest version seen, and the status is "draft" until a
+    filing says otherwise, whatever arrived first.
+    """
 
     name = "tc_declarations"
     collections = (DECLARATIONS,)
-
     indexes = (Index(DECLARATIONS, (("relation_id", 1), ("year", 1), ("quarter", 1))),)
 
     @on(DeclarationDrafted)
     async def _drafted(self, e: Recorded[DeclarationDrafted], db: ViewDatabase) -> None:
         d = e.event
-        await db[DECLARATIONS].insert_one(
-            {
-                "_id": e.stream_id,
-                "relation_id": d.relation_id,
-                "relation_number": d.relation_number,
-                "office": d.office,
-                "territory": e.territory,
-                "year": d.year,
-                "quarter": d.quarter,
-                "lines": {},
-                "deductions": None,
-                "annual_turnover": None,
-                "status": "draft",
-                "totals": None,
-                "filing": None,
-                "version": e.version,
-            }
-        )
+        fields = {
+            "relation_id": d.relation_id,
+            "relation_number": d.relation_number,
+            "office": d.office,
+            "territory": e.territory,
+            "year": d.year,
+            "quarter": d.quarter,
+        }
+        await self._declared(e, db, {"$set": fields})
 
     @on(LineAdded)
     async def _line_added(self, e: Recorded[LineAdded], db: ViewDatabase) -> None:
         line = {"line": e.event.model_dump(mode="json"), "assessment": None}
-        await self._set(e, db, {f"lines.{e.event.line_id}": line})
+        await self._declared(e, db, {"$set": {f"lines.{e.event.line_id}": line}})
 
     @on(LineRemoved)
     async def _line_removed(self, e: Recorded[LineRemoved], db: ViewDatabase) -> None:
-        await db[DECLARATIONS].update_one(
-            {"_id": e.stream_id}, {"$unset": {f"lines.{e.event.line_id}": ""}, "$set": {"version": e.version}}
-        )
+        await self._declared(e, db, {"$unset": {f"lines.{e.event.line_id}": ""}})
 
     @on(AnnualTurnoverDeclared)
     async def _turnover(self, e: Recorded[AnnualTurnoverDeclared], db: ViewDatabase) -> None:
-        await self._set(e, db, {"annual_turnover": e.event.model_dump(mode="json")["amount"]})
+        await self._declared(e, db, {"$set": {"annual_turnover": e.event.model_dump(mode="json")["amount"]}})
 
     @on(DeductionsEntered)
     async def _deductions(self, e: Recorded[DeductionsEntered], db: ViewDatabase) -> None:
-        await self._set(e, db, {"deductions": e.event.model_dump(mode="json")})
+        await self._declared(e, db, {"$set": {"deductions": e.event.model_dump(mode="json")}})
 
     @on(DeclarationFiled)
     async def _filed(self, e: Recorded[DeclarationFiled], db: ViewDatabase) -> None:
-        await self._set(e, db, {"status": "filed", "filing": e.event.model_dump(mode="json")})
+        await self._declared(e, db, {"$set": {"status": "filed", "filing": e.event.model_dump(mode="json")}})
 
     @on(DeclarantDetailsSet)
     async def _declarant(self, e: Recorded[DeclarantDetailsSet], db: ViewDatabase) -> None:
-        await self._set(e, db, {})
+        await self._declared(e, db, {})
 
-    async def _set(self, e: Recorded[Any], db: ViewDatabase, fields: Doc) -> None:
-        await db[DECLARATIONS].update_one({"_id": e.stream_id}, {"$set": {**fields, "version": e.version}})
+    async def _declared(self, e: Recorded[Any], db: ViewDatabase, update: Doc) -> None:
+        sets_status = "status" in update.get("$set", {})
+        on_insert = {} if sets_status else {"$setOnInsert": {"status": "draft"}}
+        await db[DECLARATIONS].update_one(
+            {"_id": e.stream_id}, {**update, **on_insert, "$max": {"version": e.version}}, upsert=True
+        )
 
     @on(LineAssessed)
     async def _line_assessed(self, e: Recorded[LineAssessed], db: ViewDatabase) -> None:

@@ -53,7 +53,13 @@ class DeclarationUnderAssessment:
     annual_turnover: Decimal | None = None
     filing: DeclarationFiled | None = None
     declaration_version: int = 1
-    """The version of the declaration the consumed events reach."""
+    """The version folded: every version of the declaration up to it was received."""
+    latest_received: int = 1
+    """The highest version received; above `declaration_version` when one before it is missing."""
+    projected_for: int = 0
+    """The declaration version of taxcalc's latest TotalsProjected (0: none yet)."""
+    settled: bool = False
+    """Whether taxcalc has appended the DeclarationAssessed of its filing."""
 
     # ---- folding -------------------------------------------------------------------------------
 
@@ -61,10 +67,15 @@ class DeclarationUnderAssessment:
     def fold(
         cls, declaration: Sequence[Recorded[BaseModel]], assessment: Sequence[Recorded[BaseModel]] = ()
     ) -> DeclarationUnderAssessment:
-        """From the declaration's consumed events (the first is its `DeclarationDrafted`) and taxcalc's
-        own events about it."""
+        """From the declaration's consumed events (the first is its `DeclarationDrafted`, version 1) and
+        taxcalc's own events about it.
+
+        Only the versions received without a gap are folded: an event that arrives after a missing one
+        (a message lost by the broker, to be published again) waits, so no totals are ever computed on a
+        declaration with a hole in it.
+        """
         first = declaration[0] if declaration else None
-        if first is None or not isinstance(first.event, DeclarationDrafted):
+        if first is None or not isinstance(first.event, DeclarationDrafted) or first.version != 1:
             raise ValueError("a declaration under assessment starts with its DeclarationDrafted")
         drafted = first.event
         state = cls(
@@ -76,11 +87,18 @@ class DeclarationUnderAssessment:
             year=drafted.year,
             quarter=drafted.quarter,
         )
-        for recorded in declaration[1:]:
-            state.declared(recorded.event, recorded.version)
+        for recorded in sorted(declaration[1:], key=lambda r: r.version):
+            state.latest_received = max(state.latest_received, recorded.version)
+            if recorded.version == state.declaration_version + 1:  # past a gap, nothing more is folded
+                state.declared(recorded.event, recorded.version)
         for recorded in assessment:
-            if isinstance(recorded.event, LineAssessed):
-                state.apply(recorded.event)
+            match recorded.event:
+                case LineAssessed():
+                    state.apply(recorded.event)
+                case TotalsProjected():
+                    state.projected_for = max(state.projected_for, recorded.event.declaration_version)
+                case DeclarationAssessed():
+                    state.settled = True
         return state
 
     def declared(self, event: BaseModel, version: int) -> None:
@@ -102,6 +120,14 @@ class DeclarationUnderAssessment:
         self.assessments[event.line_id] = event
 
     # ---- reading -------------------------------------------------------------------------------
+
+    @property
+    def missing_versions(self) -> list[int]:
+        """Versions of the declaration not received yet, below the highest one received."""
+        return list(range(self.declaration_version + 1, self.latest_received))
+
+    def unassessed_lines(self) -> list[str]:
+        return [i for i in self.lines if i not in self.assessments]
 
     def lines_without_rate(self) -> list[str]:
         """Lines still declared whose latest assessment found no rate in the tariff."""
