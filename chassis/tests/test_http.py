@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -12,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from chassis.eventstore import Metadata, NewEvent
 from chassis.http.auth import CurrentPrincipal, mint
+from chassis.http.idempotency import LEASE_SECONDS
 from chassis.service import Runtime, ServiceDefinition, attach, create_app
 from chassis.settings import ServiceSettings
 from chassis.unit_of_work import Transaction
@@ -115,3 +119,42 @@ async def test_a_retried_command_with_the_same_key_returns_the_first_answer(clie
     assert await mongo_db["events"].count_documents({"stream_id": stream}) == 1
     other = await c.post(f"/api/v1/things/{stream}/turnover", json={**body, "amount": "11"}, headers=key)
     assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
+
+
+async def test_a_key_left_pending_by_a_killed_process_never_blocks_nor_runs_twice(client, mongo_db):  # type: ignore[no-untyped-def]
+    """A process killed after its command committed, before answering: the key stays pending. Past the
+    lease, a retry learns the command was applied; a command that never committed runs on retry."""
+    c, _ = client
+    stream = f"s-{uuid.uuid4()}"
+    key = str(uuid.uuid4())
+    body = {"amount": "10.00", "expected_version": 0}
+    assert (
+        await c.post(f"/api/v1/things/{stream}/turnover", json=body, headers={"Idempotency-Key": key})
+    ).status_code == 201
+    [reservation] = [d async for d in mongo_db["idempotency_keys"].find({"_id": {"$regex": f":{key}$"}})]
+    assert await mongo_db["idempotency_commits"].find_one({"_id": reservation["_id"]}) is not None
+    stale = datetime.now(UTC) - timedelta(seconds=LEASE_SECONDS + 5)
+    await mongo_db["idempotency_keys"].update_one(  # as if the process died before recording its answer
+        {"_id": reservation["_id"]}, {"$set": {"state": "pending", "created_at": stale}, "$unset": {"body": ""}}
+    )
+    again = await c.post(f"/api/v1/things/{stream}/turnover", json=body, headers={"Idempotency-Key": key})
+    assert again.status_code == 409 and again.json()["type"].endswith("commande-deja-executee")
+    assert await mongo_db["events"].count_documents({"stream_id": stream}) == 1
+    # A command whose process died before it committed: its key is taken over and the command runs.
+    other, lost = f"s-{uuid.uuid4()}", str(uuid.uuid4())
+    caller = reservation["_id"].split(":", 1)[0]
+    await mongo_db["idempotency_keys"].insert_one(
+        {
+            "_id": f"{caller}:POST:/api/v1/things/{other}/turnover:{lost}",
+            "state": "pending",
+            "fingerprint": hashlib.sha256(json.dumps(body, separators=(",", ":")).encode()).hexdigest(),
+            "created_at": stale,
+        }
+    )
+    retried = await c.post(
+        f"/api/v1/things/{other}/turnover",
+        content=json.dumps(body, separators=(",", ":")),
+        headers={"Idempotency-Key": lost, "Content-Type": "application/json"},
+    )
+    assert retried.status_code == 201, retried.text
+    assert await mongo_db["events"].count_documents({"stream_id": other}) == 1

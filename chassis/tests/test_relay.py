@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer
 
 from chassis.eventstore import EventStore
+from chassis.kafka import KafkaOffsets, ensure_topics
 from chassis.kafka import producer as make_producer
 from chassis.relay import OutboxRelay
 from chassis.settings import ServiceSettings
@@ -19,6 +21,7 @@ from contracts.wire import MalformedMessage, from_kafka
 from chassis_support import append, removal
 
 pytestmark = pytest.mark.integration
+TOPICS_FILE = Path(__file__).resolve().parents[2] / "deploy/kafka/topics.yaml"
 
 
 async def _collect(bootstrap: str, streams: set[str], want: int, timeout: float = 30.0) -> dict[str, list[int]]:
@@ -98,3 +101,49 @@ async def test_a_relay_killed_between_publish_and_checkpoint_republishes_and_los
     versions = seen[stream]
     assert sorted(set(versions)) == list(range(1, 8)), "nothing lost"
     assert len(versions) == 13, "the six unacknowledged ones were published twice (at least once)"
+
+
+async def test_a_broker_that_lost_its_log_gets_the_whole_log_again(store, mongo_db, tmp_path):  # type: ignore[no-untyped-def]
+    """Our Tansu keeps its log in memory: after a restart, what it acknowledged is gone. The relay sees
+    that a partition holds fewer records than were acknowledged on it and publishes everything again."""
+    from devstack.kafka import KafkaServer
+
+    topics_file = TOPICS_FILE
+    streams = {f"lost-{uuid.uuid4()}" for _ in range(3)}
+    for s in streams:
+        await append(mongo_db.client, store, s, 0, *(removal(i) for i in range(4)))
+    async with KafkaServer(tmp_path) as broker:
+        await ensure_topics(broker.bootstrap, topics_file)
+        producer = make_producer(ServiceSettings(kafka_bootstrap=broker.bootstrap))
+        offsets = KafkaOffsets(broker.bootstrap)
+        await producer.start()
+        relay = OutboxRelay(
+            store,
+            producer,
+            name="forgetful",
+            source="/test",
+            broker=offsets,
+            ensure_topics=lambda: ensure_topics(broker.bootstrap, topics_file),
+        )
+        try:
+            while await relay.publish_pending():
+                pass
+            assert not await relay.broker_forgot() and not await relay.recover_if_forgotten()
+            first_cluster = await offsets.cluster_id()
+            await producer.stop()
+            await offsets.close()
+            await broker.restart_async(hard=True)  # the log is gone, topics and offsets with it
+            producer = make_producer(ServiceSettings(kafka_bootstrap=broker.bootstrap))
+            await producer.start()
+            relay.producer = producer
+            assert await offsets.cluster_id() != first_cluster  # a new, empty cluster
+            assert await relay.recover_if_forgotten()
+            assert await relay.checkpoint() == 0
+            while await relay.publish_pending():
+                pass
+            seen = await _collect(broker.bootstrap, streams, 12)
+            assert seen == {s: [1, 2, 3, 4] for s in streams}
+            assert not await relay.broker_forgot()
+        finally:
+            await producer.stop()
+            await offsets.close()

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import structlog
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from chassis import topics
@@ -34,6 +34,50 @@ def producer(settings: ServiceSettings) -> AIOKafkaProducer:
         request_timeout_ms=15000,
         client_id=f"{settings.service_name}-relay",
     )
+
+
+class KafkaOffsets:
+    """Which cluster answers (its id), and what it holds per partition (end offsets), asked through an
+    admin client and a consumer that joins no group."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def cluster_id(self) -> str:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=10000)
+        await admin.start()
+        try:
+            described = await admin.describe_cluster()
+        finally:
+            await admin.close()
+        return str(described["cluster_id"])
+
+    async def end_offsets(self, partitions: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """A partition of a topic the cluster does not hold (any more) holds nothing: 0."""
+        try:
+            if self._consumer is None:
+                self._consumer = AIOKafkaConsumer(
+                    bootstrap_servers=self.bootstrap, enable_auto_commit=False, request_timeout_ms=10000
+                )
+                await self._consumer.start()
+            consumer = self._consumer
+            existing = await consumer.topics()
+            held = [
+                TopicPartition(t, p)
+                for t, p in partitions
+                if t in existing and p in (consumer.partitions_for_topic(t) or set())
+            ]
+            ends = await consumer.end_offsets(held) if held else {}
+        except Exception:
+            await self.close()  # reconnect from scratch next time (the broker may have restarted)
+            raise
+        return {(t, p): int(ends.get(TopicPartition(t, p), 0)) for t, p in partitions}
+
+    async def close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            await consumer.stop()
 
 
 async def ensure_topics(

@@ -3,6 +3,15 @@
 Progress is a checkpoint (last published position) in Mongo, written only after Kafka acknowledged
 every event up to it: a crash between publish and checkpoint publishes again, never skips. Positions
 become visible in increasing order (see eventstore), so the checkpoint never passes a late commit.
+
+A broker that forgets is caught before it can lose anything for good. Two signs, checked at start,
+after any failure and every `check_seconds`: the cluster is another one than the one that acknowledged
+the published events (its cluster id changed: our embedded Tansu keeps its log in memory and starts as
+a new cluster; a Kafka cluster rebuilt from nothing), or a partition that acknowledged records now holds
+none (a topic deleted by mistake). Then the topics are created again and the whole log is published
+again from its first event; consumers drop what they already processed (their inbox), so nothing is
+lost and nothing is applied twice. On a durable cluster the check is one Metadata and one ListOffsets
+request every `check_seconds`, and it never fires.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -25,6 +35,18 @@ log = structlog.get_logger(__name__)
 PUBLISHED = Counter("relay_events_published_total", "Events the outbox relay published", ["service"])
 LAG = Gauge("relay_lag_events", "Stored events not yet published", ["service"])
 FAILURES = Counter("relay_failures_total", "Relay passes that failed (broker or database away)", ["service"])
+REPUBLISHED = Counter(
+    "relay_republications_total", "Times the broker had lost events and the log was published again", ["service"]
+)
+Partition = tuple[str, int]
+
+
+class BrokerOffsets(Protocol):
+    """Which cluster the broker is, and what it holds (the end offset of each partition)."""
+
+    async def cluster_id(self) -> str: ...
+
+    async def end_offsets(self, partitions: list[Partition]) -> dict[Partition, int]: ...
 
 
 class OutboxRelay:
@@ -39,6 +61,9 @@ class OutboxRelay:
         poll_seconds: float = 0.2,
         before_checkpoint: Callable[[list[EventEnvelope]], Awaitable[None]] | None = None,
         topic_prefix: str = "",
+        broker: BrokerOffsets | None = None,
+        ensure_topics: Callable[[], Awaitable[object]] | None = None,
+        check_seconds: float = 10.0,
     ) -> None:
         self.store = store
         self.producer = producer
@@ -52,6 +77,10 @@ class OutboxRelay:
         self._checkpoints = store.db["relay_checkpoints"]
         self.failing_since: float | None = None
         self.last_error: str | None = None
+        self.broker = broker
+        self.ensure_topics = ensure_topics
+        self.check_seconds = check_seconds
+        self._acknowledged: dict[Partition, int] | None = None
 
     def stuck_for(self, now: float) -> float:
         """Seconds the relay has been failing to publish (0 when it is not)."""
@@ -65,6 +94,42 @@ class OutboxRelay:
         doc = await self._checkpoints.find_one({"_id": self.name})
         return int(doc["position"]) if doc else 0
 
+    async def acknowledged(self) -> dict[Partition, int]:
+        """The highest offset the broker acknowledged on each partition this relay wrote to."""
+        if self._acknowledged is None:
+            doc = await self._checkpoints.find_one({"_id": self.name}) or {}
+            self._acknowledged = {(t, int(p)): int(o) for t, p, o in doc.get("acknowledged", [])}
+        return self._acknowledged
+
+    async def broker_forgot(self) -> bool:
+        """Whether the broker is no longer the one that acknowledged what was published, or holds nothing
+        on a partition that acknowledged records."""
+        if self.broker is None:
+            return False
+        doc = await self._checkpoints.find_one({"_id": self.name}) or {}
+        cluster = await self.broker.cluster_id()
+        if doc.get("cluster_id") is None:
+            await self._checkpoints.update_one({"_id": self.name}, {"$set": {"cluster_id": cluster}}, upsert=True)
+        elif doc["cluster_id"] != cluster:
+            return True
+        known = await self.acknowledged()
+        held = await self.broker.end_offsets(list(known)) if known else {}
+        return any(held.get(partition, 0) == 0 for partition in known)
+
+    async def recover_if_forgotten(self) -> bool:
+        """When the broker lost acknowledged events: topics again, and the whole log published again."""
+        if not await self.broker_forgot():
+            return False
+        log.warning("broker lost acknowledged events: publishing the whole log again", relay=self.name)
+        if self.ensure_topics is not None:
+            await self.ensure_topics()
+        assert self.broker is not None
+        self._acknowledged = {}
+        reset = {"position": 0, "acknowledged": [], "cluster_id": await self.broker.cluster_id()}
+        await self._checkpoints.update_one({"_id": self.name}, {"$set": reset}, upsert=True)
+        REPUBLISHED.labels(self.name).inc()
+        return True
+
     async def publish_pending(self) -> int:
         """Publishes one batch after the checkpoint; returns how many events it published."""
         after = await self.checkpoint()
@@ -77,19 +142,31 @@ class OutboxRelay:
             key, value, headers = to_kafka(envelope, self.source)
             topic = self.topic_prefix + event_type(envelope.type).topic
             futures.append(await self.producer.send(topic, value=value, key=key, headers=headers))
-        await asyncio.gather(*futures)  # every event acknowledged by the broker (acks=all)
+        written = await asyncio.gather(*futures)  # every event acknowledged by the broker (acks=all)
         if self.before_checkpoint:
             await self.before_checkpoint(events)
+        acknowledged = await self.acknowledged()
+        for record in written:
+            partition = (record.topic, record.partition)
+            acknowledged[partition] = max(acknowledged.get(partition, -1), record.offset)
         last = events[-1].position
-        await self._checkpoints.update_one({"_id": self.name}, {"$set": {"position": last}}, upsert=True)
+        await self._checkpoints.update_one(
+            {"_id": self.name},
+            {"$set": {"position": last, "acknowledged": [[t, p, o] for (t, p), o in sorted(acknowledged.items())]}},
+            upsert=True,
+        )
         PUBLISHED.labels(self.name).inc(len(events))
         LAG.labels(self.name).set(max(0, await self.store.last_position() - (last or 0)))
         return len(events)
 
     async def run(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
+        next_check = loop.time()  # at start, and after every failure, before publishing anything
         while not stop.is_set():
             try:
+                if loop.time() >= next_check:
+                    await self.recover_if_forgotten()
+                    next_check = loop.time() + self.check_seconds
                 while await self.publish_pending() == self.batch:
                     pass
                 self.failing_since, self.last_error = None, None
@@ -102,6 +179,7 @@ class OutboxRelay:
                 self.last_error = type(exc).__name__
                 with contextlib.suppress(Exception):
                     LAG.labels(self.name).set(max(0, await self.store.last_position() - await self.checkpoint()))
+                next_check = loop.time()
                 await asyncio.sleep(1.0)
                 continue
             self._wake.clear()

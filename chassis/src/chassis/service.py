@@ -79,12 +79,20 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self.uow = UnitOfWork(self.client, self.store, self.projector, on_committed=self._appended)
         self.producer: AIOKafkaProducer | None = None
+        self.offsets: kafka.KafkaOffsets | None = None
         self.broker: KafkaBroker | None = None
         self.consumer: EventConsumer | None = None
         self.consumer_ready = asyncio.Event()
         self.wiring = Wiring()
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+
+    async def _ensure_topics(self) -> None:
+        topics_file = Path(self.settings.topics_file)
+        if await asyncio.to_thread(topics_file.exists):
+            await kafka.ensure_topics(
+                self.settings.kafka_bootstrap, topics_file, prefix=self.settings.kafka_topic_prefix
+            )
 
     def _appended(self) -> None:
         if self.relay is not None:
@@ -112,16 +120,13 @@ class Runtime:
 
     async def start(self) -> None:
         await self.wire()
-        topics_file = Path(self.settings.topics_file)
-        if await asyncio.to_thread(topics_file.exists):
-            async for attempt in AsyncRetrying(stop=stop_after_delay(60), wait=wait_exponential(max=3), reraise=True):
-                with attempt:
-                    await kafka.ensure_topics(
-                        self.settings.kafka_bootstrap, topics_file, prefix=self.settings.kafka_topic_prefix
-                    )
+        async for attempt in AsyncRetrying(stop=stop_after_delay(60), wait=wait_exponential(max=3), reraise=True):
+            with attempt:
+                await self._ensure_topics()
         if self.settings.relay_enabled:
             self.producer = kafka.producer(self.settings)
             await self.producer.start()
+            self.offsets = kafka.KafkaOffsets(self.settings.kafka_bootstrap)
             self.relay = OutboxRelay(
                 self.store,
                 self.producer,
@@ -130,6 +135,9 @@ class Runtime:
                 batch=self.settings.relay_batch,
                 poll_seconds=self.settings.relay_poll_seconds,
                 topic_prefix=self.settings.kafka_topic_prefix,
+                broker=self.offsets,
+                ensure_topics=self._ensure_topics,
+                check_seconds=self.settings.relay_check_seconds,
             )
             self._spawn(self.relay.run(self._stop), "relay")
         if self.settings.consume and self.definition.subscribe_topics:
@@ -182,6 +190,8 @@ class Runtime:
             await bounded(self.relay.publish_pending())
         if self.producer is not None:
             await bounded(self.producer.stop())
+        if self.offsets is not None:
+            await bounded(self.offsets.close())
         if self._owns_client:
             await self.client.close()
 

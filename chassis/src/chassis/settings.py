@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     max_event_bytes: int = Field(
         default=512 * 1024, gt=1024, le=900 * 1024, description="an event heavier is refused at its command (413)"
     )
+    relay_check_seconds: float = Field(
+        default=10.0, gt=0, description="how often the relay checks the broker still holds what it acknowledged"
+    )
     relay_stuck_seconds: float = Field(default=30.0, gt=0, description="readiness fails past this many seconds")
     # Background loops (the notifier's mail sender, essoc's deadline clock) must run in one
     # process only, like the relay: scaled-out replicas turn both off.

@@ -9,6 +9,7 @@ itself as the cause.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 from pymongo import AsyncMongoClient
@@ -23,6 +24,10 @@ from contracts.recorded import Recorded
 
 T = TypeVar("T")
 Doc = dict[str, Any]
+COMMITS = "idempotency_commits"
+command_key: ContextVar[str | None] = ContextVar("command_key", default=None)
+"""The Idempotency-Key reservation of the request being served (set by `chassis.http.idempotency`): a
+transaction that appends marks it as committed, in the same commit as its events."""
 
 
 class EventStreams(Protocol):
@@ -90,9 +95,14 @@ class UnitOfWork:
         appended: list[EventEnvelope] = []
         metadata = meta or Metadata.current()
 
+        key = command_key.get()
+
         async def attempt(session: AsyncClientSession) -> T:
             tx = Transaction(session, self.store, self.projector, actor=actor, meta=metadata)
             result = await work(tx)
+            if key is not None and tx.appended:
+                mark = {"$setOnInsert": {"committed_at": tx.appended[-1].occurred_at}}
+                await self.store.db[COMMITS].update_one({"_id": key}, mark, upsert=True, session=session)
             appended[:] = tx.appended
             return result
 

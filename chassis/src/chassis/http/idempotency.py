@@ -2,6 +2,11 @@
 
 The first request with a key reserves it (unique _id); its answer (any status below 500) is kept
 and replayed to every retry with the same key. The same key with another body is refused.
+
+A process killed between its command's commit and the answer leaves the key "pending": the command's
+transaction also wrote a commit mark for the key (`commit_mark`), so once the reservation is older than
+`LEASE_SECONDS` a retry learns for sure whether it was applied (409 `commande-deja-executee`: reload the
+resource) or not (it runs now). A key never blocks for good, and a command never runs twice.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from pymongo.errors import DuplicateKeyError
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from chassis.http.problems import problem
+from chassis.unit_of_work import COMMITS, command_key
 
 HEADER = "Idempotency-Key"
 COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+LEASE_SECONDS = 30.0
 
 
 class IdempotencyMiddleware(BaseHTTPMiddleware):
@@ -52,6 +59,21 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
                     field=HEADER,
                     code="cle-idempotence-reutilisee",
                 )
+            if previous.get("state") != "done" and _expired(previous):
+                if await collection.database[COMMITS].find_one({"_id": doc_id}) is not None:
+                    return problem(
+                        409,
+                        "Cette commande a déjà été enregistrée, mais sa réponse a été perdue : "
+                        "rechargez la ressource pour la voir.",
+                        field=HEADER,
+                        code="commande-deja-executee",
+                    )
+                taken = await collection.update_one(
+                    {"_id": doc_id, "state": "pending", "created_at": previous["created_at"]},
+                    {"$set": {"created_at": datetime.now(UTC)}},
+                )
+                if taken.modified_count == 1:
+                    return await self._run(request, call_next, collection, doc_id)
             if previous.get("state") != "done":
                 return problem(
                     409,
@@ -65,13 +87,25 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
                 media_type=previous.get("media_type"),
                 headers={"Idempotent-Replayed": "true"},
             )
+        return await self._run(request, call_next, collection, doc_id)
+
+    async def _run(
+        self,
+        request: Request,
+        call_next: RequestResponseEndpoint,
+        collection: AsyncCollection[dict[str, Any]],
+        doc_id: str,
+    ) -> Response:
+        token = command_key.set(doc_id)
         try:
             response = await call_next(request)
         except BaseException:
-            await collection.delete_one({"_id": doc_id})
+            await self._release(collection, doc_id)
             raise
+        finally:
+            command_key.reset(token)
         if response.status_code >= 500:
-            await collection.delete_one({"_id": doc_id})
+            await self._release(collection, doc_id)
             return response
         chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
         content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
@@ -90,6 +124,21 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         return Response(
             content=content, status_code=response.status_code, headers=headers, media_type=response.media_type
         )
+
+    @staticmethod
+    async def _release(collection: AsyncCollection[dict[str, Any]], doc_id: str) -> None:
+        """A failed request frees its key, unless its command committed before the failure: then the
+        key stays reserved, and a retry after the lease learns that it was applied."""
+        if await collection.database[COMMITS].find_one({"_id": doc_id}) is None:
+            await collection.delete_one({"_id": doc_id})
+
+
+def _expired(reservation: dict[str, Any]) -> bool:
+    created = reservation.get("created_at")
+    if not isinstance(created, datetime):
+        return True
+    created = created if created.tzinfo else created.replace(tzinfo=UTC)
+    return (datetime.now(UTC) - created).total_seconds() > LEASE_SECONDS
 
 
 def install(app: FastAPI, collection_getter: Any) -> None:

@@ -36,7 +36,7 @@ def run(var_dir: Path = typer.Option(Path("var"), help="data, logs, mail and tok
         console.print("[bold]Démarrage de Kafka, MongoDB, SMTP et des quatre services…[/bold]")
         tariffs = await stack.start()
         _banner(stack, tariffs)
-        await stop.wait()
+        await stack.supervise(stop, console.print)
 
     try:
         asyncio.run(serve())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import uuid
 from typing import Unpack
 
 from devstack.process import ManagedServer, ServerOptions
@@ -65,12 +66,17 @@ class KafkaServer(ManagedServer):
         return f"tcp://{self.address}"
 
     def command(self) -> list[str]:
+        # Memory storage: every start is a new, empty cluster, and says so with a new cluster id (the
+        # relays compare it with the one that acknowledged their events, and publish everything again).
+        memory = self.storage_engine.startswith("memory")
+        cluster = ["--cluster-id", f"tansu-{uuid.uuid4().hex[:12]}"] if memory else []
         return [
             self.binary or tansu_path(),
             "broker",
             "--listener-url", self.url,
             "--advertised-listener-url", self.url,
             "--storage-engine", self.storage_engine,
+            *cluster,
             *self.extra_args,
         ]  # fmt: skip
 

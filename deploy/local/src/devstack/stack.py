@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,6 +148,50 @@ class Stack:
                             if (await client.get(f"{service.url}/health/ready")).status_code == 200:
                                 break
                         await asyncio.sleep(0.3)
+
+    async def supervise(self, stop: asyncio.Event, say: Callable[[str], None], *, every: float = 0.5) -> None:
+        """Restarts whatever exits unexpectedly, with a growing delay (1 s, 2 s, 4 s… 30 s), and says so.
+
+        A process that stayed up a minute starts again from the shortest delay. Services reconnect to a
+        restarted database or broker by themselves; a restarted Tansu is a new, empty cluster, and the
+        services' relays publish their logs to it again.
+        """
+        delays: dict[str, float] = {}
+        started: dict[str, float] = {}
+        loop = asyncio.get_running_loop()
+
+        async def restart(name: str, code: int | None, start: Callable[[], Awaitable[object]]) -> None:
+            if loop.time() - started.get(name, 0.0) > 60:
+                delays[name] = 1.0
+            delay = delays.get(name, 1.0)
+            say(f"⚠ {name} s'est arrêté (code {code}) ; redémarrage dans {delay:g} s")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            if stop.is_set():
+                return
+            delays[name] = min(delay * 2, 30.0)
+            try:
+                await start()
+            except Exception as exc:
+                say(f"✗ {name} n'a pas redémarré : {exc}")
+                return
+            started[name] = loop.time()
+            say(f"✓ {name} redémarré")
+
+        while not stop.is_set():
+            for server in self.servers:
+                if not server.running and server.returncode is not None:
+                    await restart(server.name, server.returncode, server.start_async)
+            for service in self.services:
+                if service.proc is not None and service.proc.poll() is not None:
+                    code = service.proc.returncode
+
+                    async def start(service: ServiceProcess = service) -> None:
+                        service.start()
+
+                    await restart(service.name, code, start)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
 
     def stop(self) -> None:
         for service in reversed(self.services):
