@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
 SOURCES := contracts/src chassis/src $(wildcard services/*/src) deploy/local/src
 
-.PHONY: bootstrap run test lint typecheck pytest bench schemas clean
+.PHONY: bootstrap run test lint typecheck pytest bench chaos schemas clean
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -29,6 +29,9 @@ pytest:
 
 bench: bootstrap
 	$(UV) run python tests/perf/bench.py
+
+chaos: bootstrap
+	$(UV) run python tests/chaos/campaign.py --kills $${CHAOS_KILLS:-20}
 
 schemas: bootstrap
 	$(UV) run python -m contracts.export

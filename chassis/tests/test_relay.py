@@ -126,8 +126,10 @@ async def test_a_broker_that_lost_its_log_gets_the_whole_log_again(store, mongo_
             ensure_topics=lambda: ensure_topics(broker.bootstrap, topics_file),
         )
         try:
+            assert not await relay.recover_if_forgotten()  # at start: remembers the cluster, publishes at once
             while await relay.publish_pending():
                 pass
+            assert await relay.checkpoint() == await store.last_position()
             assert not await relay.broker_forgot() and not await relay.recover_if_forgotten()
             first_cluster = await offsets.cluster_id()
             await producer.stop()

@@ -92,7 +92,7 @@ class OutboxRelay:
 
     async def checkpoint(self) -> int:
         doc = await self._checkpoints.find_one({"_id": self.name})
-        return int(doc["position"]) if doc else 0
+        return int(doc.get("position", 0)) if doc else 0
 
     async def acknowledged(self) -> dict[Partition, int]:
         """The highest offset the broker acknowledged on each partition this relay wrote to."""

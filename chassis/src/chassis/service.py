@@ -20,7 +20,7 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 from chassis import kafka, logging
 from chassis.consumer import EventConsumer, Reaction
 from chassis.eventstore import EventStore
-from chassis.http import admin, auth, idempotency, observability, problems
+from chassis.http import admin, auth, idempotency, observability, openapi, problems
 from chassis.http.guards import BodyLimits, RequestGuard
 from chassis.http.observability import Unready
 from chassis.mongo import connect
@@ -260,6 +260,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
     )
     app.state.token_verifier = auth.TokenVerifier(settings)
     problems.install(app)
+    openapi.install(app)
     idempotency.install(app, lambda a: a.state.runtime.db["idempotency_keys"])
     observability.install(app, definition.name)
     app.add_middleware(RequestGuard, limits=definition.body_limits)  # outermost: before anything reads a body

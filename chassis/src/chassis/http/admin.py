@@ -27,14 +27,14 @@ async def list_dead_letters(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """The consumed records this service could not process (oldest first), with the error and the event."""
-    who.require("admin")
+    who.require("admin", "auditor")
     total, items = await _letters(request).list(state=state, limit=limit, offset=offset)
     return {"total": total, "items": items}
 
 
 @router.get("/dead-letters/{letter_id}")
 async def get_dead_letter(letter_id: LetterId, request: Request, who: CurrentPrincipal) -> dict[str, Any]:
-    who.require("admin")
+    who.require("admin", "auditor")
     return summary(await _letters(request).get(letter_id))
 
 

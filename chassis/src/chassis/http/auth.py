@@ -15,7 +15,8 @@ from chassis.settings import ServiceSettings
 from contracts.envelope import Actor
 from contracts.errors import DomainError, Forbidden
 
-ROLES = ("declarant", "requester", "agent", "admin")
+ROLES = ("declarant", "requester", "agent", "admin", "auditor")
+"""An auditor reads everything of its territories (claim `territories`) and acts on nothing."""
 
 
 class Unauthenticated(DomainError):
@@ -40,6 +41,10 @@ class Principal:
     @property
     def actor(self) -> Actor:
         return Actor(id=self.id, role=self.role)
+
+    def reads_territory(self, territory: str) -> bool:
+        """An admin reads every territory; an auditor those its token names."""
+        return self.role == "admin" or (self.role == "auditor" and territory in self.territories)
 
     def require(self, *roles: str) -> None:
         if self.role not in roles:

@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from contracts.errors import DomainError
@@ -157,6 +158,18 @@ def install(app: FastAPI) -> None:
         response = problem(exc.status_code, detail, instance=request.url.path)
         if exc.headers:
             response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(ConnectionFailure)
+    async def _database_away(request: Request, exc: ConnectionFailure) -> JSONResponse:
+        log.warning("database unavailable", path=request.url.path, error=type(exc).__name__)
+        response = problem(
+            503,
+            "Le service est momentanément indisponible ; rien n'a été enregistré. Réessayez dans quelques secondes.",
+            code="indisponible",
+            instance=request.url.path,
+        )
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.exception_handler(Exception)

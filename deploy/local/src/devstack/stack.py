@@ -73,8 +73,12 @@ def _port(name: str, default: int) -> int:
 class Stack:
     """Everything `make run` starts, in order, and stops in reverse order."""
 
-    def __init__(self, var_dir: Path | None = None, *, ports: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, var_dir: Path | None = None, *, ports: dict[str, int] | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        """`env`: settings of the services (`DECLARATIONS_…`, `NOTIFIER_…`) on top of this process's environment."""
         ports = ports or {}
+        self.extra_env = dict(env or {})
         self.var_dir = (var_dir or ROOT / "var").resolve()
         self.var_dir.mkdir(parents=True, exist_ok=True)
         self.kafka = KafkaServer(self.var_dir, port=ports.get("kafka", _port("KAFKA_PORT", 9092)))
@@ -122,6 +126,7 @@ class Stack:
             }
         env |= {prefix + k: v for k, v in settings.items()}
         env |= {k: v for k, v in os.environ.items() if k.startswith(prefix)}  # the caller's overrides win
+        env |= {k: v for k, v in self.extra_env.items() if k.startswith(prefix)}
         return env
 
     def service_port(self, name: str) -> int:
@@ -149,7 +154,15 @@ class Stack:
                                 break
                         await asyncio.sleep(0.3)
 
-    async def supervise(self, stop: asyncio.Event, say: Callable[[str], None], *, every: float = 0.5) -> None:
+    async def supervise(
+        self,
+        stop: asyncio.Event,
+        say: Callable[[str], None],
+        *,
+        every: float = 0.5,
+        first_delay: float = 1.0,
+        max_delay: float = 30.0,
+    ) -> None:
         """Restarts whatever exits unexpectedly, with a growing delay (1 s, 2 s, 4 s… 30 s), and says so.
 
         A process that stayed up a minute starts again from the shortest delay. Services reconnect to a
@@ -162,14 +175,14 @@ class Stack:
 
         async def restart(name: str, code: int | None, start: Callable[[], Awaitable[object]]) -> None:
             if loop.time() - started.get(name, 0.0) > 60:
-                delays[name] = 1.0
-            delay = delays.get(name, 1.0)
+                delays[name] = first_delay
+            delay = delays.get(name, first_delay)
             say(f"⚠ {name} s'est arrêté (code {code}) ; redémarrage dans {delay:g} s")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
             if stop.is_set():
                 return
-            delays[name] = min(delay * 2, 30.0)
+            delays[name] = min(delay * 2, max_delay)
             try:
                 await start()
             except Exception as exc:

@@ -4,6 +4,7 @@ deployment serves.
 - A declarant sees and declares only for the relations its token names (claim `relations`).
 - An agent sees the relations of its territories (claim `territories`) and declares for none.
 - An admin sees and declares for every relation served here.
+- An auditor sees the relations of its territories and declares for none.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from declarations.domain.declaration import Relation
 def visible_relations(who: Principal, directory: RelationDirectory) -> list[Relation]:
     if who.role == "admin":
         return list(directory.relations())
-    if who.role == "agent":
+    if who.role in ("agent", "auditor"):
         return [r for r in directory.relations() if r.territory in who.territories]
     return [r for r in (directory.relation(i) for i in who.relations) if r is not None]
 
@@ -34,7 +35,7 @@ def relation_for(who: Principal, relation_id: str, directory: RelationDirectory,
     allowed = (
         who.role == "admin"
         or (who.role == "declarant" and relation_id in who.relations)
-        or (who.role == "agent" and not acting and relation.territory in who.territories)
+        or (who.role in ("agent", "auditor") and not acting and relation.territory in who.territories)
     )
     if not allowed:
         raise Forbidden(

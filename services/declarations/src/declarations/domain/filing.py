@@ -48,6 +48,7 @@ def check_totals(totals: Totals, current_version: int) -> None:
         raise Conflict(
             f"Les totaux ne sont pas encore calculés pour la version {current_version} de la déclaration.",
             field="totals",
+            code="totaux-en-attente",
             extra={"current_version": current_version, "totals_version": totals.declaration_version},
         )
     if not totals.complete:

@@ -4,6 +4,7 @@
 - An agent sees and examines only the requests of a territory *and* a directorate its token
   names (claims `territories` and `directorates`); a token without `directorates` serves none.
 - An admin sees everything (support, audit, and the notifier's service token).
+- An auditor sees every request of its territories and examines none.
 
 Territory of a request: the territory of the directorate it is addressed to (the sub-category of a
 rescrit or a second examen, the category of a droit au contrôle). Every event carries a territory
@@ -59,6 +60,8 @@ def visible_requests(who: Principal) -> Doc:
         return {"requester.id": who.id}
     if who.role == "agent":
         return {"territory": {"$in": list(who.territories)}, "directorate": {"$in": list(who.directorates)}}
+    if who.role == "auditor":
+        return {"territory": {"$in": list(who.territories)}}
     return {"_id": {"$in": []}}
 
 
@@ -69,7 +72,7 @@ def may_see(who: Principal, *, requester_id: str, territory: str, directorate: s
         return who.id == requester_id
     if who.role == "agent":
         return is_agent_of(who, territory=territory, directorate=directorate)
-    return False
+    return who.reads_territory(territory)
 
 
 def is_agent_of(who: Principal, *, territory: str, directorate: str) -> bool:

@@ -143,10 +143,9 @@ async def totals(declaration_id: PathId, services: Services, who: CurrentPrincip
 async def ledger(relation_id: PathId, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """The credit carried quarter by quarter (boxes 14 and 26), with the declaration each came from."""
     doc = await services.read_models.ledger(relation_id)
-    territory = (doc or {}).get("territory", "")
-    if who.role == "agent" and doc is None:
+    if doc is None and not (who.role == "admin" or relation_id in who.relations):
         raise NotFound(f"Aucun crédit enregistré pour la relation {relation_id}.", field="relation_id")
-    access.require_see(who, territory, relation_id)
+    access.require_see(who, (doc or {}).get("territory", ""), relation_id)
     entries = (doc or {}).get("entries", [])
     return {
         "relation_id": relation_id,
