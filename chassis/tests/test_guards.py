@@ -13,6 +13,7 @@ from chassis.logging import redact
 from chassis.memory import MemoryEventStore, MemoryTransaction
 from chassis.service import ServiceDefinition
 from chassis.settings import ServiceSettings
+from chassis.spreadsheet import to_csv
 from contracts.envelope import SYSTEM
 from contracts.errors import DomainError
 from contracts.events.declarations import DeclarantDetailsSet
@@ -60,3 +61,19 @@ def test_serve_refuses_to_start_without_a_strong_signing_secret(secret: str | No
     assert result.exit_code == 2 and "Refus de démarrer" in result.output
     assert ServiceSettings(jwt_secret="k" * 40).signing_problem() is None
     assert ServiceSettings(jwks_url="https://idp.example/jwks").signing_problem() is None
+
+
+def test_no_csv_cell_runs_as_a_formula_and_the_file_opens_in_a_french_spreadsheet() -> None:
+    data = to_csv(
+        ["N°", "Objet"], [[1, '=HYPERLINK("http://x")'], [2, "+33 1 02"], [3, "-5"], [4, "@SUM(A1)"], [5, "Été"]]
+    )
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    assert text.splitlines() == [
+        "N°;Objet",
+        '1;"\'=HYPERLINK(""http://x"")"',
+        "2;'+33 1 02",
+        "3;'-5",
+        "4;'@SUM(A1)",
+        "5;Été",
+    ]

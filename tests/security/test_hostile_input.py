@@ -233,3 +233,18 @@ async def test_every_answer_carries_the_security_headers(services: dict[str, InP
                 assert r.headers["x-content-type-options"] == "nosniff", url
                 assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
             assert "default-src 'none'" in (await http.get("/health/live")).headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    # httpx sends a NUL in a file name percent-encoded; whichever way it arrives, no NUL is kept.
+    [("fac\x00ture.pdf", "fac_00ture.pdf"), ("../../../etc/passwd.pdf", "passwd.pdf"), ("a\u202egpj.pdf", "agpj.pdf")],
+)
+async def test_a_file_name_keeps_no_path_nor_hidden_character(
+    services: dict[str, InProcess], sent: str, kept: str
+) -> None:
+    async with services["essoc"].client(**REQUESTER) as http:
+        filed = (await http.post("/api/v1/requests", json=RESCRIT)).json()
+        r = await http.post(f"/api/v1/requests/{filed['id']}/attachments", files={"file": (sent, b"%PDF-1.4 x")})
+    assert r.status_code == 201, r.text
+    assert r.json()["filename"] == kept
