@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
 SOURCES := contracts/src chassis/src $(wildcard services/*/src) deploy/local/src
 
-.PHONY: bootstrap run test lint typecheck pytest bench chaos schemas clean
+.PHONY: bootstrap run test lint typecheck pytest bench chaos soak schemas clean
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -32,6 +32,10 @@ bench: bootstrap
 
 chaos: bootstrap
 	$(UV) run python tests/chaos/campaign.py --kills $${CHAOS_KILLS:-20}
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(UV) run pytest -q -p no:cacheprovider tests/security/test_fuzzing.py
+
+soak: bootstrap
+	$(UV) run python tests/perf/soak.py --minutes $${SOAK_MINUTES:-30}
 
 schemas: bootstrap
 	$(UV) run python -m contracts.export
