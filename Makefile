@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
 SOURCES := contracts/src chassis/src $(wildcard services/*/src) deploy/local/src
 
-.PHONY: bootstrap run test lint typecheck pytest bench chaos soak schemas clean
+.PHONY: bootstrap run test lint typecheck pytest bench chaos soak schemas screens vendor clean
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -39,6 +39,14 @@ soak: bootstrap
 
 schemas: bootstrap
 	$(UV) run python -m contracts.export
+
+# Screenshots of the portal's main screens (docs/screens/), taken by the browser journeys.
+screens: bootstrap
+	PORTAL_SCREENS=docs/screens $(UV) run pytest -q -p no:cacheprovider tests/browser
+
+# DSFR and htmx at their pinned versions into the portal's static files (needs npm; not needed to run).
+vendor: bootstrap
+	$(UV) run python services/portal/scripts/vendor_assets.py
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -2,9 +2,10 @@
 # notifier: e-mails to users and services (API, relay, consumer, SMTP sender).
 # Build from the repository root (the context holds the workspace and its uv.lock):
 #   docker build -f deploy/docker/notifier.Dockerfile -t octroi/notifier .
-# The four service Dockerfiles share one recipe and the same pinned base images, so their
-# dependency layers are built once and shared; they differ only in the service's name, port
-# and the block marked service-specific (tests/deploy keeps them in step).
+# The five Dockerfiles (four services and the portal) share one recipe and the same pinned base
+# images, so their dependency layers are built once and shared; they differ only in the service's
+# name, port and the block marked service-specific, and the portal also in the data it copies and
+# its settings (tests/deploy keeps them in step).
 
 ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
@@ -28,6 +29,7 @@ COPY services/declarations/pyproject.toml services/declarations/
 COPY services/taxcalc/pyproject.toml services/taxcalc/
 COPY services/essoc/pyproject.toml services/essoc/
 COPY services/notifier/pyproject.toml services/notifier/
+COPY services/portal/pyproject.toml services/portal/
 COPY deploy/local/pyproject.toml deploy/local/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-install-workspace --package notifier

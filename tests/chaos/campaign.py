@@ -349,12 +349,10 @@ async def replay_and_verify(stack: Any) -> tuple[bool, bool]:
 
 
 async def campaign(var_dir: Path, *, kills: int, flows: int, seed: int, say: Any = print) -> dict[str, Any]:
-    from devstack.ports import free_port
     from devstack.stack import Stack
 
     rng = random.Random(seed)
-    names = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier")
-    stack = Stack(var_dir, ports={n: free_port() for n in names}, env=CHAOS_ENV)
+    stack = Stack.on_free_ports(var_dir, env=CHAOS_ENV)
     stop = asyncio.Event()
     started = time.monotonic()
     await stack.start(within=180)

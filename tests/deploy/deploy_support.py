@@ -1,4 +1,5 @@
-"""What the deploy checks share: the services, their settings classes, the tools, the parsed artefacts."""
+"""What the deploy checks share: the services and the portal, their settings classes, the tools, the parsed
+artefacts."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
 from chassis.settings import ServiceSettings
 
@@ -24,6 +26,7 @@ DOCKER = ROOT / "deploy" / "docker"
 COMPOSE = ROOT / "deploy" / "compose" / "compose.yaml"
 K8S = ROOT / "deploy" / "k8s"
 TOPICS = ROOT / "deploy" / "kafka" / "topics.yaml"
+IMAGES = ("declarations", "taxcalc", "essoc", "notifier", "portal")
 
 OVERLAYS = {
     "guadeloupe": ["971"],
@@ -38,9 +41,14 @@ TOOLS_EXPECTED = sys.platform == "linux" and platform.machine() == "x86_64"
 
 
 @dataclass(frozen=True)
-class ServiceInfo:
+class ImageInfo:
+    """One of our images: its console script and the settings class it reads (by env prefix)."""
+
     name: str
-    settings_class: type[ServiceSettings]
+    settings_class: type[BaseSettings]
+
+    host_field: ClassVar[str] = "http_host"
+    port_field: ClassVar[str] = "http_port"
 
     @property
     def prefix(self) -> str:
@@ -52,11 +60,19 @@ class ServiceInfo:
         return {f"{self.prefix}{field}".upper() for field in self.settings_class.model_fields}
 
     @property
-    def port(self) -> int:
-        return int(self.settings_class.model_fields["http_port"].default)
+    def port_env(self) -> str:
+        return f"{self.prefix}{self.port_field}".upper()
 
-    def settings(self, env: dict[str, str]) -> ServiceSettings:
-        """The settings this environment gives, read as the service reads them (from os.environ)."""
+    @property
+    def host_env(self) -> str:
+        return f"{self.prefix}{self.host_field}".upper()
+
+    @property
+    def port(self) -> int:
+        return int(self.settings_class.model_fields[self.port_field].default)
+
+    def settings(self, env: dict[str, str]) -> Any:
+        """The settings this environment gives, read as the image reads them (from os.environ)."""
         saved = {k: v for k, v in os.environ.items() if k.startswith(self.prefix)}
         for k in saved:
             del os.environ[k]
@@ -68,14 +84,33 @@ class ServiceInfo:
                 os.environ.pop(k, None)
             os.environ.update(saved)
 
+    def serves(self, path: str) -> bool:
+        """Whether the app has a GET route at `path` (asked without starting it)."""
+        return _get_status(self.name, path) != 404
+
+
+@dataclass(frozen=True)
+class ServiceInfo(ImageInfo):
+    """A service on the chassis: MongoDB, Kafka, ServiceSettings."""
+
+    settings_class: type[ServiceSettings]
+
+    def settings(self, env: dict[str, str]) -> ServiceSettings:
+        settings: ServiceSettings = super().settings(env)
+        return settings
+
     def subscribe_topics(self) -> list[str]:
         bootstrap = importlib.import_module(f"{self.name}.bootstrap")
         definition = bootstrap.build(self.settings_class())
         return list(definition.subscribe_topics)
 
-    def serves(self, path: str) -> bool:
-        """Whether the service's app has a GET route at `path` (asked without starting the service)."""
-        return _get_status(self.name, path) != 404
+
+@dataclass(frozen=True)
+class PortalInfo(ImageInfo):
+    """The portal: stateless web pages on the services' APIs (PORTAL_HOST / PORTAL_PORT, no Kafka)."""
+
+    host_field: ClassVar[str] = "host"
+    port_field: ClassVar[str] = "port"
 
 
 @cache
@@ -86,9 +121,15 @@ def _get_status(service: str, path: str) -> int:
 
     from chassis.service import create_app
 
-    bootstrap = importlib.import_module(f"{service}.bootstrap")
-    settings_class = services()[service].settings_class
-    app = create_app(bootstrap.build(settings_class()))
+    if service == "portal":
+        from portal.app import create_app as create_portal
+        from portal.settings import PortalSettings
+
+        app = create_portal(PortalSettings())
+    else:
+        bootstrap = importlib.import_module(f"{service}.bootstrap")
+        settings_class = services()[service].settings_class
+        app = create_app(bootstrap.build(settings_class()))
 
     async def get() -> int:
         # No lifespan: nothing connects; /health/ready answers 503 (no runtime), an unknown path 404.
@@ -98,9 +139,8 @@ def _get_status(service: str, path: str) -> int:
     return asyncio.run(get())
 
 
-def _settings_class(module: str, name: str) -> type[ServiceSettings]:
-    cls: type[ServiceSettings] = getattr(importlib.import_module(module), name)
-    return cls
+def _settings_class(module: str, name: str) -> Any:
+    return getattr(importlib.import_module(module), name)
 
 
 @cache
@@ -113,9 +153,20 @@ def services() -> dict[str, ServiceInfo]:
     }
 
 
-def service_of_env(name: str) -> ServiceInfo | None:
-    """The service whose settings an environment variable belongs to, by its prefix."""
-    return next((s for s in services().values() if name.startswith(s.prefix)), None)
+@cache
+def portal() -> PortalInfo:
+    return PortalInfo("portal", _settings_class("portal.settings", "PortalSettings"))
+
+
+@cache
+def images() -> dict[str, ImageInfo]:
+    """Every image deploy/docker builds: the four services and the portal."""
+    return {**services(), "portal": portal()}
+
+
+def service_of_env(name: str) -> ImageInfo | None:
+    """The service (or the portal) whose settings an environment variable belongs to, by its prefix."""
+    return next((s for s in images().values() if name.startswith(s.prefix)), None)
 
 
 def topic_partitions() -> dict[str, int]:

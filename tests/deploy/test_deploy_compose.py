@@ -11,9 +11,22 @@ from typing import Any
 import pytest
 import yaml
 
-from deploy_support import COMPOSE, ROOT, TOOLS_EXPECTED, interpolate, service_of_env, services, topic_partitions
+from deploy_support import (
+    COMPOSE,
+    ROOT,
+    TOOLS_EXPECTED,
+    images,
+    interpolate,
+    portal,
+    service_of_env,
+    services,
+    topic_partitions,
+)
 
-ENV = {"JWT_SECRET": "a-test-secret-of-at-least-thirty-two-bytes"}  # what `docker compose up` is given
+ENV = {  # what `docker compose up` is given
+    "JWT_SECRET": "a-test-secret-of-at-least-thirty-two-bytes",
+    "PORTAL_SESSION_SECRET": "another-test-secret-of-32-bytes-or-more",
+}
 APP_SERVICES = ("declarations", "taxcalc", "essoc", "notifier")
 
 
@@ -95,6 +108,34 @@ def test_jwt_secret_must_be_given() -> None:
         interpolate(yaml.safe_load(COMPOSE.read_text())["x-settings"]["jwt-secret"], {})
 
 
+def test_portal_session_secret_must_be_given() -> None:
+    with pytest.raises(KeyError):
+        interpolate(yaml.safe_load(COMPOSE.read_text())["x-settings"]["portal-session-secret"], {"JWT_SECRET": "x"})
+
+
+def test_the_portal_runs_on_the_three_apis_with_oidc_sign_in_only(compose: dict[str, Any]) -> None:
+    service = compose["services"]["portal"]
+    assert image_service("portal", service) == "portal"
+    depends = service["depends_on"]
+    assert {name: d["condition"] for name, d in depends.items()} == dict.fromkeys(
+        ("declarations", "taxcalc", "essoc"), "service_healthy"
+    )
+    env = environment(service)
+    settings = portal().settings(env)
+    for name in ("declarations", "taxcalc", "essoc"):
+        assert getattr(settings, f"{name}_url") == f"http://{name}:{services()[name].port}", name
+    assert settings.session_secret == ENV["PORTAL_SESSION_SECRET"] != ENV["JWT_SECRET"]
+    assert settings.dev_login is False and settings.dev_jwt_secret is None
+    assert settings.public_url == "http://localhost:8000" and not settings.secure_cookies
+    assert settings.state_identity is False
+    # The operator fills the OpenID Connect client: without it the portal refuses to start, with it, it starts.
+    assert "PORTAL_OIDC_ISSUER" in (settings.startup_problem() or "")
+    given = {**ENV, "PORTAL_OIDC_ISSUER": "https://auth.example", "PORTAL_OIDC_CLIENT_ID": "octroi-portal"}
+    filled = portal().settings({k: interpolate(str(v), given) for k, v in service["environment"].items()})
+    assert filled.startup_problem() is None
+    assert (filled.oidc_issuer, filled.oidc_client_id) == ("https://auth.example", "octroi-portal")
+
+
 def test_every_healthcheck_asks_a_real_endpoint_on_the_service_port(compose: dict[str, Any]) -> None:
     for name, service in compose["services"].items():
         built = image_service(name, service)
@@ -103,15 +144,15 @@ def test_every_healthcheck_asks_a_real_endpoint_on_the_service_port(compose: dic
         test = service["healthcheck"]["test"]
         url = re.fullmatch(r"http://127\.0\.0\.1:(\d+)(/\S+)", test[-1])
         assert url, f"{name}: {test}"
-        info = services()[built]
-        port = int(environment(service).get(f"{info.prefix}HTTP_PORT", info.port))
+        info = images()[built]
+        port = int(environment(service).get(info.port_env, info.port))
         assert int(url[1]) == port, name
         assert url[2] == "/health/ready" and info.serves(url[2]), name
 
 
 def test_the_api_answers_where_make_run_answers(compose: dict[str, Any]) -> None:
-    for name in APP_SERVICES:
-        port = services()[name].port
+    for name in (*APP_SERVICES, "portal"):
+        port = images()[name].port
         assert compose["services"][name]["ports"] == [f"{port}:{port}"]
     assert "8025:8025" in compose["services"]["mailpit"]["ports"]
 
@@ -220,7 +261,7 @@ def test_demo_data_job_mints_for_the_same_users_as_make_run(monkeypatch: pytest.
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.demo_users() == demo.DEMO_USERS
-    assert set(demo.DEMO_USERS) == {"declarant", "requester", "agent_971", "admin"}
+    assert set(demo.DEMO_USERS) == {"declarant", "requester", "agent_971", "admin", "auditor"}
     dockerfile = (ROOT / "deploy/docker/taxcalc.Dockerfile").read_text()
     assert "WORKDIR /app" in dockerfile and "COPY deploy/reference/ deploy/reference/" in dockerfile
     assert Path(ROOT / "deploy/territories/971/tariff.csv").exists()

@@ -1,4 +1,5 @@
-"""The service Dockerfiles, linted without Docker: hadolint, then our own rules on top of it."""
+"""The Dockerfiles of the four services and the portal, linted without Docker: hadolint, then our own rules
+on top of it."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from deploy_support import DOCKER, ROOT, dockerfile_env, services, tool
+from deploy_support import DOCKER, IMAGES, ROOT, dockerfile_env, images, tool
 
-SERVICES = ("declarations", "taxcalc", "essoc", "notifier")
+SERVICES = IMAGES  # the four services and the portal
 SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|API_?KEY", re.IGNORECASE)
 PINNED_TAG = re.compile(r"^[\w./-]+:(v?\d+\.\d+\.\d+[\w.-]*)(@sha256:[0-9a-f]{64})?$|^[\w./-]+@sha256:[0-9a-f]{64}$")
 
@@ -127,7 +128,7 @@ def test_runs_as_a_non_root_user(service: str) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_healthcheck_asks_the_readiness_endpoint_on_the_exposed_port(service: str) -> None:
-    info = services()[service]
+    info = images()[service]
     final = stages(service)[-1]
     checks = [a for k, a in final if k == "HEALTHCHECK"]
     assert len(checks) == 1
@@ -136,7 +137,7 @@ def test_healthcheck_asks_the_readiness_endpoint_on_the_exposed_port(service: st
     assert url[2] == "/health/ready" and info.serves(url[2])
     exposed = [a for k, a in final if k == "EXPOSE"]
     env = dockerfile_env(service)
-    assert exposed == [url[1]] == [env[f"{info.prefix}HTTP_PORT"]] == [str(info.port)]
+    assert exposed == [url[1]] == [env[info.port_env]] == [str(info.port)]
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -149,12 +150,12 @@ def test_no_secret_in_env_or_args(service: str) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_env_names_are_settings_of_the_service(service: str) -> None:
-    info = services()[service]
+    info = images()[service]
     for name in dockerfile_env(service):
         if name.startswith(info.prefix):
             assert name in info.env_names, f"{name} is no field of {info.settings_class.__name__}"
     settings = info.settings({k: v for k, v in dockerfile_env(service).items() if k.startswith(info.prefix)})
-    assert settings.http_host == "0.0.0.0"
+    assert getattr(settings, info.host_field) == "0.0.0.0", f"{info.host_env}: a container listens on every address"
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -176,23 +177,55 @@ def test_every_copied_path_exists_and_a_dockerignore_sits_beside(service: str) -
     assert ".venv" in ignore and ".git" in ignore
 
 
-def test_the_four_dockerfiles_are_one_recipe() -> None:
-    def normalised(service: str) -> str:
-        text = (DOCKER / f"{service}.Dockerfile").read_text()
-        text = re.sub(r"# --- service-specific: begin\n.*?# --- service-specific: end\n", "", text, flags=re.S)
-        text = re.sub(r"^# .*\n", "", text, flags=re.M)  # the header comment names the service
-        port = str(services()[service].port)
-        members = re.compile(r"^COPY services/\w+/pyproject.toml ")  # every Dockerfile copies all four
-        return "\n".join(
-            line
-            if members.match(line)
-            else line.replace(service.upper(), "SVC").replace(service, "svc").replace(port, "PORT")
-            for line in text.splitlines()
-        )
+def normalised_recipe(service: str) -> str:
+    """The Dockerfile with what may differ taken out: the header comments, the service-specific block,
+    and the service's name and port replaced by SVC / svc / PORT."""
+    text = (DOCKER / f"{service}.Dockerfile").read_text()
+    text = re.sub(r"# --- service-specific: begin\n.*?# --- service-specific: end\n", "", text, flags=re.S)
+    text = re.sub(r"^# .*\n", "", text, flags=re.M)  # the header comment names the service
+    port = str(images()[service].port)
+    members = re.compile(r"^COPY services/\w+/pyproject.toml ")  # every Dockerfile copies all the members
+    return "\n".join(
+        line
+        if members.match(line)
+        else line.replace(service.upper(), "SVC").replace(service, "svc").replace(port, "PORT")
+        for line in text.splitlines()
+    )
 
-    reference = normalised("declarations")
-    for service in SERVICES[1:]:
-        assert normalised(service) == reference, f"{service}.Dockerfile drifted from declarations.Dockerfile"
+
+def without_runtime_data_and_settings(recipe: str) -> str:
+    """A normalised recipe without the runtime stage's data files and the SVC_ settings (the portal needs
+    no topics, territories or reference data, and names its host and port settings PORTAL_HOST/_PORT)."""
+    build, runtime = recipe.split(" AS runtime\n")
+    kept = [
+        line
+        for line in runtime.splitlines()
+        if not re.match(r"COPY (?!--from=|deploy/docker/healthcheck\.py )", line) and not re.match(r"\s+SVC_\w+=", line)
+    ]
+    return build + " AS runtime\n" + "\n".join(kept)
+
+
+def test_the_five_dockerfiles_are_one_recipe() -> None:
+    reference = normalised_recipe("declarations")
+    for service in ("taxcalc", "essoc", "notifier"):
+        assert normalised_recipe(service) == reference, f"{service}.Dockerfile drifted from declarations.Dockerfile"
+    # The portal: the same recipe, but for the data it copies and its settings (checked above: host, port,
+    # PORTAL_ names that are settings of PortalSettings, and below: the release notes).
+    assert without_runtime_data_and_settings(normalised_recipe("portal")) == without_runtime_data_and_settings(
+        reference
+    ), "portal.Dockerfile drifted from declarations.Dockerfile"
+
+
+def test_the_portal_image_carries_the_release_notes_and_no_service_data() -> None:
+    final = stages("portal")[-1]
+    copies = [a for k, a in final if k == "COPY" and not a.startswith("--from=")]
+    assert copies == ["CHANGELOG.md CHANGELOG.md", "deploy/docker/healthcheck.py /usr/local/bin/octroi-healthcheck"]
+    assert ("WORKDIR", "/app") in final
+    env = dockerfile_env("portal")
+    assert env["PORTAL_CHANGELOG_FILE"] == "/app/CHANGELOG.md"
+    assert env["PORTAL_LOG_JSON"] == "true"
+    assert not any(name.startswith("PORTAL_") and SECRET_WORDS.search(name) for name in env)
+    assert "PORTAL_DEV_LOGIN" not in env and "PORTAL_DEV_JWT_SECRET" not in env
 
 
 @pytest.fixture

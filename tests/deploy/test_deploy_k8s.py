@@ -1,11 +1,12 @@
 """deploy/k8s: every overlay builds with `kubectl kustomize`, validates against the Kubernetes schemas,
-and configures the services the way their settings classes read it."""
+and configures the services and the portal the way their settings classes read it."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -16,6 +17,7 @@ from deploy_support import (
     ServiceInfo,
     dockerfile_env,
     kustomize,
+    portal,
     service_of_env,
     services,
     topic_partitions,
@@ -24,6 +26,7 @@ from deploy_support import (
 KUBERNETES_VERSION = "1.33"  # the oldest release we support; the manifests use nothing newer
 TREES = {"base": K8S / "base", **{name: K8S / "overlays" / name for name in OVERLAYS}}
 ROLES = ("api", "consumer", "worker")
+PORTAL_DEPLOYMENT = "portal-web"
 Doc = dict[str, Any]
 
 
@@ -46,11 +49,13 @@ def container_env(docs: list[Doc], container: Doc) -> dict[str, str]:
 
 
 def deployments(docs: list[Doc]) -> dict[str, tuple[ServiceInfo, str, Doc]]:
-    """name → (service, role, deployment), from the app.kubernetes.io labels."""
+    """name → (service, role, deployment), from the app.kubernetes.io labels: the four services' Deployments
+    (the portal's has its own checks below)."""
     found = {}
     for name, d in of_kind(docs, "Deployment").items():
         labels = d["spec"]["template"]["metadata"]["labels"]
-        found[name] = (services()[labels["app.kubernetes.io/name"]], labels["app.kubernetes.io/component"], d)
+        if labels["app.kubernetes.io/name"] in services():
+            found[name] = (services()[labels["app.kubernetes.io/name"]], labels["app.kubernetes.io/component"], d)
     return found
 
 
@@ -70,7 +75,16 @@ def test_builds_and_validates_against_the_kubernetes_schemas(tree: str) -> None:
     for doc in docs:
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
     kinds = Counter(d["kind"] for d in docs)
-    for kind in ("Deployment", "Service", "ConfigMap", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Job"):
+    expected = (
+        "Deployment",
+        "Service",
+        "ConfigMap",
+        "PodDisruptionBudget",
+        "HorizontalPodAutoscaler",
+        "Job",
+        "Ingress",
+    )
+    for kind in expected:
         assert kinds[kind], f"{tree}: no {kind}"
     assert not kinds["Secret"], "Secrets are created outside git; the manifests only refer to them"
 
@@ -168,14 +182,15 @@ def test_roles_one_relay_per_service_and_consumers_where_topics_are_read(tree: s
 def test_autoscalers_budgets_and_services_point_at_what_exists(tree: str) -> None:
     docs = kustomize(TREES[tree])
     found = deployments(docs)
-    labels_of = {n: d["spec"]["template"]["metadata"]["labels"] for n, (_, _, d) in found.items()}
+    every = of_kind(docs, "Deployment")  # the services' and the portal's
+    labels_of = {n: d["spec"]["template"]["metadata"]["labels"] for n, d in every.items()}
 
     def selects(selector: dict[str, str]) -> list[str]:
         return [n for n, labels in labels_of.items() if selector.items() <= labels.items()]
 
     for name, hpa in of_kind(docs, "HorizontalPodAutoscaler").items():
-        assert hpa["spec"]["scaleTargetRef"]["name"] in found, name
-        assert "replicas" not in found[hpa["spec"]["scaleTargetRef"]["name"]][2]["spec"], (
+        assert hpa["spec"]["scaleTargetRef"]["name"] in every, name
+        assert "replicas" not in every[hpa["spec"]["scaleTargetRef"]["name"]]["spec"], (
             f"{name}: the autoscaler owns the replica count"
         )
         lag = [m for m in hpa["spec"]["metrics"] if m["type"] == "External"]
@@ -186,7 +201,90 @@ def test_autoscalers_budgets_and_services_point_at_what_exists(tree: str) -> Non
     for name, pdb in of_kind(docs, "PodDisruptionBudget").items():
         assert selects(pdb["spec"]["selector"]["matchLabels"]) == [name]
     for name, svc in of_kind(docs, "Service").items():
-        assert selects(svc["spec"]["selector"]) == [f"{name}-api"]
+        assert selects(svc["spec"]["selector"]) == [PORTAL_DEPLOYMENT if name == "portal" else f"{name}-api"]
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_the_portal_is_a_stateless_autoscaled_web_deployment(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    deployment = of_kind(docs, "Deployment")[PORTAL_DEPLOYMENT]
+    assert deployment["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"] == "portal"
+    strategy = deployment["spec"]["strategy"]
+    assert strategy == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
+    pod = deployment["spec"]["template"]["spec"]
+    assert not pod.get("initContainers"), "no Kafka, no database: nothing to wait for"
+    assert all("emptyDir" in v for v in pod.get("volumes", [])), "stateless: no persistent volume"
+    assert pod["securityContext"]["runAsUser"] == 10001
+    assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    assert pod["automountServiceAccountToken"] is False
+    (container,) = pod["containers"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert container["args"] == ["serve"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"http": int(dockerfile_env("portal")["PORTAL_PORT"])} == {"http": portal().port}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
+    for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+        assert portal().serves(container[probe]["httpGet"]["path"]), probe
+    hpa = of_kind(docs, "HorizontalPodAutoscaler")[PORTAL_DEPLOYMENT]["spec"]
+    assert hpa["scaleTargetRef"]["name"] == PORTAL_DEPLOYMENT and 2 <= hpa["minReplicas"] < hpa["maxReplicas"]
+    assert [m["resource"]["name"] for m in hpa["metrics"] if m["type"] == "Resource"] == ["cpu"]
+    assert of_kind(docs, "PodDisruptionBudget")[PORTAL_DEPLOYMENT]["spec"]["maxUnavailable"] == 1
+    assert of_kind(docs, "Service")["portal"]["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": "http"}]
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_the_portal_settings_load_with_oidc_and_its_secrets(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    container = of_kind(docs, "Deployment")[PORTAL_DEPLOYMENT]["spec"]["template"]["spec"]["containers"][0]
+    env = container_env(docs, container)
+    for name in env:
+        assert name.startswith("PORTAL_") and name in portal().env_names, f"{name} is no field of PortalSettings"
+    assert not any("DEV_" in name or "DEMO_" in name for name in env), "the development sign-in is for `make run`"
+    secrets = {
+        item["name"]: (item["valueFrom"]["secretKeyRef"]["name"], item["valueFrom"]["secretKeyRef"]["key"])
+        for item in container["env"]
+        if "secretKeyRef" in item.get("valueFrom", {})
+    }
+    assert secrets == {
+        "PORTAL_SESSION_SECRET": ("portal-secrets", "session-secret"),
+        "PORTAL_OIDC_CLIENT_SECRET": ("portal-secrets", "oidc-client-secret"),
+    }
+    settings = portal().settings({**dockerfile_env("portal"), **env})
+    assert settings.startup_problem() is None, "`portal serve` would refuse to start"
+    assert settings.host == "0.0.0.0" and settings.dev_login is False
+    assert settings.public_url.startswith("https://") and settings.secure_cookies
+    service_names = set(of_kind(docs, "Service"))
+    for name in ("declarations", "taxcalc", "essoc"):
+        assert getattr(settings, f"{name}_url") == f"http://{name}" and name in service_names, name
+    # The provider the portal signs in with is the one whose keys the services verify tokens with.
+    for service, (info, role, deployment) in deployments(docs).items():
+        if role == "api":
+            jwks = info.settings(container_env(docs, main_container(info, deployment))).jwks_url
+            assert jwks and jwks.startswith(settings.oidc_issuer.rstrip("/") + "/"), service
+
+
+@pytest.mark.parametrize("tree", list(TREES))
+def test_the_portal_ingress_serves_the_public_address(tree: str) -> None:
+    docs = kustomize(TREES[tree])
+    container = of_kind(docs, "Deployment")[PORTAL_DEPLOYMENT]["spec"]["template"]["spec"]["containers"][0]
+    public = urlsplit(portal().settings(container_env(docs, container)).public_url)
+    ingress = of_kind(docs, "Ingress")["portal"]["spec"]
+    assert ingress["ingressClassName"] == "nginx"
+    (rule,) = ingress["rules"]
+    assert rule["host"] == public.hostname and public.path in ("", "/")
+    assert ingress["tls"] == [{"hosts": [public.hostname], "secretName": "portal-tls"}]
+    (path,) = rule["http"]["paths"]
+    assert (path["path"], path["pathType"]) == ("/", "Prefix")
+    backend = path["backend"]["service"]
+    service = of_kind(docs, "Service")[backend["name"]]
+    assert backend["name"] == "portal" and backend["port"]["name"] in {p["name"] for p in service["spec"]["ports"]}
+
+
+def test_each_territory_portal_has_its_own_address() -> None:
+    hosts = {tree: of_kind(kustomize(TREES[tree]), "Ingress")["portal"]["spec"]["rules"][0]["host"] for tree in TREES}
+    assert len(set(hosts.values())) == len(hosts), hosts
 
 
 def test_the_topics_job_replicates_three_times_with_two_in_sync() -> None:

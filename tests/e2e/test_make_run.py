@@ -18,7 +18,7 @@ from devstack.ports import free_port, port_is_open
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ("KAFKA", "MONGO", "SMTP", "DECLARATIONS", "TAXCALC", "ESSOC", "NOTIFIER")
+NAMES = ("PORTAL", "KAFKA", "MONGO", "SMTP", "DECLARATIONS", "TAXCALC", "ESSOC", "NOTIFIER")
 
 
 def _start(var_dir: Path, ports: dict[str, int]) -> subprocess.Popen[bytes]:
@@ -54,7 +54,7 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_log(tmp_path: Path) -> 
     try:
         _wait_ready(proc, tmp_path, ports)
         tokens = json.loads((tmp_path / "tokens.json").read_text())
-        assert set(tokens) == {"declarant", "requester", "agent_971", "admin"}
+        assert set(tokens) == {"declarant", "requester", "agent_971", "admin", "auditor"}
         who = {"Authorization": f"Bearer {tokens['declarant']}"}
         created = httpx.post(
             f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations",
@@ -63,11 +63,18 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_log(tmp_path: Path) -> 
             timeout=10,
         )
         assert created.status_code == 201, created.text
+        # The portal, with the development sign-in listing the demo users.
+        portal = f"http://127.0.0.1:{ports['PORTAL']}"
+        page = httpx.get(f"{portal}/dev/connexion", timeout=10)
+        assert page.status_code == 200 and "connexion-declarant" in page.text and "connexion-requester" in page.text
     finally:
         proc.send_signal(signal.SIGINT)
         output = proc.communicate(timeout=90)[0].decode(errors="replace")
     assert proc.returncode == 0, output
     assert "Arrêté proprement" in output
+    # The portal's address comes first, before the table of services and the tokens.
+    opened = output.index(f"Ouvrez http://127.0.0.1:{ports['PORTAL']}")
+    assert opened < output.index("Jetons de démonstration") and opened < output.index("declarations")
     assert not any(port_is_open("127.0.0.1", p, timeout=0.5) for p in ports.values()), "a process outlived Ctrl-C"
 
     again = _start(tmp_path, ports)

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 
-from devstack.ports import free_port
 from devstack.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -22,8 +21,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    names = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier")
-    stack = Stack(Path(tmp_path_factory.mktemp("stack")), ports={n: free_port() for n in names})
+    stack = Stack.on_free_ports(Path(tmp_path_factory.mktemp("stack")))
     try:
         await stack.start(within=120)
         yield stack
@@ -54,7 +52,7 @@ def _text(message: EmailMessage) -> str:
 
 async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack) -> None:
     tokens = _tokens(stack)
-    assert set(tokens) == {"declarant", "requester", "agent_971", "admin"}
+    assert set(tokens) == {"declarant", "requester", "agent_971", "admin", "auditor"}
     async with _client(stack, "declarations", tokens["declarant"]) as http:
         relations = (await http.get("/api/v1/relations")).json()
         assert {r["id"] for r in relations} >= {"rel-971-0001", "rel-974-0001"}

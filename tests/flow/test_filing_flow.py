@@ -80,3 +80,8 @@ async def test_the_filed_declaration_downloads_as_a_pdf(stack: dict[str, Any]) -
     assert r.content.startswith(b"%PDF") and len(r.content) > 2000
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)
     assert "0974000789" in text and "Taxe nette due" in text and "Savonnerie Bourbon" in text
+    # French formats: the due date, the rates, the amounts and the payment method as a reader expects them.
+    assert "24/10/2025" in text and "2025-10-24" not in text
+    spaced = text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert "10 000,00 €" in spaced and "2,5 %" in spaced
+    assert "Télépaiement" in text and "telepaiement" not in text

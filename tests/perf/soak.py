@@ -29,11 +29,9 @@ import yaml
 
 from chassis.http.auth import mint
 from chassis.settings import ServiceSettings
-from devstack.ports import free_port
-from devstack.stack import Stack
+from devstack.stack import PROCESSES, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
-PROCESSES = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier")
 
 
 class Figures:
@@ -278,9 +276,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     shutil.rmtree(var, ignore_errors=True)
     var.mkdir(parents=True)
     reference_with_producers(var / "reference", args.producers)
-    stack = Stack(
+    stack = Stack.on_free_ports(
         var,
-        ports={n: free_port() for n in PROCESSES},
         env={
             "DECLARATIONS_REFERENCE_DIR": str(var / "reference"),
             "DECLARATIONS_LOG_LEVEL": "WARNING",

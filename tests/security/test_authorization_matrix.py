@@ -56,6 +56,9 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("declarations", "GET", "/api/v1/relations"): ANY_SIGNED_IN,
     ("declarations", "GET", "/api/v1/relations/{relation_id}/home"): READ_VICTIM,
     ("declarations", "GET", "/api/v1/offices/{code}"): ANY_SIGNED_IN,
+    ("declarations", "GET", "/api/v1/naf"): PUBLIC,  # the INSEE list, public data
+    ("declarations", "GET", "/api/v1/line-import/template.csv"): PUBLIC,
+    ("declarations", "POST", "/api/v1/declarations/{declaration_id}/lines/import"): ACT_AS_DECLARANT,
     ("declarations", "POST", "/api/v1/declarations"): ACT_AS_DECLARANT,
     ("declarations", "GET", "/api/v1/declarations"): ANY_SIGNED_IN,  # each caller's own, filtered
     ("declarations", "GET", "/api/v1/declarations/{declaration_id}"): READ_VICTIM,
@@ -82,6 +85,7 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
         "admin": OK,
     },
     ("essoc", "GET", "/api/v1/referentials"): PUBLIC,
+    ("essoc", "GET", "/api/v1/companies/{siret}"): ANY_SIGNED_IN,
     ("essoc", "POST", "/api/v1/requests"): {
         "anonymous": {401},
         "declarant_other": {403},
@@ -125,6 +129,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/declarations"): {"json": {"relation_id": VICTIM_RELATION, "year": 2025, "quarter": 3}},
     ("PUT", "/api/v1/declarations/{declaration_id}/declarant"): {
         "json": {"name": "Intrus", "quality": "representant", "place": "Ailleurs", "payment_method": "virement"}
+    },
+    ("POST", "/api/v1/declarations/{declaration_id}/lines/import"): {
+        "json": {"lines": [{"annex": "A", "nomenclature": "33051000", "price_excl_tax": "1.00"}]}
     },
     ("POST", "/api/v1/declarations/{declaration_id}/lines"): {
         "json": {"annex": "A", "nomenclature": "33051000", "price_excl_tax": "1.00", "rates_date": "2025-04-02"}
@@ -177,6 +184,7 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         "attachment_id": attachment,
         "letter_id": "declarations.events:0:0",
         "territory": "974",
+        "siret": "52345678800018",
     }
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from devstack.ports import free_port
 from devstack.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -30,8 +29,7 @@ ROLES = {
 
 @pytest.fixture(scope="module")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
-    names = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier")
-    stack = Stack(Path(tmp_path_factory.mktemp("fuzz")), ports={n: free_port() for n in names})
+    stack = Stack.on_free_ports(Path(tmp_path_factory.mktemp("fuzz")))
     try:
         await stack.start(within=120)
         yield stack

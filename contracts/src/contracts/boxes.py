@@ -41,3 +41,15 @@ OMR_BOXES = tuple(k for k in BOX_LABELS if int(k.removesuffix("bis")) >= 16)
 def box_title(box: str) -> str:
     """ "Case 9 bis — Complément à déduire : autres biens"."""
     return f"Case {box.replace('bis', ' bis')} — {BOX_LABELS[box]}"
+
+
+TYPED_BOXES: dict[str, tuple[str, ...]] = {
+    # OM: 5 tax to repay, 7/8 deductible, 9/9bis omitted deductions, 13/13bis refunds (the manual).
+    "om": ("5", "7", "8", "9", "9bis", "13", "13bis"),
+    # OMR: boxes 17–25bis mirror 5–13bis (DOMAIN §1, « OMR: boxes 16–27 mirror 4–15 exactly »).
+    "omr": ("17", "19", "20", "21", "21bis", "25", "25bis"),
+}
+"""The boxes the declarant types on the OM and OMR pages; the others are computed."""
+
+ART19_BOXES: dict[str, tuple[str, ...]] = {"om": ("7", "9"), "omr": ("19", "21")}
+"""Boxes with a check box: fixed assets « au sens de l'article 19-1 de la loi n°2004-639 » (the manual)."""

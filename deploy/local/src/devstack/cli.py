@@ -33,7 +33,7 @@ def run(var_dir: Path = typer.Option(Path("var"), help="data, logs, mail and tok
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        console.print("[bold]Démarrage de Kafka, MongoDB, SMTP et des quatre services…[/bold]")
+        console.print("[bold]Démarrage de Kafka, MongoDB, SMTP, des quatre services et du portail…[/bold]")
         tariffs = await stack.start()
         _banner(stack, tariffs)
         await stack.supervise(stop, console.print)
@@ -53,11 +53,15 @@ def run(var_dir: Path = typer.Option(Path("var"), help="data, logs, mail and tok
 
 
 def _banner(stack: Stack, tariffs: dict[str, str]) -> None:
+    console.print(
+        f"[bold green]Ouvrez {stack.portal.url}[/bold green]"
+        f" (connexion de démonstration : {stack.portal.url}/dev/connexion)"
+    )
     table = Table(title="DOMINO-NG et OGDE — pile locale", show_lines=False)
     table.add_column("service")
     table.add_column("adresse")
     for service in stack.services:
-        table.add_row(service.name, f"{service.url}/docs")
+        table.add_row(service.name, service.url if service.name == "portal" else f"{service.url}/docs")
     table.add_row("kafka (Tansu)", stack.kafka.bootstrap)
     table.add_row("mongodb (SecantusDB)", stack.mongo.address)
     table.add_row("smtp (aiosmtpd)", f"{stack.smtp.host}:{stack.smtp.port} → {stack.var_dir / 'mail'}")
@@ -72,4 +76,4 @@ def _banner(stack: Stack, tariffs: dict[str, str]) -> None:
     print(
         f'  curl -H "Authorization: Bearer {tokens["declarant"]}" {stack.service("declarations").url}/api/v1/relations'
     )
-    console.print("[bold]Ctrl-C pour tout arrêter.[/bold]")
+    console.print(f"[bold]Portail : {stack.portal.url} — Ctrl-C pour tout arrêter.[/bold]")

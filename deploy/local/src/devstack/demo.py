@@ -21,7 +21,12 @@ DEMO_USERS: dict[str, dict[str, Any]] = yaml.safe_load(DEMO_USERS_FILE.read_text
 
 def jwt_secret(var_dir: Path) -> str:
     """A secret generated once per `var/`, so tokens printed earlier keep working after a restart."""
-    path = var_dir / "jwt-secret"
+    return secret(var_dir, "jwt-secret")
+
+
+def secret(var_dir: Path, name: str) -> str:
+    """A secret generated once per `var/` (tokens and sessions outlive a restart of `make run`)."""
+    path = var_dir / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)

@@ -21,9 +21,12 @@ from pathlib import Path
 import httpx
 
 from devstack import demo
+from devstack.ports import free_port
 from devstack.servers import KafkaServer, ManagedServer, MongoServer, SmtpServer, die_with_parent
 
 ROOT = Path(__file__).resolve().parents[4]
+PROCESSES = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier", "portal")
+"""Everything the stack starts, by the name its port is given under."""
 
 
 @dataclass
@@ -89,7 +92,8 @@ class Stack:
             self.var_dir, port=ports.get("smtp", _port("SMTP_PORT", 1025)), maildir=self.var_dir / "mail"
         )
         self.secret = demo.jwt_secret(self.var_dir)
-        defaults = {"declarations": 8001, "taxcalc": 8002, "essoc": 8003, "notifier": 8004}
+        self.session_secret = demo.secret(self.var_dir, "portal-session-secret")
+        defaults = {"declarations": 8001, "taxcalc": 8002, "essoc": 8003, "notifier": 8004, "portal": 8000}
         self.services = [
             ServiceProcess(
                 name, ports.get(name, _port(f"{name.upper()}_PORT", port)), {}, self.var_dir / "logs" / f"{name}.log"
@@ -99,6 +103,11 @@ class Stack:
         for service in self.services:
             service.env = self._env(service)
 
+    @classmethod
+    def on_free_ports(cls, var_dir: Path, *, env: dict[str, str] | None = None) -> Stack:
+        """A stack of its own (tests, campaigns): every process on a free port, nothing shared with `make run`."""
+        return cls(var_dir, ports={name: free_port() for name in PROCESSES}, env=env)
+
     @property
     def servers(self) -> list[ManagedServer]:
         return [self.mongo, self.kafka, self.smtp]
@@ -106,9 +115,15 @@ class Stack:
     def service(self, name: str) -> ServiceProcess:
         return next(s for s in self.services if s.name == name)
 
+    @property
+    def portal(self) -> ServiceProcess:
+        return self.service("portal")
+
     def _env(self, service: ServiceProcess) -> dict[str, str]:
         prefix = service.name.upper() + "_"
         env = {k: v for k, v in os.environ.items() if not k.startswith(prefix)}
+        if service.name == "portal":
+            return self._portal_env(service, env)
         settings = {
             "MONGO_URI": self.mongo.uri,
             "KAFKA_BOOTSTRAP": self.kafka.bootstrap,
@@ -127,6 +142,25 @@ class Stack:
         env |= {prefix + k: v for k, v in settings.items()}
         env |= {k: v for k, v in os.environ.items() if k.startswith(prefix)}  # the caller's overrides win
         env |= {k: v for k, v in self.extra_env.items() if k.startswith(prefix)}
+        return env
+
+    def _portal_env(self, service: ServiceProcess, env: dict[str, str]) -> dict[str, str]:
+        """The portal on the services' APIs, with the development sign-in (never outside `make run`)."""
+        settings = {
+            "PORT": str(service.port),
+            "PUBLIC_URL": f"http://127.0.0.1:{service.port}",
+            "DECLARATIONS_URL": f"http://127.0.0.1:{self.service_port('declarations')}",
+            "TAXCALC_URL": f"http://127.0.0.1:{self.service_port('taxcalc')}",
+            "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}",
+            "SESSION_SECRET": self.session_secret,
+            "DEV_LOGIN": "true",
+            "DEV_JWT_SECRET": self.secret,
+            "DEMO_USERS_FILE": str(ROOT / "deploy/reference/demo-users.yaml"),
+            "CHANGELOG_FILE": str(ROOT / "CHANGELOG.md"),
+        }
+        env |= {"PORTAL_" + k: v for k, v in settings.items()}
+        env |= {k: v for k, v in os.environ.items() if k.startswith("PORTAL_") and k != "PORTAL_PORT"}
+        env |= {k: v for k, v in self.extra_env.items() if k.startswith("PORTAL_")}
         return env
 
     def service_port(self, name: str) -> int:

@@ -217,3 +217,31 @@ def test_removing_an_unknown_line_is_not_found() -> None:
 def test_removing_a_line_already_removed_is_not_found() -> None:
     with pytest.raises(NotFound):
         given(drafted(), line_a(line_id="l-1"), LineRemoved(line_id="l-1")).remove_line("l-1")
+
+
+def test_an_import_adds_every_line_or_none_and_says_every_wrong_row() -> None:
+    from declarations.domain.lines import LinesRefused, RowRefusal, new_lines
+
+    quarter = (date(2026, 1, 1), date(2026, 3, 31))
+    good = LineEntry(annex="A", nomenclature="22084011", price_excl_tax="10.00")
+    events = new_lines([(2, "L1", good), (3, "L2", LineEntry(annex="B", nomenclature="22084011", price_excl_tax="5"))],
+                       quarter=quarter)  # fmt: skip
+    assert [e.line_id for e in events] == ["L1", "L2"]
+    with pytest.raises(LinesRefused) as refused:
+        new_lines(
+            [
+                (2, "L1", good),
+                (3, "L2", good),
+                (5, "L3", LineEntry(annex="A", nomenclature="2208", price_excl_tax="1")),
+            ],
+            quarter=quarter,
+            refused=[RowRefusal(4, "price_excl_tax", "Prix : ambigu")],
+        )
+    # Row 3 repeats row 2's product at the same date: a duplicate, as if row 2 were already declared.
+    assert [(r.row, r.field) for r in refused.value.refusals] == [
+        (3, "rates_date"),
+        (4, "price_excl_tax"),
+        (5, "nomenclature"),
+    ]
+    assert refused.value.detail == "3 lignes sur 4 sont refusées ; aucune ligne n'a été ajoutée."
+    assert refused.value.extra["errors"][1]["column"] == "Prix hors TVA et hors accises"

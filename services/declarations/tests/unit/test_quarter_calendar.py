@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.errors import DomainError
+from declarations.domain import calendar
 from declarations.domain.calendar import (
     current_quarter,
     days_late,
@@ -112,3 +113,31 @@ def test_every_day_falls_inside_its_own_quarter(day: date) -> None:
 def test_quarter_name_reads_as_french() -> None:
     assert quarter_name(2024, 1) == "1er trimestre 2024"
     assert quarter_name(2024, 3) == "3e trimestre 2024"
+
+
+@pytest.mark.parametrize(
+    ("today", "due"),
+    [
+        (date(2026, 11, 30), (2026, 4)),
+        (date(2027, 1, 24), (2026, 4)),
+        (date(2027, 1, 25), (2027, 1)),
+        (date(2026, 10, 1), (2026, 3)),
+        (date(2026, 10, 24), (2026, 3)),
+        (date(2026, 10, 25), (2026, 4)),
+    ],
+)
+def test_quarter_due_is_the_ended_quarter_until_its_due_date_then_the_running_one(
+    today: date, due: tuple[int, int]
+) -> None:
+    assert calendar.quarter_due(today) == due
+
+
+def test_late_quarters_are_those_past_their_due_date_and_not_filed_within_a_year() -> None:
+    today = date(2026, 11, 30)
+    assert calendar.late_quarters(today, filed=set()) == [(2026, 3), (2026, 2), (2026, 1), (2025, 4)]
+    assert calendar.late_quarters(today, filed={(2026, 2), (2025, 4)}) == [(2026, 3), (2026, 1)]
+    # On its due date a quarter is the quarter due, not a late one.
+    assert calendar.late_quarters(date(2026, 10, 24), filed={(2026, 2), (2026, 1), (2025, 4), (2025, 3)}) == []
+    assert calendar.late_quarters(date(2026, 10, 25), filed={(2026, 2), (2026, 1), (2025, 4)}) == [(2026, 3)]
+    # Nothing before the octroi de mer interne of 2004.
+    assert calendar.late_quarters(date(2004, 12, 1), filed=set()) == [(2004, 3)]

@@ -62,6 +62,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
             store=runtime.store,
             clock=clock,
             answer_clock=answer_clock,
+            companies=directory,
         )
         return Wiring(services=services, background=[answer_clock.run])
 

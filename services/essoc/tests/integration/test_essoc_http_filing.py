@@ -32,6 +32,10 @@ async def test_referentials_have_the_shape_back_office_integrations_rely_on(esso
     assert all(set(d) >= {"code", "label", "territory", "mailbox"} for d in body["directorates"])
     assert all(set(f) == {"domain", "label", "sub_domains"} and f["sub_domains"] for f in body["fields"])
     assert {g["code"] for g in body["refusal_grounds"]} == {"mauvaise-foi", "demande-abusive", "programme-de-controle"}
+    # What each nature's form asks, so a form never has to guess a rule.
+    assert body["forms"]["droit_au_controle"] == {"sub_category": False, "max_fields": 1, "previous_request": False}
+    assert body["forms"]["second_examen"]["previous_request"] is True
+    assert "pdf" in body["attachments"]["extensions"] and body["attachments"]["max_bytes"] > 0
 
 
 async def test_rescrit_categories_are_taxes_and_droit_au_controle_categories_are_directorates(essoc) -> None:  # type: ignore[no-untyped-def]
@@ -49,6 +53,14 @@ async def test_referentials_list_the_overseas_and_the_manuals_metropolitan_direc
     } == {"971", "972", "973", "974", "976"}
     assert {"dr-lyon", "dr-aix-en-provence", "dr-amiens", "dr-roissy", "bureau-nice-port"} <= set(by_code)
     assert by_code["dr-guadeloupe"]["mailbox"] == "dr-guadeloupe@douane.example"
+
+
+async def test_choisir_une_entreprise_shows_the_raison_sociale_of_a_siret(essoc) -> None:  # type: ignore[no-untyped-def]
+    r = await essoc.juda.get(f"/api/v1/companies/{SIRET}")
+    assert r.status_code == 200
+    assert r.json() == {"siret": SIRET, "company_name": COMPANY}
+    problem(await essoc.juda.get(f"/api/v1/companies/{UNKNOWN_SIRET}"), 404, "siret")
+    problem(await essoc.juda.get("/api/v1/companies/41234567000018"), 422, "siret")
 
 
 async def test_a_rescrit_can_never_be_addressed_to_the_central_directorate(essoc) -> None:  # type: ignore[no-untyped-def]

@@ -168,3 +168,18 @@ def test_a_newer_publication_replaces_the_territory_tariff() -> None:
     assert tariff.lookup("974", "04061020", None, DAY).om_rate == Decimal("5")
     assert tariff.lookup("971", "04061020", None, DAY).om_rate == Decimal("7")
     assert tariff.territories() == ["971", "974"]
+
+
+def test_the_cana_list_of_a_product_holds_the_measures_in_force_for_its_code() -> None:
+    tariff = Tariff.of(
+        "974",
+        [
+            line("2208", "20"),
+            line("22084011", "10", kind="OMI", cana="Z001"),
+            line("22084011", "8", kind="OMI", cana="Z009", valid_to=date(2020, 12, 31)),
+            line("0403", "0", kind="OMI", cana="Z002"),
+        ],
+    )
+    assert [m.cana for m in tariff.canas("974", "2208 40 11", DAY)] == ["Z001"]
+    assert tariff.canas("974", "22084011", date(2019, 6, 1))[1].cana == "Z009"
+    assert tariff.canas("974", "19059080", DAY) == []

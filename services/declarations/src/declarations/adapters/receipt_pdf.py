@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from chassis.pdf import DocumentPdf, find_font
+from contracts import french
 from contracts.boxes import BOX_LABELS, OM_BOXES, OMR_BOXES
 from contracts.types import TERRITORY_NAMES, TERRITORY_ZONES
+from declarations.domain.declarant import PAYMENT_METHOD_LABELS
 
 QUALITIES = {"representant": "représentant de l'entreprise", "mandataire": "personne disposant d'un mandat"}
 
 
 def euros(value: object) -> str:
+    """`10 000,00 €` (French format), `-` when there is none."""
     if value in (None, ""):
         return "-"
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    whole, cents = f"{amount:,.2f}".split(".")
-    return f"{whole.replace(',', ' ')},{cents} €"
+    return french.euros(str(value))
+
+
+def _rate(value: object) -> str:
+    return "-" if value in (None, "") else french.rate(str(value))
+
+
+def _day(value: object) -> str:
+    return "-" if not value else french.day(str(value))
+
+
+def _payment(method: str | None) -> str | None:
+    label = PAYMENT_METHOD_LABELS.get(method or "", method)
+    return label[:1].upper() + label[1:] if label else None
 
 
 def _local(stamp: str | None, territory: str) -> str:
     if not stamp:
         return "-"
-    moment = datetime.fromisoformat(stamp).astimezone(TERRITORY_ZONES[territory])
-    return moment.strftime("%d/%m/%Y %H:%M") + f" (heure de {TERRITORY_NAMES[territory]})"
+    return french.moment(stamp, TERRITORY_ZONES[territory]) + f" (heure de {TERRITORY_NAMES[territory]})"
 
 
 def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str | None = None) -> bytes:
@@ -45,7 +56,7 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
         [
             ("Référence", view["id"]),
             ("État", status),
-            ("Date limite de dépôt", view["due_date"]),
+            ("Date limite de dépôt", _day(view["due_date"])),
             ("Déposée le", _local(filed.get("filed_at"), territory)),
             (
                 "Dépôt",
@@ -73,7 +84,7 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
             ("Nom du déclarant", declarant.get("name")),
             ("Qualité", QUALITIES.get(declarant.get("quality") or "", declarant.get("quality"))),
             ("Lieu de déclaration", declarant.get("place")),
-            ("Mode de paiement", declarant.get("payment_method")),
+            ("Mode de paiement", _payment(declarant.get("payment_method"))),
         ]
     )
     pdf.heading("Annexe A — Ventes internes")
@@ -95,9 +106,9 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
                 x["nomenclature"],
                 euros(x["price_excl_tax"]),
                 x.get("cana"),
-                f"{x['om_rate']} %" if x.get("om_rate") is not None else "-",
-                f"{x['omr_rate']} %" if x.get("omr_rate") is not None else "-",
-                x.get("rates_date"),
+                _rate(x.get("om_rate")),
+                _rate(x.get("omr_rate")),
+                _day(x.get("rates_date")),
                 euros(x.get("om_amount")),
                 euros(x.get("omr_amount")),
                 x.get("naf"),

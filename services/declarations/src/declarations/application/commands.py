@@ -18,7 +18,7 @@ from declarations.application.unit_of_work import DeclarationsUnitOfWork
 from declarations.domain import declaration as domain
 from declarations.domain.declarant import PAYMENT_METHODS
 from declarations.domain.declaration import Declaration, DeclarationEvent
-from declarations.domain.lines import LineEntry
+from declarations.domain.lines import LineEntry, RowRefusal
 
 
 class Command(BaseModel):
@@ -47,6 +47,13 @@ class SetDeclarantDetails(DeclarationCommand):
 class AddLine(DeclarationCommand):
     line_id: str
     line: LineEntry
+
+
+class ImportLines(DeclarationCommand):
+    lines: list[tuple[int, str, LineEntry]]
+    """`(row, line_id, entry)`: the row as the sender numbers it (a file's row, a list's position)."""
+    unreadable: list[tuple[int, str | None, str]] = []
+    """`(row, field, message)`: rows of a file whose cells could not be read, reported with the others."""
 
 
 class RemoveLine(DeclarationCommand):
@@ -101,6 +108,12 @@ async def set_declarant_details(cmd: SetDeclarantDetails, who: Principal, uow: D
 async def add_line(cmd: AddLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
     loaded = await _load(cmd, who, uow)
     await _save(loaded, uow, loaded.aggregate.add_line(cmd.line_id, cmd.line))
+
+
+async def import_lines(cmd: ImportLines, who: Principal, uow: DeclarationsUnitOfWork) -> None:
+    loaded = await _load(cmd, who, uow)
+    refused = [RowRefusal(row, field, message) for row, field, message in cmd.unreadable]
+    await _save(loaded, uow, loaded.aggregate.add_lines(cmd.lines, refused))
 
 
 async def remove_line(cmd: RemoveLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:

@@ -5,6 +5,7 @@ Every date here is a local date of the territory concerned; the clock is never r
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from contracts.errors import DomainError
@@ -92,3 +93,37 @@ def current_quarter(now: datetime, territory: Territory) -> tuple[int, int]:
 def quarter_name(year: int, quarter: int) -> str:
     """« 1er trimestre 2024 », « 3e trimestre 2024 »: a quarter as the declarant reads it."""
     return f"{quarter}{'er' if quarter == 1 else 'e'} trimestre {year}"
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def quarter_due(today: date) -> tuple[int, int]:
+    """The quarter whose declaration a producer is expected to file now: the one that has ended, until its
+    due date (the 24th of the month after it); after that, the quarter running (it may be drafted from its
+    first day). Home page, « Que souhaitez-vous faire? »: « Déclarer » opens this one."""
+    running = quarter_of(today)
+    ended = previous_quarter(*running)
+    return ended if today <= due_date(*ended) else running
+
+
+LATE_LOOKBACK = 4
+"""How many quarters before the quarter due the home page checks for lateness (one year): older ones are
+found through « Rechercher une déclaration ». A relation's first quarter is not known to the referential."""
+
+
+def late_quarters(
+    today: date, filed: Collection[tuple[int, int]], lookback: int = LATE_LOOKBACK
+) -> list[tuple[int, int]]:
+    """Quarters past their due date with no filed declaration, latest first, within `lookback` quarters
+    before the quarter due (décret 2015-1077, art. 7: due by the 24th of the month after the quarter)."""
+    late: list[tuple[int, int]] = []
+    period = quarter_due(today)
+    for _ in range(lookback):
+        period = previous_quarter(*period)
+        if period < FIRST_DECLARED_QUARTER:
+            break
+        if today > due_date(*period) and period not in filed:
+            late.append(period)
+    return late

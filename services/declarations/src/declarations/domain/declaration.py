@@ -31,7 +31,7 @@ from declarations.domain import deductions as deduction_boxes
 from declarations.domain.amounts import parse_amount
 from declarations.domain.declarant import PAYMENT_METHODS, declarant_details
 from declarations.domain.filing import Totals, check_totals, filed
-from declarations.domain.lines import Annex, Line, LineEntry, new_line
+from declarations.domain.lines import Annex, Line, LineEntry, RowRefusal, new_line, new_lines
 
 DeclarationEvent = (
     DeclarationDrafted
@@ -234,6 +234,14 @@ class Declaration:
     def add_line(self, line_id: str, entry: LineEntry) -> list[DeclarationEvent]:
         self._ensure_draft()
         return [new_line(line_id, entry, quarter=(self.first_day, self.last_day), existing=self.lines.values())]
+
+    def add_lines(
+        self, entries: Sequence[tuple[int, str, LineEntry]], refused: Sequence[RowRefusal] = ()
+    ) -> list[DeclarationEvent]:
+        """Several lines at once (an import): all of them, or none and every wrong row said."""
+        self._ensure_draft()
+        period = (self.first_day, self.last_day)
+        return list(new_lines(entries, quarter=period, existing=self.lines.values(), refused=refused))
 
     def remove_line(self, line_id: str) -> list[DeclarationEvent]:
         self._ensure_draft()

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
 
+from contracts.boxes import ART19_BOXES, TYPED_BOXES
 from contracts.errors import DomainError
 from contracts.events.declarations import Deductions, DeductionsEntered
 from declarations.domain.amounts import parse_amount
@@ -19,13 +20,8 @@ FLAG_SUFFIX = "_art19_1"
 """Boxes 7, 9, 19 and 21 carry a check box: fixed assets « au sens de l'article 19-1 de la loi
 n°2004-639 » (the manual)."""
 
-AMOUNT_BOXES: dict[Tax, tuple[str, ...]] = {
-    # OM: 5 tax to repay, 7/8 deductible, 9/9bis omitted deductions, 13/13bis refunds (the manual).
-    "om": ("5", "7", "8", "9", "9bis", "13", "13bis"),
-    # OMR: boxes 17–25bis mirror 5–13bis (DOMAIN §1, « OMR: boxes 16–27 mirror 4–15 exactly »).
-    "omr": ("17", "19", "20", "21", "21bis", "25", "25bis"),
-}
-FLAG_BOXES: dict[Tax, tuple[str, ...]] = {"om": ("7", "9"), "omr": ("19", "21")}
+AMOUNT_BOXES: dict[str, tuple[str, ...]] = TYPED_BOXES
+FLAG_BOXES: dict[str, tuple[str, ...]] = ART19_BOXES
 
 TAX_NAMES: dict[Tax, str] = {"om": "d'octroi de mer", "omr": "d'octroi de mer régional"}
 

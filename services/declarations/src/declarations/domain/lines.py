@@ -72,6 +72,94 @@ class LineEntry(BaseModel):
     rfs: bool | None = None
 
 
+@dataclass(frozen=True)
+class RowRefusal:
+    """Why one row of a batch of lines is refused: its number (1 for the first data row of a list, the
+    spreadsheet's row for a file), the field at fault, the message."""
+
+    row: int
+    field: str | None
+    message: str
+
+
+MAX_LINES_PER_BATCH = 5000
+
+FIELD_LABELS = {
+    "annex": "Annexe",
+    "nomenclature": "Nomenclature",
+    "cana": "CANA",
+    "naf": "Code NAF",
+    "rates_date": "Date d'application",
+    "price_excl_tax": "Prix hors TVA et hors accises",
+    "rfs": "Placement sous RFS",
+    "avitaillement": "Avitaillement",
+}
+"""The columns of the annexes as the manual names them, for the field at fault in a row."""
+
+
+class LinesRefused(DomainError):
+    """A batch of lines with at least one wrong row: none of them is added."""
+
+    code = "lignes-refusees"
+
+    def __init__(self, refusals: list[RowRefusal], rows: int) -> None:
+        wrong = len({r.row for r in refusals})
+        super().__init__(
+            f"{wrong} ligne{'s' if wrong > 1 else ''} sur {rows} "
+            f"{'sont refusées' if wrong > 1 else 'est refusée'} ; aucune ligne n'a été ajoutée.",
+            field="lines",
+            extra={
+                "errors": [
+                    {
+                        "row": r.row,
+                        "column": FIELD_LABELS.get(r.field or "", ""),
+                        "field": r.field,
+                        "message": r.message,
+                    }
+                    for r in refusals
+                ]
+            },
+        )
+        self.refusals = refusals
+
+
+def new_lines(
+    entries: Iterable[tuple[int, str, LineEntry]],
+    *,
+    quarter: tuple[date, date],
+    existing: Iterable[Line] = (),
+    refused: Iterable[RowRefusal] = (),
+) -> list[LineAdded]:
+    """All the rows as `LineAdded` events, each checked as if the rows before it were declared; or, if any
+    row is wrong, every wrong row refused at once (`LinesRefused`) and nothing added.
+
+    `entries` are `(row, line_id, entry)`; `refused` are the rows whoever read them could not even read
+    (a file's cells), reported with the others."""
+    batch = list(entries)
+    refusals: list[RowRefusal] = list(refused)
+    rows = len(batch) + len({r.row for r in refusals})
+    if not rows:
+        raise DomainError("Aucune ligne à ajouter.", field="lines")
+    if rows > MAX_LINES_PER_BATCH:
+        raise DomainError(
+            f"Un envoi compte au plus {MAX_LINES_PER_BATCH} lignes ({rows} reçues) : découpez-le.",
+            field="lines",
+        )
+    lines = list(existing)
+    events: list[LineAdded] = []
+    for row, line_id, entry in batch:
+        try:
+            event = new_line(line_id, entry, quarter=quarter, existing=lines)
+        except DomainError as refused:
+            refusals.append(RowRefusal(row, refused.field, refused.detail))
+            continue
+        events.append(event)
+        lines.append(Line.from_event(event, quarter[0]))
+    if refusals:
+        raise LinesRefused(sorted(refusals, key=lambda r: r.row), rows)
+    return events
+
+
 def new_line(
     line_id: str,
     entry: LineEntry,

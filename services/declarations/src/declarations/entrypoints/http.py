@@ -8,25 +8,33 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from chassis.commands import Commands
 from chassis.eventstore import EventStore
 from chassis.http.auth import CurrentPrincipal, Principal
 from chassis.http.history import event_rows
-from chassis.http.inputs import IDENTIFIER_PATTERN, Code, Identifier, Line
+from chassis.http.inputs import IDENTIFIER_PATTERN, LINE_PATTERN, Code, Identifier, Line
 from chassis.service import services_of
 from contracts.errors import DomainError, NotFound
 from contracts.types import TERRITORY_ZONES
-from declarations.adapters import receipt_pdf
+from declarations.adapters import lines_csv, receipt_pdf
 from declarations.adapters.read_models import DeclarationReadModel
 from declarations.adapters.reference import ReferenceData
 from declarations.application import access, commands
 from declarations.application.unit_of_work import DeclarationsUnitOfWork
 from declarations.domain.amounts import AMOUNT_PATTERN
-from declarations.domain.calendar import current_quarter
+from declarations.domain.calendar import (
+    current_quarter,
+    due_date,
+    late_quarters,
+    local_date,
+    quarter_due,
+    quarter_name,
+)
+from declarations.domain.codes import naf_subclasses
 from declarations.domain.lines import LineEntry
 from declarations.entrypoints import views
 
@@ -152,15 +160,63 @@ async def home(
 ) -> dict[str, Any]:
     """The manual's home page in one call: the relation, its office, the current quarter's declaration."""
     relation = access.relation_for(who, relation_id, services.reference, acting=False)
-    year, quarter = current_quarter(datetime.now(UTC), relation.territory)
-    doc = await services.read_model.of_quarter(relation_id, year, quarter)
+    now = datetime.now(UTC)
+    year, quarter = current_quarter(now, relation.territory)
+    today = local_date(now, relation.territory)
+    recent = {
+        (d["year"], d["quarter"]): d
+        for d in (await services.read_model.search({"relation_id": relation_id}, page=1, per_page=12))[1]
+    }
+    filed = {period for period, d in recent.items() if d["status"] == "filed"}
+
+    async def of(period: tuple[int, int]) -> dict[str, Any]:
+        doc = recent.get(period) or await services.read_model.of_quarter(relation_id, *period)
+        return {
+            "year": period[0],
+            "quarter": period[1],
+            "period": quarter_name(*period),
+            "due_date": due_date(*period).isoformat(),
+            "declaration": views.summary(doc) if doc else None,
+        }
+
+    current = await services.read_model.of_quarter(relation_id, year, quarter)
     return {
         "relation": views.relation(relation),
         "office": services.reference.office(relation.office),
         "current_quarter": {"year": year, "quarter": quarter},
-        "current_declaration": views.summary(doc) if doc else None,
+        "current_declaration": views.summary(current) if current else None,
+        "quarter_due": await of(quarter_due(today)),
+        "late_quarters": [await of(period) for period in late_quarters(today, filed)],
         "search": f"/api/v1/declarations?relation_id={relation_id}",
     }
+
+
+@router.get("/naf", tags=["référentiels"])
+async def naf(q: Annotated[str | None, Query(max_length=80, pattern=LINE_PATTERN)] = None) -> dict[str, Any]:
+    """The NAF rév. 2 sub-classes (INSEE, public), filtered by a code or words of the label (accents and case
+    aside)."""
+    words = views.plain(q or "").split()
+    items = [
+        {"code": code, "label": label}
+        for code, label in naf_subclasses().items()
+        if all(w in views.plain(f"{code} {code.replace('.', '')} {label}") for w in words)
+    ]
+    return {"q": q or "", "total": len(items), "items": items}
+
+
+@router.get(
+    "/line-import/template.csv",
+    tags=["déclarations"],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def line_import_template() -> Response:
+    """The file to fill for « Importer des lignes » (`;`, UTF-8 with BOM, one example per annex)."""
+    return Response(
+        lines_csv.template().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="modele-lignes-annexes.csv"'},
+    )
 
 
 @router.get("/offices/{code}", tags=["relations"])
@@ -249,6 +305,63 @@ async def add_line(
     line = next(x for x in declaration["lines"][body.annex] if x["line_id"] == line_id)
     response.headers["Location"] = f"/api/v1/declarations/{declaration_id}/lines/{line_id}"
     return {**line, "declaration_id": declaration_id, "declaration_version": declaration["version"]}
+
+
+class LinesBody(_Body):
+    lines: list[LineBody] = Field(min_length=1, max_length=2000)
+
+
+_IMPORT_DOC: dict[str, Any] = {
+    "requestBody": {
+        "content": {
+            "text/csv": {"schema": {"type": "string", "description": "le modèle `/api/v1/line-import/template.csv`"}},
+            "application/json": {"schema": LinesBody.model_json_schema()},
+        },
+        "required": True,
+    }
+}
+
+
+@router.post(
+    "/declarations/{declaration_id}/lines/import",
+    status_code=201,
+    tags=["déclarations"],
+    openapi_extra=_IMPORT_DOC,
+)
+async def import_lines(
+    declaration_id: DeclarationId,
+    request: Request,
+    services: Services,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """« Importer des lignes »: a CSV of annexe A/B lines (`;` or `,`, UTF-8 or Windows-1252, French amounts
+    and dates), or `{"lines": [...]}`. All the lines or none: a refusal lists every wrong row (`errors`:
+    row, column, message)."""
+    ignored: list[str] = []
+    unreadable: list[tuple[int, str | None, str]] = []
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() in ("text/csv", "application/csv"):
+        parsed = lines_csv.parse(lines_csv.decode(await request.body()))
+        rows, ignored = parsed.rows, parsed.ignored_columns
+        unreadable = [(r.row, r.field, r.message) for r in parsed.unreadable]
+    else:
+        try:
+            body = LinesBody.model_validate_json(await request.body() or b"{}")
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "lines"
+            raise DomainError(f"{where} : champ absent ou invalide ({first['msg']}).", field=where) from None
+        rows = [(n, LineEntry.model_validate(line.model_dump())) for n, line in enumerate(body.lines, start=1)]
+    command = commands.ImportLines(
+        declaration_id=declaration_id,
+        expected_version=_expected(if_match),
+        lines=[(row, f"L{uuid.uuid4().hex[:12]}", entry) for row, entry in rows],
+        unreadable=unreadable,
+    )
+    await services.commands.run(commands.import_lines, command, who)
+    declaration = await _answer(services, response, who, declaration_id)
+    return {**declaration, "imported": len(rows), "ignored_columns": ignored}
 
 
 @router.delete("/declarations/{declaration_id}/lines/{line_id}", tags=["déclarations"])

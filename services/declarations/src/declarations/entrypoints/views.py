@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,12 @@ from contracts.types import TERRITORY_ZONES
 from declarations.domain.calendar import quarter_name
 from declarations.domain.declaration import Relation
 from declarations.domain.deductions import as_input
+
+
+def plain(text: str) -> str:
+    """Lower case without accents: what a search compares."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def relation(relation: Relation) -> dict[str, Any]:

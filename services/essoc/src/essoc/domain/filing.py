@@ -107,6 +107,25 @@ def _company(filing: Filing, company_name: str | None) -> tuple[RequesterType, s
     return "entreprise", siret, company_name
 
 
+@dataclass(frozen=True)
+class NatureForm:
+    """What the form of a nature asks, from the rules below: whether the addressee is a sub-category (a
+    directorate under a tax category) or the category itself, how many fields of application, whether the
+    earlier rescrit is named."""
+
+    sub_category: bool
+    max_fields: int | None
+    previous_request: bool
+
+
+NATURE_FORMS = {
+    "rescrit": NatureForm(sub_category=True, max_fields=None, previous_request=False),
+    "second_examen": NatureForm(sub_category=True, max_fields=None, previous_request=True),
+    # OGDE manual §3.2.3: a droit au contrôle bears on a single domain / sub-domain, addressed to a directorate.
+    "droit_au_controle": NatureForm(sub_category=False, max_fields=1, previous_request=False),
+}
+
+
 def _directorate(filing: Filing, referentials: Referentials) -> Directorate:
     """The addressee: the sub-category of a rescrit or second examen, the category of a droit au contrôle."""
     nature = referentials.nature(filing.nature)
@@ -142,8 +161,8 @@ def _fields(filing: Filing, referentials: Referentials) -> list[FieldOfApplicati
     fields = list(filing.fields)
     if not fields:
         raise DomainError("Choisissez au moins un champ d'application.", field="fields")
-    # OGDE manual §3.2.3: a droit au contrôle bears on a single domain / sub-domain.
-    if filing.nature == "droit_au_controle" and len(fields) > 1:
+    most = NATURE_FORMS[filing.nature].max_fields if filing.nature in NATURE_FORMS else None
+    if most is not None and len(fields) > most:
         raise DomainError("Un droit au contrôle ne porte que sur un seul champ d'application.", field="fields")
     seen: set[tuple[str, str]] = set()
     for index, chosen in enumerate(fields):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -28,10 +28,11 @@ from essoc.adapters.pdf import render_request
 from essoc.adapters.read_models import RequestReadModel
 from essoc.application import access, commands
 from essoc.application.scheduler import AnswerClock
-from essoc.application.unit_of_work import Clock, EssocUnitOfWork
+from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfWork
 from essoc.application.uploads import Upload, Uploads
-from essoc.domain.filing import Filing
-from essoc.domain.identity import is_request_number
+from essoc.domain.attachments import ALLOWED_EXTENSIONS
+from essoc.domain.filing import NATURE_FORMS, Filing
+from essoc.domain.identity import check_siret, is_request_number
 from essoc.domain.referentials import Referentials
 from essoc.domain.states import RequestTab
 from essoc.entrypoints import views
@@ -108,6 +109,7 @@ class EssocServices:
     store: EventStore
     clock: Clock
     answer_clock: AnswerClock
+    companies: CompanyDirectory
 
 
 Services = Annotated[EssocServices, Depends(services_of(EssocServices))]
@@ -175,7 +177,30 @@ async def referentials(services: Services) -> dict[str, Any]:
     body = refs.as_dict()
     body["sub_categories"] = [{"code": d.code, "label": d.label} for d in refs.directorates if not d.central]
     body["served_territories"] = list(services.settings.territories)
+    body["forms"] = {nature: asdict(form) for nature, form in NATURE_FORMS.items()}
+    body["attachments"] = {
+        "extensions": list(ALLOWED_EXTENSIONS),
+        "max_bytes": services.settings.attachment_max_bytes,
+    }
     return body
+
+
+@router.get("/companies/{siret}", tags=["référentiels"])
+async def company(
+    siret: Annotated[str, Path(min_length=1, max_length=40, pattern=IDENTIFIER_PATTERN)],
+    services: Services,
+    who: CurrentPrincipal,
+) -> dict[str, Any]:
+    """« Choisir une entreprise »: the raison sociale a SIRET is registered under, before the requester confirms it."""
+    checked = check_siret(siret)
+    found = services.companies.lookup(checked)
+    if found is None:
+        raise NotFound(
+            f"Aucune entreprise n'est enregistrée sous le SIRET {checked} ; vérifiez-le.",
+            field="siret",
+            code="entreprise-inconnue",
+        )
+    return {"siret": checked, "company_name": found.name}
 
 
 @router.post("/requests", status_code=201, tags=["demandes"])

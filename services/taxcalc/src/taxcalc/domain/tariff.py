@@ -95,6 +95,15 @@ class Tariff:
             key=lambda line: (normalize_code(line.code), line.cana or "", line.kind),
         )
 
+    def canas(self, territory: Territory, nomenclature: str, on: date) -> list[RateMatch]:
+        """The CANA measures in force for a product on a day: the choices of the « CANA » list, by code."""
+        code = normalize_code(nomenclature)
+        return [
+            _match(line)
+            for line in self.in_force(on, territory)
+            if line.cana is not None and code.startswith(normalize_code(line.code))
+        ]
+
     def lookup(self, territory: Territory, nomenclature: str, cana: str | None, on: date) -> RateMatch:
         """Rates of a product on a day. Raises DomainError (422, field `nomenclature`) when none apply."""
         code = normalize_code(nomenclature)

@@ -55,9 +55,15 @@ async def rates(
     date: Annotated[date, Query(description="date d'application des taux")],
     cana: Annotated[str | None, Query(max_length=40, pattern=LINE_PATTERN)] = None,
 ) -> dict[str, Any]:
-    """The OM and OMR rates in force: CANA line first, then the longest code prefix; OMI, else OME."""
+    """The OM and OMR rates in force: CANA line first, then the longest code prefix; OMI, else OME.
+
+    `canas`: the CANA measures the tariff holds for this product on that date (the form's CANA list)."""
     _, tariff = await _tariff(services, territory)
     match = tariff.lookup(territory, nomenclature, cana or None, date)
+    canas = [
+        {"cana": m.cana, "label": m.label, "om_rate": str(m.om_rate), "omr_rate": str(m.omr_rate), "kind": m.kind}
+        for m in tariff.canas(territory, nomenclature, date)
+    ]
     return {
         "territory": territory,
         "nomenclature": nomenclature,
@@ -71,6 +77,7 @@ async def rates(
         "label": match.label,
         "valid_from": match.valid_from.isoformat() if match.valid_from else None,
         "valid_to": match.valid_to.isoformat() if match.valid_to else None,
+        "canas": canas,
     }
 
 

@@ -1,0 +1,69 @@
+# syntax=docker/dockerfile:1.7
+# portal: the web portal of DOMINO-NG and OGDE (server-rendered pages on the services' HTTP APIs;
+# stateless: no database, no Kafka). Its static files (DSFR, htmx) are inside the package.
+# Build from the repository root (the context holds the workspace and its uv.lock):
+#   docker build -f deploy/docker/portal.Dockerfile -t octroi/portal .
+# The five Dockerfiles (four services and the portal) share one recipe and the same pinned base
+# images, so their dependency layers are built once and shared; they differ only in the service's
+# name, port and the block marked service-specific, and the portal also in the data it copies and
+# its settings (tests/deploy keeps them in step).
+
+ARG PYTHON_IMAGE=python:3.11.13-slim-bookworm
+ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
+
+FROM ${UV_IMAGE} AS uv
+
+# ---- build: a virtual environment with the service and its locked dependencies ----------------
+FROM ${PYTHON_IMAGE} AS build
+COPY --from=uv /uv /usr/local/bin/uv
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/app/.venv
+WORKDIR /src
+# Third-party dependencies first, from uv.lock alone: this layer is rebuilt only when the lock
+# or a pyproject changes. --locked fails the build if uv.lock is out of date.
+COPY pyproject.toml uv.lock ./
+COPY contracts/pyproject.toml contracts/
+COPY chassis/pyproject.toml chassis/
+COPY services/declarations/pyproject.toml services/declarations/
+COPY services/taxcalc/pyproject.toml services/taxcalc/
+COPY services/essoc/pyproject.toml services/essoc/
+COPY services/notifier/pyproject.toml services/notifier/
+COPY services/portal/pyproject.toml services/portal/
+COPY deploy/local/pyproject.toml deploy/local/
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package portal
+# Then our own packages, installed as wheels (not editable): the runtime stage needs only the venv.
+COPY contracts/ contracts/
+COPY chassis/ chassis/
+COPY services/portal/ services/portal/
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package portal
+
+# ---- runtime: the venv, the release notes, a non-root user ------------------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+# --- service-specific: begin
+# (nothing: the common recipe is enough)
+# --- service-specific: end
+RUN groupadd --system --gid 10001 octroi \
+ && useradd --system --uid 10001 --gid octroi --home-dir /app --no-create-home --shell /usr/sbin/nologin octroi
+WORKDIR /app
+# Code and data stay owned by root: the portal cannot rewrite them.
+COPY --from=build /app/.venv /app/.venv
+# The release notes the portal shows (« Notes de version »).
+COPY CHANGELOG.md CHANGELOG.md
+COPY deploy/docker/healthcheck.py /usr/local/bin/octroi-healthcheck
+ENV PATH=/app/.venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PORTAL_HOST=0.0.0.0 \
+    PORTAL_PORT=8000 \
+    PORTAL_LOG_JSON=true \
+    PORTAL_CHANGELOG_FILE=/app/CHANGELOG.md
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "/usr/local/bin/octroi-healthcheck", "http://127.0.0.1:8000/health/ready"]
+ENTRYPOINT ["portal"]
+CMD ["serve"]

@@ -1,0 +1,248 @@
+"""The portal's application: middleware, error pages, static files and the screens' routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import httpx
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chassis.http.observability import CorrelationMiddleware, health_router
+from chassis.logging import correlation_id
+from portal.auth import NotSignedIn
+from portal.backends import Backend, Backends, Refused, SignedOut, Unavailable
+from portal.forms import CsrfRefused
+from portal.rendering import render, templates
+from portal.routes import domino, ogde, pages, signin
+from portal.session import SessionCodec, SessionMiddleware, session_of
+from portal.settings import PortalSettings
+
+log = structlog.get_logger()
+STATIC = Path(__file__).parent / "static"
+
+
+def content_security_policy(settings: PortalSettings) -> str:
+    """No inline script, nothing from another origin; forms post here, or to the identity provider on sign-out."""
+    form_action = "'self'"
+    if settings.oidc_issuer:
+        issuer = urlsplit(settings.oidc_issuer)
+        form_action += f" {issuer.scheme}://{issuer.netloc}"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        f"connect-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+    )
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, csp: str, *, secure: bool) -> None:
+        self.app = app
+        self.headers = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
+        if secure:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += self.headers
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))
+                else:
+                    headers.append((b"cache-control", b"public, max-age=86400"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(settings: PortalSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    config = settings or PortalSettings()
+    timeout = config.service_timeout_seconds
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.backends = Backends(
+            declarations=Backend("declarations", config.declarations_url, timeout=timeout, transport=transport),
+            taxcalc=Backend("taxcalc", config.taxcalc_url, timeout=timeout, transport=transport),
+            essoc=Backend("essoc", config.essoc_url, timeout=timeout, transport=transport),
+        )
+        try:
+            yield
+        finally:
+            await app.state.backends.close()
+
+    app = FastAPI(title="Portail DOMINO-NG et OGDE", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = config
+    app.state.templates = templates()
+    app.state.changelog = pages.changelog(config.changelog_file)
+    app.state.demo_users = signin.demo_users(config) if config.dev_login else {}
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(health_router({}))
+    for router in (signin.router, pages.router, domino.router, ogde.router):
+        app.include_router(router)
+    if config.dev_login:
+        app.include_router(signin.dev_router)
+    _error_pages(app)
+    app.add_middleware(CrashPage)
+    app.add_middleware(
+        SessionMiddleware,
+        codec=SessionCodec(config.session_secret, config.session_hours * 3600),
+        secure=config.secure_cookies,
+    )
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(config), secure=config.secure_cookies)
+    app.add_middleware(CorrelationMiddleware, service="portal")
+    return app
+
+
+def _reference() -> str:
+    return correlation_id.get() or "-"
+
+
+def _error_pages(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def _sign_in(request: Request, exc: NotSignedIn) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return _redirect(request, f"/connexion?suite={quote(target, safe='')}")
+
+    @app.exception_handler(domino.ChooseRelation)
+    async def _choose(request: Request, exc: domino.ChooseRelation) -> Response:
+        return _redirect(request, "/domino")
+
+    @app.exception_handler(SignedOut)
+    async def _signed_out(request: Request, exc: SignedOut) -> Response:
+        session = session_of(request)
+        session.token = None
+        session.say("Votre session a expiré : connectez-vous à nouveau.")
+        return _redirect(request, "/connexion")
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, exc: CsrfRefused) -> Response:
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Formulaire expiré",
+                "message": "Ce formulaire a expiré (vous vous êtes peut-être reconnecté entre-temps). "
+                "Revenez à la page précédente, rechargez-la et saisissez à nouveau.",
+                "reference": _reference(),
+            },
+            status=403,
+        )
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        """A refusal no page could put next to a field (a file gone, a resource of someone else's)."""
+        titles = {403: "Accès refusé", 404: "Page non trouvée", 410: "Élément supprimé"}
+        return render(
+            request,
+            "error.html",
+            {"title": titles.get(exc.status, "Demande refusée"), "message": exc.detail, "reference": _reference()},
+            status=exc.status,
+        )
+
+    @app.exception_handler(Unavailable)
+    async def _unavailable(request: Request, exc: Unavailable) -> Response:
+        log.warning("page_unavailable", service=exc.service, reason=exc.reason, path=request.url.path)
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Service momentanément indisponible",
+                "message": "Le service ne répond pas pour le moment. Rien de ce que vous avez saisi n'a été perdu "
+                "de ce qui était déjà enregistré ; réessayez dans quelques minutes.",
+                "reference": _reference(),
+            },
+            status=503,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            title, message = "Page non trouvée", "La page que vous cherchez n'existe pas ou a été déplacée."
+        elif exc.status_code == 405:
+            title, message = "Action impossible", "Cette adresse ne s'ouvre pas ainsi ; revenez à l'accueil."
+        else:
+            title, message = "Demande refusée", str(exc.detail)
+        return render(
+            request,
+            "error.html",
+            {"title": title, "message": message, "reference": _reference()},
+            status=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return render(
+            request,
+            "error.html",
+            {"title": "Adresse incorrecte", "message": "Cette adresse n'est pas valide.", "reference": _reference()},
+            status=400,
+        )
+
+
+class CrashPage:
+    """An unexpected failure gives the French error page with its reference, never a trace (innermost, so
+    the correlation id and the session are still there)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            log.exception("page_failed", path=scope.get("path"))
+            if started:
+                raise
+            request = Request(scope, receive)
+            response = render(
+                request,
+                "error.html",
+                {
+                    "title": "Erreur inattendue",
+                    "message": "Une erreur inattendue s'est produite. Elle a été enregistrée ; si elle se répète, "
+                    "communiquez la référence ci-dessous à l'assistance.",
+                    "reference": _reference(),
+                },
+                status=500,
+            )
+            await response(scope, receive, send)
+
+
+def _redirect(request: Request, target: str) -> Response:
+    """A redirection that also works for htmx requests (which follow redirects without changing the page)."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,157 @@
+"""Pages and fragments: Jinja2 templates (jinja2-fragments renders one block for an htmx request), with
+the French formats of `contracts.french` as filters, in the territory's zone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+
+from contracts import french
+from contracts.boxes import BOX_LABELS
+from contracts.types import TERRITORY_ZONES
+from portal.session import session_of
+
+TEMPLATES = Path(__file__).parent / "templates"
+PAYMENT_METHODS = {
+    "telepaiement": "Télépaiement",
+    "carte_bancaire": "Carte bancaire",
+    "virement": "Virement",
+    "cheque": "Chèque",
+    "numeraire": "Numéraire",
+}
+EVENT_LABELS = {
+    "DeclarationDrafted": "Déclaration ouverte",
+    "DeclarantDetailsSet": "Données de la déclaration enregistrées",
+    "LineAdded": "Ligne ajoutée",
+    "LineRemoved": "Ligne supprimée",
+    "AnnualTurnoverDeclared": "Chiffre d'affaires annuel de production déclaré (case 3)",
+    "DeductionsEntered": "Cases d'octroi de mer et d'octroi de mer régional saisies",
+    "DeclarationFiled": "Déclaration déposée",
+}
+ROLE_LABELS = {
+    "declarant": "Déclarant",
+    "requester": "Demandeur",
+    "agent": "Agent des douanes",
+    "admin": "Administrateur",
+    "auditor": "Auditeur",
+    "system": "Le service",
+}
+QUALITIES = {"representant": "Représentant de l'entreprise", "mandataire": "Personne disposant d'un mandat"}
+
+
+def _euros(value: object) -> str:
+    if value in (None, ""):
+        return "—"
+    try:
+        return french.euros(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)
+
+
+def amount_input(value: object) -> str:
+    """An amount as a French input shows it back: `10 000,00` (typed text is kept as typed elsewhere)."""
+    if value in (None, ""):
+        return ""
+    try:
+        return french.amount(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)
+
+
+def _rate(value: object) -> str:
+    return "—" if value in (None, "") else french.rate(str(value))
+
+
+def _day(value: object) -> str:
+    return "—" if not value else french.day(str(value)[:10])
+
+
+def _moment(value: object, territory: str = "971") -> str:
+    if not value:
+        return "—"
+    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return french.moment(instant, TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"]))
+
+
+def _box(key: str) -> str:
+    return key.replace("bis", " bis")
+
+
+def _paragraphs(text: object) -> Markup:
+    """A text typed by a person, its line breaks kept, escaped."""
+    escaped = Markup.escape(str(text or ""))
+    return Markup("<br>").join(escaped.split("\n"))
+
+
+def templates() -> Jinja2Blocks:
+    engine = Jinja2Blocks(directory=str(TEMPLATES))
+    env = engine.env
+    env.filters.update(
+        euros=_euros,
+        amount_input=amount_input,
+        rate=_rate,
+        day=_day,
+        long_day=lambda v: "—" if not v else french.long_day(str(v)[:10]),
+        moment=_moment,
+        box=_box,
+        paragraphs=_paragraphs,
+        payment=lambda v: PAYMENT_METHODS.get(str(v), str(v or "—")),
+        quality=lambda v: QUALITIES.get(str(v), str(v or "—")),
+        territory_name=lambda t: french.TERRITORY_NAMES.get(str(t), str(t)),
+        options=lambda items: [(item["code"], item["label"]) for item in items or []],
+    )
+    env.globals.update(
+        BOX_LABELS=BOX_LABELS,
+        PAYMENT_METHODS=PAYMENT_METHODS,
+        QUALITIES=QUALITIES,
+        EVENT_LABELS=EVENT_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+    )
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    return engine
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status: int = 200,
+    block: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A whole page, or only `block` when htmx asks for a piece of it (never for a boosted navigation)."""
+    engine: Jinja2Blocks = request.app.state.templates
+    session = session_of(request)
+    values = {
+        "request": request,
+        "session": session,
+        "settings": request.app.state.settings,
+        "csrf": session.csrf,
+        "flash": session.messages() if block is None or not is_htmx(request) else [],
+        **(context or {}),
+    }
+    chosen = block if block is not None and is_htmx(request) else None
+    if status == 422 and request.headers.get("HX-Request") == "true":
+        status = 200  # htmx swaps it either way; a 4xx would only log a network error in the console
+    response = engine.TemplateResponse(request, template, values, status_code=status, block_name=chosen)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    if template == "error.html" and request.headers.get("HX-Request") == "true":
+        # An error met by a piece of a page (a poll, a list refreshed) replaces the whole page, not the piece.
+        response.headers["HX-Retarget"] = "body"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response

@@ -1,0 +1,54 @@
+"""Pages for everyone: the welcome page, help, the NAF codes, the release notes, accessibility."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from portal.auth import home_of
+from portal.rendering import render
+from portal.session import session_of
+
+router = APIRouter()
+
+
+@router.get("/")
+async def welcome(request: Request) -> Response:
+    session = session_of(request)
+    if session.signed_in and session.role in ("declarant", "requester"):
+        return RedirectResponse(home_of(session.role), status_code=303)
+    return render(request, "pages/welcome.html")
+
+
+@router.get("/aide")
+async def help_page(request: Request) -> Response:
+    return render(request, "pages/help.html", {"title": "Aide"})
+
+
+@router.get("/accessibilite")
+async def accessibility(request: Request) -> Response:
+    return render(request, "pages/accessibility.html", {"title": "Déclaration d'accessibilité"})
+
+
+@router.get("/codes-naf")
+async def naf_codes(request: Request, q: str | None = None) -> Response:
+    """The INSEE list, searched as one types (htmx) or with the button (without JavaScript)."""
+    query = (q or "").strip()[:80]
+    found = await request.app.state.backends.declarations.get("/api/v1/naf", None, q=query)
+    return render(request, "pages/naf.html", {"title": "Codes NAF", "q": query, "found": found}, block="results")
+
+
+@router.get("/notes-de-version")
+async def release_notes(request: Request) -> Response:
+    return render(request, "pages/changelog.html", {"title": "Notes de version", "notes": request.app.state.changelog})
+
+
+def changelog(path: str) -> Markup:
+    """The project's CHANGELOG as HTML (read once at start; raw HTML in it is escaped)."""
+    file = Path(path)
+    text = file.read_text(encoding="utf-8") if file.exists() else "Aucune note de version n'est publiée."
+    return Markup(MarkdownIt("commonmark", {"html": False}).render(text))

@@ -1,0 +1,208 @@
+"""Sign-in and sign-out: OpenID Connect (authorisation code with PKCE) in production; for `make run` only,
+`/dev/connexion` signs a demo user in (PORTAL_DEV_LOGIN, never set by compose or k8s)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import yaml
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from chassis.http.auth import mint
+from chassis.settings import ServiceSettings
+from portal.auth import home_of
+from portal.forms import submitted
+from portal.rendering import render
+from portal.session import session_of
+from portal.settings import PortalSettings
+
+router = APIRouter()
+dev_router = APIRouter()
+
+
+def _settings(request: Request) -> PortalSettings:
+    settings: PortalSettings = request.app.state.settings
+    return settings
+
+
+def _local(target: str | None) -> str:
+    """Only a path of this site is a place to go back to after signing in (no open redirection)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/connexion")
+async def sign_in_page(request: Request, suite: str | None = None) -> Response:
+    settings = _settings(request)
+    session = session_of(request)
+    if session.signed_in:
+        return RedirectResponse(_local(suite) if suite else home_of(session.role), status_code=303)
+    return render(
+        request,
+        "signin.html",
+        {"suite": _local(suite), "oidc": bool(settings.oidc_issuer), "dev": settings.dev_login},
+    )
+
+
+# ---- OpenID Connect ---------------------------------------------------------------------------------
+
+
+class Provider:
+    """The identity provider's endpoints and keys, from its discovery document (fetched once)."""
+
+    def __init__(self, settings: PortalSettings) -> None:
+        self.settings = settings
+        self.metadata: dict[str, Any] | None = None
+        self.keys: KeySet | None = None
+
+    async def discover(self) -> dict[str, Any]:
+        if self.metadata is None:
+            issuer = (self.settings.oidc_issuer or "").rstrip("/")
+            async with httpx.AsyncClient(timeout=10) as client:
+                metadata = (await client.get(f"{issuer}/.well-known/openid-configuration")).raise_for_status().json()
+                self.keys = KeySet.import_key_set((await client.get(metadata["jwks_uri"])).raise_for_status().json())
+            self.metadata = metadata
+        return self.metadata
+
+    def client(self) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(
+            client_id=self.settings.oidc_client_id,
+            client_secret=self.settings.oidc_client_secret,
+            scope=self.settings.oidc_scopes,
+            redirect_uri=self.settings.public_url.rstrip("/") + "/connexion/retour",
+            code_challenge_method="S256",
+            token_endpoint_auth_method="client_secret_basic" if self.settings.oidc_client_secret else "none",
+        )
+
+    def claims(self, id_token: str, nonce: str) -> dict[str, Any]:
+        """The ID token's claims, once its signature, issuer, audience, expiry and nonce are checked."""
+        assert self.keys is not None and self.metadata is not None
+        decoded = jwt.decode(id_token, self.keys, algorithms=["RS256", "ES256", "PS256"])
+        registry = jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": self.metadata["issuer"]},
+            aud={"essential": True, "value": self.settings.oidc_client_id or ""},
+            exp={"essential": True},
+            sub={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        )
+        registry.validate(decoded.claims)
+        return dict(decoded.claims)
+
+
+def _provider(request: Request) -> Provider:
+    provider: Provider | None = getattr(request.app.state, "oidc", None)
+    if provider is None:
+        provider = request.app.state.oidc = Provider(_settings(request))
+    return provider
+
+
+@router.get("/connexion/oidc")
+async def oidc_start(request: Request, suite: str | None = None) -> Response:
+    settings = _settings(request)
+    if not settings.oidc_issuer:
+        raise HTTPException(404)
+    provider = _provider(request)
+    metadata = await provider.discover()
+    verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(24)
+    async with provider.client() as client:
+        url, state = client.create_authorization_url(
+            metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce
+        )
+    session_of(request).login = {"state": state, "verifier": verifier, "nonce": nonce, "suite": _local(suite)}
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/connexion/retour")
+async def oidc_return(request: Request) -> Response:
+    session = session_of(request)
+    pending, params = session.login, request.query_params
+    if not pending or params.get("state") != pending.get("state"):
+        session.login = {}
+        return _failed(request, "La connexion n'a pas abouti (demande expirée ou déjà utilisée) : recommencez.")
+    if params.get("error"):
+        session.login = {}
+        return _failed(request, "La connexion a été refusée ou annulée auprès du fournisseur d'identité.")
+    provider = _provider(request)
+    metadata = await provider.discover()
+    try:
+        async with provider.client() as client:
+            token = await client.fetch_token(
+                metadata["token_endpoint"], code=params.get("code", ""), code_verifier=pending["verifier"]
+            )
+        claims = provider.claims(token["id_token"], pending["nonce"])
+    except (httpx.HTTPError, JoseError, KeyError, ValueError) as error:
+        session.login = {}
+        return _failed(request, f"La connexion n'a pas pu être vérifiée ({type(error).__name__}) : recommencez.")
+    access = token.get(provider.settings.oidc_access_token_field) or token["access_token"]
+    suite = pending.get("suite") or "/"
+    session.sign_in(access, claims)
+    return RedirectResponse(suite if suite != "/" else home_of(session.role), status_code=303)
+
+
+def _failed(request: Request, message: str) -> Response:
+    return render(
+        request,
+        "signin.html",
+        {"suite": "/", "oidc": True, "dev": _settings(request).dev_login, "problem": message},
+        status=400,
+    )
+
+
+@router.post("/deconnexion")
+async def sign_out(request: Request) -> Response:
+    await submitted(request)  # the CSRF check: no other site signs anyone out
+    session = session_of(request)
+    was_signed_in = session.signed_in
+    session.token = None
+    session.login = {}
+    settings = _settings(request)
+    if settings.oidc_issuer and was_signed_in:
+        metadata = await _provider(request).discover()
+        end = metadata.get("end_session_endpoint")
+        if end:
+            query = urlencode(
+                {
+                    "client_id": settings.oidc_client_id,
+                    "post_logout_redirect_uri": settings.public_url.rstrip("/") + "/",
+                }
+            )
+            return RedirectResponse(f"{end}?{query}", status_code=303)
+    session.say("Vous êtes déconnecté.")
+    return RedirectResponse("/", status_code=303)
+
+
+# ---- development sign-in ----------------------------------------------------------------------------
+
+
+def demo_users(settings: PortalSettings) -> dict[str, dict[str, Any]]:
+    users: dict[str, dict[str, Any]] = yaml.safe_load(Path(settings.demo_users_file).read_text(encoding="utf-8"))
+    return users
+
+
+@dev_router.get("/dev/connexion")
+async def dev_page(request: Request) -> Response:
+    return render(request, "dev_signin.html", {"users": request.app.state.demo_users})
+
+
+@dev_router.get("/dev/connexion/{key}")
+async def dev_sign_in(request: Request, key: str) -> Response:
+    settings = _settings(request)
+    users = request.app.state.demo_users
+    if key not in users:
+        raise HTTPException(404)
+    claims = dict(users[key])
+    token = mint(ServiceSettings(jwt_secret=settings.dev_jwt_secret or ""), ttl_seconds=12 * 3600, **claims)
+    session = session_of(request)
+    session.sign_in(token, {**claims, "iat": int(time.time())})
+    return RedirectResponse(home_of(session.role), status_code=303)

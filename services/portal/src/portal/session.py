@@ -1,0 +1,134 @@
+"""The signed-in person's session, in an encrypted cookie: HttpOnly, SameSite=Lax, Secure over HTTPS.
+
+The portal keeps no database: the session (the user's token included) travels in the cookie, encrypted and
+authenticated (Fernet: AES-128-CBC + HMAC-SHA256), so page scripts never read the token and a forged or
+altered cookie is only ever an empty session. It expires `session_hours` after sign-in.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_COOKIE_BYTES = 4000
+
+
+@dataclass
+class Session:
+    token: str | None = None
+    sub: str = ""
+    role: str = ""
+    name: str = ""
+    given_name: str = ""
+    email: str = ""
+    relation_id: str | None = None
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    signed_in_at: float = 0.0
+    flash: list[str] = field(default_factory=list)
+    login: dict[str, str] = field(default_factory=dict)
+    """While signing in: the OIDC state, nonce and PKCE verifier, and where to go back."""
+
+    @property
+    def signed_in(self) -> bool:
+        return self.token is not None
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.name) if part) or self.sub
+
+    def sign_in(self, token: str, claims: dict[str, Any]) -> None:
+        self.token = token
+        self.sub = str(claims.get("sub", ""))
+        self.role = str(claims.get("role", ""))
+        self.name = str(claims.get("name", ""))
+        self.given_name = str(claims.get("given_name", ""))
+        self.email = str(claims.get("email", ""))
+        self.relation_id = None
+        self.csrf = secrets.token_urlsafe(24)  # a new session, a new token: no fixation
+        self.signed_in_at = time.time()
+        self.login = {}
+
+    def say(self, message: str) -> None:
+        """A message shown once, on the next page (« Ligne ajoutée. »)."""
+        self.flash.append(message)
+
+    def messages(self) -> list[str]:
+        shown, self.flash = self.flash, []
+        return shown
+
+
+class SessionCodec:
+    def __init__(self, secret: str, lifetime_seconds: float) -> None:
+        key = base64.urlsafe_b64encode(hashlib.sha256(b"portal-session:" + secret.encode()).digest())
+        self.fernet = Fernet(key)
+        self.lifetime = lifetime_seconds
+
+    def encode(self, session: Session) -> str:
+        return self.fernet.encrypt(json.dumps(asdict(session), separators=(",", ":")).encode()).decode()
+
+    def decode(self, cookie: str | None) -> Session:
+        if not cookie:
+            return Session()
+        try:
+            raw = self.fernet.decrypt(cookie.encode(), ttl=int(self.lifetime))
+            data = json.loads(raw)
+            session = Session(**{k: v for k, v in data.items() if k in Session.__dataclass_fields__})
+        except (InvalidToken, ValueError, TypeError):
+            return Session()
+        if session.signed_in and time.time() - session.signed_in_at > self.lifetime:
+            return Session()
+        return session
+
+
+class SessionMiddleware:
+    """Puts `request.state.session` in place and writes the cookie back when the session changed."""
+
+    def __init__(self, app: ASGIApp, codec: SessionCodec, *, secure: bool) -> None:
+        self.app = app
+        self.codec = codec
+        self.secure = secure
+        self.name = "__Host-portail" if secure else "portail"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        cookie = request.cookies.get(self.name)
+        session = self.codec.decode(cookie)
+        scope.setdefault("state", {})["session"] = session
+        before = json.dumps(asdict(session), sort_keys=True)
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                keep = session.signed_in or bool(session.login) or bool(session.flash)
+                changed = json.dumps(asdict(session), sort_keys=True) != before
+                response = Response()
+                if keep and changed:
+                    value = self.codec.encode(session)
+                    if len(value) > MAX_COOKIE_BYTES:
+                        raise RuntimeError("session cookie over 4 KB")
+                    response.set_cookie(self.name, value, httponly=True, samesite="lax", secure=self.secure, path="/")
+                elif not keep and cookie:
+                    response.delete_cookie(self.name, httponly=True, samesite="lax", secure=self.secure, path="/")
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in response.raw_headers if k == b"set-cookie"
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def session_of(request: Request) -> Session:
+    session: Session = request.state.session
+    return session

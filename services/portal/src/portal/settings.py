@@ -1,0 +1,66 @@
+"""The portal's settings, read from `PORTAL_…` variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chassis.settings import DEV_SECRET, MIN_SECRET_LENGTH
+
+
+class PortalSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    """The address users type; its scheme decides whether cookies are `Secure`."""
+    declarations_url: str = "http://127.0.0.1:8001"
+    taxcalc_url: str = "http://127.0.0.1:8002"
+    essoc_url: str = "http://127.0.0.1:8003"
+    service_timeout_seconds: float = Field(default=15.0, gt=0)
+
+    session_secret: str = DEV_SECRET
+    """Encrypts the session cookie (the user's token never reaches page scripts)."""
+    session_hours: float = Field(default=8.0, gt=0)
+
+    # Sign-in in production: OpenID Connect, authorisation code with PKCE.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid profile email"
+    oidc_access_token_field: str = "access_token"
+    """The token the services verify (an RS256 JWT from the same provider, through their JWKS)."""
+
+    # `make run` only: `/dev/connexion` signs a demo user in with a token minted here.
+    dev_login: bool = False
+    dev_jwt_secret: str | None = None
+    demo_users_file: str = "deploy/reference/demo-users.yaml"
+
+    state_identity: bool = False
+    """The « République française » block and Marianne: for a State service only (DSFR's terms)."""
+    service_name: str = "DOMINO-NG et OGDE"
+    operator_name: str = "Direction générale des douanes et droits indirects"
+    changelog_file: str = "CHANGELOG.md"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    def startup_problem(self) -> str | None:
+        """Why the portal must not start with these settings, or None."""
+        if self.session_secret == DEV_SECRET or len(self.session_secret) < MIN_SECRET_LENGTH:
+            return (
+                "Refus de démarrer : PORTAL_SESSION_SECRET doit être un secret fort "
+                f"({MIN_SECRET_LENGTH} caractères au moins, autre que celui des tests)."
+            )
+        if not self.dev_login and not (self.oidc_issuer and self.oidc_client_id):
+            return (
+                "Refus de démarrer : aucune connexion possible. Configurez PORTAL_OIDC_ISSUER et "
+                "PORTAL_OIDC_CLIENT_ID (ou, pour `make run` seulement, PORTAL_DEV_LOGIN=true)."
+            )
+        if self.dev_login and not self.dev_jwt_secret:
+            return "Refus de démarrer : PORTAL_DEV_LOGIN demande PORTAL_DEV_JWT_SECRET, le secret des services."
+        return None

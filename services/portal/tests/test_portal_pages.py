@@ -1,0 +1,93 @@
+"""The portal in process, with its services unreachable (a real refused connection, nothing faked): the
+pages that need no service, the French error page with its reference when a service is down, the security
+headers, the CSRF check, no open redirection."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from devstack.ports import free_port
+from portal.app import create_app
+from portal.settings import PortalSettings
+
+SECRET = "a-strong-session-secret-for-the-tests-0123456789"
+
+
+@pytest.fixture
+async def portal() -> AsyncIterator[httpx.AsyncClient]:
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings = PortalSettings(
+        session_secret=SECRET,
+        dev_login=True,
+        dev_jwt_secret="services-secret-for-the-tests-0123456789",
+        declarations_url=nowhere,
+        taxcalc_url=nowhere,
+        essoc_url=nowhere,
+        service_timeout_seconds=2,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://portail.test") as client:
+            yield client
+
+
+async def test_pages_carry_a_strict_content_security_policy_and_no_cache(portal: httpx.AsyncClient) -> None:
+    r = await portal.get("/aide")
+    assert r.status_code == 200 and "<h1>Aide</h1>" in r.text
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["cache-control"] == "no-store" and r.headers["x-frame-options"] == "DENY"
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", r.text), "no inline script"
+    assert not re.search(r"(src|href)=\"https?://", r.text), "nothing loaded from another site"
+
+
+async def test_a_service_down_gives_the_french_error_page_with_a_reference(portal: httpx.AsyncClient) -> None:
+    await portal.get("/dev/connexion/declarant")
+    r = await portal.get("/domino")
+    assert r.status_code == 503
+    assert "Service momentanément indisponible" in r.text and "Traceback" not in r.text
+    reference = r.headers["x-correlation-id"]
+    assert reference in r.text
+
+
+async def test_the_session_cookie_is_httponly_and_samesite_lax(portal: httpx.AsyncClient) -> None:
+    r = await portal.get("/dev/connexion/requester")
+    assert r.status_code == 303 and r.headers["location"] == "/ogde"
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+
+
+async def test_a_form_without_the_sessions_csrf_token_is_refused(portal: httpx.AsyncClient) -> None:
+    await portal.get("/dev/connexion/declarant")
+    r = await portal.post("/deconnexion", data={"csrf": "forged"})
+    assert r.status_code == 403 and "Formulaire expiré" in r.text
+    page = await portal.get("/aide")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None
+    r = await portal.post("/deconnexion", data={"csrf": token.group(1)})
+    assert r.status_code == 303
+
+
+async def test_sign_in_never_sends_the_person_to_another_site(portal: httpx.AsyncClient) -> None:
+    await portal.get("/dev/connexion/requester")
+    for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        r = await portal.get("/connexion", params={"suite": elsewhere})
+        assert r.status_code == 303 and r.headers["location"] == "/", elsewhere
+    r = await portal.get("/connexion", params={"suite": "/ogde/demandes?onglet=cloturees"})
+    assert r.headers["location"] == "/ogde/demandes?onglet=cloturees"
+
+
+async def test_pages_of_a_profile_refuse_another_profile(portal: httpx.AsyncClient) -> None:
+    await portal.get("/dev/connexion/requester")
+    r = await portal.get("/domino/accueil")
+    assert r.status_code == 403 and "Votre profil ne donne pas accès" in r.text
+
+
+async def test_a_page_that_needs_a_person_asks_to_sign_in_first(portal: httpx.AsyncClient) -> None:
+    r = await portal.get("/ogde/demandes")
+    assert r.status_code == 303 and r.headers["location"] == "/connexion?suite=%2Fogde%2Fdemandes"

@@ -1,0 +1,180 @@
+"""OGDE in the browser: a requester files a rescrit step by step (a company chosen by its SIRET, two fields of
+application, one « Retour », an attachment), finds it in « Déposées »; an agent takes it and asks a question
+(through the API here: the agents' screens are the next issue); the requester answers in the browser; once
+closed, the request is in « Clôturées » with the answer, and its PDF downloads. Every page checked by axe."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from devstack.stack import Stack
+
+from browser_support import Opener, api, json_of
+
+pytestmark = pytest.mark.e2e
+
+SIRET = "41234567000019"  # Distillerie Bellevue SAS (deploy/reference/companies.csv)
+
+
+async def test_a_requester_files_follows_and_answers_a_rescrit(
+    person: Opener, stack: Stack, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    visit = await person()
+    page = visit.page
+    await visit.sign_in("requester")
+    await page.wait_for_selector("text=Nouvelle demande")
+    await visit.check("ogde-accueil")
+    menu = await page.inner_text("#navigation-principale")
+    for entry in ("Accueil", "Nouvelle demande", "Mes demandes", "Documents"):
+        assert entry in menu
+    await page.click("#navigation-principale >> text=Nouvelle demande")
+
+    # Demandeur: the account's name and email, a company chosen by its SIRET.
+    await page.wait_for_selector("#nouvelle-demande")
+    await visit.check("ogde-demandeur")
+    assert "juda.bricot@entreprise.example" in await page.inner_text("#nouvelle-demande")
+    await page.click("#suivant")  # nothing chosen yet: the form says what is missing
+    await page.wait_for_selector("#erreur-formulaire")
+    await visit.check()
+    await page.check("#requester_type-1", force=True)
+    await page.fill("#siret", "412 345 670 00019")
+    await page.click("#choisir-entreprise")
+    await page.wait_for_selector("#entreprise-trouvee")
+    assert "Distillerie Bellevue SAS" in await page.inner_text("#entreprise-trouvee")
+    await visit.check("ogde-choisir-entreprise")
+    await page.click("#valider-entreprise")
+    await page.wait_for_selector("#entreprise-choisie")
+    await page.click("#suivant")
+
+    # Caractéristiques: a rescrit on octroi de mer, for the Guadeloupe directorate.
+    await page.wait_for_selector("#nature")
+    await page.select_option("#nature", "rescrit")
+    if await page.locator("button[value=actualiser]").is_visible():
+        await page.click("button[value=actualiser]")
+    await page.wait_for_selector("#category")
+    await page.select_option("#category", "octroi-de-mer")
+    await page.select_option("#sub_category", "dr-guadeloupe")
+    await visit.check("ogde-caracteristiques")
+    await page.click("#suivant")
+
+    # Champs d'application: two, then « Retour » and back: nothing typed is lost.
+    await page.wait_for_selector("#fields")
+    boxes = page.locator("#fields input[type=checkbox]")
+    assert await boxes.count() >= 2
+    first, second = await boxes.nth(0).get_attribute("id"), await boxes.nth(1).get_attribute("id")
+    await page.check(f"#{first}", force=True)
+    await page.check(f"#{second}", force=True)
+    await visit.check("ogde-champs")
+    await page.click("button[value=retour]")
+    await page.wait_for_selector("#category")
+    assert await page.input_value("#category") == "octroi-de-mer"
+    assert await page.input_value("#sub_category") == "dr-guadeloupe"
+    await page.click("#suivant")
+    await page.wait_for_selector("#fields")
+    assert await page.is_checked(f"#{first}") and await page.is_checked(f"#{second}")
+    await page.click("#suivant")
+
+    # Demande: the manual's warning about personal data.
+    await page.wait_for_selector("#avertissement-donnees")
+    assert "données à caractère personnel" in await page.inner_text("#avertissement-donnees")
+    await page.fill("#subject", "Taux applicable au rhum agricole en vrac")
+    await page.fill("#description", "Nous vendons du rhum agricole en vrac à des embouteilleurs locaux.\nQuel taux ?")
+    await visit.check("ogde-demande")
+    await page.click("#suivant")
+
+    # Pièces jointes, then « Créer la demande ».
+    await page.wait_for_selector("#files")
+    assert "pdf" in await page.inner_text("label[for=files]")
+    note = tmp_path / "fiche-produit.txt"
+    note.write_text("Fiche produit : rhum agricole 50 % vol.")
+    await page.set_input_files("#files", str(note))
+    await visit.check("ogde-pieces")
+    await page.click("#creer-la-demande")
+    await page.wait_for_selector("#caracteristiques")
+    await visit.check("ogde-detail-deposee")
+    number = re.search(r"n° (\d+)", await page.inner_text("h1"))
+    assert number is not None
+    number_text = number.group(1)
+    assert "fiche-produit.txt" in await page.inner_text("#liste-pieces")
+    fields = await page.locator("#champs-application li").count()
+    assert fields == 2
+
+    # « Mes demandes »: in « Déposées ».
+    await page.click("#navigation-principale >> text=Mes demandes")
+    await page.wait_for_selector("#onglets")
+    await visit.check("ogde-mes-demandes")
+    assert await page.locator("#demandes").get_by_role("link", name=number_text, exact=True).count() == 1
+    assert re.search(r"Déposées \(\d+\)", await page.inner_text("#onglet-deposees"))
+
+    # The agent takes it and asks a question (API; the agents' screens come with the back office).
+    async with api(stack, "essoc", tokens["agent_971"]) as agent:
+        json_of(await agent.post(f"/api/v1/requests/{number_text}/take-charge"))
+        json_of(
+            await agent.post(
+                f"/api/v1/requests/{number_text}/questions", json={"text": "Quel est le titre alcoométrique ?"}
+            )
+        )
+
+    # The requester answers in the browser.
+    await visit.goto(f"/ogde/demandes/{number_text}")
+    assert "Quel est le titre alcoométrique ?" in await page.inner_text("#echanges ~ ol")
+    answer_box = page.locator("textarea[name^=answer-]")
+    await answer_box.fill("50 % vol.")
+    await page.locator("form[id^=repondre-] button[type=submit]").click()
+    await page.wait_for_selector("text=Votre réponse est envoyée au service.")
+    await visit.check("ogde-detail-echanges")
+    assert "50 % vol." in await page.inner_text("#echanges ~ ol")
+
+    # Closed by the agent: « Clôturées », the answer, the PDF.
+    async with api(stack, "essoc", tokens["agent_971"]) as agent:
+        json_of(await agent.post(f"/api/v1/requests/{number_text}/admissibility", json={"decision": "oui"}))
+        closure = {"response": "Le taux applicable est celui de la délibération CR/26-0112."}
+        json_of(await agent.post(f"/api/v1/requests/{number_text}/closure", json=closure))
+    await visit.goto("/ogde/demandes?onglet=cloturees")
+    assert "Nous vendons du rhum agricole en vrac" in await page.inner_text("#demandes")
+    await page.locator("#demandes").get_by_role("link", name=number_text, exact=True).click()
+    await page.wait_for_selector("#reponse")
+    await visit.check("ogde-detail-cloturee")
+    assert "délibération CR/26-0112" in await page.inner_text("#reponse")
+    async with page.expect_download() as waiting:
+        await page.click("#telecharger-pdf")
+    content = Path(str(await (await waiting.value).path())).read_bytes()
+    assert content.startswith(b"%PDF")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert number_text in text
+
+
+async def test_the_other_pages_are_accessible_too(person: Opener) -> None:
+    visit = await person()
+    for path in ("/", "/connexion", "/aide", "/codes-naf?q=boulangerie", "/notes-de-version", "/accessibilite"):
+        await visit.goto(path)
+    await visit.sign_in("requester")
+    await visit.goto("/ogde/documents")
+    assert await visit.page.locator("#aucun-document").count() == 1
+    await visit.goto("/page-qui-n-existe-pas", status=404)
+    assert "Page non trouvée" in await visit.page.inner_text("h1")
+
+
+async def test_the_portal_is_usable_360_px_wide(person: Opener) -> None:
+    visit = await person(width=360)
+    page = visit.page
+
+    async def fits() -> None:
+        width = await page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 360, f"{page.url} scrolls sideways at 360 px ({width} px)"
+
+    await visit.sign_in("declarant")
+    await visit.check("mobile-relations")
+    await fits()
+    await page.get_by_role("button", name=re.compile("0974000789")).click()
+    await page.wait_for_selector("#rappel-connexion")
+    await visit.check("mobile-accueil")
+    await fits()
+    for path in ("/domino/recherche", "/domino/bureau", "/aide", "/codes-naf"):
+        await visit.goto(path)
+        await fits()

@@ -1,0 +1,180 @@
+"""The portal's authorization matrix: every route of the portal, as every kind of caller, against the real
+services in process (the portal's HTTP calls reach their ASGI apps). A route without a rule fails the test.
+
+Anonymous → the sign-in page; another profile → 403; the right profile on someone else's declaration or
+request → 404 (the service's 403 shown as « page non trouvée », never the resource); no 5xx; no refusal
+tells anything of the victim's resources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from chassis.http.auth import mint
+from chassis.settings import ServiceSettings
+from portal.app import create_app
+from portal.session import Session, SessionCodec
+from portal.settings import PortalSettings
+
+from conftest import SECRET, InProcess
+
+pytestmark = pytest.mark.integration
+
+SESSION_SECRET = "portal-matrix-session-secret-0123456789-abcdef"
+SECRET_SUBJECT = "Recette secrète du rhum vieux"
+CALLERS: dict[str, dict[str, Any] | None] = {
+    "anonymous": None,
+    "declarant_other": {"sub": "d-other", "role": "declarant", "relations": ["rel-971-0002"]},
+    "requester_other": {"sub": "r-other", "role": "requester", "name": "Autre", "email": "autre@example.org"},
+    "agent": {"sub": "a-971", "role": "agent", "territories": ["971"], "directorates": ["dr-guadeloupe"]},
+    "auditor": {"sub": "auditeur", "role": "auditor", "territories": ["971", "974"]},
+    "admin": {"sub": "admin", "role": "admin", "territories": ["971", "972", "973", "974", "976"]},
+}
+VICTIM_DECLARANT = {"sub": "victim-d", "role": "declarant", "relations": ["rel-974-0001"]}
+VICTIM_REQUESTER = {"sub": "victim-r", "role": "requester", "name": "V", "given_name": "V", "email": "v@secret.example"}
+
+PUBLIC = "public"
+RULES: list[tuple[str, str, set[str] | str]] = [
+    # (method, path pattern, who may: a set of callers, or PUBLIC)
+    ("GET", r"/health/(live|ready)", PUBLIC),
+    ("GET", r"/(aide|accessibilite|codes-naf|notes-de-version)?", PUBLIC),
+    ("GET", r"/connexion(/oidc|/retour)?", PUBLIC),
+    ("POST", r"/deconnexion", PUBLIC),
+    ("GET", r"/dev/connexion(/\{key\})?", PUBLIC),
+    ("*", r"/domino.*", {"declarant_other", "admin"}),
+    ("*", r"/ogde.*", {"requester_other"}),
+]
+
+
+class Services(httpx.AsyncBaseTransport):
+    """The portal's calls, each to the service its address names, through the service's ASGI app."""
+
+    def __init__(self, services: dict[str, InProcess]) -> None:
+        self.transports = {name: httpx.ASGITransport(app=s.app) for name, s in services.items()}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.transports[request.url.host].handle_async_request(request)
+
+
+@pytest.fixture(scope="module")
+async def victims(services: dict[str, InProcess]) -> dict[str, str]:
+    async with services["declarations"].client(**VICTIM_DECLARANT) as http:
+        r = await http.post("/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2025, "quarter": 1})
+        assert r.status_code == 201, r.text
+        declaration = r.json()["id"]
+    filing = {
+        "requester_type": "particulier",
+        "nature": "rescrit",
+        "category": "octroi-de-mer",
+        "sub_category": "dr-guadeloupe",
+        "fields": [{"domain": "octroi-de-mer", "sub_domain": "octroi de mer interne"}],
+        "subject": SECRET_SUBJECT,
+        "description": "Personne d'autre ne doit lire ceci.",
+    }
+    async with services["essoc"].client(**VICTIM_REQUESTER) as http:
+        r = await http.post("/api/v1/requests", json=filing)
+        assert r.status_code == 201, r.text
+        number = str(r.json()["number"])
+    return {"declaration_id": declaration, "number": number}
+
+
+@pytest.fixture(scope="module")
+async def portal(services: dict[str, InProcess]) -> AsyncIterator[httpx.AsyncClient]:
+    settings = PortalSettings(
+        session_secret=SESSION_SECRET,
+        dev_login=True,
+        dev_jwt_secret=SECRET,
+        declarations_url="http://declarations",
+        taxcalc_url="http://taxcalc",
+        essoc_url="http://essoc",
+    )
+    app = create_app(settings, transport=Services(services))
+    app.state.routes_for_matrix = [r for r in app.routes if isinstance(r, APIRoute)]
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://portail.test") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+
+def _cookie(claims: dict[str, Any] | None) -> tuple[dict[str, str], str]:
+    session = Session()
+    if claims is not None:
+        session.sign_in(mint(ServiceSettings(jwt_secret=SECRET), **claims), claims)
+    return {"portail": SessionCodec(SESSION_SECRET, 3600).encode(session)}, session.csrf
+
+
+def _rule(method: str, path: str) -> set[str] | str | None:
+    for rule_method, pattern, who in RULES:
+        if rule_method in ("*", method) and re.fullmatch(pattern, path):
+            return who
+    return None
+
+
+def _url(path: str, victims: dict[str, str]) -> str:
+    return path.format(
+        declaration_id=victims["declaration_id"],
+        number=victims["number"],
+        annex="a",
+        line_id="L000000000000",
+        page="octroi-de-mer",
+        question_id="q-1",
+        attachment_id="a-1",
+        key="declarant",
+    )
+
+
+def _routes(portal: httpx.AsyncClient) -> list[tuple[str, str]]:
+    routes: list[APIRoute] = portal.app.state.routes_for_matrix  # type: ignore[attr-defined]
+    return [(method, r.path) for r in routes for method in sorted(r.methods - {"HEAD"})]
+
+
+async def test_every_portal_route_has_a_rule(portal: httpx.AsyncClient) -> None:
+    missing = [(m, p) for m, p in _routes(portal) if _rule(m, p) is None]
+    assert not missing, f"portal routes without a rule in the matrix: {missing}"
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+async def test_no_caller_reaches_a_portal_page_it_may_not_see(
+    portal: httpx.AsyncClient, victims: dict[str, str], caller: str
+) -> None:
+    cookies, csrf = _cookie(CALLERS[caller])
+    wrong: list[str] = []
+    for method, path in _routes(portal):
+        who = _rule(method, path)
+        if path.startswith("/dev/connexion/"):
+            continue  # signs the caller in as someone else: covered by the dev-login tests
+        url = _url(path, victims)
+        portal.cookies.clear()
+        for name, value in cookies.items():
+            portal.cookies.set(name, value)
+        body = {"data": {"csrf": csrf, "key": f"matrix-{caller}-{method}-{path}"}} if method != "GET" else {}
+        r = await portal.request(method, url, **body)
+        where = f"{caller} {method} {path}: {r.status_code}"
+        if r.status_code >= 500:
+            wrong.append(where + " (server error)")
+        elif who == PUBLIC:
+            pass
+        elif caller == "anonymous":
+            if not (r.status_code == 303 and r.headers["location"].startswith("/connexion")):
+                wrong.append(where + " (expected the sign-in page)")
+        elif caller not in who:  # type: ignore[operator]
+            if r.status_code != 403:
+                wrong.append(where + " (expected 403)")
+        elif r.status_code in (401, 403) or r.headers.get("location", "").startswith("/connexion"):
+            wrong.append(where + " (refused to its own profile)")
+        victim = victims["declaration_id"] in url or f"/demandes/{victims['number']}" in url
+        allowed = isinstance(who, set) and caller in who
+        if victim and allowed and caller != "admin":  # someone else's declaration or request
+            expected = {404} if method == "GET" else {303, 404, 422}
+            if r.status_code not in expected:
+                wrong.append(where + f" (someone else's resource: expected {sorted(expected)})")
+        if SECRET_SUBJECT in r.text and caller != "admin":
+            wrong.append(where + " (tells of the victim's request)")
+    assert not wrong, "\n".join(wrong)
