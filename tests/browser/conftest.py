@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
     "--disable-quic",
+    "--lang=fr-FR",  # the browser's own words (the file input) in French, as our users see them
 ]
 
 

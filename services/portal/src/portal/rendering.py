@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 from starlette.requests import Request
@@ -81,6 +82,17 @@ def _moment(value: object, territory: str = "971") -> str:
     return french.moment(instant, TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"]))
 
 
+def _file_size(size: object) -> str:
+    """`40 octets`, `12,3 Ko`, `4,5 Mo`."""
+    count = int(str(size or 0))
+    if count < 1024:
+        return f"{count} octet{'s' if count > 1 else ''}"
+    for unit, scale in (("Mo", 1024 * 1024), ("Ko", 1024)):
+        if count >= scale:
+            return f"{format_decimal(count / scale, format='#,##0.#', locale=french.LOCALE)} {unit}"
+    return f"{count} octets"  # pragma: no cover
+
+
 def _box(key: str) -> str:
     return key.replace("bis", " bis")
 
@@ -102,6 +114,7 @@ def templates() -> Jinja2Blocks:
         long_day=lambda v: "—" if not v else french.long_day(str(v)[:10]),
         moment=_moment,
         box=_box,
+        file_size=_file_size,
         paragraphs=_paragraphs,
         payment=lambda v: PAYMENT_METHODS.get(str(v), str(v or "—")),
         quality=lambda v: QUALITIES.get(str(v), str(v or "—")),
