@@ -163,7 +163,7 @@ async def _deductions_recap_and_filing(
     await page.wait_for_selector("#tableau-om")
     await visit.check("domino-octroi-de-mer")
     await page.fill("#om-7", "1 000,00")
-    await page.check("#om-7-art19", force=True)
+    await page.check("#om-7_art19_1", force=True)
     await page.click("text=Suivant : octroi de mer régional")
     await page.wait_for_selector("#tableau-omr")
     await visit.check()

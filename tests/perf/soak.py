@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -39,12 +40,16 @@ class Figures:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.per_minute: dict[int, int] = defaultdict(int)
+        self.refusals: dict[str, str] = {}
         self.started = time.monotonic()
 
-    def record(self, route: str, status: int, seconds: float) -> None:
+    def record(self, route: str, status: int, seconds: float, response: httpx.Response | None = None) -> None:
         self.latency[route].append(seconds * 1000)
         self.statuses[route][status] += 1
         self.per_minute[int((time.monotonic() - self.started) // 60)] += 1
+        key = f"{route} {status}"
+        if response is not None and status >= 400 and key not in self.refusals:
+            self.refusals[key] = response.text[:300]  # the first refusal of each kind, to read
 
     def summary(self) -> dict[str, Any]:
         routes = {}
@@ -65,6 +70,7 @@ class Figures:
             "rps": round(total / seconds, 1),
             "server_errors": server_errors,
             "routes": routes,
+            "first_refusals": self.refusals,
         }
 
 
@@ -79,7 +85,7 @@ async def call(
             figures.record(route, 599, time.monotonic() - start)
             await asyncio.sleep(0.5)
             continue
-        figures.record(route, r.status_code, time.monotonic() - start)
+        figures.record(route, r.status_code, time.monotonic() - start, r)
         return r
 
 
@@ -299,18 +305,21 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         for n in range(1, args.producers + 1):
             queue.put_nowait(n)
         peak: dict[str, Any] = {}
+        rounds = itertools.count(1)
 
         async def worker() -> int:
             total = 0
             while not queue.empty() and time.monotonic() < until:
                 n = queue.get_nowait()
                 total += await producer(stack, stack.secret, n, quarters[:1], args.lines, figures, until)
-            # the soak: the same producers go on with earlier quarters until the time is up
-            n = 0
+            # the soak: the producers go on with earlier quarters until the time is up, one quarter per
+            # round over all of them, so every round declares new quarters
             while time.monotonic() < until:
-                n = n % args.producers + 1
+                n = next(rounds)
+                earlier = 1 + ((n - 1) // args.producers) % (len(quarters) - 1)
+                producer_n = (n - 1) % args.producers + 1
                 total += await producer(
-                    stack, stack.secret, n, quarters[1 + (n % 20) : 2 + (n % 20)], args.lines, figures, until
+                    stack, stack.secret, producer_n, quarters[earlier : earlier + 1], args.lines, figures, until
                 )
             return total
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, InProcess
+from security_support import ROOT, InProcess
 
 pytestmark = pytest.mark.integration
 

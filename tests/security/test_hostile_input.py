@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import InProcess
+from security_support import InProcess
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from portal.app import create_app
 from portal.session import Session, SessionCodec
 from portal.settings import PortalSettings
 
-from conftest import SECRET, InProcess
+from security_support import SECRET, InProcess
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from chassis.http.auth import TokenVerifier, Unauthenticated
 from chassis.settings import ServiceSettings
 
-from conftest import SECRET, InProcess
+from security_support import SECRET, InProcess
 
 pytestmark = pytest.mark.integration
 NOW = int(time.time())

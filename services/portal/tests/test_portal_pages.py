@@ -91,3 +91,36 @@ async def test_pages_of_a_profile_refuse_another_profile(portal: httpx.AsyncClie
 async def test_a_page_that_needs_a_person_asks_to_sign_in_first(portal: httpx.AsyncClient) -> None:
     r = await portal.get("/ogde/demandes")
     assert r.status_code == 303 and r.headers["location"] == "/connexion?suite=%2Fogde%2Fdemandes"
+
+
+async def test_a_body_too_large_is_refused_before_it_is_read(portal: httpx.AsyncClient) -> None:
+    await portal.get("/dev/connexion/requester")
+    r = await portal.post("/ogde/nouvelle-demande", content=b"x" * (2 * 1024 * 1024),
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert r.status_code == 413 and "Envoi trop volumineux" in r.text
+
+
+async def test_signing_out_leaves_nothing_of_the_person(portal: httpx.AsyncClient) -> None:
+    await portal.get("/dev/connexion/declarant")
+    page = await portal.get("/aide")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None and 'action="/deconnexion"' in page.text
+    r = await portal.post("/deconnexion", data={"csrf": token.group(1)})
+    assert r.status_code == 303
+    after = await portal.get("/aide")
+    assert 'href="/connexion"' in after.text and 'action="/deconnexion"' not in after.text
+    # An old page's sign-out button, once signed out: no « formulaire expiré », just the home.
+    assert (await portal.post("/deconnexion", data={"csrf": "old"})).status_code == 303
+
+
+def test_the_development_sign_in_never_starts_beside_a_real_one() -> None:
+    base = {"session_secret": SECRET, "dev_login": True, "dev_jwt_secret": "x" * 40}
+    assert PortalSettings(**base).startup_problem() is None
+    assert "make run" in (PortalSettings(**base, oidc_issuer="https://idp.example").startup_problem() or "")
+    assert "make run" in (PortalSettings(**base, public_url="https://portail.example").startup_problem() or "")
+
+
+def test_what_a_person_typed_never_leaves_its_path_segment() -> None:
+    from portal.backends import seg
+
+    assert seg("1/../../requests/X?tab=1") == "1%2F..%2F..%2Frequests%2FX%3Ftab%3D1"

@@ -96,3 +96,20 @@ def test_the_first_missing_detail_in_form_order_is_reported() -> None:
     with pytest.raises(DomainError) as refusal:
         given().set_declarant_details(name="", quality="", place="", payment_method="")
     assert refusal.value.field == "name"
+
+
+def test_every_missing_field_of_the_declarant_details_is_said_at_once() -> None:
+    from contracts.errors import DomainError
+    from declarations.domain.declarant import declarant_details
+
+    try:
+        declarant_details(name=" ", quality=None, place="Le Port", payment_method="")
+    except DomainError as refused:
+        assert refused.detail == "Le nom du déclarant est obligatoire." and refused.field == "name"
+        assert refused.extra["errors"] == [
+            {"field": "name", "message": "Le nom du déclarant est obligatoire."},
+            {"field": "quality", "message": "La qualité du déclarant est obligatoire."},
+            {"field": "payment_method", "message": "Le mode de paiement est obligatoire."},
+        ]
+    else:
+        raise AssertionError("refused")

@@ -42,6 +42,65 @@ def content_security_policy(settings: PortalSettings) -> str:
     )
 
 
+MAX_FORM_BYTES = 1024 * 1024
+MAX_UPLOAD_BYTES = 5 * 21 * 1024 * 1024
+"""A form's body: 1 MiB; with files (multipart), at most five attachments at the services' 20 MB cap."""
+
+
+class BodyCap:
+    """A body larger than its kind allows is refused while it streams (413, the French page), before
+    anything parses or spools it; an announced `Content-Length` is refused before a byte is read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        cap = MAX_UPLOAD_BYTES if multipart else MAX_FORM_BYTES
+        announced = headers.get(b"content-length", b"")
+        if announced.isdigit() and int(announced) > cap:
+            await self._refuse(scope, receive, send, cap)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send, cap)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
+        request = Request(scope, receive)
+        response = render(
+            request,
+            "error.html",
+            {
+                "title": "Envoi trop volumineux",
+                "message": f"Ce que vous avez envoyé dépasse {cap // (1024 * 1024)} Mo. Envoyez moins de fichiers à la "
+                "fois, ou des fichiers plus petits.",
+                "reference": _reference(),
+            },
+            status=413,
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, csp: str, *, secure: bool) -> None:
         self.app = app
@@ -104,6 +163,7 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
     if config.dev_login:
         app.include_router(signin.dev_router)
     _error_pages(app)
+    app.add_middleware(BodyCap)
     app.add_middleware(CrashPage)
     app.add_middleware(
         SessionMiddleware,
@@ -132,9 +192,10 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(SignedOut)
     async def _signed_out(request: Request, exc: SignedOut) -> Response:
         session = session_of(request)
-        session.token = None
+        session.sign_out()
         session.say("Votre session a expiré : connectez-vous à nouveau.")
-        return _redirect(request, "/connexion")
+        back = request.url.path if request.method == "GET" else request.headers.get("HX-Current-URL", "/")
+        return _redirect(request, f"/connexion?suite={quote(urlsplit(back).path or '/', safe='')}")
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:
@@ -169,8 +230,8 @@ def _error_pages(app: FastAPI) -> None:
             "error.html",
             {
                 "title": "Service momentanément indisponible",
-                "message": "Le service ne répond pas pour le moment. Rien de ce que vous avez saisi n'a été perdu "
-                "de ce qui était déjà enregistré ; réessayez dans quelques minutes.",
+                "message": "Le service ne répond pas pour le moment. Ce qui était déjà enregistré n'est pas perdu ; "
+                "réessayez dans quelques minutes.",
                 "reference": _reference(),
             },
             status=503,
@@ -182,8 +243,10 @@ def _error_pages(app: FastAPI) -> None:
             title, message = "Page non trouvée", "La page que vous cherchez n'existe pas ou a été déplacée."
         elif exc.status_code == 405:
             title, message = "Action impossible", "Cette adresse ne s'ouvre pas ainsi ; revenez à l'accueil."
+        elif exc.status_code == 403:
+            title, message = "Accès refusé", "Votre profil ne donne pas accès à cette page."
         else:
-            title, message = "Demande refusée", str(exc.detail)
+            title, message = "Demande refusée", "Cette demande ne peut pas aboutir."
         return render(
             request,
             "error.html",

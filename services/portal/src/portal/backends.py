@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -17,6 +18,11 @@ import structlog
 from chassis.logging import correlation_id
 
 log = structlog.get_logger()
+
+
+def seg(value: object) -> str:
+    """One path segment of a service's address, whatever the person typed or the URL held (`..`, `/`, `?`)."""
+    return quote(str(value), safe="")
 
 
 @dataclass

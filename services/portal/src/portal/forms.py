@@ -90,7 +90,13 @@ class Form:
             return None
 
     def refuse(self, refused: Refused, fields: Mapping[str, str] | None = None) -> None:
-        """The service's message next to the input of its field; at the top when no input matches."""
+        """The service's message next to the input of its field (every field it names, when it names
+        several); at the top when no input matches."""
+        for error in refused.errors:
+            named = (fields or {}).get(str(error.get("field") or ""), str(error.get("field") or ""))
+            message = error.get("message") or error.get("detail")
+            if named and message and (named in self.values or (fields and named in fields.values())):
+                self.error(named, str(message))
         name = (fields or {}).get(refused.field or "", refused.field or "")
         if name and (name in self.values or (fields and name in fields.values())):
             self.error(name, refused.detail)
@@ -98,9 +104,14 @@ class Form:
             self.tell(refused.detail)
 
 
+MAX_FILES = 5
+MAX_FIELDS = 400
+
+
 async def submitted(request: Request) -> tuple[Form, FormData]:
-    """The POSTed form, after the CSRF check; text values kept as typed (files aside)."""
-    data = await request.form()
+    """The POSTed form, after the CSRF check; text values kept as typed (files aside). The body's size is
+    capped before it is read (`app.BodyCap`); here, the number of files and fields."""
+    data = await request.form(max_files=MAX_FILES, max_fields=MAX_FIELDS)
     check_csrf(request, data)
     values = {k: v for k, v in data.multi_items() if isinstance(v, str) and k not in ("csrf", "key")}
     key = data.get("key")

@@ -154,7 +154,7 @@ def render(
         "session": session,
         "settings": request.app.state.settings,
         "csrf": session.csrf,
-        "flash": session.messages() if block is None or not is_htmx(request) else [],
+        "flash": [] if is_htmx(request) else session.messages(),  # a piece of a page shows no message
         **(context or {}),
     }
     chosen = block if block is not None and is_htmx(request) else None
@@ -167,4 +167,5 @@ def render(
         # An error met by a piece of a page (a poll, a list refreshed) replaces the whole page, not the piece.
         response.headers["HX-Retarget"] = "body"
         response.headers["HX-Reswap"] = "innerHTML"
+        response.headers["HX-Reselect"] = "#page"  # else the piece's own hx-select finds nothing in it
     return response

@@ -15,12 +15,15 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import structlog
 from cryptography.fernet import Fernet, InvalidToken
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+log = structlog.get_logger()
 MAX_COOKIE_BYTES = 4000
+MAX_FLASH = 300
 
 
 @dataclass
@@ -59,8 +62,15 @@ class Session:
         self.login = {}
 
     def say(self, message: str) -> None:
-        """A message shown once, on the next page (« Ligne ajoutée. »)."""
-        self.flash.append(message)
+        """A message shown once, on the next page (« Ligne ajoutée. »); a few, short: they travel in the cookie."""
+        self.flash = [*self.flash, message if len(message) <= MAX_FLASH else message[: MAX_FLASH - 1] + "…"][-5:]
+
+    def sign_out(self) -> None:
+        """Nothing of the person stays: only a message for the next page."""
+        kept = self.flash
+        for name, value in Session().__dict__.items():
+            setattr(self, name, value)
+        self.flash = kept
 
     def messages(self) -> list[str]:
         shown, self.flash = self.flash, []
@@ -116,9 +126,15 @@ class SessionMiddleware:
                 response = Response()
                 if keep and changed:
                     value = self.codec.encode(session)
+                    if len(value) > MAX_COOKIE_BYTES and session.flash:
+                        session.flash = []  # the messages give way, never the session
+                        value = self.codec.encode(session)
                     if len(value) > MAX_COOKIE_BYTES:
-                        raise RuntimeError("session cookie over 4 KB")
-                    response.set_cookie(self.name, value, httponly=True, samesite="lax", secure=self.secure, path="/")
+                        log.error("session_cookie_too_large", size=len(value))
+                    else:
+                        response.set_cookie(
+                            self.name, value, httponly=True, samesite="lax", secure=self.secure, path="/"
+                        )
                 elif not keep and cookie:
                     response.delete_cookie(self.name, httponly=True, samesite="lax", secure=self.secure, path="/")
                 message["headers"] = list(message.get("headers", [])) + [

@@ -63,4 +63,9 @@ class PortalSettings(BaseSettings):
             )
         if self.dev_login and not self.dev_jwt_secret:
             return "Refus de démarrer : PORTAL_DEV_LOGIN demande PORTAL_DEV_JWT_SECRET, le secret des services."
+        if self.dev_login and (self.oidc_issuer or self.secure_cookies):
+            return (
+                "Refus de démarrer : la connexion de développement (PORTAL_DEV_LOGIN) ne se combine ni avec un "
+                "fournisseur d'identité ni avec une adresse https : elle est réservée à `make run`."
+            )
         return None

@@ -39,8 +39,22 @@ def declarant_details(
     payment_method: str | None,
     accepted_payment_methods: Collection[str] = PAYMENT_METHODS,
 ) -> DeclarantDetailsSet:
-    """The details as an event, or the first missing or wrong one refused, in the form's order."""
+    """The details as an event, or a refusal: every missing field at once (`errors`, the first as `detail`,
+    as the manual's form shows them together), else the first wrong one, in the form's order."""
     # Messages of the manual, « Données de la déclaration ».
+    required = (
+        ("name", name, "Le nom du déclarant est obligatoire."),
+        ("quality", quality, "La qualité du déclarant est obligatoire."),
+        ("place", place, "Le lieu de déclaration est obligatoire."),
+        ("payment_method", payment_method, "Le mode de paiement est obligatoire."),
+    )
+    missing = [(field, message) for field, value, message in required if not " ".join((value or "").split())]
+    if missing:
+        raise DomainError(
+            missing[0][1],
+            field=missing[0][0],
+            extra={"errors": [{"field": field, "message": message} for field, message in missing]},
+        )
     clean_name = _required(name, "Le nom du déclarant est obligatoire.", field="name")
     clean_quality = _required(quality, "La qualité du déclarant est obligatoire.", field="quality")
     if clean_quality not in QUALITIES:

@@ -148,8 +148,11 @@ async def _answer(
 
 @router.get("/relations", tags=["relations"])
 async def relations(services: Services, who: CurrentPrincipal) -> list[dict[str, Any]]:
-    """The caller's relations (one account may hold several: choose one first)."""
-    return [views.relation(r) for r in access.visible_relations(who, services.reference)]
+    """The caller's relations (one account may hold several: choose one first), with their office's name."""
+    return [
+        {**views.relation(r), "office_name": services.reference.offices.get(r.office, {}).get("name")}
+        for r in access.visible_relations(who, services.reference)
+    ]
 
 
 @router.get("/relations/{relation_id}/home", tags=["relations"])

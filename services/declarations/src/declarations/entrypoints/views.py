@@ -8,7 +8,7 @@ from typing import Any
 
 from contracts.events.declarations import Deductions
 from contracts.types import TERRITORY_ZONES
-from declarations.domain.calendar import quarter_name
+from declarations.domain.calendar import quarter_first_day, quarter_last_day, quarter_name
 from declarations.domain.declaration import Relation
 from declarations.domain.deductions import as_input
 
@@ -74,6 +74,8 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
         "year": doc["year"],
         "quarter": doc["quarter"],
         "period": quarter_name(doc["year"], doc["quarter"]),
+        "first_day": quarter_first_day(doc["year"], doc["quarter"]).isoformat(),
+        "last_day": quarter_last_day(doc["year"], doc["quarter"]).isoformat(),
         "status": doc["status"],
         "due_date": doc["due_date"],
         "overdue": doc["status"] == "draft" and today > doc["due_date"],

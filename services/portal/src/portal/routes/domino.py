@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from contracts.boxes import ART19_BOXES, OM_BOXES, OMR_BOXES, TYPED_BOXES
 from portal.auth import person
-from portal.backends import Backends, Refused
+from portal.backends import Backends, Refused, seg
 from portal.forms import Form, submitted, uploaded
 from portal.rendering import amount_input, render
 from portal.session import Session
@@ -34,7 +34,6 @@ STEPS = (
     ("recapitulatif", "Récapitulatif"),
 )
 ANNEXES = {"a": "A", "b": "B"}
-TURNOVER_REQUIRED = "Le chiffre d'affaires annuel de production (case 3) est obligatoire au 4e trimestre."
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 TAXES = {
     "om": ("octroi-de-mer", "Octroi de mer", OM_BOXES),
@@ -66,7 +65,7 @@ async def _home(request: Request, session: Session) -> dict[str, Any]:
         raise ChooseRelation()
     try:
         home: dict[str, Any] = await _api(request).declarations.get(
-            f"/api/v1/relations/{session.relation_id}/home", session.token
+            f"/api/v1/relations/{seg(session.relation_id)}/home", session.token
         )
     except Refused:
         session.relation_id = None
@@ -197,7 +196,7 @@ def _int(text: str) -> int | None:
 async def _declaration(request: Request, session: Session, declaration_id: str) -> dict[str, Any]:
     try:
         detail: dict[str, Any] = await _api(request).declarations.get(
-            f"/api/v1/declarations/{declaration_id}", session.token
+            f"/api/v1/declarations/{seg(declaration_id)}", session.token
         )
     except Refused as refused:
         if refused.status in (403, 404, 422):
@@ -247,7 +246,7 @@ async def declaration_page(request: Request, declaration_id: str) -> Response:
     declaration = await _declaration(request, session, declaration_id)
     if declaration["status"] == "draft":
         return _see_other(f"/domino/declarations/{declaration_id}/donnees")
-    history = await _api(request).declarations.get(f"/api/v1/declarations/{declaration_id}/history", session.token)
+    history = await _api(request).declarations.get(f"/api/v1/declarations/{seg(declaration_id)}/history", session.token)
     return _page(request, "domino/consult.html", declaration, None, title="Déclaration déposée", history=history)
 
 
@@ -271,7 +270,7 @@ async def declarant_save(request: Request, declaration_id: str) -> Response:
     body = {k: form.value(k).strip() or None for k in ("name", "quality", "place", "payment_method")}
     try:
         await _api(request).declarations.command(
-            "PUT", f"/api/v1/declarations/{declaration_id}/declarant", session.token or "", key=form.key, json=body
+            "PUT", f"/api/v1/declarations/{seg(declaration_id)}/declarant", session.token or "", key=form.key, json=body
         )
     except Refused as refused:
         declaration = await _declaration(request, session, declaration_id)
@@ -353,7 +352,9 @@ async def product_choose(request: Request, declaration_id: str, annex: str) -> R
 
 
 def _quarter_start(declaration: dict[str, Any]) -> str:
-    return f"{declaration['year']}-{3 * declaration['quarter'] - 2:02d}-01"
+    """The rates of a line typed without a date are those of the quarter's first day (the service says which)."""
+    first: str = declaration["first_day"]
+    return first
 
 
 async def _rates(
@@ -445,7 +446,7 @@ async def sale_add(request: Request, declaration_id: str, annex: str) -> Respons
         line["rfs"] = form.checked("rfs")
     try:
         await _api(request).declarations.command(
-            "POST", f"/api/v1/declarations/{declaration_id}/lines", session.token or "", key=form.key, json=line
+            "POST", f"/api/v1/declarations/{seg(declaration_id)}/lines", session.token or "", key=form.key, json=line
         )
     except Refused as refused:
         form.refuse(refused, {k: k for k in ("price_excl_tax", "naf", "cana", "rfs", "avitaillement")})
@@ -463,7 +464,10 @@ async def line_remove(request: Request, declaration_id: str, line_id: str) -> Re
     back = "b" if form.value("annex") == "B" else "a"
     try:
         await _api(request).declarations.command(
-            "DELETE", f"/api/v1/declarations/{declaration_id}/lines/{line_id}", session.token or "", key=form.key
+            "DELETE",
+            f"/api/v1/declarations/{seg(declaration_id)}/lines/{seg(line_id)}",
+            session.token or "",
+            key=form.key,
         )
     except Refused as refused:
         session.say(refused.detail)
@@ -514,7 +518,7 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
             try:
                 done = await _api(request).declarations.command(
                     "POST",
-                    f"/api/v1/declarations/{declaration_id}/lines/import",
+                    f"/api/v1/declarations/{seg(declaration_id)}/lines/import",
                     session.token or "",
                     key=form.key,
                     content=content,
@@ -552,7 +556,7 @@ async def _previous(request: Request, session: Session, declaration: dict[str, A
     if not found["items"]:
         return None
     previous: dict[str, Any] = await _api(request).declarations.get(
-        f"/api/v1/declarations/{found['items'][0]['id']}", session.token
+        f"/api/v1/declarations/{seg(found['items'][0]['id'])}", session.token
     )
     return previous
 
@@ -624,7 +628,7 @@ async def carry_over(request: Request, declaration_id: str) -> Response:
         try:
             done = await _api(request).declarations.command(
                 "POST",
-                f"/api/v1/declarations/{declaration_id}/lines/import",
+                f"/api/v1/declarations/{seg(declaration_id)}/lines/import",
                 session.token or "",
                 key=form.key,
                 json={"lines": lines},
@@ -677,13 +681,13 @@ async def computed_save(request: Request, declaration_id: str) -> Response:
     session = _me(request)
     form, _ = await submitted(request)
     declaration = await _declaration(request, session, declaration_id)
-    if declaration["quarter"] == 4:
-        amount = form.amount("amount", required=True, message=TURNOVER_REQUIRED)
+    if form.value("amount").strip():  # box 3: typed where the form offers it (the service says when it applies)
+        amount = form.amount("amount")
         if form.ok:
             try:
                 await _api(request).declarations.command(
                     "PUT",
-                    f"/api/v1/declarations/{declaration_id}/annual-turnover",
+                    f"/api/v1/declarations/{seg(declaration_id)}/annual-turnover",
                     session.token or "",
                     key=form.key,
                     json={"amount": amount},
@@ -724,7 +728,7 @@ async def filing(request: Request, declaration_id: str) -> Response:
     try:
         await _api(request).declarations.command(
             "POST",
-            f"/api/v1/declarations/{declaration_id}/filing",
+            f"/api/v1/declarations/{seg(declaration_id)}/filing",
             session.token or "",
             key=form.key,
             headers={"If-Match": f'"{version}"'} if version.isdigit() else None,
@@ -762,7 +766,7 @@ async def receipt(request: Request, declaration_id: str) -> Response:
 async def receipt_pdf(request: Request, declaration_id: str) -> Response:
     session = _me(request)
     backend = _api(request).declarations
-    async with backend.download(f"/api/v1/declarations/{declaration_id}/receipt.pdf", session.token or "") as got:
+    async with backend.download(f"/api/v1/declarations/{seg(declaration_id)}/receipt.pdf", session.token or "") as got:
         content = await got.aread()
     return Response(
         content,
@@ -830,16 +834,31 @@ async def tax_save(request: Request, declaration_id: str, page: str) -> Response
     kept = (declaration.get("deductions") or {}).get(other, {})
     body: dict[str, dict[str, Any]] = {other: dict(kept), tax: {}}
     for box in TYPED_BOXES[tax]:
-        body[tax][box] = form.amount(f"{tax}.{box}") or "0"
+        typed = form.amount(f"{tax}.{box}")
+        if typed is not None:  # a box left empty is not sent: the service reads it as nothing to declare
+            body[tax][box] = typed
     for box in ART19_BOXES[tax]:
         body[tax][f"{box}_art19_1"] = form.checked(f"{tax}.{box}_art19_1")
     if not form.ok:
         return _tax_page(request, declaration, tax, form, status=422)
+    version = form.value("version")
     try:
         await _api(request).declarations.command(
-            "PUT", f"/api/v1/declarations/{declaration_id}/deductions", session.token or "", key=form.key, json=body
-        )
+            "PUT",
+            f"/api/v1/declarations/{seg(declaration_id)}/deductions",
+            session.token or "",
+            key=form.key,
+            json=body,
+            headers={"If-Match": f'"{version}"'} if version.isdigit() else None,
+        )  # the other page's boxes are sent as read: at the version read, or refused
     except Refused as refused:
+        if refused.code == "conflit-de-version":
+            declaration = await _declaration(request, session, declaration_id)
+            form.tell(
+                "La déclaration a changé depuis l'affichage de cette page (dans un autre onglet ?) : "
+                "vérifiez les montants puis enregistrez à nouveau."
+            )
+            return _tax_page(request, declaration, tax, form, status=409)
         field = refused.field or ""
         form.refuse(refused, {field: field})
         return _tax_page(request, declaration, tax, form, status=refused.status)

@@ -9,16 +9,16 @@ field at fault, with the message next to it. The lists and what each nature asks
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
 from starlette.datastructures import FormData, UploadFile
 
 from portal.auth import person
-from portal.backends import Backends, Refused
-from portal.forms import Form, submitted, uploaded
+from portal.backends import Backends, Refused, seg
+from portal.forms import MAX_FILES, Form, submitted, uploaded
 from portal.rendering import render
 from portal.session import Session
 
@@ -64,7 +64,6 @@ TABS = (
     ("refusees", "Refusées"),
     ("cloturees", "Clôturées"),
 )
-MAX_FILES = 10
 
 
 def _api(request: Request) -> Backends:
@@ -172,7 +171,11 @@ def _check(form: Form, step: str, chosen: list[str], refs: dict[str, Any]) -> No
         if not chosen:
             form.error("fields", "Choisissez au moins un champ d'application.")
         elif rules.get("max_fields") and len(chosen) > rules["max_fields"]:
-            form.error("fields", "Un droit au contrôle ne porte que sur un seul champ d'application.")
+            most = rules["max_fields"]
+            form.error(
+                "fields",
+                f"Cette nature de demande porte sur {most} champ{'s' if most > 1 else ''} d'application au plus.",
+            )
     elif step == "demande":
         form.required("subject", "L'objet de la demande est obligatoire.")
         form.required("description", "La description de la demande est obligatoire.")
@@ -218,7 +221,7 @@ async def _company(
         form.error("siret", "Saisissez le SIRET de l'entreprise.")
         return _wizard(request, form, "demandeur", chosen, refs, status=422)
     try:
-        company = await _api(request).essoc.get(f"/api/v1/companies/{siret}", session.token)
+        company = await _api(request).essoc.get(f"/api/v1/companies/{seg(siret)}", session.token)
     except Refused as refused:
         form.values.pop("company_siret", None)
         form.error("siret", refused.detail)
@@ -276,7 +279,7 @@ async def _create(
     except Refused as refused:
         field = (refused.field or "").split("[", 1)[0].split(".", 1)[0]
         step = STEP_OF_FIELD.get(field, "demandeur")
-        if field in STEP_OF_FIELD:
+        if field in STEP_OF_FIELD and field in (*_visible(step), "fields"):
             form.error(field, refused.detail)
         else:
             form.tell(refused.detail)
@@ -286,7 +289,7 @@ async def _create(
         try:
             await _api(request).essoc.command(
                 "POST",
-                f"/api/v1/requests/{created['id']}/attachments",
+                f"/api/v1/requests/{seg(created['id'])}/attachments",
                 session.token or "",
                 key=f"{form.key}-piece-{index}",
                 files={"file": (file.filename, await file.read(), file.content_type or "application/octet-stream")},
@@ -315,7 +318,7 @@ async def my_requests(request: Request, onglet: str = "deposees", page: int = 1)
 
 async def _detail(request: Request, session: Session, number: str) -> dict[str, Any]:
     try:
-        detail: dict[str, Any] = await _api(request).essoc.get(f"/api/v1/requests/{number}", session.token)
+        detail: dict[str, Any] = await _api(request).essoc.get(f"/api/v1/requests/{seg(number)}", session.token)
     except Refused as refused:
         if refused.status in (403, 404, 422):
             raise HTTPException(404) from None
@@ -358,7 +361,7 @@ async def answer(request: Request, number: str, question_id: str) -> Response:
         try:
             await _api(request).essoc.command(
                 "POST",
-                f"/api/v1/requests/{number}/questions/{question_id}/answer",
+                f"/api/v1/requests/{seg(number)}/questions/{seg(question_id)}/answer",
                 session.token or "",
                 key=form.key,
                 json={"text": form.value(name).strip()},
@@ -380,7 +383,7 @@ async def complement(request: Request, number: str) -> Response:
         try:
             await _api(request).essoc.command(
                 "POST",
-                f"/api/v1/requests/{number}/complements",
+                f"/api/v1/requests/{seg(number)}/complements",
                 session.token or "",
                 key=form.key,
                 json={"text": form.value("complement").strip()},
@@ -405,7 +408,7 @@ async def attachment_add(request: Request, number: str) -> Response:
         try:
             await _api(request).essoc.command(
                 "POST",
-                f"/api/v1/requests/{number}/attachments",
+                f"/api/v1/requests/{seg(number)}/attachments",
                 session.token or "",
                 key=form.key,
                 files={"file": (file.filename, await file.read(), file.content_type or "application/octet-stream")},
@@ -424,7 +427,10 @@ async def attachment_remove(request: Request, number: str, attachment_id: str) -
     form, _ = await submitted(request)
     try:
         await _api(request).essoc.command(
-            "DELETE", f"/api/v1/requests/{number}/attachments/{attachment_id}", session.token or "", key=form.key
+            "DELETE",
+            f"/api/v1/requests/{seg(number)}/attachments/{seg(attachment_id)}",
+            session.token or "",
+            key=form.key,
         )
     except Refused as refused:
         session.say(refused.detail)
@@ -436,32 +442,44 @@ async def attachment_remove(request: Request, number: str, attachment_id: str) -
 @router.get("/demandes/{number}/pieces-jointes/{attachment_id}")
 async def attachment_download(request: Request, number: str, attachment_id: str) -> Response:
     session = _me(request)
-    return await _stream(request, session, f"/api/v1/requests/{number}/attachments/{attachment_id}")
+    return await _stream(request, session, f"/api/v1/requests/{seg(number)}/attachments/{seg(attachment_id)}")
 
 
 @router.get("/demandes/{number}/contenu.pdf")
 async def request_pdf(request: Request, number: str) -> Response:
     """« Télécharger le contenu de la demande (PDF) »."""
     session = _me(request)
-    return await _stream(request, session, f"/api/v1/requests/{number}/pdf")
+    return await _stream(request, session, f"/api/v1/requests/{seg(number)}/pdf")
+
+
+SAFE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain"}
 
 
 async def _stream(request: Request, session: Session, path: str) -> Response:
+    """A file from essoc, streamed through: always as a download (never shown in the portal's origin), its
+    type kept only when harmless, the connection to essoc closed whether or not the person reads it all."""
     backend = _api(request).essoc
     context = backend.download(path, session.token or "")
     got = await context.__aenter__()
+    kind = got.headers.get("content-type", "").split(";")[0].strip().lower()
     headers = {
-        k: v for k, v in got.headers.items() if k.lower() in ("content-type", "content-disposition", "content-length")
+        "Content-Type": kind if kind in SAFE_TYPES else "application/octet-stream",
+        "Content-Disposition": _as_attachment(got.headers.get("content-disposition", "")),
+        "X-Content-Type-Options": "nosniff",
     }
+    if got.headers.get("content-length", "").isdigit():
+        headers["Content-Length"] = got.headers["content-length"]
 
-    async def body() -> AsyncIterator[bytes]:
-        try:
-            async for chunk in got.aiter_bytes():
-                yield chunk
-        finally:
-            await context.__aexit__(None, None, None)
+    async def close() -> None:
+        await context.__aexit__(None, None, None)
 
-    return StreamingResponse(body(), headers=headers)
+    return StreamingResponse(got.aiter_bytes(), headers=headers, background=BackgroundTask(close))
+
+
+def _as_attachment(disposition: str) -> str:
+    """The service's file name, always as an attachment."""
+    _, _, parameters = disposition.partition(";")
+    return "attachment;" + parameters if parameters.strip() else "attachment"
 
 
 @router.get("/documents")

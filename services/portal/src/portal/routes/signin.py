@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import structlog
 import yaml
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from fastapi import APIRouter, HTTPException, Request
@@ -21,6 +22,7 @@ from joserfc.jwk import KeySet
 from chassis.http.auth import mint
 from chassis.settings import ServiceSettings
 from portal.auth import home_of
+from portal.backends import Unavailable
 from portal.forms import submitted
 from portal.rendering import render
 from portal.session import session_of
@@ -28,6 +30,7 @@ from portal.settings import PortalSettings
 
 router = APIRouter()
 dev_router = APIRouter()
+log = structlog.get_logger()
 
 
 def _settings(request: Request) -> PortalSettings:
@@ -66,13 +69,20 @@ class Provider:
         self.metadata: dict[str, Any] | None = None
         self.keys: KeySet | None = None
 
-    async def discover(self) -> dict[str, Any]:
-        if self.metadata is None:
+    async def discover(self, *, again: bool = False) -> dict[str, Any]:
+        """The provider's metadata and keys, fetched once, and again when a token names a key we do not have
+        (the provider rotated its keys). A provider that does not answer is `Unavailable`."""
+        if self.metadata is None or again:
             issuer = (self.settings.oidc_issuer or "").rstrip("/")
-            async with httpx.AsyncClient(timeout=10) as client:
-                metadata = (await client.get(f"{issuer}/.well-known/openid-configuration")).raise_for_status().json()
-                self.keys = KeySet.import_key_set((await client.get(metadata["jwks_uri"])).raise_for_status().json())
-            self.metadata = metadata
+            try:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    found = await client.get(f"{issuer}/.well-known/openid-configuration")
+                    metadata = found.raise_for_status().json()
+                    keys = (await client.get(metadata["jwks_uri"])).raise_for_status().json()
+            except (httpx.HTTPError, KeyError, ValueError) as error:
+                log.warning("oidc_provider_unreachable", error=repr(error))
+                raise Unavailable("fournisseur d'identité", type(error).__name__) from error
+            self.metadata, self.keys = metadata, KeySet.import_key_set(keys)
         return self.metadata
 
     def client(self) -> AsyncOAuth2Client:
@@ -140,10 +150,15 @@ async def oidc_return(request: Request) -> Response:
             token = await client.fetch_token(
                 metadata["token_endpoint"], code=params.get("code", ""), code_verifier=pending["verifier"]
             )
-        claims = provider.claims(token["id_token"], pending["nonce"])
+        try:
+            claims = provider.claims(token["id_token"], pending["nonce"])
+        except JoseError:  # perhaps a key the provider rotated in since we fetched its keys
+            await provider.discover(again=True)
+            claims = provider.claims(token["id_token"], pending["nonce"])
     except (httpx.HTTPError, JoseError, KeyError, ValueError) as error:
         session.login = {}
-        return _failed(request, f"La connexion n'a pas pu être vérifiée ({type(error).__name__}) : recommencez.")
+        log.warning("oidc_sign_in_failed", error=repr(error))
+        return _failed(request, "La connexion n'a pas pu être vérifiée : recommencez.")
     access = token.get(provider.settings.oidc_access_token_field) or token["access_token"]
     suite = pending.get("suite") or "/"
     session.sign_in(access, claims)
@@ -161,11 +176,12 @@ def _failed(request: Request, message: str) -> Response:
 
 @router.post("/deconnexion")
 async def sign_out(request: Request) -> Response:
-    await submitted(request)  # the CSRF check: no other site signs anyone out
     session = session_of(request)
+    if not session.signed_in:  # already out (an old page): nothing to protect, nothing to say
+        return RedirectResponse("/", status_code=303)
+    await submitted(request)  # the CSRF check: no other site signs anyone out
     was_signed_in = session.signed_in
-    session.token = None
-    session.login = {}
+    session.sign_out()
     settings = _settings(request)
     if settings.oidc_issuer and was_signed_in:
         metadata = await _provider(request).discover()
