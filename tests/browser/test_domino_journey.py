@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from declarations.domain.calendar import quarter_bounds, quarter_due
+from declarations.domain.calendar import previous_quarter, quarter_bounds, quarter_due, quarter_last_day, quarter_name
 from devstack.stack import ROOT, Stack
 
 from browser_support import Opener, Visit, api, json_of
@@ -107,8 +107,17 @@ async def _wait_computed(visit: Visit, javascript: bool) -> None:
     raise AssertionError(f"the amounts never appeared on {page.url}")
 
 
-async def _start_a_quarter(visit: Visit, relation_number: str) -> tuple[str, int, int]:
-    """Signs in, chooses the relation, opens the quarter due, fills « Données de la déclaration »."""
+def _quarter_to_file(zone: str) -> tuple[int, int]:
+    """The latest quarter that has ended (one may not file a quarter still running): the quarter due between
+    the 1st and the 24th of the month after it, else the one before the quarter due, then late."""
+    today = datetime.now(ZoneInfo(zone)).date()
+    due = quarter_due(today)
+    return due if today > quarter_last_day(*due) else previous_quarter(*due)
+
+
+async def _start_a_quarter(visit: Visit, relation_number: str, zone: str) -> tuple[str, int, int]:
+    """Signs in, chooses the relation, opens the latest quarter ended (from the quarter due or the late
+    ones), fills « Données de la déclaration »."""
     page = visit.page
     await visit.sign_in("declarant")
     # « Bienvenue dans l'application Domino »: three relations, one chosen.
@@ -120,7 +129,17 @@ async def _start_a_quarter(visit: Visit, relation_number: str) -> tuple[str, int
     assert "Que souhaitez-vous faire" in await page.inner_text("h1")
     facts = await page.inner_text("#rappel-connexion")
     assert relation_number in facts and "Identifiant activité de production" in facts
-    await page.locator("#trimestre-du button, #trimestre-du a.fr-btn").first.click()
+    period = _quarter_to_file(zone)
+    today = datetime.now(ZoneInfo(zone)).date()
+    if period == quarter_due(today):
+        await page.locator("#trimestre-du button, #trimestre-du a.fr-btn").first.click()
+    else:  # the quarter due is still running: it says when it can be filed; the one before is late
+        assert "pourra être déposée à partir du" in await page.inner_text("#trimestre-du")
+        await (
+            page.locator("#trimestres-en-retard")
+            .get_by_role("button", name=f"Déclarer le {quarter_name(*period)}")
+            .click()
+        )
     await page.wait_for_selector("#donnees")
     await visit.check("domino-donnees")
     # First without the name: the manual's message by the field, the rest kept as typed.
@@ -215,12 +234,11 @@ def _amount(text: str) -> Decimal:
 async def test_a_producer_files_a_quarter_in_974_screen_by_screen(
     person: Opener, stack: Stack, tokens: dict[str, str]
 ) -> None:
-    today = datetime.now(ZoneInfo("Indian/Reunion")).date()
-    year, quarter = quarter_due(today)
+    year, quarter = _quarter_to_file("Indian/Reunion")
     change = _change_day(year, quarter)
     await _publish_tariff_with_a_change(stack, tokens["admin"], change)
     visit = await person()
-    declaration_id, year, quarter = await _start_a_quarter(visit, "0974000789")
+    declaration_id, year, quarter = await _start_a_quarter(visit, "0974000789", "Indian/Reunion")
     page = visit.page
     await visit.check("domino-annexe-a-vide")
     # Bread before and after the rate change: two lines, each at its rates.
@@ -245,7 +263,7 @@ async def test_a_producer_files_a_quarter_in_974_screen_by_screen(
 
 async def test_the_same_journey_works_without_javascript(person: Opener, stack: Stack, tokens: dict[str, str]) -> None:
     visit = await person(javascript=False)
-    declaration_id, year, quarter = await _start_a_quarter(visit, "0971000123")
+    declaration_id, year, quarter = await _start_a_quarter(visit, "0971000123", "America/Guadeloupe")
     page = visit.page
     await _add_product(visit, "A", "22084011", "2 000,00", cana="Z001", expect_om="5 %")
     await _add_product(visit, "A", "20079910", "1 500,00")

@@ -60,8 +60,8 @@ async def platform(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[dict[s
         "kafka_group": f"{{service}}-{{territories}}-{run}",
     }
     definitions = {
-        "971": build_declarations(DeclarationsSettings(territories=["971"], **common)),
-        "974": build_declarations(DeclarationsSettings(territories=["974"], **common)),
+        "971": build_declarations(DeclarationsSettings(territories=["971"], reminders_enabled=False, **common)),
+        "974": build_declarations(DeclarationsSettings(territories=["974"], reminders_enabled=False, **common)),
         "taxcalc": build_taxcalc(TaxcalcSettings(territories=["971", "974"], **common)),
     }
     started = await asyncio.gather(*(start(d) for d in definitions.values()))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+
+from chassis.http.auth import mint
+from declarations.domain.calendar import current_quarter
 
 from flow_helpers import DECLARANT, ROOT, auth, filed_declaration, wait_totals
 
@@ -225,3 +229,93 @@ async def test_replay_rebuilds_read_models_equal_to_the_live_ones(stack: dict[st
             assert await runtime.projector.snapshot() == live, f"{name}: replay differs from live"
         finally:
             await runtime.broker.start()
+
+
+# ---- rules a real filer trips on ---------------------------------------------------------------------
+
+
+async def test_line_uniqueness_includes_avitaillement(stack: dict[str, Any]) -> None:
+    # The same product sold normally and as ship supplies: two lines; box 1 holds both prices.
+    did = await _draft(stack, "rel-974-0001", 2024, 1)
+    await _line(stack, did, annex="A", nomenclature="20098999", price_excl_tax="1000.00")
+    await _line(stack, did, annex="A", nomenclature="20098999", price_excl_tax="2000.00", avitaillement=True)
+    body = await wait_totals(stack, did)
+    assert Decimal(body["totals"]["boxes"]["1"]) == Decimal("3000.00")
+    again = await stack["declarations"].http.post(
+        f"/api/v1/declarations/{did}/lines",
+        json={"annex": "A", "nomenclature": "20098999", "price_excl_tax": "5.00", "avitaillement": True},
+        headers=auth(stack["declarant"]),
+    )
+    assert again.status_code == 409 and again.json()["field"] == "rates_date"
+
+
+async def test_naf_absent_records_the_ape(stack: dict[str, Any]) -> None:
+    did = await _draft(stack, "rel-974-0001", 2024, 2)
+    await _line(stack, did, annex="A", nomenclature="33051000", price_excl_tax="10.00")
+    [shown] = (await wait_totals(stack, did))["lines"]["A"]
+    assert shown["naf"] == "20.42Z"  # rel-974-0001's APE
+
+
+async def test_cana_unknown_for_the_code_is_refused(stack: dict[str, Any]) -> None:
+    # declarations learns the CANAs from taxcalc's TariffPublished: wait until it has
+    db = stack["declarations"].runtime.db
+    async with asyncio.timeout(30):
+        while await db["tariff_canas"].find_one({"_id": "974"}) is None:
+            await asyncio.sleep(0.1)
+    did = await _draft(stack, "rel-974-0001", 2023, 1)
+    r = await stack["declarations"].http.post(
+        f"/api/v1/declarations/{did}/lines",
+        json={"annex": "A", "nomenclature": "22084011", "price_excl_tax": "10.00", "cana": "Z999"},
+        headers=auth(stack["declarant"]),
+    )
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["field"] == "cana" and problem["type"].endswith("/cana-inconnu") and problem["canas"] == ["Z001"]
+    assert (await wait_totals(stack, did))["lines"]["A"] == [], "nothing appended"
+    await _line(stack, did, annex="A", nomenclature="22084011", price_excl_tax="10.00", cana="Z001")
+
+
+async def test_filing_before_the_quarter_has_ended_is_refused(stack: dict[str, Any]) -> None:
+    year, quarter = current_quarter(datetime.now(UTC), "971")
+    did = await _draft(stack, "rel-971-0002", year, quarter)
+    await wait_totals(stack, did)
+    r = await _file(stack, did)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "quarter" and r.json()["type"].endswith("/trimestre-en-cours")
+    shown = (
+        await stack["declarations"].http.get(f"/api/v1/declarations/{did}", headers=auth(stack["declarant"]))
+    ).json()
+    assert shown["status"] == "draft" and shown["filing_open"] is False
+
+
+async def test_payment_follow_up_of_a_filed_declaration(stack: dict[str, Any]) -> None:
+    http = stack["declarations"].http
+    comptable = mint(stack["declarations"].runtime.settings, sub="compta-974", role="comptable", territories=["974"])
+    elsewhere = mint(stack["declarations"].runtime.settings, sub="compta-972", role="comptable", territories=["972"])
+    draft = await _draft(stack, "rel-974-0001", 2023, 2)
+    payment = {"reference": "TP-1", "amount": "100.00", "paid_on": "2023-07-20", "method": "telepaiement"}
+    refused = await http.post(f"/api/v1/declarations/{draft}/payments", json=payment, headers=auth(comptable))
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/declaration-non-deposee")
+    did = await filed_declaration(stack, "rel-974-0001", 2023, 3)
+    due = Decimal((await http.get(f"/api/v1/declarations/{did}", headers=auth(comptable))).json()["payment"]["due"])
+    assert due > 0
+    forbidden = await http.post(f"/api/v1/declarations/{did}/payments", json=payment, headers=auth(elsewhere))
+    assert forbidden.status_code == 403
+    assert (
+        await http.post(f"/api/v1/declarations/{did}/payments", json=payment, headers=auth(stack["declarant"]))
+    ).status_code == 403
+    first = await http.post(f"/api/v1/declarations/{did}/payments", json=payment, headers=auth(comptable))
+    assert first.status_code == 201, first.text
+    assert first.json()["payment"]["status"] == "partly_paid"
+    again = await http.post(f"/api/v1/declarations/{did}/payments", json=payment, headers=auth(comptable))
+    assert again.status_code == 200 and len(again.json()["payment"]["payments"]) == 1
+    other = await http.post(
+        f"/api/v1/declarations/{did}/payments", json={**payment, "amount": "99.00"}, headers=auth(comptable)
+    )
+    assert other.status_code == 409 and other.json()["field"] == "reference"
+    rest = {"reference": "TP-2", "amount": f"{due - Decimal('100.00') + Decimal('5.00'):.2f}", "paid_on": "2024-01-10",
+            "method": "virement"}  # fmt: skip
+    paid = (await http.post(f"/api/v1/declarations/{did}/payments", json=rest, headers=auth(comptable))).json()
+    assert paid["payment"]["status"] == "paid_late" and paid["payment"]["overpaid"] == "5.00"
+    balance = (await http.get("/api/v1/relations/rel-974-0001/payments", headers=auth(stack["declarant"]))).json()
+    assert balance["balance"]["overpaid"] == "5.00" and any(i["id"] == did for i in balance["items"])

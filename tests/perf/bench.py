@@ -120,7 +120,7 @@ async def bench_line_to_totals(uri: str, bootstrap: str) -> list[float]:
         "topics_file": str(ROOT / "deploy/kafka/topics.yaml"),
         "reference_dir": str(ROOT / "deploy/territories"),
     }
-    ds = DeclarationsSettings(mongo_db=f"bd_{suffix}", kafka_group=f"bd-{suffix}", **common)
+    ds = DeclarationsSettings(mongo_db=f"bd_{suffix}", kafka_group=f"bd-{suffix}", reminders_enabled=False, **common)
     ts = TaxcalcSettings(mongo_db=f"bt_{suffix}", kafka_group=f"bt-{suffix}", **common)
     runtimes = []
     clients = []

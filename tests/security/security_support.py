@@ -67,7 +67,9 @@ def _common(mongo_uri: str, name: str) -> dict[str, Any]:
 
 Builder = Callable[[str], ServiceDefinition]
 BUILDERS: dict[str, Builder] = {
-    "declarations": lambda uri: build_declarations(DeclarationsSettings(**_common(uri, "declarations"))),
+    "declarations": lambda uri: build_declarations(
+        DeclarationsSettings(**_common(uri, "declarations"), reminders_enabled=False)
+    ),
     "taxcalc": lambda uri: build_taxcalc(TaxcalcSettings(**_common(uri, "taxcalc"))),
     "essoc": lambda uri: build_essoc(
         EssocSettings(**_common(uri, "essoc"), company_directory=str(ROOT / "deploy/reference/companies.csv"))

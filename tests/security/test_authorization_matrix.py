@@ -26,6 +26,7 @@ CALLERS: dict[str, dict[str, Any] | None] = {
     "requester_other": {"sub": "r-other", "role": "requester", "name": "Autre", "email": "autre@example.org"},
     "agent_other": {"sub": "a-972", "role": "agent", "territories": ["972"], "directorates": ["dr-martinique"]},
     "auditor": {"sub": "auditeur", "role": "auditor", "territories": ["971", "974"]},
+    "comptable_other": {"sub": "c-972", "role": "comptable", "territories": ["972"]},
     "admin": {"sub": "admin", "role": "admin", "territories": ["971", "972", "973", "974", "976"]},
 }
 VICTIM_DECLARANT = {"sub": "victim-d", "role": "declarant", "email": SECRET_EMAIL, "relations": [VICTIM_RELATION]}
@@ -37,7 +38,13 @@ OK = {200, 201}
 RULE = {404, 409, 410, 422}
 """Refusals by the business rules (a caller allowed to act, on a resource in a state that forbids it)."""
 
-DENIED = {"anonymous": {401}, "declarant_other": {403}, "requester_other": {403}, "agent_other": {403}}
+DENIED = {
+    "anonymous": {401},
+    "declarant_other": {403},
+    "requester_other": {403},
+    "agent_other": {403},
+    "comptable_other": {403},
+}
 READ_VICTIM = {**DENIED, "auditor": OK, "admin": OK}
 ACT_AS_DECLARANT = {**DENIED, "auditor": {403}, "admin": OK | RULE}
 EXAMINE = {**DENIED, "auditor": {403}, "admin": OK | RULE}
@@ -70,6 +77,13 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("declarations", "POST", "/api/v1/declarations/{declaration_id}/filing"): ACT_AS_DECLARANT,
     ("declarations", "GET", "/api/v1/declarations/{declaration_id}/history"): READ_VICTIM,
     ("declarations", "GET", "/api/v1/declarations/{declaration_id}/receipt.pdf"): READ_VICTIM,
+    # the victim's declaration is a draft: a payment is refused by the rule even to those who may record one
+    ("declarations", "POST", "/api/v1/declarations/{declaration_id}/payments"): {
+        **DENIED,
+        "auditor": {403},
+        "admin": RULE,
+    },
+    ("declarations", "GET", "/api/v1/relations/{relation_id}/payments"): READ_VICTIM,
     ("taxcalc", "GET", "/api/v1/rates"): ANY_SIGNED_IN,
     ("taxcalc", "POST", "/api/v1/tariffs"): ADMIN_ONLY,
     ("taxcalc", "GET", "/api/v1/tariffs/{territory}"): ANY_SIGNED_IN,
@@ -81,16 +95,20 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
         "declarant_other": {403, 404},
         "requester_other": {403, 404},
         "agent_other": {403, 404},
+        "comptable_other": {403, 404},
         "auditor": OK | {404},
         "admin": OK,
     },
     ("essoc", "GET", "/api/v1/referentials"): PUBLIC,
     ("essoc", "GET", "/api/v1/companies/{siret}"): ANY_SIGNED_IN,
+    ("essoc", "GET", "/api/v1/documents"): ANY_SIGNED_IN,
+    ("essoc", "GET", "/api/v1/documents/{document_id}"): ANY_SIGNED_IN,
     ("essoc", "POST", "/api/v1/requests"): {
         "anonymous": {401},
         "declarant_other": {403},
         "requester_other": OK,  # a requester files its own request
         "agent_other": {403},
+        "comptable_other": {403},
         "auditor": {403},
         "admin": {403},
     },
@@ -111,7 +129,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     },
     # Only who added an attachment deletes it (OGDE manual §4): the admin did not add the victim's.
     ("essoc", "DELETE", "/api/v1/requests/{request_id}/attachments/{attachment_id}"): {**EXAMINE, "admin": {403}},
-    ("notifier", "GET", "/api/v1/notifications"): ANY_SIGNED_IN,
+    # who was told what: the people and the agents concerned; a payment account has nothing to read there
+    ("notifier", "GET", "/api/v1/notifications"): {**ANY_SIGNED_IN, "comptable_other": {403}},
 }
 
 FILING = {
@@ -137,6 +156,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"annex": "A", "nomenclature": "33051000", "price_excl_tax": "1.00", "rates_date": "2025-04-02"}
     },
     ("PUT", "/api/v1/declarations/{declaration_id}/annual-turnover"): {"json": {"amount": "1.00"}},
+    ("POST", "/api/v1/declarations/{declaration_id}/payments"): {
+        "json": {"reference": "R-1", "amount": "10.00", "paid_on": "2025-08-01", "method": "virement"}
+    },
     ("PUT", "/api/v1/declarations/{declaration_id}/deductions"): {"json": {"om": {}, "omr": {}}},
     ("POST", "/api/v1/tariffs"): {"content": b"", "headers": {"Content-Type": "text/csv"}},
     ("POST", "/api/v1/requests"): {"json": {**FILING, "subject": "Une autre demande"}},
@@ -185,6 +207,7 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         "letter_id": "declarations.events:0:0",
         "territory": "974",
         "siret": "52345678800018",
+        "document_id": "formulaire-rescrit",
     }
 
 

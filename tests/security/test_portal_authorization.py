@@ -127,6 +127,7 @@ def _url(path: str, victims: dict[str, str]) -> str:
         question_id="q-1",
         attachment_id="a-1",
         key="declarant",
+        document_id="formulaire-rescrit",
     )
 
 

@@ -53,3 +53,5 @@ TYPED_BOXES: dict[str, tuple[str, ...]] = {
 
 ART19_BOXES: dict[str, tuple[str, ...]] = {"om": ("7", "9"), "omr": ("19", "21")}
 """Boxes with a check box: fixed assets « au sens de l'article 19-1 de la loi n°2004-639 » (the manual)."""
+LATE_DEDUCTION_BOXES: dict[str, tuple[str, ...]] = {"om": ("9", "9bis"), "omr": ("21", "21bis")}
+"""Deductions omitted on an earlier declaration, each with the year of the omission (DOMAIN §1)."""

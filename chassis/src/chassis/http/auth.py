@@ -15,8 +15,9 @@ from chassis.settings import ServiceSettings
 from contracts.envelope import Actor
 from contracts.errors import DomainError, Forbidden
 
-ROLES = ("declarant", "requester", "agent", "admin", "auditor")
-"""An auditor reads everything of its territories (claim `territories`) and acts on nothing."""
+ROLES = ("declarant", "requester", "agent", "admin", "auditor", "comptable")
+"""An auditor reads everything of its territories (claim `territories`) and acts on nothing. A comptable (the
+accountant, or a payment system's service account) records the payments of its territories' declarations."""
 
 
 class Unauthenticated(DomainError):

@@ -78,12 +78,25 @@ class Deductions(_Event):
 
     amounts: dict[str, Money] = Field(default_factory=dict)
     flags: dict[str, bool] = Field(default_factory=dict)
+    years: dict[str, int] = Field(
+        default_factory=dict,
+        description="year of the omission of a late deduction (boxes 9, 9bis, 21, 21bis); "
+        "the declaration's year when absent",
+    )
 
 
-@_decl("DeductionsEntered")
+@_decl("DeductionsEntered", version=2)
 class DeductionsEntered(_Event):
     om: Deductions
     omr: Deductions
+
+
+@upcaster("DeductionsEntered", from_version=1)
+def _deductions_entered_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 had no year of omission: the late deductions were of the declaration's own year.
+    for tax in ("om", "omr"):
+        data[tax] = {**data[tax], "years": data[tax].get("years", {})}
+    return data
 
 
 @_decl("DeclarationFiled")
@@ -96,3 +109,30 @@ class DeclarationFiled(_Event):
     days_late: int = Field(ge=0)
     declarant_email: str | None = None
     warnings: list[str] = Field(default_factory=list)
+
+
+@_decl("PaymentRecorded")
+class PaymentRecorded(_Event):
+    """A payment received for a filed declaration, as the payment system or the accountant records it."""
+
+    reference: str = Field(description="the payment's reference at the payment system (idempotency key)")
+    amount: Money
+    paid_on: date = Field(description="the day the payment was received, in the territory")
+    method: str = Field(description="telepaiement, carte_bancaire, virement, cheque or numeraire")
+    recorded_by: str
+
+
+@event("FilingReminderIssued", stream_type="reminder", topic=topics.DECLARATIONS)
+class FilingReminderIssued(_Event):
+    """A relation's declaration of a quarter is not filed: a reminder before its due date, or a late notice the
+    day after. One stream per relation and quarter, so each is issued once across restarts and replicas."""
+
+    relation_id: str
+    relation_number: str
+    establishment: str
+    year: int = Field(ge=2000, le=2100)
+    quarter: int = Field(ge=1, le=4)
+    due_date: date
+    kind: Literal["before_due", "late"]
+    days_before: int | None = Field(default=None, description="before_due: how many days before the due date")
+    email: str = Field(description="the relation's declarant, as the referential names them")

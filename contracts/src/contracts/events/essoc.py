@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import topics
-from contracts.registry import event
+from contracts.registry import event, upcaster
 
 Nature = Literal["rescrit", "second_examen", "droit_au_controle"]
 
 
-def _req(name: str):  # type: ignore[no-untyped-def]
-    return event(name, stream_type="request", topic=topics.ESSOC)
+def _req(name: str, version: int = 1):  # type: ignore[no-untyped-def]
+    return event(name, version=version, stream_type="request", topic=topics.ESSOC)
 
 
 class _Event(BaseModel):
@@ -43,7 +43,7 @@ class Notice(_Event):
     directorate_mailbox: str
 
 
-@_req("RequestSubmitted")
+@_req("RequestSubmitted", version=2)
 class RequestSubmitted(_Event):
     request_id: str
     number: int
@@ -61,10 +61,26 @@ class RequestSubmitted(_Event):
     subject: str
     description: str
     previous_request: str | None = None
+    previous_request_number: int | None = None
+    """The number of the rescrit `previous_request` names, as the requester knows it."""
+    contested_rescrit_date: date | None = None
+    """A second examen that names no rescrit of OGDE: the date of the rescrit it contests, as stated."""
+    contested_rescrit_reference: str | None = None
+    """…and its reference, as stated (a letter's reference, a rescrit delivered outside OGDE)."""
     collegial: bool = False
     received_at: datetime
-    deadline_at: datetime
+    deadline_at: datetime | None
+    """The 3-month answer deadline; None for a droit au contrôle, which has none (CRPA L.124-1)."""
     notice: Notice
+
+
+@upcaster("RequestSubmitted", from_version=1)
+def _request_submitted_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 gave every request the 3-month deadline of the rescrit; a droit au contrôle never had one
+    # (CRPA L.124-1: « dans un délai raisonnable »), so it reads as none.
+    if data.get("nature") == "droit_au_controle":
+        data["deadline_at"] = None
+    return data
 
 
 @_req("RequestTakenInCharge")

@@ -27,6 +27,12 @@ class TariffLine(_Event):
     deliberation: str
     label: str = ""
 
+    def covers(self, nomenclature: str, on: date) -> bool:
+        """Whether the line applies to this product on that day: its code begins the product's (a chapter
+        covers its headings), and it is in force. Codes are stored without separators."""
+        in_force = self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+        return in_force and nomenclature.startswith(self.code)
+
 
 @event("TariffPublished", stream_type="tariff", topic=topics.TAXCALC)
 class TariffPublished(_Event):

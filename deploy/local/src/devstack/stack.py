@@ -105,8 +105,14 @@ class Stack:
 
     @classmethod
     def on_free_ports(cls, var_dir: Path, *, env: dict[str, str] | None = None) -> Stack:
-        """A stack of its own (tests, campaigns): every process on a free port, nothing shared with `make run`."""
-        return cls(var_dir, ports={name: free_port() for name in PROCESSES}, env=env)
+        """A stack of its own (tests, campaigns): every process on a free port, nothing shared with `make run`.
+        Its deadline reminders are off unless `env` turns them on: mails that depend on the day a test runs would
+        make its mail counts depend on it too (the reminders have their own tests, with their own clock)."""
+        return cls(
+            var_dir,
+            ports={name: free_port() for name in PROCESSES},
+            env={"DECLARATIONS_REMINDERS_ENABLED": "false", **(env or {})},
+        )
 
     @property
     def servers(self) -> list[ManagedServer]:

@@ -6,10 +6,12 @@ from chassis.commands import Commands
 from chassis.service import Runtime, ServiceDefinition, Wiring
 from chassis.unit_of_work import Transaction
 from contracts import topics
-from declarations.adapters.read_models import DeclarationReadModel
+from contracts.envelope import utc_now
+from declarations.adapters.read_models import DeclarationReadModel, TariffCanaReadModel
 from declarations.adapters.reference import ReferenceData
-from declarations.application.projections import DeclarationView
-from declarations.application.unit_of_work import DeclarationsUnitOfWork, declarations
+from declarations.application.projections import DeclarationView, TariffCanaView
+from declarations.application.reminders import FilingReminders
+from declarations.application.unit_of_work import DeclarationsUnitOfWork, declarations, reminders
 from declarations.entrypoints.http import DeclarationsServices, router
 from declarations.settings import DeclarationsSettings
 
@@ -26,23 +28,37 @@ def build(settings: DeclarationsSettings | None = None) -> ServiceDefinition:
                 relations=reference,
                 totals=DeclarationReadModel(tx.db, tx.session),
                 served=config.territories,
+                canas=TariffCanaReadModel(tx.db, tx.session),
+                reminders=reminders(tx),
                 payment_methods=config.payment_methods,
             )
 
+        runner = Commands(runtime.uow, unit_of_work)
+        read_model = DeclarationReadModel(runtime.db)
         services = DeclarationsServices(
-            commands=Commands(runtime.uow, unit_of_work),
+            commands=runner,
             reference=reference,
-            read_model=DeclarationReadModel(runtime.db),
+            read_model=read_model,
             store=runtime.store,
+            reminders=FilingReminders(
+                runner,
+                reference,
+                read_model,
+                utc_now,
+                days_before=config.reminder_days_before,
+                late_window=config.reminder_late_window_days,
+                every_seconds=config.reminder_check_seconds,
+            ),
         )
-        return Wiring(services=services)
+        background = [services.reminders.run] if services.reminders and config.reminders_enabled else []
+        return Wiring(services=services, background=background)
 
     return ServiceDefinition(
         name="declarations",
         settings=config,
         title="DOMINO-NG — déclarations trimestrielles d'octroi de mer interne",
         description="Relations, déclarations, annexes A et B, déductions, dépôt.",
-        projections=[DeclarationView()],
+        projections=[DeclarationView(), TariffCanaView()],
         subscribe_topics=[topics.TAXCALC],
         routers=[router],
         wire=wire,

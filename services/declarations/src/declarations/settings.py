@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic_settings import SettingsConfigDict
+import json
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from chassis.settings import ServiceSettings
 
@@ -14,3 +18,23 @@ class DeclarationsSettings(ServiceSettings):
     http_port: int = 8001
     payment_methods: list[str] | None = None
     """Narrows the accepted payment methods (default: the domain's list)."""
+    reminders_enabled: bool = True
+    """Deadline reminders to the relations' declarants (off in the test stacks)."""
+    reminder_days_before: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [7, 1])
+    """Days before the due date (the 24th) a reminder goes out; a late notice goes out the day after."""
+    reminder_late_window_days: int = 7
+    """How many days after the due date a late notice may still go out (a service down longer sends none)."""
+    reminder_check_seconds: float = 300.0
+    """How often the scheduler looks for reminders due."""
+
+    @field_validator("reminder_days_before", mode="before")
+    @classmethod
+    def _days(cls, value: object) -> object:
+        # DECLARATIONS_REMINDER_DAYS_BEFORE="7,1" (comma separated) as well as a JSON list
+        if isinstance(value, str):
+            return (
+                json.loads(value)
+                if value.lstrip().startswith("[")
+                else [d.strip() for d in value.split(",") if d.strip()]
+            )
+        return value

@@ -44,6 +44,10 @@ def utc(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dat
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
+DURING_Q1_2024 = utc(2024, 2, 10)
+"""An instant during the Q1 2024 declarations the tests draft."""
+
+
 def drafted(year: int = 2024, quarter: int = 1, declaration_id: str = "decl-1") -> DeclarationDrafted:
     return DeclarationDrafted(
         declaration_id=declaration_id,
@@ -70,6 +74,8 @@ def line_a(
     price: str = "1000.00",
     cana: str | None = None,
     rates_date: date | None = date(2024, 1, 1),
+    naf: str | None = None,
+    avitaillement: bool = False,
 ) -> LineAdded:
     return LineAdded(
         line_id=line_id,
@@ -78,6 +84,8 @@ def line_a(
         price_excl_tax=Decimal(price),
         cana=cana,
         rates_date=rates_date,
+        naf=naf,
+        avitaillement=avitaillement,
     )
 
 

@@ -13,16 +13,19 @@ from hypothesis import strategies as st
 
 from contracts.errors import Conflict, DomainError, NotFound
 from contracts.events.declarations import LineAdded, LineRemoved
+from contracts.events.taxcalc import TariffLine
 from declarations.domain.amounts import parse_amount
+from declarations.domain.canas import CanaMeasures
 from declarations.domain.lines import LineEntry
 
 from declarations_given import drafted, given, line_a, line_b
 
 
-def add(declaration_events: tuple[Any, ...] = (), **fields: Any) -> LineAdded:
-    """When this line is added to a Q1 2024 draft holding `declaration_events`, the event decided."""
+def add(declaration_events: tuple[Any, ...] = (), ape: str | None = None, **fields: Any) -> LineAdded:
+    """When this line is added to a Q1 2024 draft holding `declaration_events` (for a relation whose main
+    activity is `ape`), the event decided."""
     declaration = given(drafted(), *declaration_events)
-    events = declaration.add_line("l-new", LineEntry(**{"annex": "A", **fields}))
+    events = declaration.add_line("l-new", LineEntry(**{"annex": "A", **fields}), ape=ape)
     assert len(events) == 1 and isinstance(events[0], LineAdded)
     return events[0]
 
@@ -110,6 +113,91 @@ def test_same_product_with_another_cana_is_a_second_line() -> None:
         price_excl_tax="10",
     )
     assert event.cana == "Z001"
+
+
+def test_line_uniqueness_includes_avitaillement() -> None:
+    # The manual (Annexe A, « Avitaillement »): the same product sold normally and as ship supplies is
+    # declared on two lines; box 1 then holds both prices.
+    normal = line_a(nomenclature="20098999", price="1000.00")
+    event = add((normal,), nomenclature="20098999", price_excl_tax="2000.00", avitaillement=True)
+    assert event.avitaillement is True and event.rates_date == normal.rates_date
+    declaration = given(drafted(), normal, event.model_copy(update={"line_id": "l-2"}))
+    assert sum(line.price_excl_tax for line in declaration.annex("A")) == Decimal("3000.00")
+    with pytest.raises(Conflict, match="en avitaillement"):
+        add(
+            (normal, event.model_copy(update={"line_id": "l-2"})),
+            nomenclature="20098999",
+            price_excl_tax="5",
+            avitaillement=True,
+        )
+
+
+def test_line_uniqueness_includes_the_naf_code() -> None:
+    # The manual: the NAF code names the production activity; one product made by two activities of the
+    # establishment is on two lines.
+    first = line_a(nomenclature="20098999", naf="10.32Z")
+    event = add((first,), nomenclature="20098999", price_excl_tax="10", naf="10.39A")
+    assert event.naf == "10.39A"
+    with pytest.raises(Conflict, match=r"code NAF 10\.39A"):
+        add(
+            (first, event.model_copy(update={"line_id": "l-2"})),
+            nomenclature="20098999",
+            price_excl_tax="5",
+            naf="1039A",
+        )
+
+
+def test_naf_absent_records_the_ape() -> None:
+    # The manual (Annexe A): « Code NAF : à renseigner uniquement si l'activité de production est différente
+    # de l'activité principale (APE) »: a line without one is of the main activity, and records it.
+    assert add(nomenclature="20098999", price_excl_tax="10", ape="10.32Z").naf == "10.32Z"
+    assert add(nomenclature="20098999", price_excl_tax="10", ape=None).naf is None
+
+
+def test_naf_equal_to_the_ape_is_accepted() -> None:
+    assert add(nomenclature="20098999", price_excl_tax="10", naf="1032Z", ape="10.32Z").naf == "10.32Z"
+    # and is the same activity as a line that left the NAF out
+    with pytest.raises(Conflict):
+        add((line_a(nomenclature="20098999", naf="10.32Z"),), nomenclature="20098999", price_excl_tax="5", ape="10.32Z")
+
+
+def _measures(*lines: tuple[str, str, date, date | None]) -> CanaMeasures:
+    return CanaMeasures.of(
+        TariffLine(
+            code=code, cana=cana, kind="OMI", om_rate=Decimal("5"), omr_rate=Decimal("1"),
+            valid_from=start, valid_to=end, deliberation="D",
+        )
+        for code, cana, start, end in lines
+    )  # fmt: skip
+
+
+def test_cana_unknown_for_the_code_is_refused() -> None:
+    # The manual (Annexe A): the CANA is chosen from the list the tariff offers for the product and date
+    measures = _measures(("2208", "Z901", date(2015, 1, 1), None), ("0403", "Z999", date(2015, 1, 1), None))
+    declaration = given(drafted())
+    entry = LineEntry(annex="A", nomenclature="22084011", price_excl_tax="10", cana="Z999")
+    with pytest.raises(DomainError) as refusal:
+        declaration.add_line("l-new", entry, canas=measures)
+    assert refusal.value.field == "cana" and refusal.value.code == "cana-inconnu"
+    assert refusal.value.detail == (
+        "Le CANA Z999 n'existe pas dans le tarif pour la nomenclature 22084011 au 01/01/2024. CANA possibles : Z901."
+    )
+    assert refusal.value.extra["canas"] == ["Z901"]
+    [event] = declaration.add_line("l-new", entry.model_copy(update={"cana": "z901"}), canas=measures)
+    assert isinstance(event, LineAdded) and event.cana == "Z901"
+
+
+def test_cana_is_checked_on_the_line_date_of_application() -> None:
+    measures = _measures(("2208", "Z901", date(2024, 2, 1), None))
+    declaration = given(drafted())
+    early = LineEntry(annex="A", nomenclature="22084011", price_excl_tax="10", cana="Z901")
+    with pytest.raises(DomainError, match="aucun CANA pour ce produit à cette date"):
+        declaration.add_line("l-new", early, canas=measures)
+    assert declaration.add_line("l-new", early.model_copy(update={"rates_date": date(2024, 2, 1)}), canas=measures)
+
+
+def test_cana_without_a_known_tariff_is_left_to_taxcalc() -> None:
+    assert add(nomenclature="22084011", price_excl_tax="10", cana="Z999").cana == "Z999"
 
 
 def test_a_removed_line_no_longer_counts_as_a_duplicate() -> None:

@@ -15,6 +15,7 @@ from declarations.domain.filing import Totals
 from declarations.domain.lines import LineEntry
 
 from declarations_given import (
+    DURING_Q1_2024,
     MARTINIQUE,
     details_set,
     drafted,
@@ -94,6 +95,29 @@ def test_filing_on_time_records_the_totals_it_was_filed_with() -> None:
             warnings=list(totals.warnings),
         )
     ]
+
+
+def test_filing_before_the_quarter_has_ended_is_refused() -> None:
+    # décret 2015-1077 art. 7: the declaration of the quarter elapsed; it may be drafted from its first day
+    declaration = ready()
+    with pytest.raises(DomainError) as refusal:
+        declaration.file(totals_for(declaration), now=utc(2024, 3, 31, hour=12), declarant_email=None)
+    assert refusal.value.field == "quarter" and refusal.value.code == "trimestre-en-cours"
+    assert refusal.value.detail == (
+        "Le 1er trimestre 2024 n'est pas terminé : sa déclaration peut être préparée dès maintenant, "
+        "mais ne pourra être déposée qu'à partir du 01/04/2024."
+    )
+    assert declaration.file(totals_for(declaration), now=utc(2024, 4, 1, hour=12), declarant_email=None)
+
+
+def test_whether_a_quarter_has_ended_is_read_in_the_territory_zone() -> None:
+    # 31 March 2024, 21:00 UTC: already 1 April in La Réunion (UTC+4), still 31 March in Martinique (UTC-4)
+    instant = utc(2024, 3, 31, hour=21)
+    reunion = given(drafted(), details_set(), line_a(), territory="974")
+    assert reunion.file(totals_for(reunion), now=instant, declarant_email=None)
+    martinique = ready()
+    with pytest.raises(DomainError, match="n'est pas terminé"):
+        martinique.file(totals_for(martinique), now=instant, declarant_email=None)
 
 
 def test_filing_is_refused_while_declarant_details_are_missing() -> None:
@@ -178,7 +202,7 @@ COMMANDS: dict[str, Any] = {
     "add_line": lambda d: d.add_line("l-9", LineEntry(annex="B", nomenclature="22084011", price_excl_tax="1")),
     "remove_line": lambda d: d.remove_line("l-1"),
     "declare_annual_turnover": lambda d: d.declare_annual_turnover("1"),
-    "enter_deductions": lambda d: d.enter_deductions({}, {}),
+    "enter_deductions": lambda d: d.enter_deductions({}, {}, now=DURING_Q1_2024),
     "file": lambda d: d.file(totals_for(d), now=utc(2025, 2, 1), declarant_email=None),
 }
 
@@ -192,3 +216,22 @@ def test_any_command_on_a_filed_declaration_is_a_conflict(command: str) -> None:
         COMMANDS[command](declaration)
     assert refusal.value.status == 409
     assert refusal.value.detail == FILED_IS_FINAL == "La déclaration est déposée : elle ne peut plus être modifiée."
+
+
+def test_export_refund_claimed_after_the_month_following_the_quarter_warns() -> None:
+    # DOMAIN §1 (art. 25, décret art. 11): a separate export refund is claimed within the month after the quarter
+    declaration = ready()  # Q1 2024: the month after is April
+    totals = totals_for(declaration)
+    claimed = Totals(
+        declaration_version=totals.declaration_version,
+        boxes={**totals.boxes, "13bis": Decimal("200.00")},
+        total_due=totals.total_due,
+    )
+    [in_time] = declaration.file(claimed, now=utc(2024, 4, 30), declarant_email=None)
+    assert isinstance(in_time, DeclarationFiled) and in_time.warnings == []
+    [late] = declaration.file(claimed, now=utc(2024, 5, 2), declarant_email=None)
+    assert isinstance(late, DeclarationFiled)
+    assert late.warnings == [
+        "Le remboursement au titre des exportations (case 13 bis) est demandé après le 30/04/2024, fin du mois "
+        "suivant le trimestre : la demande pourrait être rejetée."
+    ]

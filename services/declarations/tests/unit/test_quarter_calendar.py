@@ -141,3 +141,16 @@ def test_late_quarters_are_those_past_their_due_date_and_not_filed_within_a_year
     assert calendar.late_quarters(date(2026, 10, 25), filed={(2026, 2), (2026, 1), (2025, 4)}) == [(2026, 3)]
     # Nothing before the octroi de mer interne of 2004.
     assert calendar.late_quarters(date(2004, 12, 1), filed=set()) == [(2004, 3)]
+
+
+@pytest.mark.parametrize(
+    ("year", "quarter", "last"),
+    [(2024, 1, date(2024, 4, 30)), (2024, 3, date(2024, 10, 31)), (2024, 4, date(2025, 1, 31))],
+)
+def test_month_after_the_quarter_ends(year: int, quarter: int, last: date) -> None:
+    assert calendar.month_after_last_day(year, quarter) == last
+
+
+def test_filing_opens_the_day_after_the_quarter() -> None:
+    assert calendar.filing_opens_on(2024, 1) == date(2024, 4, 1)
+    assert calendar.filing_opens_on(2024, 4) == date(2025, 1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,7 @@ from contracts.errors import DomainError
 from contracts.events.declarations import AnnualTurnoverDeclared, Deductions, DeductionsEntered
 from declarations.domain.deductions import as_input, input_keys
 
-from declarations_given import drafted, given
+from declarations_given import DURING_Q1_2024, details_set, drafted, given, line_a, totals_for, turnover, utc
 
 OM_KEYS = {"5", "7", "7_art19_1", "8", "9", "9_art19_1", "9bis", "13", "13bis"}
 OMR_KEYS = {"17", "19", "19_art19_1", "20", "21", "21_art19_1", "21bis", "25", "25bis"}
@@ -53,14 +54,61 @@ def test_annual_turnover_declared_is_folded_into_the_state() -> None:
 
 
 def test_deduction_input_keys_are_those_of_the_http_api() -> None:
-    assert set(input_keys("om")) == OM_KEYS
-    assert set(input_keys("omr")) == OMR_KEYS
+    assert set(input_keys("om")) == OM_KEYS | {"9_year", "9bis_year"}
+    assert set(input_keys("omr")) == OMR_KEYS | {"21_year", "21bis_year"}
+
+
+# ---- late deductions (boxes 9, 9bis, 21, 21bis) -------------------------------------------------------
+
+
+def test_late_deduction_allowed_until_31_december_of_the_second_year() -> None:
+    # DOMAIN §1: late deductions are allowed until 31 December of the second year after the omission
+    declaration = given()  # Q1 2024
+    [entered] = declaration.enter_deductions(
+        {"9": "120", "9_year": 2022}, {"21bis": "3", "21bis_year": "2023"}, now=DURING_Q1_2024
+    )
+    assert isinstance(entered, DeductionsEntered)
+    assert (entered.om.years, entered.omr.years) == ({"9": 2022}, {"21bis": 2023})
+    assert as_input(entered.om, "om")["9_year"] == 2022
+    with pytest.raises(DomainError) as refusal:
+        declaration.enter_deductions({"9bis": "50", "9bis_year": 2021}, {}, now=DURING_Q1_2024)
+    assert refusal.value.field == "om.9bis_year" and refusal.value.code == "deduction-prescrite"
+    assert refusal.value.detail == (
+        "La déduction omise en 2021 (case 9 bis) ne peut plus être réclamée : elle l'était jusqu'au 31/12/2023 "
+        "(31 décembre de la deuxième année suivant l'omission)."
+    )
+
+
+def test_late_deduction_year_defaults_to_the_declaration_year() -> None:
+    [entered] = given().enter_deductions({"9": "10"}, {}, now=DURING_Q1_2024)
+    assert isinstance(entered, DeductionsEntered) and entered.om.years == {}
+
+
+@pytest.mark.parametrize(("year", "fault"), [(2025, "postérieure"), ("vingt", "doit être une année"), (True, "année")])
+def test_late_deduction_year_is_a_year_not_after_the_declaration(year: object, fault: str) -> None:
+    with pytest.raises(DomainError, match=fault) as refusal:
+        given().enter_deductions({"9": "10", "9_year": year}, {}, now=DURING_Q1_2024)
+    assert refusal.value.field == "om.9_year"
+
+
+def test_late_deduction_limit_is_checked_again_at_filing() -> None:
+    # entered in time, filed after the limit: the deduction is claimed when filed
+    declaration = given(drafted(year=2023, quarter=4), details_set(), turnover(), line_a(rates_date=date(2023, 10, 1)))
+    [entered] = declaration.enter_deductions({"9": "10", "9_year": 2021}, {}, now=utc(2023, 12, 30))
+    declaration.apply(entered)
+    with pytest.raises(DomainError) as refusal:
+        declaration.file(totals_for(declaration), now=utc(2024, 1, 10), declarant_email=None)
+    assert refusal.value.code == "deduction-prescrite"
+
+
+def test_a_late_deduction_year_without_amount_is_not_checked() -> None:
+    assert given().enter_deductions({"9_year": 2019}, {}, now=DURING_Q1_2024)
 
 
 def test_deductions_map_amounts_and_art_19_1_flags_by_box() -> None:
     om: dict[str, Any] = {"5": "12.50", "7": "1000", "7_art19_1": True, "9bis": "30", "13bis": Decimal("4.1")}
     omr: dict[str, Any] = {"19": "100", "21_art19_1": True}
-    events = given().enter_deductions(om, omr)
+    events = given().enter_deductions(om, omr, now=DURING_Q1_2024)
     zero = Decimal("0.00")
     assert events == [
         DeductionsEntered(
@@ -93,7 +141,7 @@ def test_deductions_map_amounts_and_art_19_1_flags_by_box() -> None:
 
 
 def test_a_deduction_left_empty_counts_as_zero() -> None:
-    events = given().enter_deductions({"5": None, "7_art19_1": None}, {})
+    events = given().enter_deductions({"5": None, "7_art19_1": None}, {}, now=DURING_Q1_2024)
     assert isinstance(events[0], DeductionsEntered)
     assert events[0].om.amounts["5"] == Decimal("0.00") and events[0].om.flags["7"] is False
 
@@ -103,7 +151,7 @@ def test_an_unknown_deduction_key_is_refused_naming_it(tax: str, key: str) -> No
     pages: dict[str, dict[str, Any]] = {"om": {}, "omr": {}}
     pages[tax][key] = "1"
     with pytest.raises(DomainError) as refusal:
-        given().enter_deductions(pages["om"], pages["omr"])
+        given().enter_deductions(pages["om"], pages["omr"], now=DURING_Q1_2024)
     assert refusal.value.field == f"{tax}.{key}"
     assert f"« {key} »" in refusal.value.detail
 
@@ -111,19 +159,19 @@ def test_an_unknown_deduction_key_is_refused_naming_it(tax: str, key: str) -> No
 @pytest.mark.parametrize("amount", ["-0.01", "1.234", 2.5, True, "abc"])
 def test_deduction_amounts_are_non_negative_decimals_to_the_cent(amount: object) -> None:
     with pytest.raises(DomainError) as refusal:
-        given().enter_deductions({"8": amount}, {})
+        given().enter_deductions({"8": amount}, {}, now=DURING_Q1_2024)
     assert refusal.value.field == "om.8"
 
 
 @pytest.mark.parametrize("flag", ["true", 1, "oui"])
 def test_art_19_1_flags_are_booleans(flag: object) -> None:
     with pytest.raises(DomainError) as refusal:
-        given().enter_deductions({}, {"19_art19_1": flag})
+        given().enter_deductions({}, {"19_art19_1": flag}, now=DURING_Q1_2024)
     assert refusal.value.field == "omr.19_art19_1"
 
 
 def test_deductions_read_back_with_the_http_keys() -> None:
-    events = given().enter_deductions({"7": "5", "7_art19_1": True}, {"25bis": "1"})
+    events = given().enter_deductions({"7": "5", "7_art19_1": True}, {"25bis": "1"}, now=DURING_Q1_2024)
     entered = events[0]
     assert isinstance(entered, DeductionsEntered)
     shown = as_input(entered.om, "om")

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from chassis.commands import Commands
 from chassis.http.guards import BodyLimits
+from chassis.pdf import find_font
 from chassis.service import Runtime, ServiceDefinition, Wiring
 from chassis.unit_of_work import Transaction
 from contracts.envelope import utc_now
@@ -16,7 +17,9 @@ from essoc.application.projections import RequestView
 from essoc.application.scheduler import AnswerClock
 from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfWork, requests
 from essoc.application.uploads import Uploads
+from essoc.documents.library import DocumentLibrary
 from essoc.domain.referentials import default_referentials
+from essoc.entrypoints.documents import router as documents_router
 from essoc.entrypoints.http import MULTIPART_OVERHEAD, EssocServices, router
 from essoc.settings import EssocSettings
 
@@ -63,6 +66,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
             clock=clock,
             answer_clock=answer_clock,
             companies=directory,
+            documents=DocumentLibrary(find_font(config.pdf_font_path), [field.label for field in referentials.fields]),
         )
         return Wiring(services=services, background=[answer_clock.run])
 
@@ -73,7 +77,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
         description="Rescrits, seconds examens et droits au contrôle : dépôt, instruction, échanges, "
         "pièces jointes, délai de réponse, PDF.",
         projections=[RequestView(referentials)],
-        routers=[router],
+        routers=[router, documents_router],
         wire=wire,
         body_limits=BodyLimits(upload_bytes=config.attachment_max_bytes + MULTIPART_OVERHEAD),
     )

@@ -10,7 +10,7 @@ import pytest
 
 from essoc.domain.deadlines import answer_deadline
 
-from essoc_http_support import essoc_app
+from essoc_http_support import control, essoc_app
 
 pytestmark = pytest.mark.integration
 
@@ -36,6 +36,15 @@ async def test_the_answer_clock_runs_three_months_from_receipt(essoc) -> None:  
     received = datetime.fromisoformat(filed["deadline"]["received_at"])
     assert datetime.fromisoformat(filed["deadline"]["deadline_at"]) == answer_deadline(received)
     assert datetime.fromisoformat(filed["deadline"]["reminder_at"]) == answer_deadline(received) - timedelta(days=15)
+
+
+async def test_droit_au_controle_has_no_three_month_clock(essoc) -> None:  # type: ignore[no-untyped-def]
+    # CRPA L.124-1: « dans un délai raisonnable »; the 3 months are the rescrit's
+    filed = await essoc.file(control())
+    assert (filed["deadline"]["deadline_at"], filed["deadline"]["reminder_at"]) == (None, None)
+    received = datetime.fromisoformat(filed["deadline"]["received_at"])
+    assert await essoc.answer_clock.notify_deadlines(received + timedelta(days=400)) == 0
+    assert await _notices(essoc, filed["id"]) == []
 
 
 async def test_the_reminder_comes_15_days_before_and_the_expiry_at_the_deadline_each_once(essoc) -> None:  # type: ignore[no-untyped-def]

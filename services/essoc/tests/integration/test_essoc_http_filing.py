@@ -225,13 +225,31 @@ async def test_a_second_examen_of_a_closed_rescrit_is_collegial_with_its_own_thr
     assert by_id["characteristics"]["previous_request"] == rescrit_["id"]
 
 
-async def test_a_second_examen_cites_a_previous_request(essoc) -> None:  # type: ignore[no-untyped-def]
-    problem(await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen")), 422, "previous_request")
+async def test_second_examen_previous_rescrit_number_is_optional(essoc) -> None:  # type: ignore[no-untyped-def]
+    # The manual: « vous pouvez renseigner le numéro »; without it, the rescrit's date and reference
     problem(
+        await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen")), 422, "contested_rescrit_date"
+    )
+    today = essoc.clock.now().date()
+    body = await essoc.file(
+        rescrit(
+            nature="second_examen",
+            contested_rescrit_date=(today - timedelta(days=20)).isoformat(),
+            contested_rescrit_reference="DR Guadeloupe 2026-117",
+        )
+    )
+    c = body["characteristics"]
+    assert (c["previous_request"], c["contested_rescrit_reference"]) == (None, "DR Guadeloupe 2026-117")
+    assert c["contested_rescrit_date"] == (today - timedelta(days=20)).isoformat() and c["collegial"] is True
+
+
+async def test_second_examen_unknown_number_is_a_422_on_the_field(essoc) -> None:  # type: ignore[no-untyped-def]
+    body = problem(
         await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen", previous_request="999")),
-        404,
+        422,
         "previous_request",
     )
+    assert body["type"].endswith("/rescrit-inconnu")
 
 
 async def test_a_second_examen_needs_a_rescrit_that_was_closed(essoc) -> None:  # type: ignore[no-untyped-def]
@@ -256,13 +274,18 @@ async def test_a_second_examen_is_of_a_rescrit_not_of_a_droit_au_controle(essoc)
     )
 
 
-async def test_a_second_examen_is_of_the_same_requesters_rescrit(essoc) -> None:  # type: ignore[no-untyped-def]
+async def test_a_second_examen_is_of_the_same_requesters_or_the_same_companys_rescrit(essoc) -> None:  # type: ignore[no-untyped-def]
     closed = await essoc.closed()
-    problem(
-        await essoc.other.post("/api/v1/requests", json=rescrit(nature="second_examen", previous_request=closed["id"])),
-        403,
-        "previous_request",
+    # another person, for no company: the rescrit reads as unknown (nothing said about another's request)
+    as_private = rescrit(
+        nature="second_examen", previous_request=closed["id"], requester_type="particulier", siret=None
     )
+    body = problem(await essoc.other.post("/api/v1/requests", json=as_private), 422, "previous_request")
+    assert body["type"].endswith("/rescrit-inconnu")
+    # another person for the same company (its lawyer, its RDE): the company's rescrit counts
+    r = await essoc.other.post("/api/v1/requests", json=rescrit(nature="second_examen", previous_request=closed["id"]))
+    assert r.status_code == 201, r.text
+    assert r.json()["characteristics"]["previous_request_number"] == closed["number"]
 
 
 async def test_a_second_examen_is_filed_less_than_two_months_after_the_rescrit(essoc) -> None:  # type: ignore[no-untyped-def]

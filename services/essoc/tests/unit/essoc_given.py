@@ -54,12 +54,13 @@ def submit(
     now: datetime = NOW,
     request_id: str = "req-1",
     number: int = 150,
+    requester_id: str | None = None,
 ) -> list[RequestSubmitted]:
     return submit_request(
         filing or rescrit_filing(),
         request_id=request_id,
         number=number,
-        requester=REQUESTER,
+        requester=REQUESTER.model_copy(update={"id": requester_id}) if requester_id else REQUESTER,
         company_name=company_name,
         previous=previous,
         referentials=REFS,

@@ -13,7 +13,9 @@ from contracts.events.essoc import (
     DeadlineReached,
     RequestClosed,
     RequestQuestioned,
+    RequestSubmitted,
 )
+from contracts.registry import parse
 from essoc.domain.deadlines import (
     add_months,
     answer_deadline,
@@ -24,7 +26,7 @@ from essoc.domain.deadlines import (
     zone_of,
 )
 
-from essoc_given import AGENT, REQUESTER, admitted, given, submitted, taken_in_charge
+from essoc_given import AGENT, REQUESTER, admitted, control_filing, given, submitted, taken_in_charge
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -162,3 +164,40 @@ def test_a_notice_of_a_former_deadline_does_not_count_for_the_new_one() -> None:
     assert request.deadline_notices_due(utc(2026, 8, 20)) == [
         DeadlineReached(kind="reminder", deadline_at=utc(2026, 9, 1), notice=NOTICE)
     ]
+
+
+# ---- droit au contrôle: no 3-month clock (CRPA L.124-1) ----------------------------------------------
+
+
+def test_droit_au_controle_has_no_three_month_clock() -> None:
+    # CRPA L.124-1: the control is carried out « dans un délai raisonnable »; the 3 months of code des douanes
+    # art. 345 bis II are the rescrit's (and its second examen's)
+    control = submitted(filing=control_filing())
+    assert control.deadline_at is None
+    request = given(*taken_in_charge(control))
+    assert request.deadline_at is None
+    assert request.deadline_notices_due(utc(2027, 1, 1)) == []
+
+
+def test_droit_au_controle_answers_restart_no_clock() -> None:
+    control = submitted(filing=control_filing())
+    question = RequestQuestioned(question_id="q-1", text="?", asked_by=AGENT, notice=control.notice)
+    history = [*admitted(control), question]
+    [answer] = given(*history).answer_question(
+        question_id="q-1", text="Voici.", requester_id=REQUESTER.id, now=utc(2026, 4, 1)
+    )
+    assert (answer.restarts_clock, answer.deadline_at) == (False, None)
+    [complement] = given(*history).add_complement(
+        complement_id="c-1", text="Voici.", requester_id=REQUESTER.id, now=utc(2026, 4, 1)
+    )
+    assert (complement.restarts_clock, complement.deadline_at) == (False, None)
+
+
+def test_droit_au_controle_filed_with_a_deadline_before_the_rule_gets_no_notice() -> None:
+    # RequestSubmitted v1 gave a droit au contrôle the rescrit's deadline; read today (upcast to v2), none
+    stored = submitted(filing=control_filing()).model_dump(mode="json") | {"deadline_at": DEADLINE.isoformat()}
+    legacy = parse("RequestSubmitted", 1, stored)
+    assert isinstance(legacy, RequestSubmitted) and legacy.deadline_at is None
+    assert given(legacy).deadline_notices_due(utc(2026, 7, 1)) == []
+    rescrit = parse("RequestSubmitted", 1, START.model_dump(mode="json"))
+    assert isinstance(rescrit, RequestSubmitted) and rescrit.deadline_at == DEADLINE

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
-from contracts.errors import DomainError, Forbidden, NotFound
+from contracts.errors import DomainError
 from contracts.events.essoc import AdmissibilityDecided, Notice, RequestClosed, RequestSubmitted
 from essoc.domain.filing import submit_request
 from essoc.domain.request import EssocRequest
@@ -302,24 +302,106 @@ def test_second_examen_after_two_months_is_refused() -> None:
     assert error.value.code == "delai-expire"
 
 
-def test_second_examen_must_name_the_previous_rescrit() -> None:
+def test_second_examen_previous_rescrit_number_is_optional() -> None:
+    # The manual (§3.2.2): « vous pouvez renseigner le numéro de la demande initiale »; without it, the
+    # contested rescrit's date and reference are stated, and the two months run from that date.
+    [event] = submit(
+        rescrit_filing(
+            nature="second_examen",
+            contested_rescrit_date=date(2026, 2, 1),
+            contested_rescrit_reference="DR Martinique 2026/017",
+        )
+    )
+    assert (event.previous_request, event.contested_rescrit_date, event.contested_rescrit_reference) == (
+        None,
+        date(2026, 2, 1),
+        "DR Martinique 2026/017",
+    )
+    assert event.collegial is True and event.deadline_at is not None
+
+
+def test_second_examen_without_number_needs_the_date_and_reference() -> None:
     with pytest.raises(DomainError) as error:
         submit(rescrit_filing(nature="second_examen"))
-    assert "second examen" in refusal(error, "previous_request")
+    assert "date du rescrit contesté" in refusal(error, "contested_rescrit_date")
+    with pytest.raises(DomainError) as error:
+        submit(rescrit_filing(nature="second_examen", contested_rescrit_date=date(2026, 2, 1)))
+    assert "référence" in refusal(error, "contested_rescrit_reference")
 
 
-def test_second_examen_of_an_unknown_request_is_not_found() -> None:
-    with pytest.raises(NotFound) as error:
+def test_second_examen_two_months_run_from_the_stated_rescrit_date() -> None:
+    # code des douanes art. 345 bis: within two months of the rescrit; NOW is 10 March 2026
+    def filed(on: date) -> list[RequestSubmitted]:
+        return submit(
+            rescrit_filing(nature="second_examen", contested_rescrit_date=on, contested_rescrit_reference="R-1")
+        )
+
+    assert filed(date(2026, 1, 10))  # the last day of the two months
+    with pytest.raises(DomainError) as error:
+        filed(date(2026, 1, 9))
+    assert "deux mois" in refusal(error, "contested_rescrit_date") and error.value.code == "delai-expire"
+    with pytest.raises(DomainError) as error:
+        filed(date(2026, 3, 11))
+    assert "postérieure" in refusal(error, "contested_rescrit_date")
+
+
+def test_second_examen_unknown_number_is_a_422_on_the_field() -> None:
+    with pytest.raises(DomainError) as error:
         second_examen(None, NOW)
-    assert error.value.field == "previous_request"
+    assert error.value.status == 422 and error.value.code == "rescrit-inconnu"
+    assert "Aucun rescrit n° req-0 délivré depuis moins de deux mois" in refusal(error, "previous_request")
 
 
-def test_second_examen_only_of_ones_own_rescrit() -> None:
+def test_second_examen_of_another_requesters_rescrit_reads_as_unknown() -> None:
+    # Another's request answers like an unknown one: a number tells nothing about requests one may not see.
     previous = closed_rescrit(datetime(2026, 2, 1, tzinfo=UTC))
     previous.requester = previous.requester.model_copy(update={"id": "u-other"})
-    with pytest.raises(Forbidden) as error:
+    previous.company_siren = "552100554"
+    with pytest.raises(DomainError) as error:
         second_examen(previous, NOW)
-    assert error.value.field == "previous_request"
+    assert error.value.code == "rescrit-inconnu" and error.value.field == "previous_request"
+
+
+def test_second_examen_of_a_rescrit_for_the_same_company_is_accepted() -> None:
+    # A lawyer's or RDE's rescrit for the company counts: same SIREN, whoever filed it.
+    previous = closed_rescrit(datetime(2026, 2, 1, tzinfo=UTC))
+    previous.requester = previous.requester.model_copy(update={"id": "u-lawyer"})
+    previous.company_siren = SIRET[:9]
+    [event] = second_examen(previous, NOW)
+    assert (event.previous_request, event.previous_request_number) == ("req-0", 149)
+
+
+def test_second_examen_through_the_company_tells_nothing_of_the_request_state() -> None:
+    # matched through a SIREN the requester typed: expired, open or not a rescrit all answer « inconnu »
+    previous = closed_rescrit(datetime(2025, 12, 1, tzinfo=UTC))  # more than two months before NOW
+    previous.requester = previous.requester.model_copy(update={"id": "u-lawyer"})
+    previous.company_siren = SIRET[:9]
+    with pytest.raises(DomainError) as error:
+        second_examen(previous, NOW)
+    assert error.value.code == "rescrit-inconnu"
+
+
+def test_second_examen_of_a_rescrit_asked_for_the_represented_company_is_accepted() -> None:
+    start = submitted(
+        request_id="req-0",
+        number=149,
+        now=datetime(2025, 9, 1, tzinfo=UTC),
+        filing=rescrit_filing(represented_siren=SIRET[:9]),
+        requester_id="u-lawyer",
+    )
+    previous = given(
+        *admitted(start), (RequestClosed(response="Oui.", notice=start.notice), datetime(2026, 2, 1, tzinfo=UTC))
+    )
+    assert previous.company_siren == SIRET[:9]
+    assert second_examen(previous, NOW)
+
+
+def test_second_examen_names_either_the_number_or_the_stated_rescrit() -> None:
+    previous = closed_rescrit(datetime(2026, 2, 1, tzinfo=UTC))
+    filing = rescrit_filing(nature="second_examen", previous_request="req-0", contested_rescrit_reference="R-1")
+    with pytest.raises(DomainError) as error:
+        submit(filing, previous=previous)
+    assert "pas les deux" in refusal(error, "contested_rescrit_reference")
 
 
 def test_second_examen_only_of_a_rescrit() -> None:
@@ -346,7 +428,15 @@ def test_second_examen_only_of_a_delivered_rescrit(state: str) -> None:
     assert "n'a pas été délivré" in refusal(error, "previous_request")
 
 
-def test_only_a_second_examen_refers_to_a_previous_request() -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("previous_request", "req-0"),
+        ("contested_rescrit_date", date(2026, 2, 1)),
+        ("contested_rescrit_reference", "R-1"),
+    ],
+)
+def test_only_a_second_examen_refers_to_a_previous_request(field: str, value: object) -> None:
     with pytest.raises(DomainError) as error:
-        submit(rescrit_filing(previous_request="req-0"))
-    assert "second examen" in refusal(error, "previous_request")
+        submit(rescrit_filing(**{field: value}))
+    assert "second examen" in refusal(error, field)

@@ -49,7 +49,7 @@ def build(
         title="Notifier — courriels aux usagers et aux services",
         description="Envoie les courriels de DOMINO-NG et d'OGDE et garde la trace de chaque envoi.",
         projections=[NotificationLog()],
-        subscribe_topics=[topics.TAXCALC, topics.ESSOC],
+        subscribe_topics=[topics.DECLARATIONS, topics.TAXCALC, topics.ESSOC],
         routers=[router],
         wire=wire,
     )

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from pydantic import BaseModel
 
+from contracts.events.declarations import FilingReminderIssued
 from contracts.events.essoc import AttachmentAdded, ComplementAdded, RequestTakenInCharge
 from contracts.events.taxcalc import LineAssessed
 from contracts.registry import event_type as event_type_spec
 from contracts.registry import parse
 from notifier.domain.mails import mails_for, notification_id
+from notifier.domain.render import render
 
 from notifier_events import ASSESSED, EVENT_ID, EXPECTED, NOTICE, REFUSED, SUBMITTED
 
@@ -102,3 +105,31 @@ def test_an_event_type_of_another_service_gives_no_mail() -> None:
         declaration_id="d", declaration_version=1, line_id="l", annex="B", status="assessed", om_amount=0, omr_amount=0
     )
     assert mails_for(assessed, EVENT_ID) == []
+
+
+def test_filing_reminders_go_to_the_relations_declarant_in_french() -> None:
+    before = FilingReminderIssued(
+        relation_id="rel-974-0001",
+        relation_number="0974000789",
+        establishment="Savonnerie Bourbon",
+        year=2026,
+        quarter=3,
+        due_date=date(2026, 10, 24),
+        kind="before_due",
+        days_before=7,
+        email="marie.payet@producteur.example",
+    )
+    [mail] = mails_for(before, "00000000-0000-0000-0000-000000000001", territory="974")
+    assert mail.recipient == "marie.payet@producteur.example" and mail.template == "domino_filing_reminder"
+    assert mail.subject == "[DOMINO-NG] Rappel : déclaration du 3e trimestre 2026 à déposer dans 7 jours"
+    late = before.model_copy(update={"kind": "late", "days_before": None})
+    [notice] = mails_for(late, "00000000-0000-0000-0000-000000000002", territory="974")
+    assert notice.template == "domino_filing_late"
+    assert notice.subject == "[DOMINO-NG] Déclaration du 3e trimestre 2026 non déposée : date limite dépassée"
+    text = render(mail).text
+    assert "au plus tard le 24 octobre 2026, dans 7 jours" in text and "sans vente ni livraison" in text
+    # a date is a date in every zone: the 24th in Guadeloupe too (UTC-4), not the 23rd
+    [antilles] = mails_for(before, "00000000-0000-0000-0000-000000000003", territory="971")
+    assert "au plus tard le 24 octobre 2026" in render(antilles).text
+    [today] = mails_for(before.model_copy(update={"days_before": 0}), "00000000-0000-0000-0000-000000000004")
+    assert today.subject.endswith("à déposer aujourd'hui") and "c'est-à-dire aujourd'hui" in render(today).text

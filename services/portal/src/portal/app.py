@@ -125,7 +125,9 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += self.headers
-                if not static:
+                if any(name.lower() == b"cache-control" for name, _ in headers):
+                    pass  # the page chose (a service's document, cached privately and revalidated by its ETag)
+                elif not static:
                     headers.append((b"cache-control", b"no-store"))
                 else:
                     headers.append((b"cache-control", b"public, max-age=86400"))

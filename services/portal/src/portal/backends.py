@@ -116,9 +116,14 @@ class Backend:
         return response.json() if response.content else None
 
     @asynccontextmanager
-    async def download(self, path: str, token: str) -> AsyncIterator[httpx.Response]:
-        """A file (a PDF, an attachment), streamed through."""
-        request = self.client.build_request("GET", path, headers=self._headers(token, None, None))
+    async def download(
+        self, path: str, token: str, *, if_none_match: str | None = None
+    ) -> AsyncIterator[httpx.Response]:
+        """A file (a PDF, an attachment), streamed through; a 304 when `if_none_match` names its ETag."""
+        headers = self._headers(token, None, None)
+        if if_none_match:
+            headers["If-None-Match"] = if_none_match
+        request = self.client.build_request("GET", path, headers=headers)
         try:
             response = await self.client.send(request, stream=True)
         except httpx.HTTPError as error:

@@ -36,6 +36,7 @@ EVENT_LABELS = {
     "AnnualTurnoverDeclared": "Chiffre d'affaires annuel de production déclaré (case 3)",
     "DeductionsEntered": "Cases d'octroi de mer et d'octroi de mer régional saisies",
     "DeclarationFiled": "Déclaration déposée",
+    "PaymentRecorded": "Paiement enregistré",
 }
 ROLE_LABELS = {
     "declarant": "Déclarant",
@@ -43,6 +44,7 @@ ROLE_LABELS = {
     "agent": "Agent des douanes",
     "admin": "Administrateur",
     "auditor": "Auditeur",
+    "comptable": "Comptable",
     "system": "Le service",
 }
 QUALITIES = {"representant": "Représentant de l'entreprise", "mandataire": "Personne disposant d'un mandat"}

@@ -17,7 +17,13 @@ class TaxcalcSettings(ServiceSettings):
     # DOMAIN §1: the 150 € / 760 € refund thresholds are unconfirmed, hence configurable.
     refund_threshold_annual: Decimal | None = None
     refund_threshold_quarterly: Decimal | None = None
+    # DOMAIN §1: a separate export refund is claimed for at least 150 € (art. 25, décret art. 11).
+    refund_threshold_export: Decimal | None = None
 
     def threshold_overrides(self) -> dict[str, Decimal]:
-        overrides = {"annual": self.refund_threshold_annual, "quarterly": self.refund_threshold_quarterly}
+        overrides = {
+            "annual": self.refund_threshold_annual,
+            "quarterly": self.refund_threshold_quarterly,
+            "export": self.refund_threshold_export,
+        }
         return {k: v for k, v in overrides.items() if v is not None}

@@ -124,7 +124,8 @@ class Drafts:
 class Given:
     """An in-memory store where declarations' events are received, as the consumer records them."""
 
-    def __init__(self, tariff: Tariff, **overrides: Any) -> None:
+    def __init__(self, tariff: Tariff, *, served: tuple[str, ...] = ("974",), **overrides: Any) -> None:
+        self.served = served
         self.store = MemoryEventStore()
         self.tariffs = Tariffs(tariff)
         self.drafts = Drafts(self.store)
@@ -132,7 +133,7 @@ class Given:
 
     def uow(self, tx: MemoryTransaction) -> TaxcalcUnitOfWork:
         return TaxcalcUnitOfWork.over(
-            tx, self.tariffs, self.drafts, served=("974",), threshold_overrides=self.overrides
+            tx, self.tariffs, self.drafts, served=self.served, threshold_overrides=self.overrides
         )
 
     def receive(self, *events: BaseModel, stream_id: str = DECLARATION) -> list[Recorded[BaseModel]]:

@@ -9,7 +9,7 @@ import pytest
 
 from chassis.http.auth import Principal
 from chassis.memory import MemoryTransaction
-from contracts.errors import Forbidden
+from contracts.errors import DomainError, Forbidden
 from contracts.events.taxcalc import (
     CreditCarriedForward,
     DeclarationAssessed,
@@ -129,4 +129,52 @@ async def test_only_an_admin_publishes_a_tariff(demo_csv_of) -> None:  # type: i
         await given.store.run(
             lambda tx: publish_tariff(PublishTariff(text=demo_csv_of("974")), declarant, given.uow(tx))
         )
+    assert given.store.streams == {}
+
+
+def _several(demo_csv_of, *territories: str) -> str:  # type: ignore[no-untyped-def]
+    header, *_ = demo_csv_of(territories[0]).splitlines()
+    rows = [row for t in territories for row in demo_csv_of(t).splitlines()[1:] if row.strip()]
+    return "\n".join([header, *rows]) + "\n"
+
+
+async def test_a_tariff_file_of_several_territories_publishes_each_when_all_are_served(demo_csv_of) -> None:  # type: ignore[no-untyped-def]
+    # the issue: a CSV with rows of several territories is accepted when the deployment serves them all,
+    # grouped by territory, all or nothing; versions are compared within one territory only
+    given = Given(Tariff(), served=("971", "974"))
+    outcome = await given.store.run(
+        lambda tx: publish_tariff(PublishTariff(text=_several(demo_csv_of, "971", "974")), ADMIN, given.uow(tx))
+    )
+    assert outcome.published and outcome.territory is None and outcome.version is None
+    assert [(t.territory, t.published, t.version) for t in outcome.territories] == [("971", True, 1), ("974", True, 1)]
+    for territory in ("971", "974"):
+        [published] = given.store.events(f"tariff-{territory}")
+        assert isinstance(published, TariffPublished) and published.territory == territory
+    # the same file again: nothing; a file changing one territory publishes that one only
+    again = await given.store.run(
+        lambda tx: publish_tariff(PublishTariff(text=_several(demo_csv_of, "971", "974")), ADMIN, given.uow(tx))
+    )
+    assert not again.published
+    only_974 = await given.store.run(
+        lambda tx: publish_tariff(PublishTariff(text=_several(demo_csv_of, "974", "971")), ADMIN, given.uow(tx))
+    )
+    assert not only_974.published, "the same lines in another order are the same tariffs"
+
+
+async def test_a_tariff_file_with_a_territory_not_served_publishes_nothing(demo_csv_of) -> None:  # type: ignore[no-untyped-def]
+    given = Given(Tariff(), served=("974",))
+    with pytest.raises(Forbidden) as refusal:
+        await given.store.run(
+            lambda tx: publish_tariff(PublishTariff(text=_several(demo_csv_of, "971", "974")), ADMIN, given.uow(tx))
+        )
+    assert "971 (Guadeloupe)" in refusal.value.detail and "rien n'a été importé" in refusal.value.detail
+    assert given.store.streams == {}
+
+
+async def test_a_tariff_file_naming_one_territory_refuses_the_rows_of_another(demo_csv_of) -> None:  # type: ignore[no-untyped-def]
+    given = Given(Tariff(), served=("971", "974"))
+    command = PublishTariff(text=_several(demo_csv_of, "971", "974"), territory="974")
+    with pytest.raises(DomainError) as refusal:
+        await given.store.run(lambda tx: publish_tariff(command, ADMIN, given.uow(tx)))
+    assert "ne correspond pas au tarif importé (974" in refusal.value.extra["rows"][0]["message"]
     assert given.store.streams == {}

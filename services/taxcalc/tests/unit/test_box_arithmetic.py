@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from contracts.events.declarations import Deductions
 from taxcalc.domain.boxes import BOX_NAMES, OM, OMR, AssessedLine, BoxSheet, compute_boxes, line_amount
-from taxcalc.domain.parameters import RefundThresholds
+from taxcalc.domain.parameters import RefundThresholds, refund_thresholds
 
 D = Decimal
 ZERO = Decimal("0")
@@ -176,8 +177,42 @@ def test_omr_export_refund_is_capped_pro_rata_of_exports() -> None:
 
 
 def test_no_export_refund_without_exports() -> None:
-    result = sheet([sale("1000")], deductions(b7="1000", b13bis="1"))
-    assert "case 13 bis : 1 €" in result.errors[0] and "= 0 €" in result.errors[0]
+    # No exports, no export refund: with sales, and (the case the pro rata let through) with no delivery at all
+    expected = (
+        "Aucune exportation n'est déclarée (case 2 nulle) : le remboursement au titre des exportations "
+        "(case 13 bis : 200 €) ne peut pas être demandé."
+    )
+    assert sheet([sale("1000")], deductions(b7="1000", b13bis="200")).errors == [expected]
+    assert sheet([], deductions(b7="1000", b13bis="200")).errors == [expected]
+    assert sheet([], carried_om="1000", om=deductions(b13bis="200")).errors == [expected]
+    omr = sheet([], omr=deductions(b19="1000", b25bis="200")).errors
+    assert omr == [expected.replace("13 bis", "25 bis")]
+
+
+def test_export_refund_threshold_is_150_euros_per_claim() -> None:
+    # DOMAIN §1 (loi 2004-639 art. 25, décret 2005-69 art. 11): a separate export refund is at least 150 €
+    lines = [sale("1000"), export("1000")]
+    small = sheet(lines, deductions(b7="1000", b13bis="149.99"), quarter=2)
+    assert small.errors == []
+    assert small.warnings == [
+        "Le remboursement au titre des exportations (case 13 bis : 149,99 €) est inférieur au minimum d'une "
+        "demande (150 €) : la demande pourrait être rejetée."
+    ]
+    assert sheet(lines, deductions(b7="1000", b13bis="150"), quarter=2).warnings == []
+
+
+def test_export_refund_threshold_comes_from_configuration() -> None:
+    thresholds = refund_thresholds(date(2026, 1, 1), {"export": "100"})
+    assert thresholds.export == D("100")
+    result = compute_boxes(
+        [sale("1000"), export("1000")],
+        deductions(b7="1000", b13bis="120"),
+        NONE,
+        year=2026,
+        quarter=2,
+        thresholds=thresholds,
+    )
+    assert result.warnings == []
 
 
 def test_refunds_without_credit_are_an_error_and_count_as_zero() -> None:

@@ -13,6 +13,7 @@ from taxcalc.domain.parameters import (
     DatedParameter,
     DatedValue,
     RefundThresholds,
+    cap_change_days,
     om_rate_cap,
     omr_rate_cap,
     refund_thresholds,
@@ -64,10 +65,30 @@ def test_om_rate_cap_is_60_percent() -> None:
     assert om_rate_cap("974", "3305", date(2020, 1, 1)) == Decimal("60")
 
 
-@pytest.mark.parametrize("code", ["22", "220840", "24", "2402"])
+@pytest.mark.parametrize("code", ["2203", "22042100", "220840", "2402", "24031910"])
 def test_om_rate_cap_is_90_percent_for_alcohol_and_tobacco(code: str) -> None:
-    # loi 2004-639 art. 28: chapters 22 (beverages, spirits) and 24 (tobacco)
+    # loi 2004-639 art. 28: alcohols and alcoholic beverages (2203–2208), tobacco (2401–2403)
     assert om_rate_cap("971", code, date(2020, 1, 1)) == Decimal("90")
+
+
+@pytest.mark.parametrize("code", ["22011000", "22029100", "2201", "22", "24"])
+def test_om_rate_cap_alcohol_tobacco_excludes_water_and_soft_drinks(code: str) -> None:
+    # loi 2004-639 art. 28: water (2201) and soft drinks (2202) are beverages, not alcoholic ones; a line on a
+    # whole chapter covers them too
+    assert om_rate_cap("971", code, date(2020, 1, 1)) == Decimal("60")
+
+
+def test_om_rate_cap_alcohol_tobacco_follows_the_2022_nomenclature() -> None:
+    # nomenclature combinée 2022: 2404 11/19 (products containing tobacco) are tobacco, 2404 12 is not
+    assert om_rate_cap("971", "24041100", date(2022, 1, 1)) == Decimal("90")
+    assert om_rate_cap("971", "24041200", date(2022, 1, 1)) == Decimal("60")
+    assert om_rate_cap("971", "24041100", date(2021, 12, 31)) == Decimal("60")
+
+
+def test_cap_change_days_list_every_day_a_cap_may_change() -> None:
+    assert cap_change_days(date(2026, 1, 1), None) == [date(2026, 1, 1), date(2026, 7, 1)]
+    assert cap_change_days(date(2026, 1, 1), date(2026, 6, 30)) == [date(2026, 1, 1)]
+    assert cap_change_days(date(2021, 6, 1), date(2022, 3, 1)) == [date(2021, 6, 1), date(2022, 1, 1)]
 
 
 def test_om_rate_caps_are_raised_by_half_in_mayotte_from_july_2026() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from contracts.errors import DomainError
 from contracts.types import Territory
-from taxcalc.domain.tariff_csv import HEADER, parse_tariff_csv
+from taxcalc.domain.tariff_csv import HEADER, parse_tariff_csv, parse_tariff_file
 
 HEAD = ",".join(HEADER)
 GOOD = "974,04,,OME,4,2.5,2015-01-01,,Délibération CR 974 n° DAP 2015-0012,Lait"
@@ -68,9 +68,36 @@ def test_om_rate_above_the_legal_cap_is_refused() -> None:
 
 
 def test_alcohol_may_be_taxed_up_to_90_percent() -> None:
-    # loi 2004-639 art. 28: 90 % for chapters 22 and 24
+    # loi 2004-639 art. 28: 90 % for alcohols, alcoholic beverages and tobacco
     assert parse_tariff_csv(csv_of("974,2208,,OME,90,2.5,2015-01-01,,D,x"), "974")[0].om_rate == Decimal("90")
     assert "plafond légal de 90 %" in messages(csv_of("974,2208,,OME,90.5,2.5,2015-01-01,,D,x"))[0]
+
+
+def test_om_rate_cap_alcohol_tobacco_excludes_water_and_soft_drinks() -> None:
+    # loi 2004-639 art. 28: mineral water (2201) and soft drinks (2202) stay under the general 60 % cap
+    assert "plafond légal de 60 %" in messages(csv_of("974,22011000,,OME,70,2.5,2015-01-01,,D,x"))[0]
+    assert "plafond légal de 60 %" in messages(csv_of("974,2202,,OME,61,2.5,2015-01-01,,D,x"))[0]
+    assert "plafond légal de 60 %" in messages(csv_of("974,22,,OME,61,2.5,2015-01-01,,D,x"))[0]
+    assert parse_tariff_csv(csv_of("974,2203,,OME,61,2.5,2015-01-01,,D,x"), "974")[0].om_rate == Decimal("61")
+
+
+def test_caps_are_checked_over_the_whole_validity_of_a_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    # loi 2004-639 art. 28: a rate must respect the cap every day it is in force; were the cap lowered on
+    # 1 January 2030, a rate of 55 % in force from 2029 without end would exceed it from then on
+    from taxcalc.domain import parameters
+
+    lowered = parameters.DatedParameter(
+        parameters.OM_RATE_CAP.name,
+        [*parameters.OM_RATE_CAP.values, parameters.DatedValue(date(2030, 1, 1), Decimal("50"), "loi future")],
+    )
+    monkeypatch.setattr(parameters, "OM_RATE_CAP", lowered)
+    monkeypatch.setattr(parameters, "CAP_PARAMETERS", (*parameters.CAP_PARAMETERS, lowered))
+    assert messages(csv_of("974,33,,OME,55,2.5,2029-01-01,,D,x")) == [
+        "Ligne 2 : le taux d'octroi de mer 55 % dépasse le plafond légal de 50 % en vigueur le 01/01/2030, "
+        "pendant la validité du taux (loi future)."
+    ]
+    # ended before the new cap, the same rate is within the caps
+    assert len(parse_tariff_csv(csv_of("974,33,,OME,55,2.5,2029-01-01,2029-12-31,D,x"), "974")) == 1
 
 
 def test_mayotte_cap_is_checked_at_the_version_start_date() -> None:
@@ -205,3 +232,31 @@ def test_refusal_summarises_the_count() -> None:
         parse_tariff_csv(csv_of("974,04,,OME,4,3,2015-01-01,,D,x", "974,05,,OME,4,3,2015-01-01,,D,x"), "974")
     assert refusal.value.detail == "Le tarif 974 (La Réunion) n'a pas été importé : 2 erreurs dans le fichier."
     assert refusal.value.code == "tarif-invalide"
+
+
+def test_a_file_of_several_territories_compares_versions_within_one_territory() -> None:
+    # the issue: a 971 row does not "overlap" a 974 row of the same code and dates
+    rows = csv_of(GOOD, GOOD.replace("974,", "971,", 1))
+    lines = parse_tariff_file(rows)
+    assert sorted(lines) == ["971", "974"] and len(lines["971"]) == len(lines["974"]) == 1
+    overlapping = csv_of(GOOD, GOOD.replace("974,", "971,", 1), GOOD.replace("2015-01-01", "2016-01-01"))
+    assert [e["row"] for e in row_errors_of_file(overlapping)] == [4]
+
+
+def test_a_file_of_several_territories_checks_each_rows_caps_in_its_territory() -> None:
+    # loi 2004-639 art. 37: 5 % of OMR in Guyane, 2.5 % elsewhere
+    errors = row_errors_of_file(csv_of("973,04,,OME,4,5,2015-01-01,,D,x", "974,04,,OME,4,5,2015-01-01,,D,x"))
+    assert [e["row"] for e in errors] == [3]
+
+
+def test_a_row_of_an_unknown_territory_is_an_error() -> None:
+    assert "inconnu" in str(row_errors_of_file(csv_of("975,04,,OME,4,2.5,2015-01-01,,D,x"))[0]["message"])
+
+
+def row_errors_of_file(text: str) -> list[dict[str, object]]:
+    with pytest.raises(DomainError) as refusal:
+        parse_tariff_file(text)
+    assert refusal.value.detail.startswith("Le fichier tarifaire n'a pas été importé")
+    rows = refusal.value.extra["rows"]
+    assert isinstance(rows, list)
+    return rows

@@ -68,9 +68,22 @@ def test_cana_specific_line_comes_first() -> None:
     assert tariff.lookup("974", "22084011", "z001", DAY).cana == "Z001"
 
 
-def test_a_cana_without_specific_line_falls_back_to_the_general_line() -> None:
-    tariff = Tariff.of("974", [line("2208", "20"), line("2208", "15", cana="Z001")])
-    assert tariff.lookup("974", "22084011", "Z009", DAY).om_rate == Decimal("20")
+def test_cana_unknown_for_the_code_is_refused() -> None:
+    # The manual offers the CANA from a list: Z999 on a code whose tariff holds only Z001 is not the general rate
+    tariff = Tariff.of("974", [line("2208", "20"), line("2208", "15", cana="Z001"), line("0403", "0", cana="Z999")])
+    with pytest.raises(DomainError) as refusal:
+        tariff.lookup("974", "22084011", "Z999", DAY)
+    assert refusal.value.field == "cana" and refusal.value.code == "cana-inconnu"
+    assert "Le CANA Z999 n'existe pas dans le tarif" in refusal.value.detail
+    expired = Tariff.of("974", [line("2208", "20"), line("2208", "15", cana="Z001", valid_to=date(2020, 12, 31))])
+    with pytest.raises(DomainError, match="Z001"):
+        expired.lookup("974", "22084011", "Z001", DAY)
+
+
+def test_a_cana_of_one_kind_keeps_the_other_kinds_general_line() -> None:
+    # a CANA measure on the internal rate only: the product's external rate is the general one
+    tariff = Tariff.of("974", [line("2208", "20"), line("2208", "15", kind="OMI", cana="Z001")])
+    assert tariff.lookup("974", "22084011", "Z001", DAY).om_rate == Decimal("15")
 
 
 def test_cana_lines_do_not_apply_without_the_cana() -> None:

@@ -8,7 +8,9 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from declarations.application.projections import VIEW
+from contracts.events.taxcalc import TariffLine
+from declarations.application.projections import TARIFF_CANAS, VIEW
+from declarations.domain.canas import CanaMeasures
 from declarations.domain.filing import Totals
 
 Doc = dict[str, Any]
@@ -39,6 +41,16 @@ class DeclarationReadModel:
         )
         return total, [d async for d in cursor]
 
+    async def filed_relations(self, year: int, quarter: int) -> set[str]:
+        cursor = self.view.find({"year": year, "quarter": quarter, "status": "filed"}, {"relation_id": 1})
+        return {d["relation_id"] async for d in cursor}
+
+    async def filed_of(self, relation_id: str) -> list[Doc]:
+        """Every filed declaration of a relation, with what the payment follow-up needs."""
+        fields = {"filing.total_due": 1, "payments": 1, "due_date": 1, "year": 1, "quarter": 1}
+        cursor = self.view.find({"relation_id": relation_id, "status": "filed"}, fields, session=self.session)
+        return [d async for d in cursor]
+
     async def of(self, declaration_id: str) -> Totals | None:
         projected = ((await self.get(declaration_id)) or {}).get("totals")
         if projected is None:
@@ -51,3 +63,17 @@ class DeclarationReadModel:
             warnings=tuple(projected.get("warnings") or ()),
             complete=bool(projected.get("complete", True)),
         )
+
+
+class TariffCanaReadModel:
+    """Implements `TariffCanas` on the `tariff_canas` view."""
+
+    def __init__(self, db: AsyncDatabase[Doc], session: AsyncClientSession | None = None) -> None:
+        self.view = db[TARIFF_CANAS]
+        self.session = session
+
+    async def of(self, territory: str) -> CanaMeasures | None:
+        doc = await self.view.find_one({"_id": territory}, session=self.session)
+        if doc is None:
+            return None
+        return CanaMeasures.of(TariffLine.model_validate(line) for line in doc["lines"])

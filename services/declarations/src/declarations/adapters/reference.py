@@ -44,6 +44,7 @@ class ReferenceData:
                     production_activity_id=fields["production_activity_id"],
                     trade_name=fields["trade_name"],
                     ape=fields.get("ape"),
+                    email=fields.get("email"),
                 )
                 relations[relation.relation_id] = relation
         return cls(offices, relations, territories)

@@ -5,6 +5,8 @@ deployment serves.
 - An agent sees the relations of its territories (claim `territories`) and declares for none.
 - An admin sees and declares for every relation served here.
 - An auditor sees the relations of its territories and declares for none.
+- A comptable (the accountant, or the payment system's account) sees the relations of its territories, declares
+  for none, and records the payments of their filed declarations.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from contracts.errors import Forbidden, NotFound
 from declarations.application.unit_of_work import RelationDirectory
 from declarations.domain.declaration import Relation
 
+TERRITORY_READERS = ("agent", "auditor", "comptable")
+"""Roles that read the relations of the territories their token names."""
+
 
 def visible_relations(who: Principal, directory: RelationDirectory) -> list[Relation]:
     if who.role == "admin":
         return list(directory.relations())
-    if who.role in ("agent", "auditor"):
+    if who.role in TERRITORY_READERS:
         return [r for r in directory.relations() if r.territory in who.territories]
     return [r for r in (directory.relation(i) for i in who.relations) if r is not None]
 
@@ -35,7 +40,7 @@ def relation_for(who: Principal, relation_id: str, directory: RelationDirectory,
     allowed = (
         who.role == "admin"
         or (who.role == "declarant" and relation_id in who.relations)
-        or (who.role in ("agent", "auditor") and not acting and relation.territory in who.territories)
+        or (who.role in TERRITORY_READERS and not acting and relation.territory in who.territories)
     )
     if not allowed:
         raise Forbidden(
@@ -50,3 +55,9 @@ def relation_for(who: Principal, relation_id: str, directory: RelationDirectory,
 def require_served(territory: str, served: Sequence[str]) -> None:
     if territory not in served:
         raise Forbidden(f"Ce déploiement ne traite pas le territoire {territory}.", field="territory")
+
+
+def require_payments_of(who: Principal, territory: str) -> None:
+    """A comptable records payments for the declarations of its territories only (an admin for all)."""
+    if who.role == "comptable" and territory not in who.territories:
+        raise Forbidden("Vous n'êtes pas habilité à enregistrer les paiements de ce territoire.", field="territory")

@@ -6,6 +6,7 @@ Each handler is `(command, principal, uow)` and runs in one transaction (`chassi
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -13,8 +14,10 @@ from pydantic import BaseModel, ConfigDict
 from chassis.http.auth import Principal
 from chassis.repository import Loaded
 from contracts.errors import ConcurrencyError, Conflict, NotFound
+from contracts.events.declarations import FilingReminderIssued
 from declarations.application import access
-from declarations.application.unit_of_work import DeclarationsUnitOfWork
+from declarations.application.unit_of_work import DeclarationsUnitOfWork, reminder_stream
+from declarations.domain import calendar, reminders
 from declarations.domain import declaration as domain
 from declarations.domain.declarant import PAYMENT_METHODS
 from declarations.domain.declaration import Declaration, DeclarationEvent
@@ -54,6 +57,13 @@ class ImportLines(DeclarationCommand):
     """`(row, line_id, entry)`: the row as the sender numbers it (a file's row, a list's position)."""
     unreadable: list[tuple[int, str | None, str]] = []
     """`(row, field, message)`: rows of a file whose cells could not be read, reported with the others."""
+
+
+class RecordPayment(DeclarationCommand):
+    reference: str
+    amount: Any
+    paid_on: date
+    method: str
 
 
 class RemoveLine(DeclarationCommand):
@@ -107,13 +117,17 @@ async def set_declarant_details(cmd: SetDeclarantDetails, who: Principal, uow: D
 
 async def add_line(cmd: AddLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
     loaded = await _load(cmd, who, uow)
-    await _save(loaded, uow, loaded.aggregate.add_line(cmd.line_id, cmd.line))
+    ape = _relation(loaded, who, uow).ape
+    canas = await uow.canas.of(loaded.territory)
+    await _save(loaded, uow, loaded.aggregate.add_line(cmd.line_id, cmd.line, ape=ape, canas=canas))
 
 
 async def import_lines(cmd: ImportLines, who: Principal, uow: DeclarationsUnitOfWork) -> None:
     loaded = await _load(cmd, who, uow)
     refused = [RowRefusal(row, field, message) for row, field, message in cmd.unreadable]
-    await _save(loaded, uow, loaded.aggregate.add_lines(cmd.lines, refused))
+    ape = _relation(loaded, who, uow).ape
+    canas = await uow.canas.of(loaded.territory)
+    await _save(loaded, uow, loaded.aggregate.add_lines(cmd.lines, refused, ape=ape, canas=canas))
 
 
 async def remove_line(cmd: RemoveLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
@@ -128,7 +142,7 @@ async def declare_annual_turnover(cmd: DeclareAnnualTurnover, who: Principal, uo
 
 async def enter_deductions(cmd: EnterDeductions, who: Principal, uow: DeclarationsUnitOfWork) -> None:
     loaded = await _load(cmd, who, uow)
-    await _save(loaded, uow, loaded.aggregate.enter_deductions(cmd.om, cmd.omr))
+    await _save(loaded, uow, loaded.aggregate.enter_deductions(cmd.om, cmd.omr, now=uow.clock()))
 
 
 async def file_declaration(cmd: FileDeclaration, who: Principal, uow: DeclarationsUnitOfWork) -> None:
@@ -155,6 +169,81 @@ async def _load(cmd: DeclarationCommand, who: Principal, uow: DeclarationsUnitOf
     access.require_served(loaded.territory, uow.served)
     loaded.expect(cmd.expected_version)
     return loaded
+
+
+async def record_payment(cmd: RecordPayment, who: Principal, uow: DeclarationsUnitOfWork) -> bool:
+    """A payment received for a filed declaration, by the payment system or the accountant of its territory.
+    Returns whether it was new (False: the same payment was already recorded)."""
+    who.require("comptable", "admin")
+    loaded = await uow.declarations.get(cmd.declaration_id)
+    if loaded is None:
+        raise NotFound(f"Déclaration {cmd.declaration_id} introuvable.", field="id")
+    access.require_served(loaded.territory, uow.served)
+    access.require_payments_of(who, loaded.territory)
+    loaded.expect(cmd.expected_version)
+    events = loaded.aggregate.record_payment(
+        reference=cmd.reference,
+        amount=cmd.amount,
+        paid_on=cmd.paid_on,
+        method=cmd.method,
+        recorded_by=who.id,
+        now=uow.clock(),
+        methods=tuple(uow.payment_methods) if uow.payment_methods else PAYMENT_METHODS,
+    )
+    await _save(loaded, uow, events)
+    return bool(events)
+
+
+class IssueReminder(Command):
+    relation_id: str
+    year: int
+    quarter: int
+    now: datetime
+    days_before: tuple[int, ...] = reminders.DEFAULT_DAYS_BEFORE
+    late_window: int = reminders.LATE_NOTICE_WINDOW_DAYS
+
+
+async def issue_reminder(cmd: IssueReminder, who: Principal, uow: DeclarationsUnitOfWork) -> int:
+    """The reminder (or late notice) now due to the relation's declarant about a quarter not filed, once: the
+    relation's reminder stream for the quarter says what was issued, and a concurrent pass gets a conflict."""
+    who.require("system")
+    relation = uow.relations.relation(cmd.relation_id)
+    if relation is None or not relation.email or uow.reminders is None:
+        return 0
+    declared = await uow.declarations.get(declaration_id(cmd.relation_id, cmd.year, cmd.quarter))
+    if declared is not None and declared.aggregate.is_filed:
+        return 0  # filed since the scheduler looked
+    stream = reminder_stream(cmd.relation_id, cmd.year, cmd.quarter)
+    loaded = await uow.reminders.get(stream)
+    today = calendar.local_date(cmd.now, relation.territory)
+    due = reminders.reminder_due(
+        today,
+        (cmd.year, cmd.quarter),
+        loaded.aggregate.issued if loaded else (),
+        days_before=cmd.days_before,
+        late_window=cmd.late_window,
+    )
+    if due is None:
+        return 0
+    event = FilingReminderIssued(
+        relation_id=relation.relation_id,
+        relation_number=relation.relation_number,
+        establishment=relation.establishment,
+        year=cmd.year,
+        quarter=cmd.quarter,
+        due_date=calendar.due_date(cmd.year, cmd.quarter),
+        kind=due.kind,
+        days_before=due.days_before,
+        email=relation.email,
+    )
+    await uow.reminders.save(
+        stream, [event], expected_version=loaded.version if loaded else 0, territory=relation.territory
+    )
+    return 1
+
+
+def _relation(loaded: Loaded[Declaration], who: Principal, uow: DeclarationsUnitOfWork) -> domain.Relation:
+    return access.relation_for(who, loaded.aggregate.relation_id, uow.relations, acting=True)
 
 
 async def _save(loaded: Loaded[Declaration], uow: DeclarationsUnitOfWork, events: list[DeclarationEvent]) -> None:

@@ -15,12 +15,14 @@ from contracts.events.declarations import (
     DeductionsEntered,
     LineAdded,
     LineRemoved,
+    PaymentRecorded,
 )
-from contracts.events.taxcalc import DeclarationAssessed, LineAssessed, TotalsProjected
+from contracts.events.taxcalc import DeclarationAssessed, LineAssessed, TariffPublished, TotalsProjected
 from contracts.recorded import Recorded
 
 Doc = dict[str, Any]
 VIEW = "declarations"
+TARIFF_CANAS = "tariff_canas"
 ASSESSMENT_FIELDS = ("status", "om_rate", "omr_rate", "kind", "matched_code", "deliberation", "label")
 
 
@@ -100,6 +102,11 @@ class DeclarationView(Projection):
     async def _filed(self, e: Recorded[DeclarationFiled], db: ViewDatabase) -> None:
         await self._set(e, db, {"status": "filed", "filing": e.event.model_dump(mode="json")})
 
+    @on(PaymentRecorded)
+    async def _paid(self, e: Recorded[PaymentRecorded], db: ViewDatabase) -> None:
+        payment = {**e.event.model_dump(mode="json"), "recorded_at": e.occurred_at.isoformat()}
+        await db[VIEW].update_one({"_id": e.stream_id}, {"$push": {"payments": payment}, "$set": _touched(e)})
+
     async def _set(self, e: Recorded[Any], db: ViewDatabase, fields: Doc) -> None:
         await db[VIEW].update_one({"_id": e.stream_id}, {"$set": {**fields, **_touched(e)}})
 
@@ -138,3 +145,26 @@ class DeclarationView(Projection):
     @on(DeclarationAssessed)
     async def _assessed(self, e: Recorded[DeclarationAssessed], db: ViewDatabase) -> None:
         await db[VIEW].update_one({"_id": e.event.declaration_id}, {"$set": {"assessed_at": e.occurred_at.isoformat()}})
+
+
+class TariffCanaView(Projection):
+    """The CANA lines of each territory's tariff as taxcalc last published it: the list a line's CANA is
+    checked against (one document per territory, replaced by each publication)."""
+
+    name = "tariff_canas"
+    collections = (TARIFF_CANAS,)
+
+    @on(TariffPublished)
+    async def _published(self, e: Recorded[TariffPublished], db: ViewDatabase) -> None:
+        d = e.event
+        canas = [line.model_dump(mode="json") for line in d.lines if line.cana]
+        await db[TARIFF_CANAS].replace_one(
+            {"_id": d.territory},
+            {
+                "_id": d.territory,
+                "lines": canas,
+                "tariff_version": e.version,
+                "published_at": e.occurred_at.isoformat(),
+            },
+            upsert=True,
+        )

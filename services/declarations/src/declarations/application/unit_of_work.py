@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from pydantic import BaseModel
+
 from chassis.repository import Repository
 from chassis.unit_of_work import EventStreams
 from contracts.envelope import utc_now
+from contracts.events.declarations import FilingReminderIssued
+from contracts.recorded import Recorded
+from declarations.domain.canas import CanaMeasures
 from declarations.domain.declaration import Declaration, Relation
 from declarations.domain.filing import Totals
 
@@ -34,12 +39,28 @@ class ProjectedTotals(Protocol):
     async def of(self, declaration_id: str) -> Totals | None: ...
 
 
+class TariffCanas(Protocol):
+    """The CANA measures of a territory's tariff, as taxcalc last published it; None before any."""
+
+    async def of(self, territory: str) -> CanaMeasures | None: ...
+
+
+class NoTariff:
+    """No tariff known: taxcalc alone judges the CANAs (tests that do not need the list)."""
+
+    async def of(self, territory: str) -> CanaMeasures | None:
+        return None
+
+
 @dataclass
 class DeclarationsUnitOfWork:
     declarations: Repository[Declaration]
     relations: RelationDirectory
     totals: ProjectedTotals
     served: Sequence[str]
+    canas: TariffCanas = field(default_factory=NoTariff)
+    reminders: Repository[ReminderHistory] | None = None
+    """The reminders issued per relation and quarter (the scheduler's); None where no handler needs them."""
     payment_methods: Sequence[str] | None = None
     """Narrows the payment methods a declarant may choose (the domain's list when None)."""
     clock: Clock = field(default=utc_now)
@@ -47,3 +68,22 @@ class DeclarationsUnitOfWork:
 
 def declarations(streams: EventStreams) -> Repository[Declaration]:
     return Repository(streams, Declaration.from_recorded)
+
+
+@dataclass(frozen=True)
+class ReminderHistory:
+    """The reminders issued for one relation and quarter."""
+
+    issued: tuple[FilingReminderIssued, ...]
+
+    @classmethod
+    def from_recorded(cls, events: Sequence[Recorded[BaseModel]]) -> ReminderHistory:
+        return cls(tuple(e.event for e in events if isinstance(e.event, FilingReminderIssued)))
+
+
+def reminder_stream(relation_id: str, year: int, quarter: int) -> str:
+    return f"reminder-{relation_id}-{year}-Q{quarter}"
+
+
+def reminders(streams: EventStreams) -> Repository[ReminderHistory]:
+    return Repository(streams, ReminderHistory.from_recorded)

@@ -73,6 +73,34 @@ def due_date(year: int, quarter: int) -> date:
     return date(year, 3 * quarter + 1, DUE_DAY)
 
 
+def filing_opens_on(year: int, quarter: int) -> date:
+    """The first day a quarter's declaration may be filed: the day after the quarter ends. The declaration is
+    that of the quarter elapsed (décret n° 2015-1077, art. 7: « au titre du trimestre civil écoulé », filed
+    within the month after it); before its last day the sales of the quarter are not all known. It may be
+    drafted from the quarter's first day."""
+    return quarter_last_day(year, quarter) + timedelta(days=1)
+
+
+def check_quarter_ended(year: int, quarter: int, today: date) -> None:
+    """Refuses to file a quarter that has not ended in the territory (`today` is its local date)."""
+    opens = filing_opens_on(year, quarter)
+    if today < opens:
+        raise DomainError(
+            f"Le {quarter_name(year, quarter)} n'est pas terminé : sa déclaration peut être préparée dès "
+            f"maintenant, mais ne pourra être déposée qu'à partir du {opens:%d/%m/%Y}.",
+            field="quarter",
+            code="trimestre-en-cours",
+            extra={"filing_opens_on": opens.isoformat()},
+        )
+
+
+def month_after_last_day(year: int, quarter: int) -> date:
+    """The last day of the month after the quarter (30 April for Q1, 31 January of the next year for Q4)."""
+    due = due_date(year, quarter)
+    following = date(due.year + (due.month == 12), due.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
 def days_late(filed_on: date, due: date) -> int:
     """Whole days between the due date and the filing date; 0 when filed on or before the due date."""
     return max(0, (filed_on - due).days)

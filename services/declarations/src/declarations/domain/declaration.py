@@ -23,12 +23,15 @@ from contracts.events.declarations import (
     DeductionsEntered,
     LineAdded,
     LineRemoved,
+    PaymentRecorded,
 )
 from contracts.recorded import Recorded
 from contracts.types import Territory
 from declarations.domain import calendar
 from declarations.domain import deductions as deduction_boxes
+from declarations.domain import payments as payment_rules
 from declarations.domain.amounts import parse_amount
+from declarations.domain.canas import CanaMeasures
 from declarations.domain.declarant import PAYMENT_METHODS, declarant_details
 from declarations.domain.filing import Totals, check_totals, filed
 from declarations.domain.lines import Annex, Line, LineEntry, RowRefusal, new_line, new_lines
@@ -41,6 +44,7 @@ DeclarationEvent = (
     | AnnualTurnoverDeclared
     | DeductionsEntered
     | DeclarationFiled
+    | PaymentRecorded
 )
 Status = Literal["draft", "filed"]
 
@@ -61,6 +65,8 @@ class Relation:
     trade_name: str = ""
     ape: str | None = None
     """The main activity (APE) of the establishment."""
+    email: str | None = None
+    """The relation's declarant, who gets the deadline reminders (from the referential)."""
 
 
 def draft(declaration_id: str, relation: Relation, *, year: int, quarter: int, now: datetime) -> list[DeclarationEvent]:
@@ -109,6 +115,7 @@ class Declaration:
     annual_turnover: Decimal | None = None
     deductions: DeductionsEntered | None = None
     filing: DeclarationFiled | None = None
+    payments: list[PaymentRecorded] = field(default_factory=list)
     version: int = 1
     """Number of events folded so far: the stream version the next command must append after."""
 
@@ -147,6 +154,8 @@ class Declaration:
             self._deductions_entered(event)
         elif isinstance(event, DeclarationFiled):
             self._filed(event)
+        elif isinstance(event, PaymentRecorded):
+            self.payments.append(event)
         elif isinstance(event, DeclarationDrafted):
             raise ValueError(f"declaration {self.id} drafted twice")
         else:
@@ -231,17 +240,28 @@ class Declaration:
             )
         ]
 
-    def add_line(self, line_id: str, entry: LineEntry) -> list[DeclarationEvent]:
+    def add_line(
+        self, line_id: str, entry: LineEntry, *, ape: str | None = None, canas: CanaMeasures | None = None
+    ) -> list[DeclarationEvent]:
+        """One line; `ape` is the relation's main activity, recorded when the line names no NAF; `canas` the
+        CANA measures of the territory's tariff, when known."""
         self._ensure_draft()
-        return [new_line(line_id, entry, quarter=(self.first_day, self.last_day), existing=self.lines.values())]
+        period = (self.first_day, self.last_day)
+        return [new_line(line_id, entry, quarter=period, existing=self.lines.values(), ape=ape, canas=canas)]
 
     def add_lines(
-        self, entries: Sequence[tuple[int, str, LineEntry]], refused: Sequence[RowRefusal] = ()
+        self,
+        entries: Sequence[tuple[int, str, LineEntry]],
+        refused: Sequence[RowRefusal] = (),
+        *,
+        ape: str | None = None,
+        canas: CanaMeasures | None = None,
     ) -> list[DeclarationEvent]:
         """Several lines at once (an import): all of them, or none and every wrong row said."""
         self._ensure_draft()
         period = (self.first_day, self.last_day)
-        return list(new_lines(entries, quarter=period, existing=self.lines.values(), refused=refused))
+        existing = self.lines.values()
+        return list(new_lines(entries, quarter=period, existing=existing, refused=refused, ape=ape, canas=canas))
 
     def remove_line(self, line_id: str) -> list[DeclarationEvent]:
         self._ensure_draft()
@@ -262,13 +282,19 @@ class Declaration:
         turnover = parse_amount(amount, field="amount", label="Le chiffre d'affaires annuel de production")
         return [AnnualTurnoverDeclared(amount=turnover)]
 
-    def enter_deductions(self, om: Mapping[str, object], omr: Mapping[str, object]) -> list[DeclarationEvent]:
+    def enter_deductions(
+        self, om: Mapping[str, object], omr: Mapping[str, object], *, now: datetime
+    ) -> list[DeclarationEvent]:
         self._ensure_draft()
-        return [deduction_boxes.enter_deductions(om, omr)]
+        entered = deduction_boxes.enter_deductions(om, omr)
+        today = calendar.local_date(now, self.territory)
+        deduction_boxes.check_late_deduction_years(entered, declaration_year=self.year, today=today)
+        return [entered]
 
     def file(self, totals: Totals, *, now: datetime, declarant_email: str | None) -> list[DeclarationEvent]:
         """Files the declaration with the totals computed for its current version, late or not."""
         self._ensure_draft()
+        calendar.check_quarter_ended(self.year, self.quarter, calendar.local_date(now, self.territory))
         # The manual: the « données de la déclaration » must be filled in before filing.
         if self.declarant is None:
             raise DomainError(
@@ -283,10 +309,60 @@ class Declaration:
                 "(case 3) avant le dépôt.",
                 field="annual_turnover",
             )
+        if self.deductions is not None:  # a late deduction is claimed when the declaration is filed
+            today = calendar.local_date(now, self.territory)
+            deduction_boxes.check_late_deduction_years(self.deductions, declaration_year=self.year, today=today)
         check_totals(totals, self.version)
         # A declaration filed after the due date is still received; the event records by how many days
         # it is late, for the office (penalties are not computed here).
-        return [filed(totals, now=now, territory=self.territory, due=self.due_date, declarant_email=declarant_email)]
+        return [
+            filed(
+                totals,
+                now=now,
+                territory=self.territory,
+                due=self.due_date,
+                declarant_email=declarant_email,
+                period=(self.year, self.quarter),
+            )
+        ]
+
+    def record_payment(
+        self,
+        *,
+        reference: str,
+        amount: object,
+        paid_on: date,
+        method: str,
+        recorded_by: str,
+        now: datetime,
+        methods: Collection[str] = PAYMENT_METHODS,
+    ) -> list[DeclarationEvent]:
+        """A payment received for the filed declaration (nothing when the same payment is recorded again)."""
+        if not self.is_filed:
+            raise Conflict(
+                "La déclaration n'est pas déposée : un paiement ne s'enregistre que sur une déclaration déposée.",
+                field="id",
+                code="declaration-non-deposee",
+            )
+        return list(
+            payment_rules.record_payment(
+                self.payments,
+                reference=reference,
+                amount=amount,
+                paid_on=paid_on,
+                method=method,
+                recorded_by=recorded_by,
+                first_day=self.first_day,
+                today=calendar.local_date(now, self.territory),
+                methods=methods,
+            )
+        )
+
+    def payment_state(self) -> payment_rules.PaymentState | None:
+        """Paid, partly paid, unpaid, paid late: None while not filed."""
+        if self.filing is None:
+            return None
+        return payment_rules.payment_state(self.filing.total_due, self.due_date, self.payments)
 
     def _ensure_draft(self) -> None:
         if self.is_filed:

@@ -11,7 +11,7 @@ from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import DeclarationFiled
 from contracts.events.taxcalc import TotalsProjected
 from contracts.types import Territory
-from declarations.domain.calendar import days_late, local_date
+from declarations.domain.calendar import days_late, local_date, month_after_last_day
 
 
 @dataclass(frozen=True)
@@ -65,13 +65,45 @@ def check_totals(totals: Totals, current_version: int) -> None:
         )
 
 
+EXPORT_REFUND_BOXES = ("13bis", "25bis")
+
+
+def export_refund_window_warnings(
+    boxes: Mapping[str, Decimal], *, filed_on: date, year: int, quarter: int
+) -> list[str]:
+    """DOMAIN §1 (loi 2004-639 art. 25, décret 2005-69 art. 11): a separate export refund is claimed within the
+    month after the quarter. Filed later, the claim (13 bis, 25 bis) may be rejected: a warning, like the
+    other refund thresholds, since the office decides."""
+    last = month_after_last_day(year, quarter)
+    claimed = [box for box in EXPORT_REFUND_BOXES if boxes.get(box, Decimal(0)) > 0]
+    if not claimed or filed_on <= last:
+        return []
+    cases = " et ".join(f"case {box.replace('bis', ' bis')}" for box in claimed)
+    return [
+        f"Le remboursement au titre des exportations ({cases}) est demandé après le {last:%d/%m/%Y}, fin du mois "
+        "suivant le trimestre : la demande pourrait être rejetée."
+    ]
+
+
 def filed(
-    totals: Totals, *, now: datetime, territory: Territory, due: date, declarant_email: str | None
+    totals: Totals,
+    *,
+    now: datetime,
+    territory: Territory,
+    due: date,
+    declarant_email: str | None,
+    period: tuple[int, int],
 ) -> DeclarationFiled:
-    """The `DeclarationFiled` event: lateness counted in days of the territory's calendar."""
+    """The `DeclarationFiled` event: lateness counted in days of the territory's calendar; `period` is the
+    declaration's (year, quarter)."""
     # The due date is a local date (the 24th in Fort-de-France or in Saint-Denis), so the filing
     # instant is read in the territory's zone, not in UTC.
-    late_by = days_late(local_date(now, territory), due)
+    filed_on = local_date(now, territory)
+    late_by = days_late(filed_on, due)
+    warnings = [
+        *totals.warnings,
+        *export_refund_window_warnings(totals.boxes, filed_on=filed_on, year=period[0], quarter=period[1]),
+    ]
     return DeclarationFiled(
         filed_at=now.astimezone(UTC),
         totals_version=totals.declaration_version,
@@ -80,7 +112,7 @@ def filed(
         late=late_by > 0,
         days_late=late_by,
         declarant_email=declarant_email or None,
-        warnings=list(totals.warnings),
+        warnings=warnings,
     )
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import LineAdded
 from declarations.domain.amounts import parse_amount
+from declarations.domain.canas import CanaMeasures, check_cana_in_tariff
 from declarations.domain.codes import normalize_cana, normalize_naf, normalize_nomenclature
 
 Annex = Literal["A", "B"]
@@ -52,9 +53,10 @@ class Line:
         )
 
     @property
-    def rate_period(self) -> tuple[str, str | None, date | None]:
-        """What identifies an annexe A line: the rates in force for this product from this date."""
-        return self.nomenclature, self.cana, self.rates_date
+    def identity(self) -> tuple[str, str | None, date | None, bool, str | None]:
+        """What identifies an annexe A line: a product (nomenclature, CANA) at the rates in force from a date,
+        sold normally or as ship supplies, from one production activity (NAF)."""
+        return self.nomenclature, self.cana, self.rates_date, self.avitaillement, self.naf
 
 
 class LineEntry(BaseModel):
@@ -129,6 +131,8 @@ def new_lines(
     quarter: tuple[date, date],
     existing: Iterable[Line] = (),
     refused: Iterable[RowRefusal] = (),
+    ape: str | None = None,
+    canas: CanaMeasures | None = None,
 ) -> list[LineAdded]:
     """All the rows as `LineAdded` events, each checked as if the rows before it were declared; or, if any
     row is wrong, every wrong row refused at once (`LinesRefused`) and nothing added.
@@ -149,7 +153,7 @@ def new_lines(
     events: list[LineAdded] = []
     for row, line_id, entry in batch:
         try:
-            event = new_line(line_id, entry, quarter=quarter, existing=lines)
+            event = new_line(line_id, entry, quarter=quarter, existing=lines, ape=ape, canas=canas)
         except DomainError as refused:
             refusals.append(RowRefusal(row, refused.field, refused.detail))
             continue
@@ -166,10 +170,14 @@ def new_line(
     *,
     quarter: tuple[date, date],
     existing: Iterable[Line] = (),
+    ape: str | None = None,
+    canas: CanaMeasures | None = None,
 ) -> LineAdded:
     """The `LineAdded` event for a line typed by the declarant, or a refusal naming the field at fault.
 
-    `quarter` is the declaration's (first day, last day); `existing` are the lines already declared.
+    `quarter` is the declaration's (first day, last day); `existing` are the lines already declared; `ape`
+    is the main activity of the relation's establishment, the line's activity when no NAF is typed;
+    `canas` the CANA measures of the territory's tariff, when known.
     """
     lines = list(existing)
     annex, nomenclature, cana, naf = entry.annex, entry.nomenclature, entry.cana, entry.naf
@@ -188,12 +196,27 @@ def new_line(
         label="Le prix hors TVA et hors accises",
         strictly_positive=True,
     )
-    naf_code = normalize_naf(naf)
+    naf_code = production_activity(naf, ape)
     _check_flag(avitaillement, "avitaillement", "L'indicateur d'avitaillement")
     _check_flag(rfs, "rfs", "L'indicateur de placement sous RFS")
     if checked_annex == "A":
-        return _annex_a_line(line_id, code, price, naf_code, cana, rates_date, bool(avitaillement), rfs, quarter, lines)
+        return _annex_a_line(
+            line_id, code, price, naf_code, cana, rates_date, bool(avitaillement), rfs, quarter, lines, canas
+        )
     return _annex_b_line(line_id, code, price, naf_code, cana, rates_date, avitaillement, bool(rfs))
+
+
+def production_activity(naf: str | None, ape: str | None) -> str | None:
+    """The NAF code a line records. The manual (Annexe A): « Code NAF : à renseigner uniquement si l'activité
+    de production est différente de l'activité principale (APE) »; so a line without one is of the main
+    activity, and records the APE; a NAF equal to the APE is the same thing said twice, and accepted."""
+    typed = normalize_naf(naf)
+    if typed is not None:
+        return typed
+    try:
+        return normalize_naf(ape)
+    except DomainError:
+        return None  # an APE the referential holds in a form NAF rev. 2 does not know: nothing to record
 
 
 def _annex_a_line(
@@ -207,6 +230,7 @@ def _annex_a_line(
     rfs: bool | None,
     quarter: tuple[date, date],
     lines: list[Line],
+    canas: CanaMeasures | None,
 ) -> LineAdded:
     # The manual, annexe B: « la seule différence étant la case Placement sous RFS » — RFS is B only.
     if rfs:
@@ -221,17 +245,8 @@ def _annex_a_line(
             f"(du {first_day:%d/%m/%Y} au {last_day:%d/%m/%Y}).",
             field="rates_date",
         )
-    # The manual: a product is entered twice only when its rates changed within the quarter, each line
-    # with its own date of application; the same product at the same date is a duplicate.
-    period = (code, cana_code, applied_on)
-    if any(line.annex == "A" and line.rate_period == period for line in lines):
-        with_cana = f", CANA {cana_code}" if cana_code else ""
-        raise Conflict(
-            f"Le produit {code}{with_cana} figure déjà en annexe A avec la date d'application des taux "
-            f"du {applied_on:%d/%m/%Y}. Un même produit ne se saisit deux fois que si ses taux ont changé "
-            "au cours du trimestre, chaque ligne avec sa propre date d'application.",
-            field="rates_date",
-        )
+    check_cana_in_tariff(cana_code, code, applied_on, canas)
+    check_annex_a_line_unique((code, cana_code, applied_on, avitaillement, naf_code), lines)
     return LineAdded(
         line_id=line_id,
         annex="A",
@@ -242,6 +257,28 @@ def _annex_a_line(
         rates_date=applied_on,
         avitaillement=avitaillement,
         rfs=False,
+    )
+
+
+def check_annex_a_line_unique(identity: tuple[str, str | None, date, bool, str | None], lines: Iterable[Line]) -> None:
+    """The manual (Annexe A): a product is entered twice only when its rates changed within the quarter,
+    each line with its own date of application. A product sold both normally and as ship supplies
+    (avitaillement), or made by two production activities (NAF), is also on two lines: those say what the
+    line is, so two lines differing by one of them are not duplicates."""
+    if not any(line.annex == "A" and line.identity == identity for line in lines):
+        return
+    code, cana, applied_on, avitaillement, naf = identity
+    described = (
+        (f", CANA {cana}" if cana else "")
+        + (f", code NAF {naf}" if naf else "")
+        + (", en avitaillement" if avitaillement else "")
+    )
+    raise Conflict(
+        f"Le produit {code}{described} figure déjà en annexe A avec la date d'application des taux "
+        f"du {applied_on:%d/%m/%Y}. Un même produit ne se saisit deux fois que si ses taux ont changé "
+        "au cours du trimestre (chaque ligne avec sa propre date d'application), s'il est aussi vendu en "
+        "avitaillement, ou s'il provient d'une autre activité de production (code NAF).",
+        field="rates_date",
     )
 
 

@@ -18,17 +18,19 @@ from chassis.http.auth import CurrentPrincipal, Principal
 from chassis.http.history import event_rows
 from chassis.http.inputs import IDENTIFIER_PATTERN, LINE_PATTERN, Code, Identifier, Line
 from chassis.service import services_of
-from contracts.errors import DomainError, NotFound
+from contracts.errors import ConcurrencyError, DomainError, NotFound
 from contracts.types import TERRITORY_ZONES
 from declarations.adapters import lines_csv, receipt_pdf
 from declarations.adapters.read_models import DeclarationReadModel
 from declarations.adapters.reference import ReferenceData
 from declarations.application import access, commands
+from declarations.application.reminders import FilingReminders
 from declarations.application.unit_of_work import DeclarationsUnitOfWork
 from declarations.domain.amounts import AMOUNT_PATTERN
 from declarations.domain.calendar import (
     current_quarter,
     due_date,
+    filing_opens_on,
     late_quarters,
     local_date,
     quarter_due,
@@ -90,6 +92,14 @@ class TurnoverBody(_Body):
     amount: AmountIn
 
 
+class PaymentBody(_Body):
+    reference: Line = Field(description="la référence du paiement au système de paiement ; la même deux fois : "
+                            "enregistré une fois")  # fmt: skip
+    amount: AmountIn
+    paid_on: date = Field(description="jour de réception du paiement (dans le territoire)")
+    method: Code = Field(description="telepaiement, carte_bancaire, virement, cheque ou numeraire")
+
+
 class DeductionsBody(_Body):
     om: dict[Code, Any] = Field(default_factory=dict, max_length=20)
     omr: dict[Code, Any] = Field(default_factory=dict, max_length=20)
@@ -103,6 +113,7 @@ class DeclarationsServices:
     reference: ReferenceData
     read_model: DeclarationReadModel
     store: EventStore
+    reminders: FilingReminders | None = None
 
 
 Services = Annotated[DeclarationsServices, Depends(services_of(DeclarationsServices))]
@@ -179,6 +190,8 @@ async def home(
             "quarter": period[1],
             "period": quarter_name(*period),
             "due_date": due_date(*period).isoformat(),
+            "filing_opens_on": filing_opens_on(*period).isoformat(),
+            "filing_open": today >= filing_opens_on(*period),
             "declaration": views.summary(doc) if doc else None,
         }
 
@@ -431,6 +444,54 @@ async def file(
         "days_late": filing["days_late"],
         "warnings": filing.get("warnings", []),
     }
+
+
+@router.post("/declarations/{declaration_id}/payments", tags=["paiements"])
+async def record_payment(
+    declaration_id: DeclarationId,
+    body: PaymentBody,
+    services: Services,
+    response: Response,
+    who: CurrentPrincipal,
+) -> dict[str, Any]:
+    """Records a payment received for a filed declaration (role comptable, or admin): 201 when new, 200 when
+    this reference is already recorded with the same facts, 409 when with other facts. An overpayment is
+    recorded and flagged (`payment.overpaid`), not refused."""
+    command = commands.RecordPayment(
+        declaration_id=declaration_id,
+        reference=body.reference,
+        amount=body.amount,
+        paid_on=body.paid_on,
+        method=body.method,
+    )
+    try:
+        new = await services.commands.run(commands.record_payment, command, who)
+    except ConcurrencyError:
+        # the same payment sent twice at once (a retry after a timeout): the second reads the first, and is
+        # the 200 of an idempotent call rather than a conflict
+        new = await services.commands.run(commands.record_payment, command, who)
+    response.status_code = 201 if new else 200
+    return await _answer(services, response, who, declaration_id)
+
+
+@router.get("/relations/{relation_id}/payments", tags=["paiements"])
+async def relation_payments(
+    relation_id: Annotated[str, Path(max_length=128, pattern=IDENTIFIER_PATTERN)],
+    services: Services,
+    who: CurrentPrincipal,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """The payment follow-up of a relation's filed declarations, latest first, and its balance: what is due,
+    paid, left to pay and overpaid over all of them."""
+    access.relation_for(who, relation_id, services.reference, acting=False)
+    total, docs = await services.read_model.search(
+        {"relation_id": relation_id, "status": "filed"}, page=page, per_page=per_page
+    )
+    items = [{**views.summary(d), "payment": views.payment_of(d)} for d in docs]
+    balance = views.relation_balance(await services.read_model.filed_of(relation_id))
+    return {"relation_id": relation_id, "balance": balance, "total": total, "page": page, "per_page": per_page,
+            "items": items}  # fmt: skip
 
 
 @router.get("/declarations/{declaration_id}/history", tags=["déclarations"])

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from contracts.events.declarations import Deductions
+from contracts.events.declarations import Deductions, PaymentRecorded
 from contracts.types import TERRITORY_ZONES
-from declarations.domain.calendar import quarter_first_day, quarter_last_day, quarter_name
+from declarations.domain.calendar import filing_opens_on, quarter_first_day, quarter_last_day, quarter_name
 from declarations.domain.declaration import Relation
 from declarations.domain.deductions import as_input
+from declarations.domain.payments import STATUS_LABELS, payment_state
 
 
 def plain(text: str) -> str:
@@ -66,6 +68,7 @@ def totals_of(doc: dict[str, Any]) -> dict[str, Any]:
 def summary(doc: dict[str, Any]) -> dict[str, Any]:
     zone = TERRITORY_ZONES[doc["territory"]]
     today = datetime.now(UTC).astimezone(zone).date().isoformat()
+    opens = filing_opens_on(doc["year"], doc["quarter"]).isoformat()
     return {
         "id": doc["_id"],
         "relation_id": doc["relation_id"],
@@ -79,6 +82,8 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
         "status": doc["status"],
         "due_date": doc["due_date"],
         "overdue": doc["status"] == "draft" and today > doc["due_date"],
+        "filing_opens_on": opens,
+        "filing_open": doc["status"] == "draft" and today >= opens,
         "version": doc["version"],
         "total_due": (doc.get("totals") or {}).get("total_due"),
         "updated_at": doc["updated_at"],
@@ -114,6 +119,7 @@ def detail(doc: dict[str, Any]) -> dict[str, Any]:
         "deductions": _deductions(doc),
         "totals": totals_of(doc),
         "filing": doc.get("filing"),
+        "payment": payment_of(doc),
         "assessed_at": doc.get("assessed_at"),
         "created_at": doc["created_at"],
     }
@@ -129,4 +135,48 @@ def _line(line: dict[str, Any]) -> dict[str, Any]:
         "om_amount": assessment.get("om_amount") if assessment else None,
         "omr_amount": assessment.get("omr_amount") if assessment else None,
         "rate": assessment,
+    }
+
+
+def payment_of(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The payment follow-up of a filed declaration: due, paid, balance, status, and each payment."""
+    filing = doc.get("filing")
+    if not filing:
+        return None
+    recorded = [
+        PaymentRecorded.model_validate({k: v for k, v in p.items() if k != "recorded_at"})
+        for p in doc.get("payments", [])
+    ]
+    state = payment_state(Decimal(str(filing["total_due"])), date.fromisoformat(doc["due_date"]), recorded)
+    return {
+        "status": state.status,
+        "status_label": STATUS_LABELS[state.status],
+        "due": str(state.due),
+        "paid": str(state.paid),
+        "balance": str(state.balance),
+        "overpaid": str(state.overpaid),
+        "paid_in_full_on": state.paid_in_full_on.isoformat() if state.paid_in_full_on else None,
+        "due_date": doc["due_date"],
+        "payments": [
+            {**p.model_dump(mode="json"), "recorded_at": raw.get("recorded_at")}
+            for p, raw in zip(recorded, doc.get("payments", []), strict=True)
+        ],
+    }
+
+
+def relation_balance(filed: list[dict[str, Any]]) -> dict[str, Any]:
+    """Over a relation's filed declarations: due, paid, left to pay, overpaid, and how many are not paid."""
+    shown = [payment_of(d) for d in filed]
+    states = [p for p in shown if p is not None]
+
+    def total(key: str) -> str:
+        return str(sum((Decimal(p[key]) for p in states), Decimal("0.00")))
+
+    return {
+        "due": total("due"),
+        "paid": total("paid"),
+        "balance": total("balance"),
+        "overpaid": total("overpaid"),
+        "declarations": len(states),
+        "not_paid": sum(p["status"] in ("unpaid", "partly_paid") for p in states),
     }

@@ -8,7 +8,7 @@ of the directorate the request is addressed to.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fpdf.enums import XPos, YPos
@@ -74,7 +74,10 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
     if c["collegial"]:
         rows.append(("Examen", "collégial (second examen)"))
     if c["previous_request"]:
-        rows.append(("Demande initiale", c["previous_request"]))
+        rows.append(("Rescrit contesté", f"n° {c.get('previous_request_number') or c['previous_request']}"))
+    if c.get("contested_rescrit_date"):
+        stated = date.fromisoformat(c["contested_rescrit_date"])
+        rows.append(("Rescrit contesté", f"{c['contested_rescrit_reference']}, du {stated:%d/%m/%Y}"))
     pdf.pairs(rows)
 
     pdf.heading("Champs d'application")
@@ -93,7 +96,7 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
         rows.append(("Motifs du refus", r["refusal_grounds"]))
     if r["response"]:
         rows.append(("Réponse", r["response"]))
-    if detail["state"] in ("deposee", "prise_en_charge"):
+    if detail["state"] in ("deposee", "prise_en_charge") and detail["deadline"]["deadline_at"]:
         rows.append(("Réponse attendue avant le", when(detail["deadline"]["deadline_at"])))
     pdf.pairs(rows)
 

@@ -123,6 +123,11 @@ class RequestView(Projection):
             "subject": d["subject"],
             "description": d["description"],
             "previous_request": d["previous_request"],
+            "previous_request_number": d.get("previous_request_number"),
+            "contested_rescrit_date": d["contested_rescrit_date"].isoformat()
+            if d.get("contested_rescrit_date")
+            else None,
+            "contested_rescrit_reference": d.get("contested_rescrit_reference"),
             "collegial": d["collegial"],
             "state": RequestState.DEPOSEE.value,
             "admissibility": Admissibility.EN_ATTENTE.value,
@@ -142,7 +147,7 @@ class RequestView(Projection):
             "deadline_notices": [],
             "version": event.version,
         }
-        self._set_deadline(doc, utc(d["deadline_at"]))
+        self._set_deadline(doc, utc(d["deadline_at"]) if d["deadline_at"] else None)
         self._history(doc, event)
         return doc
 
@@ -181,13 +186,13 @@ class RequestView(Projection):
                 doc["exchanges"].append(
                     {"kind": "answer", "question_id": d["question_id"], "text": d["text"], "at": at.isoformat()}
                 )
-                if d.get("restarts_clock") and d.get("deadline_at"):
+                if d.get("restarts_clock") and d.get("deadline_at") and deadlines.has_answer_clock(doc["nature"]):
                     self._set_deadline(doc, utc(d["deadline_at"]))
             case ComplementAdded():
                 doc["exchanges"].append(
                     {"kind": "complement", "complement_id": d["complement_id"], "text": d["text"], "at": at.isoformat()}
                 )
-                if d["restarts_clock"] and d["deadline_at"]:
+                if d["restarts_clock"] and d["deadline_at"] and deadlines.has_answer_clock(doc["nature"]):
                     self._set_deadline(doc, utc(d["deadline_at"]))
             case AttachmentAdded():
                 doc["attachments"][d["attachment_id"]] = {
@@ -239,9 +244,10 @@ class RequestView(Projection):
         )
 
     @staticmethod
-    def _set_deadline(doc: Doc, deadline_at: datetime) -> None:
-        """A new answer deadline: no notice sent for it yet, the reminder is the next one due."""
-        reminder = deadlines.reminder_at(deadline_at)
+    def _set_deadline(doc: Doc, deadline_at: datetime | None) -> None:
+        """A new answer deadline: no notice sent for it yet, the reminder is the next one due. None: no
+        deadline runs (a droit au contrôle), no notice is ever due."""
+        reminder = deadlines.reminder_at(deadline_at) if deadline_at else None
         doc |= {
             "deadline_at": deadline_at,
             "reminder_at": reminder,
@@ -255,7 +261,7 @@ class RequestView(Projection):
         doc["deadline_notices"].append(
             {"kind": d["kind"], "deadline_at": deadline_at.isoformat(), "at": at.isoformat()}
         )
-        if utc(doc["deadline_at"]) != deadline_at:
+        if doc["deadline_at"] is None or utc(doc["deadline_at"]) != deadline_at:
             return  # a notice about a deadline the requester's complement has since replaced
         sent = set(doc["notices_sent"]) | ({"reminder", "expiry"} if d["kind"] == "expiry" else {"reminder"})
         doc["notices_sent"] = sorted(sent)

@@ -7,7 +7,7 @@ a deadline at 2026-05-01T03:30Z is 30 April, 23:30 in Guadeloupe but 1 May, 07:3
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,21 @@ def answer_deadline(received_at: datetime, months: int = ANSWER_PERIOD_MONTHS) -
     return add_months(received_at, months)
 
 
+NATURES_WITH_ANSWER_CLOCK = frozenset({"rescrit", "second_examen"})
+"""The 3-month clock is a rule of the rescrit (code des douanes art. 345 bis II) and of its second examen. A
+droit au contrôle has none: the control is carried out « dans un délai raisonnable » (CRPA L.124-1)."""
+
+
+def has_answer_clock(nature: str) -> bool:
+    return nature in NATURES_WITH_ANSWER_CLOCK
+
+
+def answer_deadline_of(nature: str, received_at: datetime) -> datetime | None:
+    """The answer deadline of a request of this nature received (or completed) at `received_at`, or None
+    when no deadline runs for it (droit au contrôle)."""
+    return answer_deadline(received_at) if has_answer_clock(nature) else None
+
+
 def reminder_at(deadline_at: datetime) -> datetime:
     """When the examining unit is reminded that the deadline approaches."""
     return _utc(deadline_at) - REMINDER_NOTICE
@@ -45,6 +60,13 @@ def reminder_at(deadline_at: datetime) -> datetime:
 def second_examen_closes_at(rescrit_closed_at: datetime) -> datetime:
     """The last instant a second examen of a rescrit closed at `rescrit_closed_at` may be filed."""
     return add_months(rescrit_closed_at, SECOND_EXAMEN_WINDOW_MONTHS)
+
+
+def second_examen_open_on(rescrit_date: date, today: date) -> bool:
+    """Whether a second examen of a rescrit dated `rescrit_date` (a calendar date, as a letter bears it) may
+    still be asked on `today`, a date of the directorate's zone: until the same day two months later."""
+    last = add_months(datetime(rescrit_date.year, rescrit_date.month, rescrit_date.day, tzinfo=UTC), 2).date()
+    return rescrit_date <= today <= last
 
 
 def due_kind(deadline_at: datetime, now: datetime) -> DeadlineKind | None:

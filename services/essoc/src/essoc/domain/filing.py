@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, cast
 
-from contracts.errors import DomainError, Forbidden, NotFound
+from contracts.errors import DomainError
 from contracts.events.essoc import FieldOfApplication, Nature, Notice, Requester, RequestSubmitted
 from essoc.domain import deadlines
 from essoc.domain.identity import check_siren, check_siret
 from essoc.domain.referentials import Directorate, Referentials
-from essoc.domain.request import EssocRequest
+from essoc.domain.request import EssocRequest, company_siren
 from essoc.domain.states import RequestState
 
 RequesterType = Literal["entreprise", "particulier"]
@@ -36,6 +36,8 @@ class Filing:
     siret: str | None = None
     represented_siren: str | None = None
     previous_request: str | None = None
+    contested_rescrit_date: date | None = None
+    contested_rescrit_reference: str | None = None
 
 
 def submit_request(
@@ -58,7 +60,14 @@ def submit_request(
     fields = _fields(filing, referentials)
     subject = _text(filing.subject, "subject", "L'objet de la demande")
     description = _text(filing.description, "description", "La description de la demande")
-    previous_id = _previous_request(filing, requester, previous, now)
+    contested = _contested_rescrit(
+        filing,
+        requester,
+        company_siren(siret, represented_siren),
+        previous,
+        deadlines.local_time(now, directorate.territory).date(),
+        now,
+    )
     notice = Notice(
         number=number,
         requester_email=requester.email,
@@ -83,10 +92,13 @@ def submit_request(
             fields=fields,
             subject=subject,
             description=description,
-            previous_request=previous_id,
+            previous_request=contested.request_id,
+            previous_request_number=contested.number,
+            contested_rescrit_date=contested.date,
+            contested_rescrit_reference=contested.reference,
             collegial=filing.nature == "second_examen",  # a second examen is examined collegially
             received_at=now,
-            deadline_at=deadlines.answer_deadline(now),
+            deadline_at=deadlines.answer_deadline_of(filing.nature, now),
             notice=notice,
         )
     ]
@@ -182,35 +194,116 @@ def _fields(filing: Filing, referentials: Referentials) -> list[FieldOfApplicati
     return fields
 
 
-def _previous_request(filing: Filing, requester: Requester, previous: EssocRequest | None, now: datetime) -> str | None:
-    """A second examen refers to a rescrit of the same requester, closed less than two months ago."""
+@dataclass(frozen=True)
+class ContestedRescrit:
+    """What a second examen contests: a rescrit of OGDE (its id), or one stated by its date and reference."""
+
+    request_id: str | None = None
+    number: int | None = None
+    date: date | None = None
+    reference: str | None = None
+
+
+SECOND_EXAMEN_FIELDS = ("previous_request", "contested_rescrit_date", "contested_rescrit_reference")
+
+
+def _contested_rescrit(
+    filing: Filing,
+    requester: Requester,
+    siren: str | None,
+    previous: EssocRequest | None,
+    today: date,
+    now: datetime,
+) -> ContestedRescrit:
+    """The manual (§3.2.2, second examen): « vous pouvez renseigner le numéro de la demande initiale ». When
+    given, it is a rescrit delivered to the same requester or about the same company (its lawyer's or RDE's
+    counts), less than two months ago (code des douanes art. 345 bis). When not, the requester states the
+    contested rescrit's date and reference, and the two months run from that date."""
     if filing.nature != "second_examen":
-        if filing.previous_request:
-            raise DomainError("Seul un second examen se réfère à une demande précédente.", field="previous_request")
-        return None
-    if not filing.previous_request:
-        raise DomainError(
-            "Indiquez le numéro du rescrit dont vous demandez le second examen.", field="previous_request"
-        )
-    if previous is None:
-        raise NotFound(f"La demande {filing.previous_request} est introuvable.", field="previous_request")
-    if not previous.is_owned_by(requester.id):
-        raise Forbidden(f"La demande n° {previous.number} n'est pas l'une de vos demandes.", field="previous_request")
+        for name in SECOND_EXAMEN_FIELDS:
+            if getattr(filing, name):
+                raise DomainError("Seul un second examen se réfère à un rescrit précédent.", field=name)
+        return ContestedRescrit()
+    if filing.previous_request:
+        rescrit = _rescrit_of_ogde(filing, requester, siren, previous, now)
+        return ContestedRescrit(request_id=rescrit.id, number=rescrit.number)
+    return _stated_rescrit(filing, today)
+
+
+def _rescrit_of_ogde(
+    filing: Filing, requester: Requester, siren: str | None, previous: EssocRequest | None, now: datetime
+) -> EssocRequest:
+    for name in ("contested_rescrit_date", "contested_rescrit_reference"):
+        if getattr(filing, name):
+            raise DomainError(
+                "Indiquez soit le numéro du rescrit dans OGDE, soit la date et la référence du rescrit contesté, "
+                "pas les deux.",
+                field=name,
+            )
+    # Unknown, and another's, answer alike: a number tells nothing about requests one may not see. A request
+    # matched through the company's SIREN only (a number the requester typed, not proven) answers alike too,
+    # whatever is wrong with it: otherwise its nature or its state would tell about another's request.
+    unknown = DomainError(
+        f"Aucun rescrit n° {filing.previous_request} délivré depuis moins de deux mois ne vous concerne, vous ou "
+        "l'entreprise de la demande. Vérifiez le numéro, ou laissez-le vide et indiquez la date et la référence "
+        "du rescrit contesté.",
+        field="previous_request",
+        code="rescrit-inconnu",
+    )
+    if previous is None or not previous.concerns(requester.id, siren):
+        raise unknown
+    own = previous.is_owned_by(requester.id)
     if previous.nature != "rescrit":
-        raise DomainError(f"La demande n° {previous.number} n'est pas un rescrit.", field="previous_request")
+        raise (
+            DomainError(f"La demande n° {previous.number} n'est pas un rescrit.", field="previous_request")
+            if own
+            else unknown
+        )
     if previous.state is not RequestState.CLOTUREE or previous.closed_at is None:
+        if not own:
+            raise unknown
         raise DomainError(
             f"Le rescrit n° {previous.number} n'a pas été délivré (demande {previous.state.label.lower()}).",
             field="previous_request",
         )
     # code des douanes art. 345 bis: the second examen is asked within two months of the rescrit.
     if now > deadlines.second_examen_closes_at(previous.closed_at):
+        if not own:
+            raise unknown
         raise DomainError(
             f"Le délai de deux mois pour demander le second examen du rescrit n° {previous.number} est expiré.",
             field="previous_request",
             code="delai-expire",
         )
-    return previous.id
+    return previous
+
+
+def _stated_rescrit(filing: Filing, today: date) -> ContestedRescrit:
+    if filing.contested_rescrit_date is None:
+        raise DomainError(
+            "Indiquez le numéro du rescrit dans OGDE ou, s'il n'y figure pas, la date du rescrit contesté.",
+            field="contested_rescrit_date",
+        )
+    reference = (filing.contested_rescrit_reference or "").strip()
+    if not reference:
+        raise DomainError(
+            "Indiquez la référence du rescrit contesté (celle qui figure sur le courrier de réponse).",
+            field="contested_rescrit_reference",
+        )
+    dated = filing.contested_rescrit_date
+    if dated > today:
+        raise DomainError(
+            f"La date du rescrit contesté ({dated:%d/%m/%Y}) ne peut pas être postérieure à aujourd'hui.",
+            field="contested_rescrit_date",
+        )
+    # code des douanes art. 345 bis: within two months of the rescrit.
+    if not deadlines.second_examen_open_on(dated, today):
+        raise DomainError(
+            f"Le délai de deux mois pour demander le second examen d'un rescrit du {dated:%d/%m/%Y} est expiré.",
+            field="contested_rescrit_date",
+            code="delai-expire",
+        )
+    return ContestedRescrit(date=dated, reference=reference)
 
 
 def _text(value: str, field_name: str, what: str) -> str:

@@ -80,6 +80,14 @@ class Attachment:
         )
 
 
+def company_siren(siret: str | None, represented_siren: str | None) -> str | None:
+    """The company a request is about: the one represented when the requester acts for another, else the
+    requester's own (a SIRET's first nine digits are its SIREN)."""
+    if represented_siren:
+        return represented_siren
+    return siret[:9] if siret else None
+
+
 @dataclass
 class EssocRequest:
     id: str
@@ -94,7 +102,8 @@ class EssocRequest:
     collegial: bool
     previous_request: str | None
     received_at: datetime
-    deadline_at: datetime
+    deadline_at: datetime | None
+    """None when no answer clock runs (a droit au contrôle)."""
     notice: Notice
     state: RequestState = RequestState.DEPOSEE
     admissibility: Admissibility = Admissibility.EN_ATTENTE
@@ -104,6 +113,8 @@ class EssocRequest:
     deadline_notices: set[deadlines.DeadlineKind] = field(default_factory=set)
     """Kinds of DeadlineReached already emitted for the current `deadline_at`."""
     closed_at: datetime | None = None
+    company_siren: str | None = None
+    """The company the request is about: the SIREN of the requester's SIRET, or of the company represented."""
     version: int = 1
 
     # ---- folding -------------------------------------------------------------------------------
@@ -142,6 +153,7 @@ class EssocRequest:
             received_at=e.received_at,
             deadline_at=e.deadline_at,
             notice=e.notice,
+            company_siren=company_siren(e.siret, e.represented_siren),
         )
 
     def apply(self, event: EssocEvent, at: datetime) -> None:
@@ -194,7 +206,8 @@ class EssocRequest:
         self._restart_clock(e.restarts_clock, e.deadline_at)
 
     def _restart_clock(self, restarts: bool, deadline_at: datetime | None) -> None:
-        if restarts and deadline_at is not None:
+        # A droit au contrôle's answers filed before the rule still say they restart the clock: it has none.
+        if restarts and deadline_at is not None and deadlines.has_answer_clock(self.nature):
             self.deadline_at, self.deadline_notices = deadline_at, set()
 
     def _on_deadline_reached(self, e: DeadlineReached) -> None:
@@ -210,6 +223,11 @@ class EssocRequest:
 
     def is_owned_by(self, user_id: str) -> bool:
         return self.requester.id == user_id
+
+    def concerns(self, user_id: str, siren: str | None) -> bool:
+        """Whether the request is the user's, or about the company `siren` (whoever filed it: the company
+        itself, its lawyer, its RDE)."""
+        return self.is_owned_by(user_id) or (siren is not None and siren == self.company_siren)
 
     # ---- agent commands ------------------------------------------------------------------------
 
@@ -311,8 +329,8 @@ class EssocRequest:
                 question_text=question.text,
                 text=_required(text, "text", "La réponse"),
                 notice=self.notice,
-                restarts_clock=True,
-                deadline_at=deadlines.answer_deadline(now),
+                restarts_clock=deadlines.has_answer_clock(self.nature),
+                deadline_at=deadlines.answer_deadline_of(self.nature, now),
             )
         ]
 
@@ -326,13 +344,13 @@ class EssocRequest:
             raise Conflict(f"Le complément {complement_id} existe déjà.", field="complement_id")
         text = _required(text, "text", "Le complément")
         # code des douanes art. 345 bis II: the 3 months run again from receipt of the complements asked.
-        if self.pending_questions:
+        if self.pending_questions and deadlines.has_answer_clock(self.nature):
             return [
                 ComplementAdded(
                     complement_id=complement_id,
                     text=text,
                     restarts_clock=True,
-                    deadline_at=deadlines.answer_deadline(now),
+                    deadline_at=deadlines.answer_deadline_of(self.nature, now),
                 )
             ]
         return [ComplementAdded(complement_id=complement_id, text=text)]
@@ -387,7 +405,7 @@ class EssocRequest:
 
     def deadline_notices_due(self, now: datetime) -> list[DeadlineReached]:
         """The reminder (15 days before) or the expiry notice due at `now` and not yet emitted."""
-        if not self.state.is_open:
+        if not self.state.is_open or self.deadline_at is None:
             return []
         kind = deadlines.due_kind(self.deadline_at, now)
         if kind is None or kind in self.deadline_notices:

@@ -6,6 +6,7 @@ import asyncio
 import base64
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -30,6 +31,7 @@ from essoc.application import access, commands
 from essoc.application.scheduler import AnswerClock
 from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfWork
 from essoc.application.uploads import Upload, Uploads
+from essoc.documents.library import DocumentLibrary
 from essoc.domain.attachments import ALLOWED_EXTENSIONS
 from essoc.domain.filing import NATURE_FORMS, Filing
 from essoc.domain.identity import check_siret, is_request_number
@@ -65,7 +67,15 @@ class FilingBody(_Body):
     fields: list[FieldBody] = Field(default_factory=list, max_length=20)
     subject: Line
     description: LongText
-    previous_request: Identifier | None = Field(default=None, description="id ou numéro du rescrit (second examen)")
+    previous_request: Identifier | None = Field(
+        default=None, description="second examen : id ou numéro, dans OGDE, du rescrit contesté (facultatif)"
+    )
+    contested_rescrit_date: date | None = Field(
+        default=None, description="second examen sans numéro OGDE : date du rescrit contesté"
+    )
+    contested_rescrit_reference: Line | None = Field(
+        default=None, description="second examen sans numéro OGDE : référence du rescrit contesté"
+    )
 
 
 class TakeChargeBody(_Body):
@@ -110,6 +120,7 @@ class EssocServices:
     clock: Clock
     answer_clock: AnswerClock
     companies: CompanyDirectory
+    documents: DocumentLibrary
 
 
 Services = Annotated[EssocServices, Depends(services_of(EssocServices))]
@@ -217,6 +228,8 @@ async def submit(body: FilingBody, services: Services, response: Response, who: 
         siret=body.siret or None,
         represented_siren=body.represented_siren or None,
         previous_request=body.previous_request or None,
+        contested_rescrit_date=body.contested_rescrit_date,
+        contested_rescrit_reference=body.contested_rescrit_reference or None,
     )
     request_id = await services.commands.run(commands.submit, commands.SubmitRequest(filing=filing), who)
     response.headers["Location"] = f"/api/v1/requests/{request_id}"

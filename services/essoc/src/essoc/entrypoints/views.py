@@ -88,6 +88,9 @@ def detail(doc: Doc) -> Doc:
             "sub_category_label": doc["sub_category_label"],
             "collegial": doc["collegial"],
             "previous_request": doc["previous_request"],
+            "previous_request_number": doc.get("previous_request_number"),
+            "contested_rescrit_date": doc.get("contested_rescrit_date"),
+            "contested_rescrit_reference": doc.get("contested_rescrit_reference"),
         },
         "fields": [
             {"domain": f["domain"], "domain_label": f["domain_label"], "sub_domain": f["sub_domain"]}

@@ -41,9 +41,12 @@ def zone_label(territory: str | None) -> str:
 
 
 def format_date(value: datetime | date | str, territory: str | None = None) -> str:
-    """ "1er mars 2026": for an instant, the calendar day it is in the territory's zone."""
+    """ "1er mars 2026": a calendar date as it is (a date, or "2026-03-01"); for an instant, the calendar day it
+    is in the territory's zone."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return _day(value)
+    if isinstance(value, str) and len(value) == 10:  # a date written alone, never moved to another zone
+        return _day(date.fromisoformat(value))
     return _day(_local(value, territory).date())
 
 

@@ -12,6 +12,7 @@ from uuid import UUID, uuid5
 
 from pydantic import BaseModel
 
+from contracts.events.declarations import FilingReminderIssued
 from contracts.events.essoc import (
     AdmissibilityDecided,
     DeadlineReached,
@@ -38,6 +39,7 @@ HANDLED_EVENTS: tuple[type[BaseModel], ...] = (
     RequestClosed,
     DeadlineReached,
     DeclarationAssessed,
+    FilingReminderIssued,
 )
 
 
@@ -111,7 +113,7 @@ def _drafts(event: BaseModel) -> list[Draft]:
                 "unit": event.unit,
                 "collegial": event.collegial,
                 "received_at": event.received_at.isoformat(),
-                "deadline_at": event.deadline_at.isoformat(),
+                "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
             }
             return [_to_requester(event.notice, "essoc_request_submitted", "a bien été déposée", context)]
         case AdmissibilityDecided(decision="oui"):
@@ -138,6 +140,8 @@ def _drafts(event: BaseModel) -> list[Draft]:
             return [_deadline(event)]
         case DeclarationAssessed():
             return _filing_receipt(event)
+        case FilingReminderIssued():
+            return [_filing_reminder(event)]
     return []
 
 
@@ -181,3 +185,20 @@ def _filing_receipt(event: DeclarationAssessed) -> list[Draft]:
     }
     subject = f"[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer {period}"
     return [("domino_filing_receipt", event.declarant_email, subject, context)]
+
+
+def _filing_reminder(event: FilingReminderIssued) -> Draft:
+    quarter = f"{event.quarter}{'er' if event.quarter == 1 else 'e'} trimestre {event.year}"
+    context = {
+        "period": quarter,
+        "relation_number": event.relation_number,
+        "establishment": event.establishment,
+        "due_date": event.due_date.isoformat(),
+        "days_before": event.days_before or 0,
+    }
+    if event.kind == "late":
+        subject = f"[DOMINO-NG] Déclaration du {quarter} non déposée : date limite dépassée"
+        return "domino_filing_late", event.email, subject, context
+    when = {0: "aujourd'hui", 1: "demain"}.get(event.days_before or 0, f"dans {event.days_before} jours")
+    subject = f"[DOMINO-NG] Rappel : déclaration du {quarter} à déposer {when}"
+    return "domino_filing_reminder", event.email, subject, context

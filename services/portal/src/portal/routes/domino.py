@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from contracts.boxes import ART19_BOXES, OM_BOXES, OMR_BOXES, TYPED_BOXES
+from contracts.boxes import ART19_BOXES, LATE_DEDUCTION_BOXES, OM_BOXES, OMR_BOXES, TYPED_BOXES
 from portal.auth import person
 from portal.backends import Backends, Refused, seg
 from portal.forms import Form, submitted, uploaded
@@ -803,6 +803,9 @@ def _deduction_values(tax: str, entered: dict[str, Any]) -> dict[str, str]:
     for box in ART19_BOXES[tax]:
         if entered.get(f"{box}_art19_1"):
             values[f"{tax}.{box}_art19_1"] = "on"
+    for box in LATE_DEDUCTION_BOXES[tax]:
+        if entered.get(f"{box}_year"):
+            values[f"{tax}.{box}_year"] = str(entered[f"{box}_year"])
     return values
 
 
@@ -819,6 +822,7 @@ def _tax_page(request: Request, declaration: dict[str, Any], tax: str, form: For
         boxes=boxes,
         typed=TYPED_BOXES[tax],
         art19=ART19_BOXES[tax],
+        late=LATE_DEDUCTION_BOXES[tax],
         status=status,
         block="totals",
     )
@@ -839,6 +843,10 @@ async def tax_save(request: Request, declaration_id: str, page: str) -> Response
             body[tax][box] = typed
     for box in ART19_BOXES[tax]:
         body[tax][f"{box}_art19_1"] = form.checked(f"{tax}.{box}_art19_1")
+    for box in LATE_DEDUCTION_BOXES[tax]:
+        year = "".join(form.value(f"{tax}.{box}_year").split())
+        if year:  # sent as typed: the service says what a year is and until when it may be claimed
+            body[tax][f"{box}_year"] = year
     if not form.ok:
         return _tax_page(request, declaration, tax, form, status=422)
     version = form.value("version")

@@ -40,24 +40,17 @@ STEP_OF_FIELD = {
     "category": "caracteristiques",
     "sub_category": "caracteristiques",
     "previous_request": "caracteristiques",
+    "contested_rescrit_date": "caracteristiques",
+    "contested_rescrit_reference": "caracteristiques",
     "fields": "champs",
     "subject": "demande",
     "description": "demande",
 }
-WIZARD_FIELDS = (
-    "requester_type",
-    "siret",
-    "company_name",
-    "company_siret",
-    "represents",
-    "represented_siren",
-    "nature",
-    "category",
-    "sub_category",
-    "previous_request",
-    "subject",
-    "description",
-)
+COMPANY_CHOICE = ("company_name", "company_siret", "represents")
+"""Fields of the « Demandeur » step that are the form's own (the company chosen), not the service's."""
+TYPED = tuple(name for name, step in STEP_OF_FIELD.items() if step != "champs" and name != "email")
+"""What the person types (the fields of application are chosen apart; the e-mail comes from the account)."""
+WIZARD_FIELDS = (*COMPANY_CHOICE, *TYPED)
 TABS = (
     ("deposees", "Déposées"),
     ("prises-en-charge", "Prises en charge"),
@@ -133,11 +126,8 @@ def _wizard(
 
 
 def _visible(step: str) -> tuple[str, ...]:
-    return {
-        "demandeur": ("requester_type", "siret", "company_name", "company_siret", "represents", "represented_siren"),
-        "caracteristiques": ("nature", "category", "sub_category", "previous_request"),
-        "demande": ("subject", "description"),
-    }.get(step, ())
+    extra = COMPANY_CHOICE if step == "demandeur" else ()
+    return (*extra, *(name for name in TYPED if STEP_OF_FIELD[name] == step))
 
 
 @router.get("/nouvelle-demande")
@@ -165,7 +155,7 @@ def _check(form: Form, step: str, chosen: list[str], refs: dict[str, Any]) -> No
         if rules.get("sub_category"):
             form.required("sub_category", "Choisissez la direction compétente (sous-catégorie).")
         if rules.get("previous_request"):
-            form.required("previous_request", "Indiquez le numéro du rescrit dont vous demandez le second examen.")
+            form.day("contested_rescrit_date")  # a date the person typed must read as one; the service says the rest
     elif step == "champs":
         rules = refs["forms"].get(form.value("nature"), {})
         if not chosen:
@@ -244,10 +234,12 @@ def _filing(form: Form, chosen: list[str]) -> dict[str, Any]:
         "subject": form.value("subject").strip(),
         "description": form.value("description").strip(),
     }
-    for name in ("siret", "sub_category", "previous_request"):
+    for name in ("siret", "sub_category", "previous_request", "contested_rescrit_reference"):
         value = "".join(form.value(name).split()) if name == "siret" else form.value(name).strip()
         if value and not (name == "siret" and body["requester_type"] != "entreprise"):
             body[name] = value
+    if (contested := form.day("contested_rescrit_date")) is not None:
+        body["contested_rescrit_date"] = contested.isoformat()
     if form.checked("represents") and form.value("represented_siren").strip():
         body["represented_siren"] = "".join(form.value("represented_siren").split())
     return body
@@ -459,8 +451,12 @@ async def _stream(request: Request, session: Session, path: str) -> Response:
     """A file from essoc, streamed through: always as a download (never shown in the portal's origin), its
     type kept only when harmless, the connection to essoc closed whether or not the person reads it all."""
     backend = _api(request).essoc
-    context = backend.download(path, session.token or "")
+    context = backend.download(path, session.token or "", if_none_match=request.headers.get("if-none-match"))
     got = await context.__aenter__()
+    if got.status_code == 304:  # the browser's copy is current (a document's ETag)
+        await context.__aexit__(None, None, None)
+        kept = {k: got.headers[k] for k in ("etag", "cache-control") if k in got.headers}
+        return Response(status_code=304, headers=kept)
     kind = got.headers.get("content-type", "").split(";")[0].strip().lower()
     headers = {
         "Content-Type": kind if kind in SAFE_TYPES else "application/octet-stream",
@@ -469,6 +465,9 @@ async def _stream(request: Request, session: Session, path: str) -> Response:
     }
     if got.headers.get("content-length", "").isdigit():
         headers["Content-Length"] = got.headers["content-length"]
+    for name in ("ETag", "Cache-Control"):  # a document's: cached by the browser, revalidated by its ETag
+        if name.lower() in got.headers:
+            headers[name] = got.headers[name.lower()]
 
     async def close() -> None:
         await context.__aexit__(None, None, None)
@@ -484,10 +483,14 @@ def _as_attachment(disposition: str) -> str:
 
 @router.get("/documents")
 async def documents(request: Request) -> Response:
-    """« Documents »: what the service publishes (none yet: the rules issue adds `GET /api/v1/documents`)."""
+    """« Documents » (manual §6): the user guide and the blank request forms, each downloaded through the
+    portal."""
     session = _me(request)
-    try:
-        found = await _api(request).essoc.get("/api/v1/documents", session.token)
-    except Refused:
-        found = {"items": []}
+    found = await _api(request).essoc.get("/api/v1/documents", session.token)
     return render(request, "ogde/documents.html", {"title": "Documents", "documents": found.get("items", [])})
+
+
+@router.get("/documents/{document_id}")
+async def document_download(request: Request, document_id: str) -> Response:
+    session = _me(request)
+    return await _stream(request, session, f"/api/v1/documents/{seg(document_id)}")

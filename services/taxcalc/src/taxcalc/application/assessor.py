@@ -27,6 +27,7 @@ from contracts.events.declarations import (
     DeductionsEntered,
     LineAdded,
     LineRemoved,
+    PaymentRecorded,
 )
 from contracts.events.taxcalc import LineAssessed, TotalsProjected
 from contracts.recorded import Recorded
@@ -45,6 +46,7 @@ DeclarationEvent = (
     | AnnualTurnoverDeclared
     | DeductionsEntered
     | DeclarationFiled
+    | PaymentRecorded
 )
 
 
@@ -60,6 +62,7 @@ class Assessor(Policy[TaxcalcUnitOfWork]):
         AnnualTurnoverDeclared,
         DeductionsEntered,
         DeclarationFiled,
+        PaymentRecorded,  # nothing to assess; received, so that the declaration's versions have no gap
     )
     async def _declared(self, event: Recorded[DeclarationEvent], uow: TaxcalcUnitOfWork) -> None:
         await catch_up(uow, event.stream_id)

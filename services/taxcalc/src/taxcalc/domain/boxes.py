@@ -180,9 +180,15 @@ def _check_refunds(
             f"{format_euros(refunds)}) dépassent le crédit d'{layout.name} "
             f"(case {credit_label} : {format_euros(credit)})."
         )
+    if exported > 0 and exports == 0:
+        # No exports, no export refund: the pro-rata below would be 0 × 0 and let any claim through.
+        errors.append(
+            f"Aucune exportation n'est déclarée (case 2 nulle) : le remboursement au titre des exportations "
+            f"(case {exports_label} : {format_euros(exported)}) ne peut pas être demandé."
+        )
     # Seed manual (Crédit de taxe): the export refund is pro rata of exports in total deliveries.
-    if exported > 0 and exported * (sales + exports) > credit * exports:
-        share = (credit * exports / (sales + exports)) if sales + exports else ZERO
+    elif exported > 0 and exported * (sales + exports) > credit * exports:
+        share = credit * exports / (sales + exports)
         errors.append(
             f"Le remboursement au titre des exportations (case {exports_label} : "
             f"{format_euros(exported)}) dépasse la part des exportations dans les livraisons "
@@ -191,11 +197,19 @@ def _check_refunds(
         )
     # Seed manual: January claim when the credit is ≥ 150 €, quarterly claim when ≥ 760 € (unconfirmed).
     threshold = thresholds.annual if quarter == 4 else thresholds.quarterly
-    if refunds > 0 and credit < threshold:
+    if assets > 0 and credit < threshold:
         kind = "de la demande annuelle de janvier" if quarter == 4 else "d'une demande trimestrielle"
         warnings.append(
             f"Un remboursement est demandé alors que le crédit d'{layout.name} (case {credit_label} : "
             f"{format_euros(credit)}) est inférieur au seuil {kind} ({format_euros(threshold)}) : "
+            "la demande pourrait être rejetée."
+        )
+    # DOMAIN §1 (loi 2004-639 art. 25, décret 2005-69 art. 11): a separate export refund is claimed for at
+    # least 150 € (configurable, like the others).
+    if 0 < exported < thresholds.export:
+        warnings.append(
+            f"Le remboursement au titre des exportations (case {exports_label} : {format_euros(exported)}) "
+            f"est inférieur au minimum d'une demande ({format_euros(thresholds.export)}) : "
             "la demande pourrait être rejetée."
         )
 

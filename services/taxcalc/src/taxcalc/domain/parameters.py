@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from contracts.errors import DomainError
 from taxcalc.domain.french import format_date
@@ -76,7 +76,8 @@ LIABILITY_THRESHOLD: DatedParameter[Decimal] = DatedParameter(
     ],
 )
 
-# loi 2004-639 art. 28: general cap of the OM rate; alcohol and tobacco (chapters 22 and 24) 90 %.
+# loi 2004-639 art. 28: general cap of the OM rate 60 %; 90 % for alcohols and alcoholic beverages and for
+# tobacco. Only those: water and soft drinks (2201, 2202) are in chapter 22 but stay under the general cap.
 OM_RATE_CAP: DatedParameter[Decimal] = DatedParameter(
     "plafond du taux d'octroi de mer",
     [DatedValue(date(2004, 8, 1), Decimal("60"), "loi n° 2004-639, art. 28")],
@@ -85,7 +86,26 @@ OM_RATE_CAP_ALCOHOL_TOBACCO: DatedParameter[Decimal] = DatedParameter(
     "plafond du taux d'octroi de mer (alcools et tabacs)",
     [DatedValue(date(2004, 8, 1), Decimal("90"), "loi n° 2004-639, art. 28")],
 )
-ALCOHOL_TOBACCO_CHAPTERS = frozenset({"22", "24"})
+ALCOHOL_TOBACCO_HEADINGS: DatedParameter[frozenset[str]] = DatedParameter(
+    "positions des alcools, boissons alcooliques et tabacs",
+    [
+        DatedValue(
+            date(2004, 8, 1),
+            # 2203 bières, 2204 vins, 2205 vermouths, 2206 autres boissons fermentées, 2207 alcool éthylique,
+            # 2208 eaux-de-vie, liqueurs et spiritueux; 2401 tabacs bruts, 2402 cigares et cigarettes,
+            # 2403 autres tabacs fabriqués.
+            frozenset({"2203", "2204", "2205", "2206", "2207", "2208", "2401", "2402", "2403"}),
+            "loi n° 2004-639, art. 28 ; nomenclature combinée, chapitres 22 et 24",
+        ),
+        DatedValue(
+            date(2022, 1, 1),
+            # The 2022 nomenclature added heading 2404; of it, only the products containing tobacco
+            # (2404 11, 2404 19) are tobacco; nicotine without tobacco (2404 12) is not.
+            frozenset({"2203", "2204", "2205", "2206", "2207", "2208", "2401", "2402", "2403", "240411", "240419"}),
+            "loi n° 2004-639, art. 28 ; nomenclature combinée 2022, règlement d'exécution (UE) 2021/1832",
+        ),
+    ],
+)
 
 # DOMAIN.md §1 Rates: Mayotte caps are multiplied by 1.5 from 01/07/2026.
 MAYOTTE_CAP_FACTOR: DatedParameter[Decimal] = DatedParameter(
@@ -126,12 +146,25 @@ def chapter_of(code: str) -> str:
     return code[:2]
 
 
+def is_alcohol_or_tobacco(code: str, day: date) -> bool:
+    """Whether every product under this tariff code is an alcohol, an alcoholic beverage or tobacco (loi
+    2004-639, art. 28). A code above the heading (chapter 22 as a whole) also covers water: it is not."""
+    return any(code.startswith(heading) for heading in ALCOHOL_TOBACCO_HEADINGS.at(day))
+
+
 def om_rate_cap(territory: str, code: str, day: date) -> Decimal:
     """Highest OM rate a deliberation may vote for this code in this territory on that day."""
-    cap = (OM_RATE_CAP_ALCOHOL_TOBACCO if chapter_of(code) in ALCOHOL_TOBACCO_CHAPTERS else OM_RATE_CAP).at(day)
+    cap = (OM_RATE_CAP_ALCOHOL_TOBACCO if is_alcohol_or_tobacco(code, day) else OM_RATE_CAP).at(day)
     if territory == "976":
         cap *= MAYOTTE_CAP_FACTOR.at(day)
     return cap
+
+
+def om_rate_cap_reference(territory: str, code: str, day: date) -> str:
+    """The text that sets `om_rate_cap(territory, code, day)`."""
+    if territory == "976" and MAYOTTE_CAP_FACTOR.at(day) != 1:
+        return MAYOTTE_CAP_FACTOR.reference_at(day)
+    return (OM_RATE_CAP_ALCOHOL_TOBACCO if is_alcohol_or_tobacco(code, day) else OM_RATE_CAP).reference_at(day)
 
 
 def omr_rate_cap(territory: str, day: date) -> Decimal:
@@ -139,23 +172,62 @@ def omr_rate_cap(territory: str, day: date) -> Decimal:
     return (OMR_RATE_CAP_GUYANE if territory == "973" else OMR_RATE_CAP).at(day)
 
 
+def omr_rate_cap_reference(territory: str, day: date) -> str:
+    return (OMR_RATE_CAP_GUYANE if territory == "973" else OMR_RATE_CAP).reference_at(day)
+
+
+CAP_PARAMETERS: tuple[DatedParameter[Any], ...] = (
+    OM_RATE_CAP,
+    OM_RATE_CAP_ALCOHOL_TOBACCO,
+    ALCOHOL_TOBACCO_HEADINGS,
+    MAYOTTE_CAP_FACTOR,
+    OMR_RATE_CAP,
+    OMR_RATE_CAP_GUYANE,
+)
+
+
+def cap_change_days(start: date, end: date | None) -> list[date]:
+    """The days from `start` to `end` (open: no end) on which a cap may differ from the day before: the
+    first day, then every new value of a parameter the caps depend on. A rate must respect the cap on
+    each of them to respect it over the whole period."""
+    days = {start}
+    for parameter in CAP_PARAMETERS:
+        days.update(v.start for v in parameter.values if start < v.start and (end is None or v.start <= end))
+    return sorted(days)
+
+
+# DOMAIN §1: separate export refunds (loi 2004-639 art. 25, décret n° 2005-69 art. 11): at least 150 € per
+# claim, within the month after the quarter. Configurable like the others.
+EXPORT_REFUND_THRESHOLD: DatedParameter[Decimal] = DatedParameter(
+    "seuil d'une demande de remboursement au titre des exportations",
+    [DatedValue(date(2004, 8, 1), Decimal("150"), "loi n° 2004-639, art. 25 ; décret n° 2005-69, art. 11")],
+)
+
+
 @dataclass(frozen=True)
 class RefundThresholds:
-    """Minimum credit for a refund claim: once a year in January, or in the month after a quarter."""
+    """Minimum credit for a refund claim: once a year in January, or in the month after a quarter; and the
+    minimum amount of a separate export refund (13 bis, 25 bis)."""
 
     annual: Decimal
     quarterly: Decimal
+    export: Decimal = Decimal("150")
 
 
-REFUND_THRESHOLD_KEYS = ("annual", "quarterly")
+REFUND_THRESHOLD_KEYS = ("annual", "quarterly", "export")
 
 
 def refund_thresholds(day: date, overrides: Mapping[str, Decimal | str] | None = None) -> RefundThresholds:
-    """The thresholds in force that day; configuration may override either (keys `annual`, `quarterly`)."""
-    values = {"annual": ANNUAL_REFUND_THRESHOLD.at(day), "quarterly": QUARTERLY_REFUND_THRESHOLD.at(day)}
+    """The thresholds in force that day; configuration may override any (keys `annual`, `quarterly`,
+    `export`)."""
+    values = {
+        "annual": ANNUAL_REFUND_THRESHOLD.at(day),
+        "quarterly": QUARTERLY_REFUND_THRESHOLD.at(day),
+        "export": EXPORT_REFUND_THRESHOLD.at(day),
+    }
     for key, raw in (overrides or {}).items():
         if key not in values:
-            raise ValueError(f"seuil de remboursement inconnu : {key!r} (attendu : annual, quarterly)")
+            raise ValueError(f"seuil de remboursement inconnu : {key!r} (attendu : annual, quarterly, export)")
         try:
             value = Decimal(raw)
         except InvalidOperation as exc:
@@ -163,4 +235,4 @@ def refund_thresholds(day: date, overrides: Mapping[str, Decimal | str] | None =
         if not value.is_finite() or value < 0:
             raise ValueError(f"seuil de remboursement {key} invalide : {raw!r}")
         values[key] = value
-    return RefundThresholds(annual=values["annual"], quarterly=values["quarterly"])
+    return RefundThresholds(annual=values["annual"], quarterly=values["quarterly"], export=values["export"])

@@ -115,6 +115,15 @@ class Tariff:
                 code="nomenclature-invalide",
             )
         wanted_cana = cana.strip().upper() if cana and cana.strip() else None
+        if wanted_cana and wanted_cana not in {m.cana for m in self.canas(territory, code, on)}:
+            # The manual offers the CANA from a list: one the tariff does not hold for this product that day is
+            # a mistake, not a request for the general rate.
+            raise DomainError(
+                f"Le CANA {wanted_cana} n'existe pas dans le tarif {in_territory(territory)} pour la nomenclature "
+                f"{code} au {format_date(on)}.",
+                field="cana",
+                code="cana-inconnu",
+            )
         candidates = [
             line
             for line in self.in_force(on, territory)

@@ -13,15 +13,15 @@ from typing import Literal, NoReturn
 
 from contracts.errors import DomainError
 from contracts.events.taxcalc import TariffLine
-from contracts.types import TERRITORY_NAMES, Territory
+from contracts.types import TERRITORY_NAMES, Territory, territory_code
 from taxcalc.domain.french import format_date, format_rate
 from taxcalc.domain.parameters import (
-    MAYOTTE_CAP_FACTOR,
-    OM_RATE_CAP,
-    OMR_RATE_CAP,
+    cap_change_days,
     chapter_of,
     om_rate_cap,
+    om_rate_cap_reference,
     omr_rate_cap,
+    omr_rate_cap_reference,
 )
 from taxcalc.domain.tariff import CODE_LENGTHS, normalize_code
 
@@ -55,6 +55,7 @@ class _Version:
     """Where a row sits in time for its (code, CANA, kind), known even when its rates are faulty."""
 
     row: int
+    territory: Territory
     code: str
     cana: str | None
     kind: str
@@ -104,14 +105,25 @@ class _RowReader:
             return None
 
 
-def _read_row(reader: _RowReader, territory: Territory) -> tuple[TariffLine | None, _Version | None]:
-    row_territory = reader.text("territory")
-    if row_territory != territory:
+def _row_territory(reader: _RowReader, expected: Territory | None) -> Territory | None:
+    """The row's territory: any of the five when the file may hold several, else the one imported."""
+    given = reader.text("territory")
+    if expected is not None and given != expected:
         reader.fail(
             "territory",
-            f"le territoire « {row_territory} » ne correspond pas au tarif importé "
-            f"({territory}, {TERRITORY_NAMES[territory]}).",
+            f"le territoire « {given} » ne correspond pas au tarif importé ({expected}, {TERRITORY_NAMES[expected]}).",
         )
+        return None
+    if given not in TERRITORY_NAMES:
+        reader.fail("territory", f"le territoire « {given} » est inconnu : attendu 971, 972, 973, 974 ou 976.")
+        return None
+    return territory_code(given)
+
+
+def _read_row(
+    reader: _RowReader, expected: Territory | None
+) -> tuple[TariffLine | None, _Version | None, Territory | None]:
+    territory = _row_territory(reader, expected)
     raw_code = reader.text("code")
     code = normalize_code(raw_code)
     if not (code.isascii() and code.isdigit()) or len(code) not in CODE_LENGTHS:
@@ -146,25 +158,13 @@ def _read_row(reader: _RowReader, territory: Territory) -> tuple[TariffLine | No
     deliberation = reader.text("deliberation")
     if not deliberation:
         reader.fail("deliberation", "la référence de la délibération est obligatoire.")
-    if valid_from is not None:
-        # loi 2004-639 art. 28 and 37: caps in force when the rate takes effect.
-        if om_rate is not None and code and om_rate > (cap := om_rate_cap(territory, code, valid_from)):
-            reader.fail(
-                "om_rate",
-                f"le taux d'octroi de mer {format_rate(om_rate)} dépasse le plafond légal de "
-                f"{format_rate(cap)} ({_cap_reference(territory, valid_from, om=True)}).",
-            )
-        if omr_rate is not None and omr_rate > (cap := omr_rate_cap(territory, valid_from)):
-            reader.fail(
-                "omr_rate",
-                f"le taux d'octroi de mer régional {format_rate(omr_rate)} dépasse le plafond légal de "
-                f"{format_rate(cap)} ({_cap_reference(territory, valid_from, om=False)}).",
-            )
+    if territory is not None and valid_from is not None and (valid_to is None or valid_to >= valid_from):
+        _check_caps(reader, territory, code, om_rate, omr_rate, valid_from, valid_to)
     version = None
-    if code and kind in ("OMI", "OME") and valid_from and (valid_to is None or valid_to >= valid_from):
-        version = _Version(reader.row, code, cana, kind, valid_from, valid_to)
+    if territory and code and kind in ("OMI", "OME") and valid_from and (valid_to is None or valid_to >= valid_from):
+        version = _Version(reader.row, territory, code, cana, kind, valid_from, valid_to)
     if reader.errors or om_rate is None or omr_rate is None or valid_from is None:
-        return None, version
+        return None, version, territory
     checked_kind: Literal["OMI", "OME"] = "OMI" if kind == "OMI" else "OME"
     line = TariffLine(
         code=code,
@@ -177,14 +177,40 @@ def _read_row(reader: _RowReader, territory: Territory) -> tuple[TariffLine | No
         deliberation=deliberation,
         label=reader.text("label"),
     )
-    return line, version
+    return line, version, territory
 
 
-def _cap_reference(territory: Territory, day: date, *, om: bool) -> str:
-    reference = (OM_RATE_CAP if om else OMR_RATE_CAP).reference_at(day)
-    if om and territory == "976" and MAYOTTE_CAP_FACTOR.at(day) != 1:
-        reference = MAYOTTE_CAP_FACTOR.reference_at(day)
-    return reference
+def _check_caps(
+    reader: _RowReader,
+    territory: Territory,
+    code: str | None,
+    om_rate: Decimal | None,
+    omr_rate: Decimal | None,
+    valid_from: date,
+    valid_to: date | None,
+) -> None:
+    """loi 2004-639 art. 28 and 37: a rate respects the caps on every day of its validity, not only the first
+    (a cap may fall, or a product leave the alcohol list, while the rate is in force)."""
+    for day in cap_change_days(valid_from, valid_to):
+        if om_rate is not None and code and om_rate > (cap := om_rate_cap(territory, code, day)):
+            reader.fail(
+                "om_rate",
+                f"le taux d'octroi de mer {format_rate(om_rate)} dépasse le plafond légal de "
+                f"{format_rate(cap)}{_from(day, valid_from)} ({om_rate_cap_reference(territory, code, day)}).",
+            )
+            break
+    for day in cap_change_days(valid_from, valid_to):
+        if omr_rate is not None and omr_rate > (cap := omr_rate_cap(territory, day)):
+            reader.fail(
+                "omr_rate",
+                f"le taux d'octroi de mer régional {format_rate(omr_rate)} dépasse le plafond légal de "
+                f"{format_rate(cap)}{_from(day, valid_from)} ({omr_rate_cap_reference(territory, day)}).",
+            )
+            break
+
+
+def _from(day: date, valid_from: date) -> str:
+    return "" if day == valid_from else f" en vigueur le {format_date(day)}, pendant la validité du taux"
 
 
 def _period(line: _Version) -> str:
@@ -200,12 +226,12 @@ def _overlaps(first: _Version, second: _Version) -> bool:
 
 
 def _overlap_errors(versions: list[_Version]) -> list[RowError]:
-    """Two versions of the same (code, CANA, kind) may not be in force on the same day."""
-    groups: dict[tuple[str, str | None, str], list[_Version]] = {}
+    """Two versions of the same (code, CANA, kind) of one territory may not be in force on the same day."""
+    groups: dict[tuple[str, str, str | None, str], list[_Version]] = {}
     for version in versions:
-        groups.setdefault((version.code, version.cana, version.kind), []).append(version)
+        groups.setdefault((version.territory, version.code, version.cana, version.kind), []).append(version)
     errors: list[RowError] = []
-    for (code, cana, kind), items in groups.items():
+    for (_, code, cana, kind), items in groups.items():
         items.sort(key=lambda item: (item.valid_from, item.row))
         for index, later in enumerate(items):
             earlier = next((e for e in items[:index] if _overlaps(e, later)), None)
@@ -229,7 +255,14 @@ def _delimiter(first_line: str) -> str:
 
 
 def parse_tariff_csv(text: str, territory: Territory) -> list[TariffLine]:
-    """TariffLine values of the file, or DomainError with every faulty row in `extra["rows"]`."""
+    """TariffLine values of a file of one territory's tariff, or DomainError with every faulty row in
+    `extra["rows"]`."""
+    return parse_tariff_file(text, territory).get(territory, [])
+
+
+def parse_tariff_file(text: str, territory: Territory | None = None) -> dict[Territory, list[TariffLine]]:
+    """The lines of each territory of the file (one, or several when `territory` is None), all of them or
+    DomainError with every faulty row in `extra["rows"]`: nothing of a faulty file is imported."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise DomainError(
@@ -248,7 +281,7 @@ def parse_tariff_csv(text: str, territory: Territory) -> list[TariffLine]:
         )
         _raise([error], territory)
     errors: list[RowError] = []
-    lines: list[TariffLine] = []
+    lines: dict[Territory, list[TariffLine]] = {}
     versions: list[_Version] = []
     for cells in reader:
         if not any(cell.strip() for cell in cells):
@@ -258,10 +291,10 @@ def parse_tariff_csv(text: str, territory: Territory) -> list[TariffLine]:
             row_reader.fail(None, f"{len(cells)} colonnes au lieu de {len(HEADER)}.")
             errors.extend(row_reader.errors)
             continue
-        line, version = _read_row(row_reader, territory)
+        line, version, row_territory = _read_row(row_reader, territory)
         errors.extend(row_reader.errors)
-        if line is not None:
-            lines.append(line)
+        if line is not None and row_territory is not None:
+            lines.setdefault(row_territory, []).append(line)
         if version is not None:
             versions.append(version)
     errors.extend(_overlap_errors(versions))
@@ -272,11 +305,11 @@ def parse_tariff_csv(text: str, territory: Territory) -> list[TariffLine]:
     return lines
 
 
-def _raise(errors: list[RowError], territory: Territory) -> NoReturn:
+def _raise(errors: list[RowError], territory: Territory | None) -> NoReturn:
     count = len(errors)
+    what = f"Le tarif {territory} ({TERRITORY_NAMES[territory]})" if territory else "Le fichier tarifaire"
     raise DomainError(
-        f"Le tarif {territory} ({TERRITORY_NAMES[territory]}) n'a pas été importé : "
-        f"{count} erreur{'s' if count > 1 else ''} dans le fichier.",
+        f"{what} n'a pas été importé : {count} erreur{'s' if count > 1 else ''} dans le fichier.",
         field="tariff",
         code="tarif-invalide",
         extra={"rows": [error.as_dict() for error in errors]},

@@ -85,7 +85,10 @@ async def rates(
 async def post_tariff(
     request: Request, services: Services, response: Response, who: CurrentPrincipal, territory: Territory | None = None
 ) -> dict[str, Any]:
-    """Imports a tariff CSV (`text/csv` body or multipart field `file`); admin only."""
+    """Imports a tariff CSV (`text/csv` body or multipart field `file`); admin only. With `territory`, the file
+    holds that territory's tariff only; without it, each row names its territory and a file may hold the tariffs
+    of several territories the deployment serves (all published, or none). 201 when a tariff changed, 200 when
+    the file changes nothing."""
     who.require("admin")
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):

@@ -1,0 +1,115 @@
+"""Payment follow-up of a filed declaration: the payments recorded against it, and whether it is paid.
+
+The manual: the declaration is filed *and paid* by the 24th of the month after the quarter. This is the follow-up
+a back office needs, not a payment gateway: the payment system (or the accountant) records what it received;
+the declaration then reads as unpaid, partly paid, paid or paid late, and an overpayment is flagged (the office
+refunds or carries it), never refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from contracts.errors import Conflict, DomainError
+from contracts.events.declarations import PaymentRecorded
+from declarations.domain.amounts import parse_amount
+from declarations.domain.declarant import PAYMENT_METHOD_LABELS, PAYMENT_METHODS
+
+PaymentStatus = Literal["nothing_due", "unpaid", "partly_paid", "paid", "paid_late"]
+
+STATUS_LABELS: dict[str, str] = {
+    "nothing_due": "rien à payer",
+    "unpaid": "non payée",
+    "partly_paid": "partiellement payée",
+    "paid": "payée",
+    "paid_late": "payée en retard",
+}
+
+
+def record_payment(
+    recorded: Sequence[PaymentRecorded],
+    *,
+    reference: str,
+    amount: object,
+    paid_on: date,
+    method: str,
+    recorded_by: str,
+    first_day: date,
+    today: date,
+    methods: Collection[str] = PAYMENT_METHODS,
+) -> list[PaymentRecorded]:
+    """The payment as an event, or nothing when this reference is already recorded with the same facts (a
+    payment system sends again what it is not sure was received); a reference recorded with other facts is a
+    conflict. `first_day` is the quarter's, `today` the territory's date."""
+    reference = reference.strip()
+    if not reference:
+        raise DomainError("La référence du paiement est obligatoire.", field="reference")
+    value = parse_amount(amount, field="amount", label="Le montant du paiement", strictly_positive=True)
+    if method not in methods:
+        accepted = ", ".join(PAYMENT_METHOD_LABELS.get(m, m) for m in methods)
+        raise DomainError(f"Mode de paiement inconnu « {method} » : attendu {accepted}.", field="method")
+    if paid_on > today:
+        raise DomainError(
+            f"La date du paiement ({paid_on:%d/%m/%Y}) ne peut pas être postérieure à aujourd'hui.", field="paid_on"
+        )
+    if paid_on < first_day:
+        raise DomainError(
+            f"La date du paiement ({paid_on:%d/%m/%Y}) précède le trimestre déclaré ({first_day:%d/%m/%Y}).",
+            field="paid_on",
+        )
+    event = PaymentRecorded(reference=reference, amount=value, paid_on=paid_on, method=method, recorded_by=recorded_by)
+    for earlier in recorded:
+        if earlier.reference != reference:
+            continue
+        if (earlier.amount, earlier.paid_on, earlier.method) == (value, paid_on, method):
+            return []  # the same payment again: recorded once
+        raise Conflict(
+            f"Le paiement de référence « {reference} » est déjà enregistré avec d'autres données "
+            f"({earlier.amount} €, le {earlier.paid_on:%d/%m/%Y}).",
+            field="reference",
+            code="paiement-deja-enregistre",
+        )
+    return [event]
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """What is due, what was paid, and the status a back office reads."""
+
+    status: PaymentStatus
+    due: Decimal
+    paid: Decimal
+    balance: Decimal
+    """What remains to pay (never negative)."""
+    overpaid: Decimal
+    """What was paid beyond what is due: flagged for the office, not refused."""
+    paid_in_full_on: date | None
+
+
+def payment_state(total_due: Decimal, due_date: date, payments: Sequence[PaymentRecorded]) -> PaymentState:
+    """The manual: filed and paid by the due date. Paid late when the payment completing the amount due was
+    received after it."""
+    paid = sum((p.amount for p in payments), Decimal("0.00"))
+    balance = max(total_due - paid, Decimal("0.00"))
+    overpaid = max(paid - total_due, Decimal("0.00"))
+    in_full: date | None = None
+    running = Decimal("0.00")
+    for payment in sorted(payments, key=lambda p: p.paid_on):
+        running += payment.amount
+        if running >= total_due:
+            in_full = payment.paid_on
+            break
+    status: PaymentStatus
+    if total_due <= 0:
+        status = "nothing_due"
+    elif paid <= 0:
+        status = "unpaid"
+    elif balance > 0:
+        status = "partly_paid"
+    else:
+        status = "paid_late" if in_full is not None and in_full > due_date else "paid"
+    return PaymentState(status, total_due, paid, balance, overpaid, in_full if total_due > 0 else None)
