@@ -211,6 +211,8 @@ class Stack:
         """
         delays: dict[str, float] = {}
         started: dict[str, float] = {}
+        failed: set[str] = set()
+        """Processes whose restart failed (killed again while starting): tried again, never given up."""
         loop = asyncio.get_running_loop()
 
         async def restart(name: str, code: int | None, start: Callable[[], Awaitable[object]]) -> None:
@@ -226,18 +228,22 @@ class Stack:
             try:
                 await start()
             except Exception as exc:
-                say(f"✗ {name} n'a pas redémarré : {exc}")
+                say(f"✗ {name} n'a pas redémarré : {exc} ; nouvel essai")
+                failed.add(name)
                 return
+            failed.discard(name)
             started[name] = loop.time()
             say(f"✓ {name} redémarré")
 
         while not stop.is_set():
             for server in self.servers:
-                if not server.running and server.returncode is not None:
+                if server.running:
+                    failed.discard(server.name)  # up after all (it was only slow to answer)
+                elif server.name in failed or server.returncode is not None:
                     await restart(server.name, server.returncode, server.start_async)
             for service in self.services:
-                if service.proc is not None and service.proc.poll() is not None:
-                    code = service.proc.returncode
+                if service.name in failed or (service.proc is not None and service.proc.poll() is not None):
+                    code = service.proc.returncode if service.proc is not None else None
 
                     async def start(service: ServiceProcess = service) -> None:
                         service.start()
