@@ -260,3 +260,10 @@ def row_errors_of_file(text: str) -> list[dict[str, object]]:
     rows = refusal.value.extra["rows"]
     assert isinstance(rows, list)
     return rows
+
+
+@pytest.mark.parametrize("text", ["Í\x12F\xc2\x93OXY\r\x01Hû𝛞R\x01", HEAD + '\r"974;\r', '"'])
+def test_a_tariff_file_no_reader_can_place_is_refused_in_french(text: str) -> None:
+    with pytest.raises(DomainError) as refusal:
+        parse_tariff_file(text)
+    assert refusal.value.code == "tarif-invalide" and refusal.value.status == 422

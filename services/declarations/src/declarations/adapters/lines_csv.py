@@ -80,11 +80,21 @@ def decode(raw: bytes) -> str:
 def parse(text: str) -> ParsedLines:
     """The rows of the file as line entries, and the rows whose cells cannot be read (a structural fault,
     an empty file or a missing column, is refused at once)."""
+    try:
+        return _parse(text)
+    except csv.Error as error:  # a stray carriage return or quote the CSV reader cannot place
+        raise DomainError(
+            f"Le fichier n'est pas un CSV lisible ({error}) : enregistrez-le à nouveau en CSV depuis le tableur.",
+            field="file",
+        ) from None
+
+
+def _parse(text: str) -> ParsedLines:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise DomainError("Le fichier est vide : la première ligne doit nommer les colonnes.", field="file")
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader)
     by_field, ignored = _columns(header)
     missing = [c.label for c in COLUMNS if c.required and c.field not in by_field]

@@ -263,6 +263,18 @@ def parse_tariff_csv(text: str, territory: Territory) -> list[TariffLine]:
 def parse_tariff_file(text: str, territory: Territory | None = None) -> dict[Territory, list[TariffLine]]:
     """The lines of each territory of the file (one, or several when `territory` is None), all of them or
     DomainError with every faulty row in `extra["rows"]`: nothing of a faulty file is imported."""
+    try:
+        return _parse_tariff_file(text, territory)
+    except csv.Error as error:  # a stray carriage return or quote the CSV reader cannot place
+        raise DomainError(
+            f"Le fichier tarifaire n'est pas un CSV lisible ({error}).",
+            field="tariff",
+            code="tarif-invalide",
+            extra={"rows": []},
+        ) from None
+
+
+def _parse_tariff_file(text: str, territory: Territory | None) -> dict[Territory, list[TariffLine]]:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise DomainError(
@@ -271,7 +283,7 @@ def parse_tariff_file(text: str, territory: Territory | None = None) -> dict[Ter
             code="tarif-invalide",
             extra={"rows": []},
         )
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text.splitlines()[0]))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.splitlines()[0]))
     header = tuple(cell.strip().lower() for cell in next(reader))
     if header != HEADER:
         error = RowError(
