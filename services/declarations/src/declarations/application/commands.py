@@ -110,24 +110,22 @@ async def set_declarant_details(cmd: SetDeclarantDetails, who: Principal, uow: D
         quality=cmd.quality,
         place=cmd.place,
         payment_method=cmd.payment_method,
-        accepted_payment_methods=tuple(uow.payment_methods) if uow.payment_methods else PAYMENT_METHODS,
+        accepted_payment_methods=_payment_methods(uow),
     )
     await _save(loaded, uow, events)
 
 
 async def add_line(cmd: AddLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
-    loaded = await _load(cmd, who, uow)
-    ape = _relation(loaded, who, uow).ape
+    loaded, relation = await _load_with_relation(cmd, who, uow)
     canas = await uow.canas.of(loaded.territory)
-    await _save(loaded, uow, loaded.aggregate.add_line(cmd.line_id, cmd.line, ape=ape, canas=canas))
+    await _save(loaded, uow, loaded.aggregate.add_line(cmd.line_id, cmd.line, ape=relation.ape, canas=canas))
 
 
 async def import_lines(cmd: ImportLines, who: Principal, uow: DeclarationsUnitOfWork) -> None:
-    loaded = await _load(cmd, who, uow)
+    loaded, relation = await _load_with_relation(cmd, who, uow)
     refused = [RowRefusal(row, field, message) for row, field, message in cmd.unreadable]
-    ape = _relation(loaded, who, uow).ape
     canas = await uow.canas.of(loaded.territory)
-    await _save(loaded, uow, loaded.aggregate.add_lines(cmd.lines, refused, ape=ape, canas=canas))
+    await _save(loaded, uow, loaded.aggregate.add_lines(cmd.lines, refused, ape=relation.ape, canas=canas))
 
 
 async def remove_line(cmd: RemoveLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
@@ -161,13 +159,26 @@ async def file_declaration(cmd: FileDeclaration, who: Principal, uow: Declaratio
 
 async def _load(cmd: DeclarationCommand, who: Principal, uow: DeclarationsUnitOfWork) -> Loaded[Declaration]:
     """The declaration, if `who` may declare for its relation here and decided on its current version."""
+    loaded, _ = await _load_with_relation(cmd, who, uow)
+    return loaded
+
+
+async def _load_with_relation(
+    cmd: DeclarationCommand, who: Principal, uow: DeclarationsUnitOfWork
+) -> tuple[Loaded[Declaration], domain.Relation]:
+    """`_load`, and the relation `who` declares for (its APE is a line's activity when no NAF is typed)."""
     who.require("declarant", "admin")
+    loaded = await _stored(cmd, uow)
+    relation = access.relation_for(who, loaded.aggregate.relation_id, uow.relations, acting=True)
+    access.require_served(loaded.territory, uow.served)
+    loaded.expect(cmd.expected_version)
+    return loaded, relation
+
+
+async def _stored(cmd: DeclarationCommand, uow: DeclarationsUnitOfWork) -> Loaded[Declaration]:
     loaded = await uow.declarations.get(cmd.declaration_id)
     if loaded is None:
         raise NotFound(f"Déclaration {cmd.declaration_id} introuvable.", field="id")
-    access.relation_for(who, loaded.aggregate.relation_id, uow.relations, acting=True)
-    access.require_served(loaded.territory, uow.served)
-    loaded.expect(cmd.expected_version)
     return loaded
 
 
@@ -175,9 +186,7 @@ async def record_payment(cmd: RecordPayment, who: Principal, uow: DeclarationsUn
     """A payment received for a filed declaration, by the payment system or the accountant of its territory.
     Returns whether it was new (False: the same payment was already recorded)."""
     who.require("comptable", "admin")
-    loaded = await uow.declarations.get(cmd.declaration_id)
-    if loaded is None:
-        raise NotFound(f"Déclaration {cmd.declaration_id} introuvable.", field="id")
+    loaded = await _stored(cmd, uow)
     access.require_served(loaded.territory, uow.served)
     access.require_payments_of(who, loaded.territory)
     loaded.expect(cmd.expected_version)
@@ -188,7 +197,7 @@ async def record_payment(cmd: RecordPayment, who: Principal, uow: DeclarationsUn
         method=cmd.method,
         recorded_by=who.id,
         now=uow.clock(),
-        methods=tuple(uow.payment_methods) if uow.payment_methods else PAYMENT_METHODS,
+        methods=_payment_methods(uow),
     )
     await _save(loaded, uow, events)
     return bool(events)
@@ -242,8 +251,9 @@ async def issue_reminder(cmd: IssueReminder, who: Principal, uow: DeclarationsUn
     return 1
 
 
-def _relation(loaded: Loaded[Declaration], who: Principal, uow: DeclarationsUnitOfWork) -> domain.Relation:
-    return access.relation_for(who, loaded.aggregate.relation_id, uow.relations, acting=True)
+def _payment_methods(uow: DeclarationsUnitOfWork) -> tuple[str, ...]:
+    """The deployment's narrowed list of payment methods, else the domain's."""
+    return tuple(uow.payment_methods) if uow.payment_methods else PAYMENT_METHODS
 
 
 async def _save(loaded: Loaded[Declaration], uow: DeclarationsUnitOfWork, events: list[DeclarationEvent]) -> None:

@@ -252,30 +252,29 @@ def _rescrit_of_ogde(
     )
     if previous is None or not previous.concerns(requester.id, siren):
         raise unknown
-    own = previous.is_owned_by(requester.id)
+    refusal = _not_contestable(previous, now)
+    if refusal is not None:
+        raise refusal if previous.is_owned_by(requester.id) else unknown
+    return previous
+
+
+def _not_contestable(previous: EssocRequest, now: datetime) -> DomainError | None:
+    """Why a request of the requester's cannot have a second examen: not a rescrit, not delivered, or delivered
+    more than two months ago (code des douanes art. 345 bis). None when it can."""
     if previous.nature != "rescrit":
-        raise (
-            DomainError(f"La demande n° {previous.number} n'est pas un rescrit.", field="previous_request")
-            if own
-            else unknown
-        )
+        return DomainError(f"La demande n° {previous.number} n'est pas un rescrit.", field="previous_request")
     if previous.state is not RequestState.CLOTUREE or previous.closed_at is None:
-        if not own:
-            raise unknown
-        raise DomainError(
+        return DomainError(
             f"Le rescrit n° {previous.number} n'a pas été délivré (demande {previous.state.label.lower()}).",
             field="previous_request",
         )
-    # code des douanes art. 345 bis: the second examen is asked within two months of the rescrit.
     if now > deadlines.second_examen_closes_at(previous.closed_at):
-        if not own:
-            raise unknown
-        raise DomainError(
+        return DomainError(
             f"Le délai de deux mois pour demander le second examen du rescrit n° {previous.number} est expiré.",
             field="previous_request",
             code="delai-expire",
         )
-    return previous
+    return None
 
 
 def _stated_rescrit(filing: Filing, today: date) -> ContestedRescrit:

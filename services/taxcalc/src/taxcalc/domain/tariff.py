@@ -115,7 +115,8 @@ class Tariff:
                 code="nomenclature-invalide",
             )
         wanted_cana = cana.strip().upper() if cana and cana.strip() else None
-        if wanted_cana and wanted_cana not in {m.cana for m in self.canas(territory, code, on)}:
+        covering = [line for line in self.in_force(on, territory) if code.startswith(normalize_code(line.code))]
+        if wanted_cana and wanted_cana not in {line.cana for line in covering if line.cana is not None}:
             # The manual offers the CANA from a list: one the tariff does not hold for this product that day is
             # a mistake, not a request for the general rate.
             raise DomainError(
@@ -124,11 +125,7 @@ class Tariff:
                 field="cana",
                 code="cana-inconnu",
             )
-        candidates = [
-            line
-            for line in self.in_force(on, territory)
-            if code.startswith(normalize_code(line.code)) and (line.cana is None or line.cana.upper() == wanted_cana)
-        ]
+        candidates = [line for line in covering if line.cana is None or line.cana.upper() == wanted_cana]
         # DOMAIN §1: no internal (OMI) rate → the external (OME) rate; within a kind the CANA
         # measure beats the general line, then a heading beats its chapter (longest prefix).
         for kind in ("OMI", "OME"):
