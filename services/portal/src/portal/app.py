@@ -22,7 +22,7 @@ from portal.auth import NotSignedIn
 from portal.backends import Backend, Backends, Refused, SignedOut, Unavailable
 from portal.forms import CsrfRefused
 from portal.rendering import render, templates
-from portal.routes import domino, ogde, pages, signin
+from portal.routes import domino, instruction, ogde, pages, signin, suivi
 from portal.session import SessionCodec, SessionMiddleware, session_of
 from portal.settings import PortalSettings
 
@@ -160,7 +160,7 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
     app.state.demo_users = signin.demo_users(config) if config.dev_login else {}
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health_router({}))
-    for router in (signin.router, pages.router, domino.router, ogde.router):
+    for router in (signin.router, pages.router, domino.router, ogde.router, instruction.router, suivi.router):
         app.include_router(router)
     if config.dev_login:
         app.include_router(signin.dev_router)
