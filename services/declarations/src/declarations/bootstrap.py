@@ -11,12 +11,14 @@ from declarations.adapters.read_models import DeclarationReadModel, TariffCanaRe
 from declarations.adapters.reference import ReferenceData
 from declarations.application.projections import DeclarationView, TariffCanaView
 from declarations.application.reminders import FilingReminders
-from declarations.application.unit_of_work import DeclarationsUnitOfWork, declarations, reminders
+from declarations.application.unit_of_work import Clock, DeclarationsUnitOfWork, declarations, reminders
+from declarations.entrypoints import follow_up
 from declarations.entrypoints.http import DeclarationsServices, router
 from declarations.settings import DeclarationsSettings
 
 
-def build(settings: DeclarationsSettings | None = None) -> ServiceDefinition:
+def build(settings: DeclarationsSettings | None = None, *, clock: Clock = utc_now) -> ServiceDefinition:
+    """`clock` is the service's "now" (tests pass theirs: a filing after the due date, a quarter past due)."""
     config = settings or DeclarationsSettings()
 
     async def wire(runtime: Runtime) -> Wiring:
@@ -31,6 +33,7 @@ def build(settings: DeclarationsSettings | None = None) -> ServiceDefinition:
                 canas=TariffCanaReadModel(tx.db, tx.session),
                 reminders=reminders(tx),
                 payment_methods=config.payment_methods,
+                clock=clock,
             )
 
         runner = Commands(runtime.uow, unit_of_work)
@@ -40,11 +43,12 @@ def build(settings: DeclarationsSettings | None = None) -> ServiceDefinition:
             reference=reference,
             read_model=read_model,
             store=runtime.store,
+            clock=clock,
             reminders=FilingReminders(
                 runner,
                 reference,
                 read_model,
-                utc_now,
+                clock,
                 days_before=config.reminder_days_before,
                 late_window=config.reminder_late_window_days,
                 every_seconds=config.reminder_check_seconds,
@@ -60,6 +64,6 @@ def build(settings: DeclarationsSettings | None = None) -> ServiceDefinition:
         description="Relations, déclarations, annexes A et B, déductions, dépôt.",
         projections=[DeclarationView(), TariffCanaView()],
         subscribe_topics=[topics.TAXCALC],
-        routers=[router],
+        routers=[router, follow_up.router],
         wire=wire,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +41,12 @@ class DeclarationReadModel:
             session=self.session,
         )
         return total, [d async for d in cursor]
+
+    async def of_period(self, year: int, quarter: int, relation_ids: Collection[str]) -> list[Doc]:
+        """The declarations of these relations for a quarter, without their lines (the follow-up's rows)."""
+        query = {"year": year, "quarter": quarter, "relation_id": {"$in": list(relation_ids)}}
+        cursor = self.view.find(query, {"lines": 0, "line_order": 0}, session=self.session)
+        return [d async for d in cursor]
 
     async def filed_relations(self, year: int, quarter: int) -> set[str]:
         cursor = self.view.find({"year": year, "quarter": quarter, "status": "filed"}, {"relation_id": 1})

@@ -7,6 +7,7 @@ deployment serves.
 - An auditor sees the relations of its territories and declares for none.
 - A comptable (the accountant, or the payment system's account) sees the relations of its territories, declares
   for none, and records the payments of their filed declarations.
+- The follow-up of a quarter, relation by relation, is for the agents, auditors, comptables and admins.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ from declarations.domain.declaration import Relation
 
 TERRITORY_READERS = ("agent", "auditor", "comptable")
 """Roles that read the relations of the territories their token names."""
+
+
+FOLLOW_UP_READERS = ("admin", *TERRITORY_READERS)
+"""Roles that follow the declarations of a quarter relation by relation (the offices' follow-up)."""
+
+
+def require_follow_up(who: Principal) -> None:
+    """The follow-up of a quarter is the customs': a declarant follows its own declarations from its home."""
+    if who.role not in FOLLOW_UP_READERS:
+        raise Forbidden("Le suivi des déclarations d'un trimestre est réservé aux agents des douanes.", field="role")
 
 
 def visible_relations(who: Principal, directory: RelationDirectory) -> list[Relation]:

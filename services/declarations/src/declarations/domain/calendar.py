@@ -127,6 +127,12 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
+def latest_ended_quarter(today: date) -> tuple[int, int]:
+    """The latest quarter that has ended on `today`: the quarter due until the 24th of the month after it, the
+    latest past its due date after that."""
+    return previous_quarter(*quarter_of(today))
+
+
 def quarter_due(today: date) -> tuple[int, int]:
     """The quarter whose declaration a producer is expected to file now: the one that has ended, until its
     due date (the 24th of the month after it); after that, the quarter running (it may be drafted from its

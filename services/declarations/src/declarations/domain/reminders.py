@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from contracts.events.declarations import FilingReminderIssued
-from declarations.domain.calendar import due_date, previous_quarter, quarter_of
+from declarations.domain.calendar import due_date, latest_ended_quarter
 
 DEFAULT_DAYS_BEFORE: tuple[int, ...] = (7, 1)
 """Days before the due date a reminder goes out (configurable: `DECLARATIONS_REMINDER_DAYS_BEFORE`)."""
@@ -36,7 +36,7 @@ class ReminderDue:
 
 def quarter_to_remind(today: date) -> tuple[int, int]:
     """The quarter whose filing is coming or just passed: the latest one that has ended."""
-    return previous_quarter(*quarter_of(today))
+    return latest_ended_quarter(today)
 
 
 def reminder_due(

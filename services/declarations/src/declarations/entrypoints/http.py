@@ -18,6 +18,7 @@ from chassis.http.auth import CurrentPrincipal, Principal
 from chassis.http.history import event_rows
 from chassis.http.inputs import IDENTIFIER_PATTERN, LINE_PATTERN, Code, Identifier, Line
 from chassis.service import services_of
+from contracts.envelope import utc_now
 from contracts.errors import ConcurrencyError, DomainError, NotFound
 from contracts.types import TERRITORY_ZONES
 from declarations.adapters import lines_csv, receipt_pdf
@@ -25,7 +26,7 @@ from declarations.adapters.read_models import DeclarationReadModel
 from declarations.adapters.reference import ReferenceData
 from declarations.application import access, commands
 from declarations.application.reminders import FilingReminders
-from declarations.application.unit_of_work import DeclarationsUnitOfWork
+from declarations.application.unit_of_work import Clock, DeclarationsUnitOfWork
 from declarations.domain.amounts import AMOUNT_PATTERN
 from declarations.domain.calendar import (
     current_quarter,
@@ -114,6 +115,8 @@ class DeclarationsServices:
     read_model: DeclarationReadModel
     store: EventStore
     reminders: FilingReminders | None = None
+    clock: Clock = utc_now
+    """What "today" is for the reads that depend on it (the follow-up's lateness)."""
 
 
 Services = Annotated[DeclarationsServices, Depends(services_of(DeclarationsServices))]
