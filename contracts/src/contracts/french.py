@@ -9,6 +9,7 @@ refused with a message that says how to write it, never guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -146,3 +147,9 @@ def parse_day(text: str) -> date:
         raise FrenchInputError(
             f"« {raw} » n'est pas une date du calendrier (jour/mois/année, par exemple 24/01/2027)."
         ) from None
+
+
+def plain(text: str) -> str:
+    """Lower case without accents: what a search compares (« Écart » finds « ecart » and « écart »)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()

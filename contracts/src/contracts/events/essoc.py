@@ -88,6 +88,8 @@ class RequestTakenInCharge(_Event):
     agent_id: str
     unit: str
     notice: Notice
+    agent_name: str | None = None
+    """The agent who takes it, as the board shows them (« Suivie par »); absent in older events."""
 
 
 @_req("AdmissibilityDecided")
@@ -168,3 +170,32 @@ class DeadlineReached(_Event):
     kind: Literal["reminder", "expiry"]
     deadline_at: datetime
     notice: Notice
+
+
+class AgentRef(_Event):
+    """An agent of a directorate, as the instruction shows and mails them."""
+
+    id: str
+    name: str
+    email: str | None = None
+
+
+@_req("RequestReassigned")
+class RequestReassigned(_Event):
+    """The request taken in charge is entrusted to another agent of its directorate (it moves to their
+    « Suivies par moi »). The service's business: the requester is not told."""
+
+    from_agent_id: str | None
+    to_agent: AgentRef
+    by: str
+    notice: Notice
+
+
+@_req("NoteAdded")
+class NoteAdded(_Event):
+    """A private note of the instruction: read by the agents only, never shown to the requester, never in the
+    requester's PDF, never mailed."""
+
+    note_id: str
+    text: str
+    author: AgentRef

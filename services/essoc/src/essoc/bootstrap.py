@@ -10,9 +10,10 @@ from chassis.pdf import find_font
 from chassis.service import Runtime, ServiceDefinition, Wiring
 from chassis.unit_of_work import Transaction
 from contracts.envelope import utc_now
+from essoc.adapters.agents import load_agents
 from essoc.adapters.blobs import AttachmentStore
 from essoc.adapters.companies import CsvCompanyDirectory
-from essoc.adapters.read_models import RequestReadModel
+from essoc.adapters.read_models import READS, Board, RequestReadModel
 from essoc.application.projections import RequestView
 from essoc.application.scheduler import AnswerClock
 from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfWork, requests
@@ -21,6 +22,7 @@ from essoc.documents.library import DocumentLibrary
 from essoc.domain.referentials import default_referentials
 from essoc.entrypoints.documents import router as documents_router
 from essoc.entrypoints.http import MULTIPART_OVERHEAD, EssocServices, router
+from essoc.entrypoints.instruction import router as instruction_router
 from essoc.settings import EssocSettings
 
 
@@ -32,7 +34,9 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
     async def wire(runtime: Runtime) -> Wiring:
         blobs = AttachmentStore(runtime.db)
         await runtime.db["events"].create_index([("data.blob_id", 1)], sparse=True)
+        await runtime.db[READS].create_index([("agent_id", 1), ("request_id", 1)])
         directory = companies or CsvCompanyDirectory.load(config.company_directory)
+        agents = load_agents(config.agent_directory)
 
         def unit_of_work(tx: Transaction) -> EssocUnitOfWork:
             return EssocUnitOfWork(
@@ -43,6 +47,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
                 served=config.territories,
                 max_attachment_bytes=config.attachment_max_bytes,
                 clock=clock,
+                agents=agents,
             )
 
         runner = Commands(runtime.uow, unit_of_work)
@@ -59,6 +64,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
             commands=runner,
             uploads=Uploads(runner, blobs),
             read_model=read_model,
+            board=Board(runtime.db),
             blobs=blobs,
             referentials=referentials,
             settings=config,
@@ -66,6 +72,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
             clock=clock,
             answer_clock=answer_clock,
             companies=directory,
+            agents=agents,
             documents=DocumentLibrary(find_font(config.pdf_font_path), [field.label for field in referentials.fields]),
         )
         return Wiring(services=services, background=[answer_clock.run])
@@ -77,7 +84,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
         description="Rescrits, seconds examens et droits au contrôle : dépôt, instruction, échanges, "
         "pièces jointes, délai de réponse, PDF.",
         projections=[RequestView(referentials)],
-        routers=[router, documents_router],
+        routers=[router, instruction_router, documents_router],
         wire=wire,
         body_limits=BodyLimits(upload_bytes=config.attachment_max_bytes + MULTIPART_OVERHEAD),
     )

@@ -17,6 +17,8 @@ class EssocSettings(ServiceSettings):
     attachment_max_bytes: int = Field(default=DEFAULT_MAX_SIZE, gt=0, description="size cap of one attachment")
     company_directory: str = "deploy/reference/companies.csv"
     """CSV `siret,company_name[,territory]`: the company directory a SIRET is looked up in."""
+    agent_directory: str = "deploy/reference/agents.yaml"
+    """YAML `agents: [{id, name, given_name, email, territories, directorates}]`: who a request may be entrusted to."""
     first_request_number: int = Field(default=1, ge=1, description="number given to the first request filed")
     deadline_scan_seconds: float = Field(default=60.0, gt=0, description="how often the answer clock is checked")
     orphan_blob_grace_seconds: float = Field(

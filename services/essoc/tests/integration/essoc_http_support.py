@@ -54,6 +54,23 @@ USERS: dict[str, dict[str, Any]] = {
         "territories": ["971"],
         "directorates": ["dr-guadeloupe"],
     },
+    "agent_971_b": {
+        "sub": "agent-971-b",
+        "role": "agent",
+        "name": "Bélénus",
+        "given_name": "Lucie",
+        "email": "lucie.belenus@douane.example",
+        "territories": ["971"],
+        "directorates": ["dr-guadeloupe"],
+    },
+    "auditor": {
+        "sub": "auditor-1",
+        "role": "auditor",
+        "name": "Hoarau",
+        "given_name": "Claire",
+        "email": "claire.hoarau@audit.example",
+        "territories": ["971"],
+    },
     "agent_974": {
         "sub": "agent-974",
         "role": "agent",

@@ -24,6 +24,7 @@ from contracts.events.essoc import (
 )
 from essoc.application import commands
 from essoc.application.unit_of_work import Clock, EssocUnitOfWork, requests
+from essoc.domain.agents import Agent, StaticAgentDirectory
 
 from essoc_given import COMPANY, NOW, REFS, REQUESTER, SIRET, rescrit_filing
 
@@ -34,6 +35,13 @@ REQUESTER_P = Principal(
 )
 AGENT = Principal(id="agent-971", role="agent", territories=("971",), directorates=("dr-guadeloupe",))
 AGENT_974 = Principal(id="agent-974", role="agent", territories=("974",), directorates=("dr-la-reunion",))
+AGENTS = StaticAgentDirectory(
+    [
+        Agent("agent-971", "Lubin", "Joseph", "joseph.lubin@douane.example", ("971",), ("dr-guadeloupe",)),
+        Agent("agent-971-b", "Bélénus", "Lucie", "lucie.belenus@douane.example", ("971",), ("dr-guadeloupe",)),
+        Agent("agent-974", "Grondin", "Teddy", "teddy.grondin@douane.example", ("974",), ("dr-la-reunion",)),
+    ]
+)
 STRANGER = Principal(id="u-other", role="requester", email="autre@example.fr")
 
 
@@ -70,6 +78,7 @@ class Given:
             served=("971", "972", "973", "974", "976"),
             max_attachment_bytes=1024,
             clock=self.clock,
+            agents=AGENTS,
         )
 
     async def run(

@@ -16,6 +16,7 @@ from contracts.events.essoc import (
     RequestSubmitted,
 )
 from contracts.registry import parse
+from essoc.domain import deadlines
 from essoc.domain.deadlines import (
     add_months,
     answer_deadline,
@@ -201,3 +202,19 @@ def test_droit_au_controle_filed_with_a_deadline_before_the_rule_gets_no_notice(
     assert given(legacy).deadline_notices_due(utc(2026, 7, 1)) == []
     rescrit = parse("RequestSubmitted", 1, START.model_dump(mode="json"))
     assert isinstance(rescrit, RequestSubmitted) and rescrit.deadline_at == DEADLINE
+
+
+def test_days_left_counts_calendar_days_in_the_directorates_zone() -> None:
+    # 2026-05-01T03:30Z is 30 April 23:30 in Guadeloupe: on 29 April (Guadeloupe) one day is left.
+    deadline = datetime(2026, 5, 1, 3, 30, tzinfo=UTC)
+    now = datetime(2026, 4, 29, 15, 0, tzinfo=UTC)
+    assert deadlines.days_left(deadline, now, "971") == 1
+    assert deadlines.days_left(deadline, now, "974") == 2
+    assert deadlines.days_left(deadline, deadline + timedelta(days=3), "971") == -3
+
+
+def test_a_deadline_is_near_from_its_reminder_on() -> None:
+    deadline = datetime(2026, 5, 1, 3, 30, tzinfo=UTC)
+    assert not deadlines.is_near(deadline, deadline - timedelta(days=16))
+    assert deadlines.is_near(deadline, deadline - timedelta(days=15))
+    assert deadlines.is_near(deadline, deadline + timedelta(days=1))

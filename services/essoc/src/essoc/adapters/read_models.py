@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,9 +11,10 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from contracts.french import plain
 from essoc.application.projections import OPEN_STATES, VIEW
 from essoc.domain.identity import is_request_number
-from essoc.domain.states import RequestState, RequestTab
+from essoc.domain.states import BoardTab, RequestState, RequestTab
 
 Doc = dict[str, Any]
 COUNTERS = "counters"
@@ -74,3 +77,94 @@ class RequestReadModel:
         """Whether an event of the log refers to this attachment content."""
         doc = await self.db["events"].find_one({"type": "AttachmentAdded", "data.blob_id": blob_id}, {"_id": 1})
         return doc is not None
+
+
+SORTS = {
+    "numero": "number",
+    "depot": "filed_at",
+    "demandeur": "requester_sort",
+    "nature": "type_label",
+    "objet": "subject_sort",
+    "maj": "updated_at",
+    "echeance": "deadline_sort",
+}
+"""The board's columns an agent may sort by, and the read model's field behind each."""
+READS = "request_reads"
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """What the agents' board asks: a tab, filters, words or a number, a sort, a page."""
+
+    tab: BoardTab
+    agent_id: str
+    nature: str | None = None
+    state: str | None = None
+    admissibility: str | None = None
+    q: str | None = None
+    sort: str = "echeance"
+    descending: bool = False
+    page: int = 1
+    per_page: int = 20
+
+    def filters(self) -> Doc:
+        query: Doc = {}
+        for key, value in (("nature", self.nature), ("state", self.state), ("admissibility", self.admissibility)):
+            if value:
+                query[key] = value
+        words = plain(self.q or "").split()
+        if len(words) == 1 and is_request_number(words[0]):
+            query["number"] = int(words[0])
+        elif words:
+            query["$and"] = [{"search_text": {"$regex": re.escape(w)}} for w in words]
+        return query
+
+    def of_tab(self, tab: BoardTab) -> Doc:
+        query: Doc = {"state": tab.state.value}
+        if tab.mine:
+            query["followed_by.id"] = self.agent_id
+        return query
+
+
+class Board:
+    """The agents' board: the requests of their directorates in tabs, and what each agent has read."""
+
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self.view = db[VIEW]
+        self.reads = db[READS]
+
+    async def page(self, visible: Doc, ask: BoardQuery) -> tuple[dict[str, int], int, list[Doc]]:
+        """(count of every tab under the filters, rows of the chosen tab, that page's rows)."""
+        base = {**visible, **ask.filters()}
+        counts: dict[str, int] = {}
+        for tab in BoardTab:
+            counts[tab.value] = await self.view.count_documents({**base, **_merged(base, ask.of_tab(tab))})
+        query = {**base, **_merged(base, ask.of_tab(ask.tab))}
+        order = -1 if ask.descending else 1
+        cursor = self.view.find(
+            query,
+            sort=[(SORTS.get(ask.sort, "deadline_sort"), order), ("number", order)],
+            skip=(ask.page - 1) * ask.per_page,
+            limit=ask.per_page,
+        )
+        return counts, counts[ask.tab.value], [d async for d in cursor]
+
+    async def seen(self, agent_id: str, request_ids: list[str]) -> dict[str, datetime]:
+        """When this agent last opened each of these requests."""
+        found = self.reads.find({"agent_id": agent_id, "request_id": {"$in": request_ids}})
+        return {d["request_id"]: d["seen_at"] async for d in found}
+
+    async def mark_seen(self, agent_id: str, request_id: str, at: datetime) -> None:
+        """The agent opened the request: its badge goes until the requester writes again."""
+        await self.reads.update_one(
+            {"_id": f"{request_id}:{agent_id}"},
+            {"$set": {"agent_id": agent_id, "request_id": request_id, "seen_at": at}},
+            upsert=True,
+        )
+
+
+def _merged(base: Doc, tab: Doc) -> Doc:
+    """The tab's conditions, refined by a state filter that contradicts it (then nothing matches)."""
+    if "state" in base and base["state"] != tab["state"]:
+        return {**tab, "state": {"$in": []}}
+    return tab

@@ -93,3 +93,15 @@ def require_examiner(who: Principal, *, territory: str, directorate: str, number
             "à l'instruire.",
             field="id",
         )
+
+
+def require_instruction_reader(who: Principal, *, territory: str, directorate: str, number: int) -> None:
+    """The instruction's own pages (notes, who follows, the badge) are read by the request's agents, an admin,
+    and an auditor of its territory; never by the requester."""
+    allowed = (
+        who.role == "admin"
+        or (who.role == "agent" and is_agent_of(who, territory=territory, directorate=directorate))
+        or (who.role == "auditor" and who.reads_territory(territory))
+    )
+    if not allowed:
+        raise Forbidden(f"Vous n'avez pas accès à l'instruction de la demande n° {number}.", field="id")

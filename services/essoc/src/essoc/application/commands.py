@@ -20,6 +20,7 @@ from contracts.errors import Forbidden, NotFound
 from contracts.events.essoc import AttachmentAdded, Requester
 from essoc.application import access
 from essoc.application.unit_of_work import EssocUnitOfWork
+from essoc.domain.agents import Agent
 from essoc.domain.filing import Filing, submit_request
 from essoc.domain.identity import check_siret, is_request_number
 from essoc.domain.request import EssocEvent, EssocRequest
@@ -48,6 +49,15 @@ class RequestCommand(Command):
 
 class TakeRequestInCharge(RequestCommand):
     unit: str | None = None
+
+
+class ReassignRequest(RequestCommand):
+    agent_id: str
+
+
+class AddNote(RequestCommand):
+    text: str
+    note_id: str = Field(default_factory=lambda: new_id("n"))
 
 
 class DecideAdmissibility(RequestCommand):
@@ -155,7 +165,35 @@ async def _previous(filing: Filing, uow: EssocUnitOfWork) -> EssocRequest | None
 
 async def take_in_charge(cmd: TakeRequestInCharge, who: Principal, uow: EssocUnitOfWork) -> None:
     loaded = await _load(cmd, who, uow, "examiner")
-    await _save(loaded, uow, loaded.aggregate.take_charge(agent_id=who.id, unit=cmd.unit))
+    events = loaded.aggregate.take_charge(agent_id=who.id, unit=cmd.unit, agent_name=_as_agent(who).display_name)
+    await _save(loaded, uow, events)
+
+
+async def reassign(cmd: ReassignRequest, who: Principal, uow: EssocUnitOfWork) -> None:
+    """« Réassigner »: another agent of the same directorate follows the request from now on."""
+    loaded = await _load(cmd, who, uow, "examiner")
+    to = uow.agents.agent(cmd.agent_id)
+    events = loaded.aggregate.reassign(to=to, to_id=cmd.agent_id, territory=loaded.territory, by=who.id)
+    await _save(loaded, uow, events)
+
+
+async def add_note(cmd: AddNote, who: Principal, uow: EssocUnitOfWork) -> str:
+    """A private note, for the agents of the request only."""
+    loaded = await _load(cmd, who, uow, "examiner")
+    await _save(loaded, uow, loaded.aggregate.add_note(note_id=cmd.note_id, text=cmd.text, author=_as_agent(who)))
+    return cmd.note_id
+
+
+def _as_agent(who: Principal) -> Agent:
+    """The caller as the instruction names them (the token's claims)."""
+    return Agent(
+        id=who.id,
+        name=who.name,
+        given_name=who.first_name,
+        email=who.email,
+        territories=who.territories,
+        directorates=who.directorates,
+    )
 
 
 async def decide_admissibility(cmd: DecideAdmissibility, who: Principal, uow: EssocUnitOfWork) -> None:

@@ -21,12 +21,15 @@ from contracts.events.essoc import (
     AttachmentRemoved,
     ComplementAdded,
     DeadlineReached,
+    NoteAdded,
     QuestionAnswered,
     RequestClosed,
     RequestQuestioned,
+    RequestReassigned,
     RequestSubmitted,
     RequestTakenInCharge,
 )
+from contracts.french import plain
 from contracts.recorded import Recorded
 from essoc.domain import deadlines
 from essoc.domain.referentials import Referentials, default_referentials
@@ -34,6 +37,8 @@ from essoc.domain.states import Admissibility, RequestState
 
 Doc = dict[str, Any]
 VIEW = "requests"
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+"""Where a request without an answer clock sorts among deadlines: after every dated one."""
 OPEN_STATES = (RequestState.DEPOSEE.value, RequestState.PRISE_EN_CHARGE.value)
 
 EVENT_LABELS: dict[type[BaseModel], str] = {
@@ -65,6 +70,7 @@ class RequestView(Projection):
         Index(VIEW, (("requester.id", 1), ("state", 1))),
         Index(VIEW, (("territory", 1), ("directorate", 1), ("state", 1))),
         Index(VIEW, (("state", 1), ("next_notice_at", 1))),
+        Index(VIEW, (("territory", 1), ("directorate", 1), ("followed_by.id", 1), ("state", 1))),
     )
 
     @on(RequestSubmitted)
@@ -82,6 +88,8 @@ class RequestView(Projection):
         AttachmentRemoved,
         RequestClosed,
         DeadlineReached,
+        RequestReassigned,
+        NoteAdded,
     )
     async def _changed(self, event: Recorded[BaseModel], db: ViewDatabase) -> None:
         view = db[VIEW]
@@ -135,6 +143,14 @@ class RequestView(Projection):
             "response": None,
             "response_attachment_ids": [],
             "taken_by": None,
+            "followed_by": None,
+            "taken_at": None,
+            "requester_activity": None,
+            "notes": [],
+            "assignments": [],
+            "search_text": plain(" ".join((d["subject"], d["description"]))),
+            "subject_sort": plain(d["subject"]),
+            "requester_sort": plain(_requester_name(d)),
             "filed_at": at,
             "updated_at": at,
             "closed_at": None,
@@ -160,6 +176,8 @@ class RequestView(Projection):
                     "admissibility": Admissibility.A_L_ETUDE.value,
                     "unit": d["unit"],
                     "taken_by": d["agent_id"],
+                    "followed_by": {"id": d["agent_id"], "name": d.get("agent_name") or d["agent_id"]},
+                    "taken_at": at,
                 }
             case AdmissibilityDecided():
                 doc["admissibility"] = d["decision"]
@@ -224,9 +242,34 @@ class RequestView(Projection):
             case DeadlineReached():
                 self._deadline_reached(doc, d, at)
                 return  # the clock is the service's business: "MAJ" shows what people did
+            case RequestReassigned():
+                to = {"id": d["to_agent"]["id"], "name": d["to_agent"]["name"]}
+                doc["assignments"].append({"at": at.isoformat(), "from": d["from_agent_id"], "to": to, "by": d["by"]})
+                doc["followed_by"] = to
+                return  # the instruction's own business: neither the requester's "MAJ" nor their history
+            case NoteAdded():
+                author = d["author"]
+                doc["notes"].append(
+                    {"note_id": d["note_id"], "text": d["text"], "author": author["name"], "at": at.isoformat()}
+                )
+                return  # private: the requester's request shows no trace of it
+        self._requester_activity(doc, event)
         doc["updated_at"] = at
         if type(event.event) in EVENT_LABELS:
             self._history(doc, event)
+
+    @staticmethod
+    def _requester_activity(doc: Doc, event: Recorded[BaseModel]) -> None:
+        """The requester wrote (an answer, a complement, a file) while an agent follows the request: the
+        badge the agents see until they open it again."""
+        kind = {QuestionAnswered: "reponse", ComplementAdded: "complement", AttachmentAdded: "piece-jointe"}.get(
+            type(event.event)
+        )
+        if kind is None or doc["state"] != RequestState.PRISE_EN_CHARGE.value:
+            return
+        if isinstance(event.event, AttachmentAdded) and event.event.added_by_role != "requester":
+            return
+        doc["requester_activity"] = {"at": event.occurred_at, "kind": kind}
 
     def _history(self, doc: Doc, event: Recorded[BaseModel]) -> None:
         state = RequestState(doc["state"])
@@ -250,6 +293,7 @@ class RequestView(Projection):
         reminder = deadlines.reminder_at(deadline_at) if deadline_at else None
         doc |= {
             "deadline_at": deadline_at,
+            "deadline_sort": deadline_at or NO_DEADLINE,
             "reminder_at": reminder,
             "notices_sent": [],
             "next_notice_at": reminder if doc.get("state", RequestState.DEPOSEE.value) in OPEN_STATES else None,
@@ -266,6 +310,12 @@ class RequestView(Projection):
         sent = set(doc["notices_sent"]) | ({"reminder", "expiry"} if d["kind"] == "expiry" else {"reminder"})
         doc["notices_sent"] = sorted(sent)
         doc["next_notice_at"] = None if "expiry" in sent else deadline_at
+
+
+def _requester_name(d: Doc) -> str:
+    """Who the board's « Demandeur » column names: the company when one files, else the person."""
+    person = f"{d['requester']['name']} {d['requester']['first_name']}".strip()
+    return str(d["company_name"]) if d.get("company_name") else person
 
 
 def _label(item: Any, fallback: str | None) -> str | None:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from chassis.repository import Repository
 from chassis.unit_of_work import EventStreams
+from essoc.domain.agents import AgentDirectory
 from essoc.domain.referentials import Referentials
 from essoc.domain.request import EssocRequest
 
@@ -59,6 +60,7 @@ class EssocUnitOfWork:
     served: Sequence[str]
     max_attachment_bytes: int
     clock: Clock
+    agents: AgentDirectory
 
 
 def requests(streams: EventStreams) -> Repository[EssocRequest]:

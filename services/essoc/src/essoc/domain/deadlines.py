@@ -92,3 +92,14 @@ def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("instant sans fuseau horaire : les dates du domaine sont en UTC")
     return moment.astimezone(UTC)
+
+
+def days_left(deadline_at: datetime, now: datetime, territory: str | None) -> int:
+    """Calendar days from today to the deadline's day, both in the directorate's zone (0 on the day itself,
+    negative once passed)."""
+    return (local_time(deadline_at, territory).date() - local_time(now, territory).date()).days
+
+
+def is_near(deadline_at: datetime, now: datetime) -> bool:
+    """Within the reminder's 15 days (or passed): the board shows it in red, as the reminder mail warns."""
+    return _utc(now) >= reminder_at(deadline_at)

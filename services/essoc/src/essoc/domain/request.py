@@ -21,16 +21,19 @@ from contracts.events.essoc import (
     ComplementAdded,
     DeadlineReached,
     FieldOfApplication,
+    NoteAdded,
     Notice,
     QuestionAnswered,
     RequestClosed,
     Requester,
     RequestQuestioned,
+    RequestReassigned,
     RequestSubmitted,
     RequestTakenInCharge,
 )
 from contracts.recorded import Recorded
 from essoc.domain import deadlines
+from essoc.domain.agents import Agent
 from essoc.domain.attachments import DEFAULT_MAX_SIZE, check_upload
 from essoc.domain.referentials import Referentials
 from essoc.domain.states import Admissibility, RequestState
@@ -46,6 +49,8 @@ EssocEvent = (
     | AttachmentRemoved
     | RequestClosed
     | DeadlineReached
+    | RequestReassigned
+    | NoteAdded
 )
 Dated = tuple[EssocEvent, datetime]
 """An event with the instant it was recorded (the envelope's `occurred_at`)."""
@@ -115,6 +120,9 @@ class EssocRequest:
     closed_at: datetime | None = None
     company_siren: str | None = None
     """The company the request is about: the SIREN of the requester's SIRET, or of the company represented."""
+    followed_by: str | None = None
+    """The agent who instructs it: the one who took it in charge, or the last it was entrusted to."""
+    note_ids: set[str] = field(default_factory=set)
     version: int = 1
 
     # ---- folding -------------------------------------------------------------------------------
@@ -187,6 +195,10 @@ class EssocRequest:
                 self.state, self.closed_at = RequestState.CLOTUREE, at
             case DeadlineReached():
                 self._on_deadline_reached(event)
+            case RequestReassigned():
+                self.followed_by = event.to_agent.id
+            case NoteAdded():
+                self.note_ids.add(event.note_id)
             case _:
                 assert_never(event)
         self.version += 1
@@ -195,6 +207,7 @@ class EssocRequest:
         self.state = RequestState.PRISE_EN_CHARGE
         self.admissibility = Admissibility.A_L_ETUDE
         self.unit = e.unit
+        self.followed_by = e.agent_id
 
     def _on_admissibility_decided(self, e: AdmissibilityDecided) -> None:
         self.admissibility = Admissibility(e.decision)
@@ -231,12 +244,37 @@ class EssocRequest:
 
     # ---- agent commands ------------------------------------------------------------------------
 
-    def take_charge(self, *, agent_id: str, unit: str | None = None) -> list[RequestTakenInCharge]:
-        """The competent unit starts examining the request; admissibility goes to "à l'étude"."""
+    def take_charge(
+        self, *, agent_id: str, unit: str | None = None, agent_name: str | None = None
+    ) -> list[RequestTakenInCharge]:
+        """The competent unit starts examining the request; admissibility goes to "à l'étude"; the agent
+        who takes it follows it."""
         if self.state is not RequestState.DEPOSEE:
             raise Conflict(f"La demande n° {self.number} est déjà {self.state.label.lower()}.")
         unit = (unit or "").strip() or self.unit
-        return [RequestTakenInCharge(agent_id=agent_id, unit=unit, notice=self.notice)]
+        return [RequestTakenInCharge(agent_id=agent_id, unit=unit, notice=self.notice, agent_name=agent_name or None)]
+
+    def reassign(self, *, to: Agent | None, to_id: str, territory: str, by: str) -> list[RequestReassigned]:
+        """Entrusts the request taken in charge to another agent of its territory and directorate."""
+        self._require_state(RequestState.PRISE_EN_CHARGE, "être réassignée")
+        if to is None:
+            raise NotFound(f"L'agent {to_id} est inconnu de l'annuaire des agents.", field="agent_id")
+        if not to.serves(territory=territory, directorate=self.directorate):
+            raise DomainError(
+                f"{to.display_name} n'instruit pas les demandes de cette direction (territoire {territory}) : "
+                "choisissez un agent de la même direction.",
+                field="agent_id",
+                code="agent-hors-direction",
+            )
+        if to.id == self.followed_by:
+            raise Conflict(f"La demande n° {self.number} est déjà suivie par {to.display_name}.", field="agent_id")
+        return [RequestReassigned(from_agent_id=self.followed_by, to_agent=to.reference(), by=by, notice=self.notice)]
+
+    def add_note(self, *, note_id: str, text: str, author: Agent) -> list[NoteAdded]:
+        """A private note of the instruction, at any stage (a closed request may still be annotated)."""
+        if note_id in self.note_ids:
+            raise Conflict(f"La note {note_id} existe déjà.", field="note_id")
+        return [NoteAdded(note_id=note_id, text=_required(text, "text", "La note"), author=author.reference())]
 
     def decide_admissibility(
         self,

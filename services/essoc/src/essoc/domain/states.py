@@ -77,3 +77,42 @@ _ADMISSIBILITY_LABELS = {
     Admissibility.OUI: "Oui",
     Admissibility.NON: "Non",
 }
+
+
+class BoardTab(StrEnum):
+    """The tabs of the agents' board: the queues of the instruction, in the order of the workflow."""
+
+    A_TRAITER = "a-traiter"
+    SUIVIES = "suivies"
+    PRISES_EN_CHARGE = "prises-en-charge"
+    REFUSEES = "refusees"
+    CLOTUREES = "cloturees"
+
+    @property
+    def label(self) -> str:
+        return _BOARD_LABELS[self]
+
+    @property
+    def state(self) -> RequestState:
+        """À traiter: filed and taken by nobody; suivies par moi: taken in charge and followed by the agent."""
+        return _BOARD_STATES[self]
+
+    @property
+    def mine(self) -> bool:
+        return self is BoardTab.SUIVIES
+
+
+_BOARD_LABELS = {
+    BoardTab.A_TRAITER: "À traiter",
+    BoardTab.SUIVIES: "Suivies par moi",
+    BoardTab.PRISES_EN_CHARGE: "Prises en charge",
+    BoardTab.REFUSEES: "Refusées",
+    BoardTab.CLOTUREES: "Clôturées",
+}
+_BOARD_STATES = {
+    BoardTab.A_TRAITER: RequestState.DEPOSEE,
+    BoardTab.SUIVIES: RequestState.PRISE_EN_CHARGE,
+    BoardTab.PRISES_EN_CHARGE: RequestState.PRISE_EN_CHARGE,
+    BoardTab.REFUSEES: RequestState.REFUSEE,
+    BoardTab.CLOTUREES: RequestState.CLOTUREE,
+}

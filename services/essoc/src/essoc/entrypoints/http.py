@@ -26,12 +26,13 @@ from contracts.errors import DomainError, NotFound
 from contracts.events.essoc import FieldOfApplication
 from essoc.adapters.blobs import AttachmentStore
 from essoc.adapters.pdf import render_request
-from essoc.adapters.read_models import RequestReadModel
+from essoc.adapters.read_models import Board, RequestReadModel
 from essoc.application import access, commands
 from essoc.application.scheduler import AnswerClock
 from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfWork
 from essoc.application.uploads import Upload, Uploads
 from essoc.documents.library import DocumentLibrary
+from essoc.domain.agents import AgentDirectory
 from essoc.domain.attachments import ALLOWED_EXTENSIONS
 from essoc.domain.filing import NATURE_FORMS, Filing
 from essoc.domain.identity import check_siret, is_request_number
@@ -113,6 +114,7 @@ class EssocServices:
     commands: Commands[EssocUnitOfWork]
     uploads: Uploads
     read_model: RequestReadModel
+    board: Board
     blobs: AttachmentStore
     referentials: Referentials
     settings: EssocSettings
@@ -120,6 +122,7 @@ class EssocServices:
     clock: Clock
     answer_clock: AnswerClock
     companies: CompanyDirectory
+    agents: AgentDirectory
     documents: DocumentLibrary
 
 

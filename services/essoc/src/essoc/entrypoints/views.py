@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from essoc.application.projections import utc
+from essoc.domain import deadlines
 from essoc.domain.states import Admissibility, RequestState
 
 Doc = dict[str, Any]
@@ -120,4 +121,57 @@ def detail(doc: Doc) -> Doc:
         "closed_at": _iso(doc["closed_at"]),
         "directorate_label": doc["directorate_label"],
         "pdf": f"{API}/requests/{doc['_id']}/pdf",
+    }
+
+
+def clock(doc: Doc, now: datetime) -> Doc | None:
+    """The answer clock as an agent reads it: the deadline, the days left in the directorate's zone, and
+    whether it is within the reminder's 15 days; None when no clock runs (droit au contrôle, or decided)."""
+    if doc.get("deadline_at") is None or RequestState(doc["state"]) not in (
+        RequestState.DEPOSEE,
+        RequestState.PRISE_EN_CHARGE,
+    ):
+        return None
+    deadline_at = utc(doc["deadline_at"])
+    return {
+        "deadline_at": deadline_at.isoformat(),
+        "days_left": deadlines.days_left(deadline_at, now, doc["territory"]),
+        "near": deadlines.is_near(deadline_at, now),
+    }
+
+
+def unread(doc: Doc, seen_at: datetime | None) -> Doc | None:
+    """What the requester wrote since the agent last opened the request (the badge), if anything."""
+    activity = doc.get("requester_activity")
+    if not activity or (seen_at is not None and utc(seen_at) >= utc(activity["at"])):
+        return None
+    return {"at": _iso(activity["at"]), "kind": activity["kind"]}
+
+
+def board_row(doc: Doc, now: datetime, seen_at: datetime | None) -> Doc:
+    """One row of the agents' board: N°, Dépôt, Demandeur, Nature / catégorie, Objet, MAJ, Échéance."""
+    requester = doc["requester"]
+    followed = doc.get("followed_by")
+    return {
+        **summary(doc),
+        "requester_name": f"{requester['first_name']} {requester['name']}".strip(),
+        "company_name": doc["company_name"],
+        "nature_label": doc["nature_label"],
+        "category_label": doc["category_label"],
+        "followed_by": followed,
+        "clock": clock(doc, now),
+        "unread": unread(doc, seen_at),
+    }
+
+
+def instruction(doc: Doc, now: datetime, seen_at: datetime | None) -> Doc:
+    """What only the agents read beside the request: who follows it, the private notes, the reassignments,
+    the clock, what the requester wrote since this agent last opened it."""
+    return {
+        "followed_by": doc.get("followed_by"),
+        "taken_at": _iso(doc.get("taken_at")),
+        "notes": doc.get("notes", []),
+        "assignments": doc.get("assignments", []),
+        "clock": clock(doc, now),
+        "unread": unread(doc, seen_at),
     }
