@@ -211,6 +211,7 @@ async def test_every_relation_of_the_quarter_has_one_row_with_its_standing(follo
     assert bakery["declaration"] is None and bakery["not_filed_past_due"] and bakery["late"]
     assert bakery["name"] == "Boulangerie Créole n° 1" and bakery["office_name"] == "Bureau de Basse-Terre"
     assert [o["code"] for o in body["offices"]] == ["971001", "971002", "971003", "974001"]
+    assert body["territories"] == ["971", "974"]
 
 
 async def test_each_tab_lists_what_its_count_says(follow_up: FollowUp) -> None:
@@ -258,7 +259,7 @@ async def test_an_agent_follows_the_relations_of_its_territories_only(follow_up:
     url = "/api/v1/quarters/2025/3/declarations"
     reunion = (await follow_up.agent_974.get(url)).json()
     assert [row["relation_id"] for row in reunion["items"]] == ["rel-974-0001"]
-    assert [o["code"] for o in reunion["offices"]] == ["974001"]
+    assert [o["code"] for o in reunion["offices"]] == ["974001"] and reunion["territories"] == ["974"]
     guadeloupe = (await follow_up.agent_971.get(url, params={"per_page": 200})).json()
     assert "rel-974-0001" not in _by_relation(guadeloupe) and guadeloupe["total"] == BAKERIES + 2
     for reader in ("auditor", "comptable"):

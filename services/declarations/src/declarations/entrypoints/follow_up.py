@@ -108,7 +108,7 @@ async def quarter_declarations(
     """Every relation the caller sees for the quarter, one row each whether or not it opened a declaration: the
     declaration's summary (filed when, total due, payment), `filed_late`, `not_filed_past_due`; the counts of each
     tab (`filed`, `not_filed`: nothing filed, a draft included, `late`: filed after the due date or nothing filed
-    once it passed, `all`) among the office chosen; the offices of the relations, for the filter."""
+    once it passed, `all`) among the office chosen; the territories and offices of the relations, for the filter."""
     access.require_follow_up(who)
     check_octroi_de_mer_in_force(year, quarter)
     if office is not None and office not in services.reference.offices:
@@ -133,6 +133,7 @@ async def quarter_declarations(
         "office": office,
         "status": status,
         "counts": tab_counts(standings),
+        "territories": sorted({r.territory for r in relations}),
         "offices": [{"code": code, "name": name} for code, name in sorted(offices.items())],
         "total": len(listed),
         "page": page,
