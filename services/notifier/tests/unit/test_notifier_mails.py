@@ -10,7 +10,14 @@ import pytest
 from pydantic import BaseModel
 
 from contracts.events.declarations import FilingReminderIssued
-from contracts.events.essoc import AttachmentAdded, ComplementAdded, RequestTakenInCharge
+from contracts.events.essoc import (
+    AgentRef,
+    AttachmentAdded,
+    ComplementAdded,
+    NoteAdded,
+    RequestReassigned,
+    RequestTakenInCharge,
+)
 from contracts.events.taxcalc import LineAssessed
 from contracts.registry import event_type as event_type_spec
 from contracts.registry import parse
@@ -81,6 +88,7 @@ def test_no_receipt_without_a_declarant_email() -> None:
     [
         ("RequestTakenInCharge", RequestTakenInCharge(agent_id="a", unit="u", notice=NOTICE)),
         ("ComplementAdded", ComplementAdded(complement_id="c", text="x")),
+        ("NoteAdded", NoteAdded(note_id="n", text="Note privée", author=AgentRef(id="a", name="Joseph Lubin"))),
         (
             "AttachmentAdded",
             AttachmentAdded(
@@ -133,3 +141,15 @@ def test_filing_reminders_go_to_the_relations_declarant_in_french() -> None:
     assert "au plus tard le 24 octobre 2026" in render(antilles).text
     [today] = mails_for(before.model_copy(update={"days_before": 0}), "00000000-0000-0000-0000-000000000004")
     assert today.subject.endswith("à déposer aujourd'hui") and "c'est-à-dire aujourd'hui" in render(today).text
+
+
+def test_the_agent_a_request_is_entrusted_to_is_told_and_nobody_else() -> None:
+    to = AgentRef(id="agent-971-b", name="Lucie Bélénus", email="lucie.belenus@douane.example")
+    event = RequestReassigned(from_agent_id="agent-971", to_agent=to, by="agent-971", notice=NOTICE)
+    [mail] = mails_for(event, EVENT_ID)
+    assert (mail.template, mail.recipient) == ("essoc_request_reassigned", "lucie.belenus@douane.example")
+    assert f"n° {NOTICE.number} vous est confiée" in mail.subject
+    text = render(mail).text
+    assert "Bonjour Lucie Bélénus" in text and "Suivies par moi" in text
+    unreachable = event.model_copy(update={"to_agent": to.model_copy(update={"email": None})})
+    assert mails_for(unreachable, EVENT_ID) == []

@@ -20,6 +20,7 @@ from contracts.events.essoc import (
     QuestionAnswered,
     RequestClosed,
     RequestQuestioned,
+    RequestReassigned,
     RequestSubmitted,
 )
 from contracts.events.taxcalc import DeclarationAssessed
@@ -38,6 +39,7 @@ HANDLED_EVENTS: tuple[type[BaseModel], ...] = (
     QuestionAnswered,
     RequestClosed,
     DeadlineReached,
+    RequestReassigned,
     DeclarationAssessed,
     FilingReminderIssued,
 )
@@ -138,6 +140,17 @@ def _drafts(event: BaseModel) -> list[Draft]:
             return [("essoc_question_answered", event.notice.directorate_mailbox, subject, context)]
         case DeadlineReached():
             return [_deadline(event)]
+        case RequestReassigned(to_agent=to) if to.email:
+            # The agent now following the request is told; the requester is not (the service's own business).
+            context = _essoc(event.notice) | {"agent_name": to.name}
+            return [
+                (
+                    "essoc_request_reassigned",
+                    to.email,
+                    f"[OGDE] La demande n° {event.notice.number} vous est confiée",
+                    context,
+                )
+            ]
         case DeclarationAssessed():
             return _filing_receipt(event)
         case FilingReminderIssued():
