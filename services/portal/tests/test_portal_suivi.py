@@ -219,8 +219,8 @@ async def test_a_declaration_opens_read_only_with_its_boxes_history_and_pdf(desk
 async def test_another_territory_and_other_profiles_are_refused_in_french(desk: Desk, filed: str) -> None:
     await desk.sign_in("agent_974")
     r = await desk.portal.get(f"/suivi/declarations/{filed}")
-    assert r.status_code == 403 and "Accès refusé" in r.text
-    assert (await desk.portal.get(f"/suivi/declarations/{filed}/declaration.pdf")).status_code == 403
+    assert r.status_code == 404 and "Page non trouvée" in r.text and "0971000123" not in r.text
+    assert (await desk.portal.get(f"/suivi/declarations/{filed}/declaration.pdf")).status_code == 404
     r = await desk.portal.get("/suivi", params={"annee": "2025", "trimestre": "3", "onglet": "toutes"})
     assert "relation-rel-974-0001" in r.text and "0971000" not in r.text
     assert (await desk.portal.get("/suivi/declarations/decl-inconnue")).status_code == 404

@@ -195,11 +195,9 @@ async def export(
 
 
 def _not_shown(refused: Refused) -> Exception:
-    """A refusal of the service as the portal's French page: another territory's declaration is refused, an unknown
-    one (or a wrong address) not found; anything else as it came."""
-    if refused.status == 403:
-        return HTTPException(403)
-    if refused.status in (404, 422):
+    """A refusal of the service as the portal's French page: another territory's declaration is a page not found,
+    as an unknown one (the page tells nothing of what it holds); anything else as it came."""
+    if refused.status in (403, 404, 422):
         return HTTPException(404)
     return refused
 
