@@ -52,12 +52,6 @@ async def _filed_by_the_producer(stack: Stack, tokens: dict[str, str]) -> tuple[
     return did, str(body["totals"]["total_due"])
 
 
-async def _sign_in(visit: Visit, user: str) -> None:
-    """The development sign-in lands on the agents' home, « Demandes ESSOC », whose journey checks it."""
-    await visit.sign_in(user)
-    visit.errors = [e for e in visit.errors if "/instruction" not in e]
-
-
 def _plain(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
@@ -84,7 +78,7 @@ async def test_an_agent_follows_the_quarter_of_its_offices(
     declaration_id, total_due = await _filed_by_the_producer(stack, tokens)
     visit = await person()
     page = visit.page
-    await _sign_in(visit, "agent_971")
+    await visit.sign_in("agent_971")
     await visit.goto("/suivi")
     await visit.check("suivi-trimestre")
     assert await page.inner_text("h1") == "Déclarations d'octroi de mer"
@@ -139,7 +133,7 @@ async def test_an_agent_follows_the_quarter_of_its_offices(
 
     # 360 px wide: the table scrolls inside its box, the page does not.
     narrow = await person(width=360)
-    await _sign_in(narrow, "agent_971")
+    await narrow.sign_in("agent_971")
     await narrow.goto(f"/suivi?annee={YEAR}&trimestre={QUARTER}&onglet=toutes")
 
 
@@ -153,7 +147,7 @@ async def test_an_agent_of_another_territory_sees_none_of_it(
         guadeloupe, _ = await _filed_by_the_producer(stack, tokens)
     visit = await person(javascript=False)  # the quarter chooser is a plain form
     page = visit.page
-    await _sign_in(visit, "agent_974")
+    await visit.sign_in("agent_974")
     await visit.goto("/suivi?onglet=toutes")
     await _choose_quarter(visit)
     assert await page.locator("#onglet-toutes[aria-current=page]").count() == 1

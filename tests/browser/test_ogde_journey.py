@@ -1,6 +1,6 @@
 """OGDE in the browser: a requester files a rescrit step by step (a company chosen by its SIRET, two fields of
 application, one « Retour », an attachment), finds it in « Déposées »; an agent takes it and asks a question
-(through the API here: the agents' screens are the next issue); the requester answers in the browser; once
+(through the API here: the agents' screens have their own journey); the requester answers in the browser; once
 closed, the request is in « Clôturées » with the answer, and its PDF downloads. Every page checked by axe."""
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ async def test_a_requester_files_follows_and_answers_a_rescrit(
     assert await page.locator("#demandes").get_by_role("link", name=number_text, exact=True).count() == 1
     assert re.search(r"Déposées \(\d+\)", await page.inner_text("#onglet-deposees"))
 
-    # The agent takes it and asks a question (API; the agents' screens come with the back office).
+    # The agent takes it and asks a question (API; the agents' screens: test_agent_ogde_journey).
     async with api(stack, "essoc", tokens["agent_971"]) as agent:
         json_of(await agent.post(f"/api/v1/requests/{number_text}/take-charge"))
         json_of(

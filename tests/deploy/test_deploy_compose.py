@@ -261,7 +261,16 @@ def test_demo_data_job_mints_for_the_same_users_as_make_run(monkeypatch: pytest.
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.demo_users() == demo.DEMO_USERS
-    assert set(demo.DEMO_USERS) == {"declarant", "requester", "agent_971", "agent_971_b", "agent_974", "admin", "auditor", "comptable"}
+    assert set(demo.DEMO_USERS) == {
+        "declarant",
+        "requester",
+        "agent_971",
+        "agent_971_b",
+        "agent_974",
+        "admin",
+        "auditor",
+        "comptable",
+    }
     dockerfile = (ROOT / "deploy/docker/taxcalc.Dockerfile").read_text()
     assert "WORKDIR /app" in dockerfile and "COPY deploy/reference/ deploy/reference/" in dockerfile
     assert Path(ROOT / "deploy/territories/971/tariff.csv").exists()

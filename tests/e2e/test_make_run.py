@@ -54,7 +54,16 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_log(tmp_path: Path) -> 
     try:
         _wait_ready(proc, tmp_path, ports)
         tokens = json.loads((tmp_path / "tokens.json").read_text())
-        assert set(tokens) == {"declarant", "requester", "agent_971", "agent_971_b", "agent_974", "admin", "auditor", "comptable"}
+        assert set(tokens) == {
+            "declarant",
+            "requester",
+            "agent_971",
+            "agent_971_b",
+            "agent_974",
+            "admin",
+            "auditor",
+            "comptable",
+        }
         who = {"Authorization": f"Bearer {tokens['declarant']}"}
         created = httpx.post(
             f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations",

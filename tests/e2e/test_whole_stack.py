@@ -52,7 +52,16 @@ def _text(message: EmailMessage) -> str:
 
 async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack) -> None:
     tokens = _tokens(stack)
-    assert set(tokens) == {"declarant", "requester", "agent_971", "agent_971_b", "agent_974", "admin", "auditor", "comptable"}
+    assert set(tokens) == {
+        "declarant",
+        "requester",
+        "agent_971",
+        "agent_971_b",
+        "agent_974",
+        "admin",
+        "auditor",
+        "comptable",
+    }
     async with _client(stack, "declarations", tokens["declarant"]) as http:
         relations = (await http.get("/api/v1/relations")).json()
         assert {r["id"] for r in relations} >= {"rel-971-0001", "rel-974-0001"}

@@ -53,6 +53,10 @@ ADMIN_ONLY = {**DENIED, "auditor": {403}, "admin": OK | RULE}
 ADMIN_READ = {**DENIED, "auditor": OK | {404}, "admin": OK | {404}}
 ANY_SIGNED_IN = {"anonymous": {401}, **{c: OK for c in CALLERS if c != "anonymous"}}
 PUBLIC = {c: OK for c in CALLERS}
+FOLLOW_UP = {**DENIED, "agent_other": OK, "comptable_other": OK, "auditor": OK, "admin": OK}
+"""The offices' follow-up of a quarter: each territory reader its own territories' relations."""
+BOARD = {**DENIED, "agent_other": OK, "auditor": OK, "admin": OK}
+"""The agents' board: each agent its own directorates' requests (none of the victim's for another's)."""
 
 MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("*", "GET", "/health/live"): PUBLIC,
@@ -84,6 +88,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
         "admin": RULE,
     },
     ("declarations", "GET", "/api/v1/relations/{relation_id}/payments"): READ_VICTIM,
+    ("declarations", "GET", "/api/v1/quarters"): FOLLOW_UP,
+    ("declarations", "GET", "/api/v1/quarters/{year}/{quarter}/declarations"): FOLLOW_UP,
     ("taxcalc", "GET", "/api/v1/rates"): ANY_SIGNED_IN,
     ("taxcalc", "POST", "/api/v1/tariffs"): ADMIN_ONLY,
     ("taxcalc", "GET", "/api/v1/tariffs/{territory}"): ANY_SIGNED_IN,
@@ -120,6 +126,11 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("essoc", "POST", "/api/v1/requests/{request_id}/admissibility"): EXAMINE,
     ("essoc", "POST", "/api/v1/requests/{request_id}/questions"): EXAMINE,
     ("essoc", "POST", "/api/v1/requests/{request_id}/closure"): EXAMINE,
+    ("essoc", "GET", "/api/v1/instruction/requests"): BOARD,
+    ("essoc", "GET", "/api/v1/requests/{request_id}/instruction"): READ_VICTIM,
+    ("essoc", "PUT", "/api/v1/requests/{request_id}/seen"): {**DENIED, "auditor": {403}, "admin": {204}},
+    ("essoc", "POST", "/api/v1/requests/{request_id}/assignment"): EXAMINE,
+    ("essoc", "POST", "/api/v1/requests/{request_id}/notes"): EXAMINE,
     ("essoc", "POST", "/api/v1/requests/{request_id}/complements"): REQUESTER_ONLY,
     ("essoc", "POST", "/api/v1/requests/{request_id}/questions/{question_id}/answer"): REQUESTER_ONLY,
     ("essoc", "POST", "/api/v1/requests/{request_id}/attachments"): EXAMINE,
@@ -164,6 +175,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/requests"): {"json": {**FILING, "subject": "Une autre demande"}},
     ("POST", "/api/v1/requests/{request_id}/admissibility"): {"json": {"decision": "oui"}},
     ("POST", "/api/v1/requests/{request_id}/questions"): {"json": {"text": "Une question ?"}},
+    ("POST", "/api/v1/requests/{request_id}/assignment"): {"json": {"agent_id": "agent-971-b"}},
+    ("POST", "/api/v1/requests/{request_id}/notes"): {"json": {"text": "Une note."}},
     ("POST", "/api/v1/requests/{request_id}/closure"): {"json": {"response": "Une réponse."}},
     ("POST", "/api/v1/requests/{request_id}/complements"): {"json": {"text": "Un complément."}},
     ("POST", "/api/v1/requests/{request_id}/questions/{question_id}/answer"): {"json": {"text": "Une réponse."}},
@@ -208,6 +221,8 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         "territory": "974",
         "siret": "52345678800018",
         "document_id": "formulaire-rescrit",
+        "year": "2025",
+        "quarter": "2",
     }
 
 

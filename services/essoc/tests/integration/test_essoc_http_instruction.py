@@ -112,7 +112,8 @@ async def test_the_badge_shows_what_the_requester_wrote_since_the_agent_last_ope
     assert (await essoc.agent_971.put(f"/api/v1/requests/{rid}/seen")).status_code == 204
     question = (await essoc.agent_971.post(f"/api/v1/requests/{rid}/questions", json={"text": "Quel degré ?"})).json()
     assert (await _board(essoc, tab="suivies"))["items"][0]["unread"] is None
-    r = await essoc.juda.post(f"/api/v1/requests/{rid}/questions/{question['question_id']}/answer", json={"text": "40°"})
+    answer = f"/api/v1/requests/{rid}/questions/{question['question_id']}/answer"
+    r = await essoc.juda.post(answer, json={"text": "40°"})
     assert r.status_code == 200, r.text
     row = (await _board(essoc, tab="suivies"))["items"][0]
     assert row["unread"]["kind"] == "reponse"

@@ -6,7 +6,14 @@ from fastapi import HTTPException, Request
 
 from portal.session import Session, session_of
 
-HOMES = {"declarant": "/domino", "requester": "/ogde", "agent": "/instruction", "admin": "/", "auditor": "/", "comptable": "/"}
+HOMES = {
+    "declarant": "/domino",
+    "requester": "/ogde",
+    "agent": "/instruction",
+    "admin": "/",
+    "auditor": "/",
+    "comptable": "/",
+}
 
 
 class NotSignedIn(Exception):

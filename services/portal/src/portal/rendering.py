@@ -77,11 +77,29 @@ def _day(value: object) -> str:
     return "—" if not value else french.day(str(value)[:10])
 
 
-def _moment(value: object, territory: str = "971") -> str:
+def moment(value: object, territory: str = "971") -> str:
     if not value:
         return "—"
     instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return french.moment(instant, TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"]))
+
+
+def day_in(value: object, territory: str = "971") -> str:
+    """An instant's calendar day in the territory's zone: `30/04/2026`."""
+    if not value:
+        return "—"
+    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return french.day(instant.astimezone(TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"])).date().isoformat())
+
+
+def _days_left(days: object) -> str:
+    """What is left before a deadline, in words: `45 jours restants`, `Aujourd'hui`, `Dépassée de 3 jours`."""
+    count = int(str(days))
+    if count < 0:
+        return f"Dépassée de {-count} jour{'s' if count < -1 else ''}"
+    if count == 0:
+        return "Échéance aujourd'hui"
+    return f"{count} jour{'s' if count > 1 else ''} restant{'s' if count > 1 else ''}"
 
 
 def _file_size(size: object) -> str:
@@ -114,7 +132,9 @@ def templates() -> Jinja2Blocks:
         rate=_rate,
         day=_day,
         long_day=lambda v: "—" if not v else french.long_day(str(v)[:10]),
-        moment=_moment,
+        moment=moment,
+        day_in=day_in,
+        days_left=_days_left,
         box=_box,
         file_size=_file_size,
         paragraphs=_paragraphs,

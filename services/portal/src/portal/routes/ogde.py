@@ -72,7 +72,7 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-async def _referentials(request: Request) -> dict[str, Any]:
+async def referentials(request: Request) -> dict[str, Any]:
     cached: dict[str, Any] | None = getattr(request.app.state, "ogde_referentials", None)
     if cached is None:
         cached = await _api(request).essoc.get("/api/v1/referentials", None)
@@ -133,7 +133,7 @@ def _visible(step: str) -> tuple[str, ...]:
 @router.get("/nouvelle-demande")
 async def new_request(request: Request) -> Response:
     _me(request)
-    return _wizard(request, Form(), "demandeur", [], await _referentials(request))
+    return _wizard(request, Form(), "demandeur", [], await referentials(request))
 
 
 def _check(form: Form, step: str, chosen: list[str], refs: dict[str, Any]) -> None:
@@ -177,7 +177,7 @@ async def new_request_step(request: Request) -> Response:
     « Valider », « Annuler », or « Créer la demande » at the last step."""
     session = _me(request)
     form, data = await submitted(request)
-    refs = await _referentials(request)
+    refs = await referentials(request)
     chosen = _fields_chosen(data)
     step = form.value("step") if form.value("step") in dict(STEPS) else "demandeur"
     action = form.value("action")
@@ -434,20 +434,20 @@ async def attachment_remove(request: Request, number: str, attachment_id: str) -
 @router.get("/demandes/{number}/pieces-jointes/{attachment_id}")
 async def attachment_download(request: Request, number: str, attachment_id: str) -> Response:
     session = _me(request)
-    return await _stream(request, session, f"/api/v1/requests/{seg(number)}/attachments/{seg(attachment_id)}")
+    return await stream(request, session, f"/api/v1/requests/{seg(number)}/attachments/{seg(attachment_id)}")
 
 
 @router.get("/demandes/{number}/contenu.pdf")
 async def request_pdf(request: Request, number: str) -> Response:
     """« Télécharger le contenu de la demande (PDF) »."""
     session = _me(request)
-    return await _stream(request, session, f"/api/v1/requests/{seg(number)}/pdf")
+    return await stream(request, session, f"/api/v1/requests/{seg(number)}/pdf")
 
 
 SAFE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain"}
 
 
-async def _stream(request: Request, session: Session, path: str) -> Response:
+async def stream(request: Request, session: Session, path: str) -> Response:
     """A file from essoc, streamed through: always as a download (never shown in the portal's origin), its
     type kept only when harmless, the connection to essoc closed whether or not the person reads it all."""
     backend = _api(request).essoc
@@ -493,4 +493,4 @@ async def documents(request: Request) -> Response:
 @router.get("/documents/{document_id}")
 async def document_download(request: Request, document_id: str) -> Response:
     session = _me(request)
-    return await _stream(request, session, f"/api/v1/documents/{seg(document_id)}")
+    return await stream(request, session, f"/api/v1/documents/{seg(document_id)}")
