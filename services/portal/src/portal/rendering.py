@@ -50,7 +50,7 @@ ROLE_LABELS = {
 QUALITIES = {"representant": "Représentant de l'entreprise", "mandataire": "Personne disposant d'un mandat"}
 
 
-def _euros(value: object) -> str:
+def euros(value: object) -> str:
     if value in (None, ""):
         return "—"
     try:
@@ -127,7 +127,7 @@ def templates() -> Jinja2Blocks:
     engine = Jinja2Blocks(directory=str(TEMPLATES))
     env = engine.env
     env.filters.update(
-        euros=_euros,
+        euros=euros,
         amount_input=amount_input,
         rate=_rate,
         day=_day,

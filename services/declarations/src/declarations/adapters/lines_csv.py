@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from contracts.errors import DomainError
-from contracts.french import FrenchInputError, parse_amount, parse_day
+from contracts.french import FrenchInputError, parse_amount, parse_day, plain
 from declarations.domain.lines import FIELD_LABELS, LineEntry, RowRefusal
 
 
@@ -138,9 +137,7 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
 
 def _plain(title: str) -> str:
     """`Date d'application` → `date_d_application`: accents, case and punctuation put aside."""
-    text = unicodedata.normalize("NFKD", title.strip().lstrip("\ufeff"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", plain(title.strip().lstrip("\ufeff"))).strip("_")
 
 
 def _entry(row: int, values: dict[str, str]) -> tuple[LineEntry | None, list[RowRefusal]]:

@@ -20,6 +20,7 @@ from chassis.http.inputs import IDENTIFIER_PATTERN, LINE_PATTERN, Code, Identifi
 from chassis.service import services_of
 from contracts.envelope import utc_now
 from contracts.errors import ConcurrencyError, DomainError, NotFound
+from contracts.french import plain
 from contracts.types import TERRITORY_ZONES
 from declarations.adapters import lines_csv, receipt_pdf
 from declarations.adapters.read_models import DeclarationReadModel
@@ -214,11 +215,11 @@ async def home(
 async def naf(q: Annotated[str | None, Query(max_length=80, pattern=LINE_PATTERN)] = None) -> dict[str, Any]:
     """The NAF rév. 2 sub-classes (INSEE, public), filtered by a code or words of the label (accents and case
     aside)."""
-    words = views.plain(q or "").split()
+    words = plain(q or "").split()
     items = [
         {"code": code, "label": label}
         for code, label in naf_subclasses().items()
-        if all(w in views.plain(f"{code} {code.replace('.', '')} {label}") for w in words)
+        if all(w in plain(f"{code} {code.replace('.', '')} {label}") for w in words)
     ]
     return {"q": q or "", "total": len(items), "items": items}
 

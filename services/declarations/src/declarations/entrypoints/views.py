@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,12 +12,6 @@ from declarations.domain.calendar import filing_opens_on, quarter_first_day, qua
 from declarations.domain.declaration import Relation
 from declarations.domain.deductions import as_input
 from declarations.domain.payments import STATUS_LABELS, payment_state
-
-
-def plain(text: str) -> str:
-    """Lower case without accents: what a search compares."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def relation(relation: Relation) -> dict[str, Any]:

@@ -15,11 +15,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from contracts import french
-from contracts.types import TERRITORY_ZONES
 from portal.auth import person
 from portal.backends import Backends, Refused, seg
 from portal.forms import Form
-from portal.rendering import render
+from portal.rendering import euros, moment, render
 from portal.session import Session
 from portal.spreadsheet import csv_response
 
@@ -72,14 +71,6 @@ def state_of(row: dict[str, Any]) -> str:
     return ("Non déposée, en retard" if row["not_filed_past_due"] else "Non déposée") + drafting
 
 
-def _euros(value: object) -> str:
-    return "—" if value in (None, "") else french.euros(str(value))
-
-
-def _moment(value: object, territory: str) -> str:
-    return "—" if not value else french.moment(str(value), TERRITORY_ZONES[territory])
-
-
 def _cells(row: dict[str, Any]) -> list[str]:
     """A row as the CSV shows it, in the table's order and French formats."""
     declaration = row.get("declaration") or {}
@@ -89,10 +80,10 @@ def _cells(row: dict[str, Any]) -> list[str]:
         row["name"],
         row.get("office_name") or row["office"],
         state_of(row),
-        _moment(declaration.get("filed_at"), row["territory"]),
-        _euros(declaration.get("total_due")) if row["filed"] else "—",
+        moment(declaration.get("filed_at"), row["territory"]),
+        euros(declaration.get("total_due")) if row["filed"] else "—",
         payment.get("status_label") or "—",
-        _euros(payment.get("balance")) if payment else "—",
+        euros(payment.get("balance")) if payment else "—",
     ]
 
 
