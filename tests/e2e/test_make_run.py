@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devstack.demo import DEMO_USERS
 from devstack.ports import free_port, port_is_open
 
 pytestmark = pytest.mark.e2e
@@ -54,16 +55,7 @@ def test_ctrl_c_stops_everything_and_a_restart_keeps_the_log(tmp_path: Path) -> 
     try:
         _wait_ready(proc, tmp_path, ports)
         tokens = json.loads((tmp_path / "tokens.json").read_text())
-        assert set(tokens) == {
-            "declarant",
-            "requester",
-            "agent_971",
-            "agent_971_b",
-            "agent_974",
-            "admin",
-            "auditor",
-            "comptable",
-        }
+        assert set(tokens) == set(DEMO_USERS)  # each demo account of deploy/reference/demo-users.yaml
         who = {"Authorization": f"Bearer {tokens['declarant']}"}
         created = httpx.post(
             f"http://127.0.0.1:{ports['DECLARATIONS']}/api/v1/declarations",

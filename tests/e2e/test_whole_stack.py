@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from devstack.demo import DEMO_USERS
 from devstack.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -52,16 +53,7 @@ def _text(message: EmailMessage) -> str:
 
 async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack) -> None:
     tokens = _tokens(stack)
-    assert set(tokens) == {
-        "declarant",
-        "requester",
-        "agent_971",
-        "agent_971_b",
-        "agent_974",
-        "admin",
-        "auditor",
-        "comptable",
-    }
+    assert set(tokens) == set(DEMO_USERS)  # each demo account of deploy/reference/demo-users.yaml
     async with _client(stack, "declarations", tokens["declarant"]) as http:
         relations = (await http.get("/api/v1/relations")).json()
         assert {r["id"] for r in relations} >= {"rel-971-0001", "rel-974-0001"}

@@ -309,19 +309,14 @@ async def take_charge(request: Request, number: str) -> Response:
 @router.post("/demandes/{number}/questions")
 async def ask(request: Request, number: str) -> Response:
     """« Poser une question » to the requester (who is told by mail; the answer restarts the clock)."""
-    session = _me(request)
-    form, _ = await submitted(request)
-    text = form.required("question", "Saisissez la question à poser au demandeur.")
-    return await _act(
+    return await _text_command(
         request,
-        session,
         number,
-        form,
+        name="question",
+        missing="Saisissez la question à poser au demandeur.",
         path="questions",
         done="Votre question est envoyée au demandeur.",
         anchor="etape-question",
-        fields={"text": "question"},
-        json={"text": form.value("question").strip()} if text else None,
     )
 
 
@@ -381,38 +376,49 @@ async def close(request: Request, number: str) -> Response:
 @router.post("/demandes/{number}/reassignation")
 async def reassign(request: Request, number: str) -> Response:
     """« Réassigner » to another agent of the directorate."""
-    session = _me(request)
-    form, _ = await submitted(request)
-    agent = form.required("agent_id", "Choisissez l'agent à qui confier la demande.")
-    return await _act(
+    return await _text_command(
         request,
-        session,
         number,
-        form,
+        name="agent_id",
+        missing="Choisissez l'agent à qui confier la demande.",
         path="assignment",
         done="La demande est confiée à l'agent choisi : elle figure dans ses demandes suivies.",
         anchor="reassigner",
-        fields={"agent_id": "agent_id"},
-        json={"agent_id": agent} if agent else None,
+        key="agent_id",
     )
 
 
 @router.post("/demandes/{number}/notes")
 async def note(request: Request, number: str) -> Response:
     """A private note (agents only)."""
+    return await _text_command(
+        request,
+        number,
+        name="note",
+        missing="Saisissez le texte de la note.",
+        path="notes",
+        done="Votre note privée est ajoutée.",
+        anchor="notes",
+    )
+
+
+async def _text_command(
+    request: Request, number: str, *, name: str, missing: str, path: str, done: str, anchor: str, key: str = "text"
+) -> Response:
+    """A command of one typed value (a question, a note, the agent chosen): required here, decided there."""
     session = _me(request)
     form, _ = await submitted(request)
-    text = form.required("note", "Saisissez le texte de la note.")
+    typed = form.required(name, missing)
     return await _act(
         request,
         session,
         number,
         form,
-        path="notes",
-        done="Votre note privée est ajoutée.",
-        anchor="notes",
-        fields={"text": "note"},
-        json={"text": form.value("note").strip()} if text else None,
+        path=path,
+        done=done,
+        anchor=anchor,
+        fields={key: name},
+        json={key: form.value(name).strip()} if typed else None,
     )
 
 
