@@ -101,9 +101,14 @@ async def test_an_agent_instructs_a_request_from_a_traiter_to_cloturees(
     await agent.goto(f"/instruction?onglet=suivies&q={word}")
     assert "Nouveau" not in await _row(agent, number)
 
-    # « Décider de la recevabilité »: refused without the confirmation, what was chosen kept; then recorded.
+    # « Décider de la recevabilité »: the browser asks for the confirmation first; a browser that does not
+    # (the attribute removed) is refused by the portal, what was chosen kept; then recorded.
     await agent.goto(f"/instruction/demandes/{number}")
     await page.check("#decision-1", force=True)
+    await page.click("#decider")
+    assert await page.evaluate("() => !document.querySelector('#confirmation').checkValidity()")
+    assert page.url.endswith(f"/instruction/demandes/{number}")
+    await page.evaluate("() => document.querySelector('#confirmation').removeAttribute('required')")
     await page.click("#decider")
     await page.wait_for_selector("#confirmation-message")
     await agent.check()
@@ -119,10 +124,24 @@ async def test_an_agent_instructs_a_request_from_a_traiter_to_cloturees(
     await page.wait_for_selector("text=Votre note privée est ajoutée.")
     assert "NOTE-PRIVEE" in await page.inner_text("#liste-notes")
 
-    # « Clôturer avec la réponse », with a file, after confirming.
+    # « Clôturer avec la réponse », with a file: sent without the confirmation (by a browser that does not
+    # check), the form comes back asking for the file again; without it the closing is refused; with the file
+    # and the confirmation, done.
     answer_file = tmp_path / "deliberation-taux.txt"
     answer_file.write_text("Délibération : taux de 2,5 % pour le rhum.", encoding="utf-8")
     await page.fill("#response", "Le taux applicable est de 2,5 % (délibération jointe).")
+    await page.set_input_files("#files", str(answer_file))
+    await page.evaluate(
+        "() => document.querySelector('#etape-cloture input[name=confirmation]').removeAttribute('required')"
+    )
+    await page.click("#cloturer")
+    await page.wait_for_selector("#files-message")
+    assert "deliberation-taux.txt" in await page.inner_text("#files-message")
+    assert page.url.endswith(f"/instruction/demandes/{number}"), "a refused form keeps the page's address"
+    await page.check("#etape-cloture input[name=confirmation]", force=True)
+    await page.click("#cloturer")
+    await page.wait_for_selector("text=choisissez à nouveau ces fichiers")
+    assert await page.input_value("#response") == "Le taux applicable est de 2,5 % (délibération jointe)."
     await page.set_input_files("#files", str(answer_file))
     await page.check("#etape-cloture input[name=confirmation]", force=True)
     await agent.check("agent-demande")
@@ -160,7 +179,7 @@ async def test_an_agent_instructs_a_request_from_a_traiter_to_cloturees(
     assert rows[0][:9] == ["N°", "Dépôt", "Demandeur", "Entreprise", "Nature", "Catégorie", "Objet", "MAJ", "Échéance"]
     [mine] = [r for r in rows[1:] if r[0] == str(number)]
     assert mine[6] == f"Taux du {word} élevé en fût" and mine[10] == "Clôturée" and mine[12] == "Joseph Lubin"
-    assert re.fullmatch(r"\d\d/\d\d/\d{4} à \d\d:\d\d", mine[1])
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", mine[1])  # a date and time to a spreadsheet
 
 
 async def test_a_request_is_reassigned_to_another_agent_of_the_directorate(

@@ -149,7 +149,11 @@ def parse_day(text: str) -> date:
         ) from None
 
 
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
+
+
 def plain(text: str) -> str:
-    """Lower case without accents: what a search compares (« Écart » finds « ecart » and « écart »)."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower case without accents nor ligatures: what a search compares (« Écart » finds « ecart » and
+    « écart », « Œuvre » finds « oeuvre »)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(LIGATURES))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()

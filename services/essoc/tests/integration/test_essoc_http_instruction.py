@@ -59,7 +59,8 @@ async def test_the_board_filters_searches_and_sorts(essoc) -> None:  # type: ign
     assert _numbers(await _board(essoc, nature="droit_au_controle")) == [ctrl["number"]]
     assert _numbers(await _board(essoc, q="SECHEES")) == [banane["number"]]  # case and accents aside
     assert _numbers(await _board(essoc, q="regles origine")) == [banane["number"]]
-    assert _numbers(await _board(essoc, q=str(rhum["number"]))) == [rhum["number"]]
+    for typed in (str(rhum["number"]), f"n° {rhum['number']}", f"#{rhum['number']}", f"000{rhum['number']}"):
+        assert _numbers(await _board(essoc, q=typed)) == [rhum["number"]], typed
     assert (await _board(essoc, q="rhum"))["counts"]["a-traiter"] == 1
     by_subject = _numbers(await _board(essoc, sort="objet"))
     assert by_subject.index(banane["number"]) < by_subject.index(rhum["number"])

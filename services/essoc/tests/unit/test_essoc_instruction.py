@@ -127,3 +127,9 @@ async def test_a_closed_request_may_still_be_annotated() -> None:
     await given.run(commands.close, commands.CloseRequest(request_id=request_id, response="Oui."), AGENT)
     await given.run(commands.add_note, commands.AddNote(request_id=request_id, text="Archivé."), AGENT)
     assert isinstance(given.store.events(request_id)[-1], NoteAdded)
+
+
+def test_plain_text_search_puts_aside_accents_case_and_ligatures() -> None:
+    from contracts.french import plain
+
+    assert plain("Œuvre d'ÉTÉ, cæcum") == "oeuvre d'ete, caecum"

@@ -220,7 +220,7 @@ def _error_pages(app: FastAPI) -> None:
         return render(
             request,
             "error.html",
-            {"title": titles.get(exc.status, "Demande refusée"), "message": exc.detail, "reference": _reference()},
+            {"title": titles.get(exc.status, "Demande refusée"), "message": exc.detail},
             status=exc.status,
         )
 
@@ -249,12 +249,7 @@ def _error_pages(app: FastAPI) -> None:
             title, message = "Accès refusé", "Votre profil ne donne pas accès à cette page."
         else:
             title, message = "Demande refusée", "Cette demande ne peut pas aboutir."
-        return render(
-            request,
-            "error.html",
-            {"title": title, "message": message, "reference": _reference()},
-            status=exc.status_code,
-        )
+        return render(request, "error.html", {"title": title, "message": message}, status=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

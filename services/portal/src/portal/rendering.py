@@ -183,6 +183,10 @@ def render(
     if status == 422 and request.headers.get("HX-Request") == "true":
         status = 200  # htmx swaps it either way; a 4xx would only log a network error in the console
     response = engine.TemplateResponse(request, template, values, status_code=status, block_name=chosen)
+    if request.method != "GET" and request.headers.get("HX-Request") == "true":
+        # A form shown again (refused) is the answer to a POST: its address must not enter the history, or
+        # « Précédent » and « Actualiser » would open the POST's address by GET. The page's address stays.
+        response.headers["HX-Push-Url"] = "false"
     for key, value in (headers or {}).items():
         response.headers[key] = value
     if template == "error.html" and request.headers.get("HX-Request") == "true":

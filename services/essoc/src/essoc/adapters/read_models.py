@@ -113,8 +113,9 @@ class BoardQuery:
             if value:
                 query[key] = value
         words = plain(self.q or "").split()
-        if len(words) == 1 and is_request_number(words[0]):
-            query["number"] = int(words[0])
+        number = request_number(self.q or "")
+        if number is not None:
+            query["number"] = number
         elif words:
             query["$and"] = [{"search_text": {"$regex": re.escape(w)}} for w in words]
         return query
@@ -124,6 +125,15 @@ class BoardQuery:
         if tab.mine:
             query["followed_by.id"] = self.agent_id
         return query
+
+
+NUMBER_TYPED = re.compile(r"^\s*(?:n\s*°|no\.?|n\.|#)?\s*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def request_number(typed: str) -> int | None:
+    """A request number as an agent types it: `12`, `0012`, `n° 12`, `N°12`, `no 12`, `#12`."""
+    found = NUMBER_TYPED.match(typed)
+    return int(found.group(1)) if found else None
 
 
 class Board:

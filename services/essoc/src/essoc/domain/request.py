@@ -309,10 +309,11 @@ class EssocRequest:
         # service's control programme, and the refusal says which.
         ground = referentials.refusal_ground(ground_code or "")
         if ground is None:
-            allowed = ", ".join(g.code for g in referentials.refusal_grounds)
+            allowed = " ; ".join(g.label for g in referentials.refusal_grounds)
             raise DomainError(
-                f"Le refus d'un droit au contrôle cite l'un des motifs de l'article L.124-1 du CRPA ({allowed}).",
+                f"Choisissez le motif du refus parmi ceux de l'article L.124-1 du CRPA : {allowed}.",
                 field="ground_code",
+                extra={"allowed": [g.code for g in referentials.refusal_grounds]},
             )
         return grounds or f"{ground.label[0].upper()}{ground.label[1:]}."
 

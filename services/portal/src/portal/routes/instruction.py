@@ -26,11 +26,11 @@ from starlette.datastructures import FormData, UploadFile
 from portal.auth import person
 from portal.backends import Backends, Refused, seg
 from portal.forms import MAX_FILES, Form, submitted
-from portal.rendering import day_in, moment
+from portal.rendering import day_in
 from portal.rendering import render as render_page
 from portal.routes.ogde import referentials, stream
 from portal.session import Session
-from portal.spreadsheet import csv_response
+from portal.spreadsheet import csv_response, moment_cell
 
 router = APIRouter(prefix="/instruction")
 
@@ -120,6 +120,9 @@ async def board(request: Request, page: int = 1) -> Response:
         found = await _api(request).essoc.get(
             "/api/v1/instruction/requests", session.token, **_api_params(chosen, 1, 20)
         )
+    last = max(1, -(-found["total"] // found["per_page"]))
+    if page > last:
+        return _see_other(_url(chosen, page=last))  # a page past the last one (an old link): the last one
     label = next(t["label"] for t in found["tabs"] if t["slug"] == chosen["onglet"])
     return render_page(
         request,
@@ -133,6 +136,7 @@ async def board(request: Request, page: int = 1) -> Response:
             "sorts": SORTS,
             "url": lambda **changes: _url(chosen, **changes),
             "page_url": lambda n: _url(chosen, page=n),
+            "elsewhere": [t for t in found["tabs"] if t["count"] and t["slug"] != chosen["onglet"]],
             "export": "/instruction/export.csv?" + urlencode({k: v for k, v in chosen.items() if v}),
         },
     )
@@ -180,13 +184,13 @@ def _cells(row: dict[str, Any]) -> tuple[object, ...]:
     clock = row.get("clock") or {}
     return (
         row["number"],
-        moment(row["filed_at"], territory),
+        moment_cell(row["filed_at"], territory),
         row["requester_name"],
         row.get("company_name") or "",
         row["nature_label"],
         row["category_label"],
         row["subject"],
-        moment(row["updated_at"], territory),
+        moment_cell(row["updated_at"], territory),
         day_in(clock["deadline_at"], territory) if clock else "",
         clock.get("days_left", ""),
         row["state_label"],
@@ -240,6 +244,7 @@ async def _page(
             "instruction": instruction,
             "form": form or Form(),
             "refusal_grounds": refs.get("refusal_grounds", []),
+            "attachments": refs["attachments"],
             "reassign_to": [(a["id"], a["name"]) for a in instruction["agents"] if a["id"] != following],
             "anchor": anchor,
         },
@@ -356,8 +361,7 @@ async def close(request: Request, number: str) -> Response:
     form.required("response", "Saisissez la réponse de l'administration.")
     _confirmed(form, "La clôture est définitive : cochez la case pour confirmer l'envoi de la réponse.")
     files = _files(data)
-    if not form.ok and files:
-        form.error("files", "Choisissez à nouveau les fichiers : un navigateur ne les garde pas quand la page revient.")
+    _same_files(form, files)
     parts: list[tuple[str, Any]] = [("response", (None, form.value("response").strip()))]
     parts += [("files", (f.filename, await f.read(), f.content_type or "application/octet-stream")) for f in files]
     return await _act(
@@ -420,6 +424,20 @@ async def _text_command(
         fields={key: name},
         json={key: form.value(name).strip()} if typed else None,
     )
+
+
+def _same_files(form: Form, files: list[UploadFile]) -> None:
+    """A browser never keeps a file when a refused form comes back: the files sent are named in the form, and
+    if it comes back the closing is refused until they are chosen again (or explicitly left out), so an
+    irreversible answer never goes without the files the agent meant to send."""
+    if files:
+        form.values["fichiers_choisis"] = ", ".join(f.filename or "" for f in files)
+    elif form.value("fichiers_choisis") and not form.checked("sans_fichiers"):
+        form.error(
+            "files",
+            f"Vous aviez joint « {form.value('fichiers_choisis')} » : choisissez à nouveau ces fichiers, ou cochez "
+            "« Clôturer sans les fichiers choisis la première fois ».",
+        )
 
 
 def _confirmed(form: Form, message: str) -> None:

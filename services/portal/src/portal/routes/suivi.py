@@ -18,9 +18,9 @@ from contracts import french
 from portal.auth import person
 from portal.backends import Backends, Refused, seg
 from portal.forms import Form
-from portal.rendering import euros, moment, render
+from portal.rendering import render
 from portal.session import Session
-from portal.spreadsheet import csv_response
+from portal.spreadsheet import amount_cell, csv_response, moment_cell
 
 router = APIRouter(prefix="/suivi")
 
@@ -37,7 +37,16 @@ STATUS_OF_TAB = {slug: status for slug, status, _ in TABS}
 QUARTERS = [("1", "1er trimestre"), ("2", "2e trimestre"), ("3", "3e trimestre"), ("4", "4e trimestre")]
 FIELDS = {"year": "annee", "quarter": "trimestre", "office": "bureau"}
 """The service's fields, as this page names its inputs."""
-COLUMNS = ("Relation", "Raison sociale", "Bureau", "État", "Déposée le", "Total dû", "Paiement", "Reste à payer")
+COLUMNS = (
+    "Relation",
+    "Raison sociale",
+    "Bureau",
+    "État",
+    "Déposée le",
+    "Total dû (€)",
+    "Paiement",
+    "Reste à payer (€)",
+)
 
 
 def _api(request: Request) -> Backends:
@@ -80,10 +89,10 @@ def _cells(row: dict[str, Any]) -> list[str]:
         row["name"],
         row.get("office_name") or row["office"],
         state_of(row),
-        moment(declaration.get("filed_at"), row["territory"]),
-        euros(declaration.get("total_due")) if row["filed"] else "—",
-        payment.get("status_label") or "—",
-        euros(payment.get("balance")) if payment else "—",
+        moment_cell(declaration.get("filed_at"), row["territory"]),
+        amount_cell(declaration.get("total_due")) if row["filed"] else "",
+        payment.get("status_label") or "",
+        amount_cell(payment.get("balance")) if payment else "",
     ]
 
 
