@@ -176,10 +176,13 @@ async def test_an_agent_instructs_a_request_from_a_traiter_to_cloturees(
     content = Path(str(await (await waiting.value).path())).read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:9] == ["N°", "Dépôt", "Demandeur", "Entreprise", "Nature", "Catégorie", "Objet", "MAJ", "Échéance"]
-    [mine] = [r for r in rows[1:] if r[0] == str(number)]
-    assert mine[6] == f"Taux du {word} élevé en fût" and mine[10] == "Clôturée" and mine[12] == "Joseph Lubin"
-    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", mine[1])  # a date and time to a spreadsheet
+    header = rows[0]
+    assert header[:10] == ["N°", "Dépôt", "Demandeur", "Entreprise", "SIRET", "Nature", "Catégorie", "Objet", "MAJ",
+                           "Échéance"]  # fmt: skip
+    [mine] = [dict(zip(header, r, strict=True)) for r in rows[1:] if r[0] == str(number)]
+    assert mine["Objet"] == f"Taux du {word} élevé en fût" and mine["État"] == "Clôturée"
+    assert mine["Suivie par"] == "Joseph Lubin" and mine["Clôturée le"]
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", mine["Dépôt"])  # a date and time to a spreadsheet
 
 
 async def test_a_request_is_reassigned_to_another_agent_of_the_directorate(

@@ -162,6 +162,7 @@ async def export(request: Request) -> Response:
         "Dépôt",
         "Demandeur",
         "Entreprise",
+        "SIRET",
         "Nature",
         "Catégorie",
         "Objet",
@@ -171,6 +172,9 @@ async def export(request: Request) -> Response:
         "État",
         "Recevabilité",
         "Suivie par",
+        "Pôle",
+        "Motif du refus",
+        "Clôturée le",
     )
     return csv_response(
         f"demandes-essoc-{chosen['onglet']}.csv",
@@ -187,6 +191,7 @@ def _cells(row: dict[str, Any]) -> tuple[object, ...]:
         moment_cell(row["filed_at"], territory),
         row["requester_name"],
         row.get("company_name") or "",
+        row.get("siret") or "",
         row["nature_label"],
         row["category_label"],
         row["subject"],
@@ -196,6 +201,9 @@ def _cells(row: dict[str, Any]) -> tuple[object, ...]:
         row["state_label"],
         row["admissibility_label"],
         (row.get("followed_by") or {}).get("name", ""),
+        row.get("unit") or "",
+        row.get("refusal_grounds") or "",
+        moment_cell(row.get("closed_at"), territory),
     )
 
 
