@@ -53,6 +53,8 @@ ADMIN_ONLY = {**DENIED, "auditor": {403}, "admin": OK | RULE}
 ADMIN_READ = {**DENIED, "auditor": OK | {404}, "admin": OK | {404}}
 ANY_SIGNED_IN = {"anonymous": {401}, **{c: OK for c in CALLERS if c != "anonymous"}}
 PUBLIC = {c: OK for c in CALLERS}
+AUDIT_READ = {**DENIED, "auditor": OK, "admin": OK}
+"""The audit trail's reads: an auditor's and an admin's, never a command."""
 FOLLOW_UP = {**DENIED, "agent_other": OK, "comptable_other": OK, "auditor": OK, "admin": OK}
 """The offices' follow-up of a quarter: each territory reader its own territories' relations."""
 BOARD = {**DENIED, "agent_other": OK, "auditor": OK, "admin": OK}
@@ -64,6 +66,13 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("*", "GET", "/api/v1/admin/dead-letters"): ADMIN_READ,
     ("*", "GET", "/api/v1/admin/dead-letters/{letter_id}"): ADMIN_READ,
     ("*", "POST", "/api/v1/admin/dead-letters/{letter_id}/replay"): ADMIN_ONLY,
+    # the audit reads: auditors (their territories) and admins; the victim's stream is the declarations'
+    ("*", "GET", "/api/v1/audit/streams/{stream_id}"): {**DENIED, "auditor": OK | {404}, "admin": OK | {404}},
+    ("*", "GET", "/api/v1/audit/streams"): AUDIT_READ,
+    ("*", "GET", "/api/v1/audit/trace/{correlation_id}"): AUDIT_READ,
+    ("*", "GET", "/api/v1/audit/seals"): AUDIT_READ,
+    ("*", "GET", "/api/v1/audit/keys"): AUDIT_READ,
+    ("*", "POST", "/api/v1/audit/seals"): {**DENIED, "auditor": {403}, "admin": OK | {409}},
     ("declarations", "GET", "/api/v1/relations"): ANY_SIGNED_IN,
     ("declarations", "GET", "/api/v1/relations/{relation_id}/home"): READ_VICTIM,
     ("declarations", "GET", "/api/v1/offices/{code}"): ANY_SIGNED_IN,
@@ -223,6 +232,8 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         "document_id": "formulaire-rescrit",
         "year": "2025",
         "quarter": "2",
+        "stream_id": declaration,
+        "correlation_id": "corr-matrice",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -12,8 +13,10 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from chassis.audit import AuditReads, export_bundle
 from chassis.dead_letters import DeadLetters, summary
 from chassis.service import Runtime, ServiceDefinition, create_app
+from contracts.audit import load_private_key, public_key_entry
 from contracts.errors import DomainError
 
 console = Console(stderr=True)
@@ -83,16 +86,96 @@ def make_cli(build: Callable[[], ServiceDefinition]) -> typer.Typer:
 
     @app.command()
     def verify(stream: str | None = typer.Option(None, help="one stream id; all streams if omitted")) -> None:
-        """Checks the hash chain of every stream: any altered, removed or inserted event is reported."""
-        broken = asyncio.run(_verify(build(), stream))
+        """Checks the hash chain of every stream (any altered, removed or inserted event), then the seals:
+        their chain and signatures, and that the log still gives the latest seal's root (a stream rewritten
+        with a recomputed chain)."""
+        broken, sealed = asyncio.run(_verify(build(), stream))
         if broken:
             for stream_id, problems in broken.items():
                 for problem in problems:
                     console.print(f"[red]{stream_id}[/red] : {problem}")
             raise typer.Exit(1)
         console.print("[green]Toutes les chaînes sont intactes.[/green]")
+        console.print(sealed)
+
+    audit = typer.Typer(help="The audit trail: seals, exports for offline verification, traces.")
+    app.add_typer(audit, name="audit")
+
+    @audit.command("seal")
+    def seal() -> None:
+        """Seals the log now (signed with AUDIT_SIGNING_KEY)."""
+        made = asyncio.run(_with_runtime(build(), lambda runtime: runtime.seals.seal_now()))
+        if made is None:
+            console.print("Rien à sceller : aucun événement depuis le dernier sceau, ou pas de clé de scellement.")
+            return
+        console.print(
+            f"[green]Sceau n° {made.seq} : position {made.position}, {made.streams} flux, clé {made.key_id}.[/green]"
+        )
+
+    @audit.command("export")
+    def export(
+        out: Path = typer.Option(..., "--out", help="the bundle file to write (JSON Lines)"),
+        stream: list[str] = typer.Option([], "--stream", help="a stream id (repeatable)"),
+        stream_type: str | None = typer.Option(None, "--type", help="every stream of this type"),
+        since: datetime | None = typer.Option(None, "--from", help="with an event since (UTC)"),
+        until: datetime | None = typer.Option(None, "--to", help="with an event until (UTC)"),
+    ) -> None:
+        """Writes the streams chosen, the latest seal and the proofs that tie them, for
+        `python -m contracts.verify BUNDLE --key KEYRING`."""
+        if not stream and stream_type is None:
+            console.print("[red]Choisissez des flux : --stream ID ou --type TYPE.[/red]")
+            raise typer.Exit(2)
+        try:
+            note = asyncio.run(
+                _with_runtime(build(), lambda r: export_bundle(r, out, stream, stream_type, _utc(since), _utc(until)))
+            )
+        except DomainError as refusal:
+            console.print(f"[red]{refusal.detail}[/red]")
+            raise typer.Exit(1) from None
+        console.print(f"[green]{note}[/green]")
+
+    @audit.command("trace")
+    def trace(correlation: str) -> None:
+        """The events of this service's log, and those it consumed, that carry a correlation id."""
+        rows = asyncio.run(
+            _with_runtime(
+                build(), lambda r: AuditReads(r.db, r.definition.audit_folds).trace(correlation, territories=None)
+            )
+        )
+        for row in rows:
+            console.print(
+                f"{row['occurred_at']}  {row['origin']:6}  {row['type']:24} {row['stream_id']} v{row['version']}"
+            )
+        console.print(f"{len(rows)} événement(s).")
+
+    @audit.command("public-key")
+    def public_key(not_before: datetime | None = typer.Option(None, "--not-before", help="valid from (UTC)")) -> None:
+        """This service's signing key as a keyring entry (only its public half), to publish in the keyring."""
+        definition = build()
+        if not definition.settings.audit_signing_key:
+            console.print("[red]Aucune clé de scellement configurée (AUDIT_SIGNING_KEY).[/red]")
+            raise typer.Exit(2)
+        entry = public_key_entry(
+            load_private_key(definition.settings.audit_signing_key), definition.name, not_before=_utc(not_before)
+        )
+        print(entry.model_dump_json(indent=2))
 
     return app
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+async def _with_runtime(definition: ServiceDefinition, work: Callable[[Runtime], Awaitable[Any]]) -> Any:
+    runtime = Runtime(definition)
+    try:
+        await runtime.start_storage()
+        return await work(runtime)
+    finally:
+        await runtime.client.close()
 
 
 async def _replay(definition: ServiceDefinition, projection: str | None, as_of: datetime | None) -> int:
@@ -129,7 +212,8 @@ async def _letters(definition: ServiceDefinition, work: Callable[[DeadLetters, R
         await runtime.client.close()
 
 
-async def _verify(definition: ServiceDefinition, stream: str | None) -> dict[str, list[str]]:
+async def _verify(definition: ServiceDefinition, stream: str | None) -> tuple[dict[str, list[str]], str]:
+    """The streams whose chain is broken, and what the seals say (a problem of theirs under « sceaux »)."""
     runtime = Runtime(definition)
     try:
         ids = [stream] if stream else await runtime.store.stream_ids()
@@ -138,6 +222,17 @@ async def _verify(definition: ServiceDefinition, stream: str | None) -> dict[str
             problems = await runtime.store.verify_stream(stream_id)
             if problems:
                 broken[stream_id] = problems
-        return broken
+        if stream is not None:
+            return broken, "Sceaux non vérifiés (un seul flux demandé)."
+        seal_problems = await runtime.seals.verify()
+        if seal_problems:
+            broken["sceaux"] = seal_problems
+        latest = await runtime.seals.latest()
+        if latest is None:
+            return broken, "Aucun sceau : les chaînes ne sont garanties que contre une altération maladroite."
+        return broken, (
+            f"{latest.label} (position {latest.position}, {latest.streams} flux, clé {latest.key_id}) : "
+            "le journal le confirme."
+        )
     finally:
         await runtime.client.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,16 +18,20 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from chassis import kafka, logging
+from chassis.audit import Fold
 from chassis.consumer import EventConsumer, Reaction
 from chassis.eventstore import EventStore
-from chassis.http import admin, auth, idempotency, observability, openapi, problems
+from chassis.http import admin, audit, auth, idempotency, observability, openapi, problems
 from chassis.http.guards import BodyLimits, RequestGuard
 from chassis.http.observability import Unready
-from chassis.mongo import connect
+from chassis.mongo import connect, in_transaction
 from chassis.projection import Projection, Projector
 from chassis.relay import OutboxRelay
+from chassis.seals import TOPIC as SEALS_TOPIC
+from chassis.seals import Seals
 from chassis.settings import ServiceSettings
 from chassis.unit_of_work import UnitOfWork
+from contracts.audit import load_keyring, load_private_key
 
 log = structlog.get_logger(__name__)
 
@@ -62,6 +66,8 @@ class ServiceDefinition:
     routers: Sequence[APIRouter] = ()
     wire: Wire | None = None
     body_limits: BodyLimits = field(default_factory=BodyLimits)
+    audit_folds: Mapping[str, Fold] = field(default_factory=dict)
+    """Per stream type, the fold the service decides with: what an auditor's read as of a date shows."""
 
 
 class Runtime:
@@ -77,6 +83,13 @@ class Runtime:
         self.store = EventStore(self.db, max_event_bytes=self.settings.max_event_bytes)
         self.projector = Projector(self.db, definition.projections)
         self.relay: OutboxRelay | None = None
+        self.seals = Seals(
+            self.db,
+            self.name,
+            key=load_private_key(self.settings.audit_signing_key) if self.settings.audit_signing_key else None,
+            keyring=load_keyring(self.settings.audit_keyring) if self.settings.audit_keyring else None,
+            transaction=lambda work: in_transaction(self.client, work),
+        )
         self.uow = UnitOfWork(self.client, self.store, self.projector, on_committed=self._appended)
         self.producer: AIOKafkaProducer | None = None
         self.offsets: kafka.KafkaOffsets | None = None
@@ -101,6 +114,7 @@ class Runtime:
     async def start_storage(self) -> None:
         await self.store.ensure_indexes()
         await self.projector.ensure_indexes()
+        await self.seals.ensure_indexes()
 
     async def wire(self) -> Wiring:
         """Indexes, then the service's own wiring: enough to serve HTTP, without Kafka."""
@@ -144,8 +158,24 @@ class Runtime:
             self._spawn(self._start_consumer(), "consumer")
         else:
             self.consumer_ready.set()
+        if self.settings.background_enabled and self.seals.key is not None:
+            self._spawn(self._seal(), "seals")
         for loop in self.wiring.background if self.settings.background_enabled else ():
             self._spawn(loop(self._stop), getattr(loop, "__name__", "background"))
+
+    async def _seal(self) -> None:
+        producer = self.producer
+
+        async def publish(topic: str, key: bytes, value: bytes) -> None:
+            assert producer is not None
+            await producer.send_and_wait(topic, value=value, key=key)
+
+        await self.seals.run(
+            self._stop,
+            every_seconds=self.settings.audit_seal_seconds,
+            publish=publish if producer is not None else None,
+            topic=self.settings.kafka_topic_prefix + SEALS_TOPIC,
+        )
 
     async def _start_consumer(self) -> None:
         self.broker = KafkaBroker(
@@ -280,6 +310,6 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
             notes={"dead_letters": lambda: runtime_of().dead_letter_count()},
         )
     )
-    for router in (*definition.routers, admin.router):
+    for router in (*definition.routers, admin.router, audit.router):
         app.include_router(router, prefix="/api/v1")
     return app

@@ -49,6 +49,11 @@ class ServiceSettings(BaseSettings):
     # Background loops (the notifier's mail sender, essoc's deadline clock) must run in one
     # process only, like the relay: scaled-out replicas turn both off.
     background_enabled: bool = True
+    # The audit seals: a signing key the database does not hold (a mounted secret), the public keyring the
+    # seals are checked against, and how often the log is sealed when something was appended.
+    audit_signing_key: str | None = None
+    audit_keyring: str | None = None
+    audit_seal_seconds: float = Field(default=300.0, gt=0, description="how often the log is sealed")
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     jwt_secret: str = DEV_SECRET

@@ -10,6 +10,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from chassis import audit_log
 from chassis.http.inputs import HIDDEN
 from chassis.settings import ServiceSettings
 from contracts.envelope import Actor
@@ -129,6 +130,16 @@ async def current_principal(
     verifier: TokenVerifier = request.app.state.token_verifier
     principal = verifier.verify(credentials.credentials)
     request.state.principal = principal
+    if principal.role == "auditor":
+        runtime = getattr(request.app.state, "runtime", None)
+        entry = audit_log.read_entry(
+            who=principal.id,
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query,
+            territories=principal.territories,
+        )
+        await audit_log.record_read(runtime.db if runtime is not None else None, entry)
     return principal
 
 

@@ -12,6 +12,7 @@ import yaml
 
 from chassis.http.auth import mint
 from chassis.settings import ServiceSettings
+from contracts.audit import Keyring, generate_private_key, load_private_key, public_key_entry
 
 TERRITORIES = ("971", "972", "973", "974", "976")
 
@@ -31,6 +32,21 @@ def secret(var_dir: Path, name: str) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def audit_keys(var_dir: Path, services: list[str]) -> Path:
+    """Each service's seal-signing key, generated once in `var/audit/` (outside the database, as a mounted
+    secret is in production), and the public keyring of all of them, written at each start."""
+    folder = var_dir / "audit"
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for service in services:
+        path = folder / f"{service}.key"
+        key = load_private_key(path) if path.exists() else generate_private_key(path)
+        entries.append(public_key_entry(key, service))
+    keyring = folder / "keyring.json"
+    keyring.write_text(Keyring(keys=entries).dumps(), encoding="utf-8")
+    return keyring
 
 
 def tokens(secret: str) -> dict[str, str]:

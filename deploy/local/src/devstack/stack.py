@@ -93,6 +93,7 @@ class Stack:
         )
         self.secret = demo.jwt_secret(self.var_dir)
         self.session_secret = demo.secret(self.var_dir, "portal-session-secret")
+        self.keyring = demo.audit_keys(self.var_dir, ["declarations", "taxcalc", "essoc", "notifier"])
         defaults = {"declarations": 8001, "taxcalc": 8002, "essoc": 8003, "notifier": 8004, "portal": 8000}
         self.services = [
             ServiceProcess(
@@ -137,6 +138,8 @@ class Stack:
             "JWT_SECRET": self.secret,
             "TOPICS_FILE": str(ROOT / "deploy/kafka/topics.yaml"),
             "REFERENCE_DIR": str(ROOT / "deploy/territories"),
+            "AUDIT_SIGNING_KEY": str(self.var_dir / "audit" / f"{service.name}.key"),
+            "AUDIT_KEYRING": str(self.keyring),
         }
         if service.name == "notifier":
             settings |= {

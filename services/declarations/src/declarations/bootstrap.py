@@ -11,7 +11,14 @@ from declarations.adapters.read_models import DeclarationReadModel, TariffCanaRe
 from declarations.adapters.reference import ReferenceData
 from declarations.application.projections import DeclarationView, TariffCanaView
 from declarations.application.reminders import FilingReminders
-from declarations.application.unit_of_work import Clock, DeclarationsUnitOfWork, declarations, reminders
+from declarations.application.unit_of_work import (
+    Clock,
+    DeclarationsUnitOfWork,
+    ReminderHistory,
+    declarations,
+    reminders,
+)
+from declarations.domain.declaration import Declaration
 from declarations.entrypoints import follow_up
 from declarations.entrypoints.http import DeclarationsServices, router
 from declarations.settings import DeclarationsSettings
@@ -63,6 +70,7 @@ def build(settings: DeclarationsSettings | None = None, *, clock: Clock = utc_no
         title="DOMINO-NG — déclarations trimestrielles d'octroi de mer interne",
         description="Relations, déclarations, annexes A et B, déductions, dépôt.",
         projections=[DeclarationView(), TariffCanaView()],
+        audit_folds={"declaration": Declaration.from_recorded, "reminder": ReminderHistory.from_recorded},
         subscribe_topics=[topics.TAXCALC],
         routers=[router, follow_up.router],
         wire=wire,

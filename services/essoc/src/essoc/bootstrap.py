@@ -20,6 +20,7 @@ from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfW
 from essoc.application.uploads import Uploads
 from essoc.documents.library import DocumentLibrary
 from essoc.domain.referentials import default_referentials
+from essoc.domain.request import EssocRequest
 from essoc.entrypoints.documents import router as documents_router
 from essoc.entrypoints.http import MULTIPART_OVERHEAD, EssocServices, router
 from essoc.entrypoints.instruction import router as instruction_router
@@ -84,6 +85,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
         description="Rescrits, seconds examens et droits au contrôle : dépôt, instruction, échanges, "
         "pièces jointes, délai de réponse, PDF.",
         projections=[RequestView(referentials)],
+        audit_folds={"request": EssocRequest.from_recorded},
         routers=[router, instruction_router, documents_router],
         wire=wire,
         body_limits=BodyLimits(upload_bytes=config.attachment_max_bytes + MULTIPART_OVERHEAD),

@@ -10,7 +10,7 @@ from notifier.adapters.outbox import MailOutbox
 from notifier.adapters.smtp import SmtpMailer
 from notifier.application.outbox import MailQueue, NotifierUnitOfWork
 from notifier.application.projections import NotificationLog
-from notifier.application.sender import AttachmentSource, Mailer, MailSender, ReceiptSource
+from notifier.application.sender import AttachmentSource, Delivery, Mailer, MailSender, ReceiptSource
 from notifier.entrypoints.http import NotifierServices, router
 from notifier.settings import NotifierSettings
 
@@ -49,6 +49,7 @@ def build(
         title="Notifier — courriels aux usagers et aux services",
         description="Envoie les courriels de DOMINO-NG et d'OGDE et garde la trace de chaque envoi.",
         projections=[NotificationLog()],
+        audit_folds={"notification": Delivery.fold},
         subscribe_topics=[topics.DECLARATIONS, topics.TAXCALC, topics.ESSOC],
         routers=[router],
         wire=wire,

@@ -9,7 +9,7 @@ from contracts import topics
 from taxcalc.adapters.read_models import TaxcalcReadModels
 from taxcalc.application.assessor import Assessor
 from taxcalc.application.projections import DeclarationLedgerView, LedgerView, TariffView
-from taxcalc.application.unit_of_work import TaxcalcUnitOfWork
+from taxcalc.application.unit_of_work import TaxcalcUnitOfWork, assessment_trail, credit_ledger, last_published
 from taxcalc.entrypoints.http import TaxcalcServices, router
 from taxcalc.settings import TaxcalcSettings
 
@@ -39,6 +39,7 @@ def build(settings: TaxcalcSettings | None = None) -> ServiceDefinition:
         title="Taxcalc — taux, totaux et crédit d'octroi de mer",
         description="Tarifs par territoire, liquidation des lignes, cases 1 à 27, report de crédit.",
         projections=[TariffView(), DeclarationLedgerView(), LedgerView()],
+        audit_folds={"assessment": assessment_trail, "ledger": credit_ledger, "tariff": last_published},
         subscribe_topics=[topics.DECLARATIONS],
         routers=[router],
         wire=wire,

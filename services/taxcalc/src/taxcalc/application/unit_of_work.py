@@ -16,7 +16,13 @@ from pydantic import BaseModel
 from chassis.repository import Loaded, Repository, recorded
 from chassis.unit_of_work import EventStreams
 from contracts.events.declarations import DeclarationDrafted
-from contracts.events.taxcalc import CreditCarriedForward, TariffPublished
+from contracts.events.taxcalc import (
+    CreditCarriedForward,
+    DeclarationAssessed,
+    LineAssessed,
+    TariffPublished,
+    TotalsProjected,
+)
 from contracts.recorded import Recorded
 from contracts.types import Territory
 from taxcalc.domain.ledger import CreditLedger
@@ -70,6 +76,23 @@ class Assessments:
 def credit_ledger(events: Sequence[Recorded[BaseModel]]) -> CreditLedger:
     entries = [e.event for e in events if isinstance(e.event, CreditCarriedForward)]
     return CreditLedger.from_events(entries[0].relation_id, entries)
+
+
+def assessment_trail(events: Sequence[Recorded[BaseModel]]) -> dict[str, object]:
+    """What taxcalc's own stream of a declaration records at a point: each line's last assessment, the last
+    totals projected and the assessment at filing (the auditors' view of an `assess-<id>` stream)."""
+    lines: dict[str, LineAssessed] = {}
+    totals: TotalsProjected | None = None
+    assessed: DeclarationAssessed | None = None
+    for event in events:
+        match event.event:
+            case LineAssessed() as line:
+                lines[line.line_id] = line
+            case TotalsProjected() as projected:
+                totals = projected
+            case DeclarationAssessed() as filed:
+                assessed = filed
+    return {"lines": lines, "totals": totals, "assessed": assessed}
 
 
 def last_published(events: Sequence[Recorded[BaseModel]]) -> TariffPublished:
