@@ -7,6 +7,7 @@ byte is changed, an auditor's reads are logged and an auditor acts on nothing.""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import uuid
@@ -248,3 +249,34 @@ async def test_the_exported_bundle_verifies_offline_and_fails_after_any_byte_is_
         changed[offset] = ord("0") if changed[offset] != ord("0") else ord("1")
         broken.write_bytes(bytes(changed))
         assert verify(broken).returncode == 1, offset
+
+
+async def test_declarations_verify_fails_on_the_seal_of_a_rewritten_stream(service: Service) -> None:
+    """The operator's command, as the README shows it: chains intact, seal broken, the stream named, exit 1."""
+    declaration = await _declaration(service, lines=1)
+    assert await service.runtime.seals.seal_now() is not None
+    docs = [d async for d in service.events.find({"stream_id": declaration}, sort=[("version", 1)])]
+    prev = GENESIS_HASH
+    for doc in docs:
+        envelope = from_doc(doc)
+        if envelope.type == "LineAdded":
+            envelope = envelope.model_copy(update={"data": {**envelope.data, "price_excl_tax": "0.01"}})
+        envelope = envelope.chained(prev)
+        prev = envelope.hash
+        await service.events.replace_one({"_id": doc["_id"]}, to_doc(envelope))
+    settings = service.settings
+    env = {
+        **os.environ,
+        "DECLARATIONS_MONGO_URI": settings.mongo_uri,
+        "DECLARATIONS_MONGO_DB": settings.mongo_db,
+        "DECLARATIONS_AUDIT_SIGNING_KEY": str(settings.audit_signing_key),
+        "DECLARATIONS_AUDIT_KEYRING": str(settings.audit_keyring),
+        "DECLARATIONS_REFERENCE_DIR": settings.reference_dir,
+        "DECLARATIONS_LOG_JSON": "false",
+        "COLUMNS": "200",
+    }
+    command = [sys.executable, "-c", "from declarations.entrypoints.cli import app; app()", "verify"]
+    done = await asyncio.to_thread(subprocess.run, command, env=env, capture_output=True, text=True, timeout=120)
+    said = done.stdout + done.stderr
+    assert done.returncode == 1, said
+    assert "Toutes les chaînes" not in said and "sceau n° 1" in said and declaration in said
