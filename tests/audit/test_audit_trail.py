@@ -17,12 +17,14 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from chassis import kafka
 from chassis.audit import export_bundle
 from chassis.eventstore import from_doc, to_doc
 from chassis.http.auth import mint
 from chassis.service import Runtime, attach, create_app
-from contracts.audit import Keyring, generate_private_key, next_seal, public_key_entry, sign_seal
+from contracts.audit import Keyring, Seal, generate_private_key, next_seal, public_key_entry, sign_seal
 from contracts.envelope import GENESIS_HASH
 from declarations.bootstrap import build
 from declarations.settings import DeclarationsSettings
@@ -280,3 +282,45 @@ async def test_declarations_verify_fails_on_the_seal_of_a_rewritten_stream(servi
     said = done.stdout + done.stderr
     assert done.returncode == 1, said
     assert "Toutes les chaînes" not in said and "sceau n° 1" in said and declaration in said
+
+
+async def test_seals_are_published_outside_the_database_on_audit_seals(service: Service, kafka_bootstrap: str) -> None:
+    """An auditor keeps its own copy of every seal: a seal later dropped or replaced in the database is seen."""
+    await _declaration(service)
+    seal = await service.runtime.seals.seal_now()
+    assert seal is not None
+    topic = f"audit-{uuid.uuid4().hex[:8]}.audit.seals"
+    await kafka.ensure_topics(
+        kafka_bootstrap, ROOT / "deploy/kafka/topics.yaml", prefix=topic.removesuffix("audit.seals")
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+
+        async def publish(name: str, key: bytes, value: bytes) -> None:
+            await producer.send_and_wait(name, value=value, key=key)
+
+        assert await service.runtime.seals.publish_pending(publish, topic) == 1
+        assert await service.runtime.seals.publish_pending(publish, topic) == 0  # once
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka_bootstrap,
+        group_id=f"audit-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
+    )
+    await consumer.start()
+    try:
+        async with asyncio.timeout(30):
+            record = await consumer.getone()
+    finally:
+        await consumer.stop()
+    assert record.key == b"declarations"
+    assert Seal.model_validate_json(record.value) == seal
+    async with service.client(AUDITOR) as http:
+        listed = (await http.get("/api/v1/audit/seals")).json()
+    assert listed["items"][0]["seq"] == seal.seq and listed["items"][0]["published"] is True

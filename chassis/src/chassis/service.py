@@ -164,18 +164,26 @@ class Runtime:
             self._spawn(loop(self._stop), getattr(loop, "__name__", "background"))
 
     async def _seal(self) -> None:
-        producer = self.producer
-
-        async def publish(topic: str, key: bytes, value: bytes) -> None:
-            assert producer is not None
-            await producer.send_and_wait(topic, value=value, key=key)
-
         await self.seals.run(
             self._stop,
             every_seconds=self.settings.audit_seal_seconds,
-            publish=publish if producer is not None else None,
-            topic=self.settings.kafka_topic_prefix + SEALS_TOPIC,
+            publish=self._publish if self.producer is not None else None,
+            topic=self.seals_topic,
         )
+
+    @property
+    def seals_topic(self) -> str:
+        return self.settings.kafka_topic_prefix + SEALS_TOPIC
+
+    async def _publish(self, topic: str, key: bytes, value: bytes) -> None:
+        assert self.producer is not None
+        await self.producer.send_and_wait(topic, value=value, key=key)
+
+    async def publish_seals(self) -> int:
+        """Publishes the seals not yet on the broker (none without a producer: the loop does it later)."""
+        if self.producer is None:
+            return 0
+        return await self.seals.publish_pending(self._publish, self.seals_topic)
 
     async def _start_consumer(self) -> None:
         self.broker = KafkaBroker(

@@ -4,6 +4,7 @@ nothing here changes the log but `POST /audit/seals` (admin), which seals it now
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -126,6 +127,8 @@ async def seal_now(request: Request, who: CurrentPrincipal) -> dict[str, Any]:
             code="scellement-impossible",
         )
     seal = await runtime.seals.seal_now()
+    with contextlib.suppress(Exception):  # the broker may be away: the sealing loop publishes it later
+        await runtime.publish_seals()
     latest = seal or await runtime.seals.latest()
     return {"sealed": seal is not None, "seal": latest.model_dump(mode="json") if latest else None}
 
