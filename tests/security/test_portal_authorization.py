@@ -52,6 +52,7 @@ RULES: list[tuple[str, str, set[str] | str]] = [
     ("*", r"/ogde.*", {"requester_other"}),
     ("*", r"/instruction.*", {"agent", "agent_other", "admin"}),
     ("*", r"/suivi.*", {"agent", "agent_other", "admin"}),
+    ("*", r"/audit.*", {"auditor", "admin"}),
 ]
 
 
@@ -96,6 +97,7 @@ async def portal(services: dict[str, InProcess]) -> AsyncIterator[httpx.AsyncCli
         declarations_url="http://declarations",
         taxcalc_url="http://taxcalc",
         essoc_url="http://essoc",
+        notifier_url="http://notifier",
     )
     app = create_app(settings, transport=Services(services))
     app.state.routes_for_matrix = [r for r in app.routes if isinstance(r, APIRoute)]
@@ -131,6 +133,9 @@ def _url(path: str, victims: dict[str, str]) -> str:
         attachment_id="a-1",
         key="declarant",
         document_id="formulaire-rescrit",
+        service="declarations",
+        stream_id=victims["declaration_id"],
+        correlation_id="matrix-correlation",
     )
 
 
@@ -176,7 +181,9 @@ async def test_no_caller_reaches_a_portal_page_it_may_not_see(
         victim = victims["declaration_id"] in url or f"/demandes/{victims['number']}" in url
         allowed = isinstance(who, set) and caller in who
         instructs = caller == "agent" and path.startswith("/instruction")  # the victim's request is its to instruct
-        if victim and allowed and caller != "admin" and not instructs:  # someone else's declaration or request
+        audits = caller == "auditor" and path.startswith("/audit")  # the auditor of 974 reads its stream
+        # someone else's declaration or request
+        if victim and allowed and caller != "admin" and not instructs and not audits:
             expected = {404} if method == "GET" else {303, 404, 422}
             if r.status_code not in expected:
                 wrong.append(where + f" (someone else's resource: expected {sorted(expected)})")

@@ -161,6 +161,7 @@ class Stack:
             "DECLARATIONS_URL": f"http://127.0.0.1:{self.service_port('declarations')}",
             "TAXCALC_URL": f"http://127.0.0.1:{self.service_port('taxcalc')}",
             "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}",
+            "NOTIFIER_URL": f"http://127.0.0.1:{self.service_port('notifier')}",
             "SESSION_SECRET": self.session_secret,
             "DEV_LOGIN": "true",
             "DEV_JWT_SECRET": self.secret,

@@ -22,7 +22,7 @@ from portal.auth import NotSignedIn
 from portal.backends import Backend, Backends, Refused, SignedOut, Unavailable
 from portal.forms import CsrfRefused
 from portal.rendering import render, templates
-from portal.routes import domino, instruction, ogde, pages, signin, suivi
+from portal.routes import audit, domino, instruction, ogde, pages, signin, suivi
 from portal.session import SessionCodec, SessionMiddleware, session_of
 from portal.settings import PortalSettings
 
@@ -147,6 +147,7 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
             declarations=Backend("declarations", config.declarations_url, timeout=timeout, transport=transport),
             taxcalc=Backend("taxcalc", config.taxcalc_url, timeout=timeout, transport=transport),
             essoc=Backend("essoc", config.essoc_url, timeout=timeout, transport=transport),
+            notifier=Backend("notifier", config.notifier_url, timeout=timeout, transport=transport),
         )
         try:
             yield
@@ -160,7 +161,8 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
     app.state.demo_users = signin.demo_users(config) if config.dev_login else {}
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(health_router({}))
-    for router in (signin.router, pages.router, domino.router, ogde.router, instruction.router, suivi.router):
+    screens = (domino.router, ogde.router, instruction.router, suivi.router, audit.router)
+    for router in (signin.router, pages.router, *screens):
         app.include_router(router)
     if config.dev_login:
         app.include_router(signin.dev_router)

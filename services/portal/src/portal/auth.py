@@ -11,7 +11,7 @@ HOMES = {
     "requester": "/ogde",
     "agent": "/instruction",
     "admin": "/",
-    "auditor": "/",
+    "auditor": "/audit",
     "comptable": "/",
 }
 

@@ -165,7 +165,8 @@ class Backends:
     declarations: Backend
     taxcalc: Backend
     essoc: Backend
+    notifier: Backend
 
     async def close(self) -> None:
-        for backend in (self.declarations, self.taxcalc, self.essoc):
+        for backend in (self.declarations, self.taxcalc, self.essoc, self.notifier):
             await backend.close()

@@ -18,6 +18,8 @@ class PortalSettings(BaseSettings):
     declarations_url: str = "http://127.0.0.1:8001"
     taxcalc_url: str = "http://127.0.0.1:8002"
     essoc_url: str = "http://127.0.0.1:8003"
+    notifier_url: str = "http://127.0.0.1:8004"
+    """The mails' service: the portal reads only its audit trail (the auditors' space)."""
     service_timeout_seconds: float = Field(default=15.0, gt=0)
 
     session_secret: str = DEV_SECRET

@@ -19,7 +19,7 @@ router = APIRouter()
 @router.get("/")
 async def welcome(request: Request) -> Response:
     session = session_of(request)
-    if session.signed_in and session.role in ("declarant", "requester", "agent"):
+    if session.signed_in and session.role in ("declarant", "requester", "agent", "auditor"):
         return RedirectResponse(home_of(session.role), status_code=303)
     return render(request, "pages/welcome.html")
 
