@@ -16,9 +16,10 @@ from devstack.topics import ensure_topics, load_topic_specs
 EVENT_TOPICS = ["declarations.events", "taxcalc.events", "essoc.events", "notifier.events"]
 
 
-def test_topics_spec_declares_events_and_dlqs() -> None:
+def test_topics_spec_declares_events_dlqs_and_the_audit_seals() -> None:
     specs = {s.name: s.partitions for s in load_topic_specs(DEFAULT_TOPICS_SPEC)}
-    assert specs == {**dict.fromkeys(EVENT_TOPICS, 6), **{f"{t}.dlq": 1 for t in EVENT_TOPICS}}
+    events = {**dict.fromkeys(EVENT_TOPICS, 6), **{f"{t}.dlq": 1 for t in EVENT_TOPICS}}
+    assert specs == {**events, "audit.seals": 1}
 
 
 async def test_declared_topics_exist_with_their_partition_counts(infra: EmbeddedInfra) -> None:
