@@ -8,8 +8,9 @@ import uuid
 import pytest
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from chassis.eventstore import EventStore
+from chassis.eventstore import EventStore, Head
 from chassis.mongo import in_transaction
+from contracts.envelope import GENESIS_HASH
 from contracts.errors import ConcurrencyError
 
 from chassis_support import append, meta, removal
@@ -109,3 +110,47 @@ async def test_a_slow_transaction_cannot_be_overtaken_by_a_later_position(store,
     assert visible_meanwhile == [], "nothing may be visible while the earlier position is uncommitted"
     assert a_position < b_position
     assert [e.stream_id for e in await store.read_all(start)] == ["slow", "fast"]
+
+
+async def test_an_append_with_a_stale_known_head_is_refused_and_never_chained(store, mongo_db):  # type: ignore[no-untyped-def]
+    """A command appends with the head its transaction read (no second read): if another writer appended in
+    between, the append is refused (the unique version, or the transaction's write conflict), never chained
+    after a head that is no longer the last."""
+    client = mongo_db.client
+    stream = f"s-{uuid.uuid4()}"
+    await append(client, store, stream, 0, removal(1))
+    [first] = await store.read_stream(stream)
+    stale = Head(first.version, first.hash)
+    await append(client, store, stream, 1, removal(2))  # someone else moves the stream on
+
+    async def late(session: AsyncClientSession) -> None:
+        await store.append(stream, 1, [removal(3)], meta(), session=session, head=stale)
+
+    with pytest.raises(ConcurrencyError):
+        await in_transaction(client, late)
+    assert [e.data["line_id"] for e in await store.read_stream(stream)] == ["L1", "L2"]
+    assert await store.verify_stream(stream) == []
+
+
+async def test_twenty_writers_with_known_heads_racing_on_one_stream_keep_one_chain(store, mongo_db):  # type: ignore[no-untyped-def]
+    client = mongo_db.client
+    stream = f"s-{uuid.uuid4()}"
+
+    async def writer(i: int) -> None:
+        while True:
+
+            async def work(session: AsyncClientSession) -> None:
+                events = await store.read_stream(stream, session=session)
+                head = Head(events[-1].version, events[-1].hash) if events else Head(0, GENESIS_HASH)
+                await store.append(stream, head.version, [removal(i)], meta(), session=session, head=head)
+
+            try:
+                await in_transaction(client, work)
+                return
+            except ConcurrencyError:
+                continue
+
+    await asyncio.gather(*(writer(i) for i in range(20)))
+    events = await store.read_stream(stream)
+    assert [e.version for e in events] == list(range(1, 21))
+    assert await store.verify_stream(stream) == []

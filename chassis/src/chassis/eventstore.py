@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from chassis.logging import correlation_id
 from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
@@ -42,6 +42,14 @@ class NewEvent:
     @property
     def type_name(self) -> str:
         return self.type or type(self.data).__name__
+
+
+@dataclass(frozen=True)
+class Head:
+    """A stream's last version and hash, as the transaction appending to it read them."""
+
+    version: int
+    hash: str
 
 
 @dataclass(frozen=True)
@@ -162,18 +170,24 @@ class EventStore:
         meta: Metadata,
         *,
         session: AsyncClientSession,
+        head: Head | None = None,
     ) -> list[EventEnvelope]:
         """Appends `events` after version `expected_version`, inside the caller's transaction.
+
+        `head`: the stream's last version and hash as this transaction already read them (a command loads its
+        stream before deciding): the append then reads nothing more. A stream that moved on since is refused
+        all the same, by the unique index on (stream_id, version) or by the transaction's write conflict.
 
         Raises ConcurrencyError, appending nothing, when the stream is not at that version.
         """
         if not events:
             return []
-        head = await self.head(stream_id, session)
-        actual = int(head["version"]) if head else 0
-        if actual != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, actual)
-        prev_hash = head["hash"] if head else GENESIS_HASH
+        if head is None:
+            found = await self.head(stream_id, session)
+            head = Head(int(found["version"]), str(found["hash"])) if found else Head(0, GENESIS_HASH)
+        if head.version != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, head.version)
+        prev_hash = head.hash
         first_position = await self._next_positions(len(events), session)
         stored = chained(
             stream_id,
@@ -188,6 +202,10 @@ class EventStore:
             await self.events.insert_many([to_doc(e) for e in stored], session=session)
         except DuplicateKeyError as exc:
             raise ConcurrencyError(stream_id, expected_version) from exc
+        except BulkWriteError as exc:
+            if any(error.get("code") == 11000 for error in exc.details.get("writeErrors", [])):
+                raise ConcurrencyError(stream_id, expected_version) from exc
+            raise
         except OperationFailure as exc:
             if exc.code == 11000:
                 raise ConcurrencyError(stream_id, expected_version) from exc

@@ -16,10 +16,10 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from chassis.eventstore import EventStore, Metadata, NewEvent
+from chassis.eventstore import EventStore, Head, Metadata, NewEvent
 from chassis.mongo import in_transaction
 from chassis.projection import Projector
-from contracts.envelope import SYSTEM, Actor, EventEnvelope
+from contracts.envelope import GENESIS_HASH, SYSTEM, Actor, EventEnvelope
 from contracts.recorded import Recorded
 
 T = TypeVar("T")
@@ -58,9 +58,13 @@ class Transaction:
         self.actor = actor
         self.meta = meta
         self.appended: list[EventEnvelope] = []
+        self.heads: dict[str, Head] = {}
+        """The last event of each stream read or appended in this transaction: its append needs no other read."""
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
-        return await self.store.read_stream(stream_id, session=self.session)
+        events = await self.store.read_stream(stream_id, session=self.session)
+        self.heads[stream_id] = Head(events[-1].version, events[-1].hash) if events else Head(0, GENESIS_HASH)
+        return events
 
     async def read_received(self, stream_id: str) -> list[EventEnvelope]:
         return await self.store.read_received(stream_id, session=self.session)
@@ -68,7 +72,11 @@ class Transaction:
     async def append(
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent], meta: Metadata | None = None
     ) -> list[EventEnvelope]:
-        stored = await self.store.append(stream_id, expected_version, events, meta or self.meta, session=self.session)
+        stored = await self.store.append(
+            stream_id, expected_version, events, meta or self.meta, session=self.session, head=self.heads.get(stream_id)
+        )
+        if stored:
+            self.heads[stream_id] = Head(stored[-1].version, stored[-1].hash)
         await self.projector.apply([Recorded.of(e) for e in stored], self.session)
         self.appended.extend(stored)
         return stored
