@@ -1,13 +1,28 @@
-"""`make bench`: figures for the event store, relay, replay and the line → totals round trip.
+"""`make bench`: the figures of the performance issue, each next to its raw reference, in one run.
 
-Runs against freshly started embedded servers; prints a table; asserts nothing (figures, not tests).
+Against freshly started embedded servers (Tansu, SecantusDB), or against real ones: `BENCH_MONGO=mongodb://…
+BENCH_KAFKA=host:9092 make bench` (the compose file's servers) measures a production cluster with the same
+code. Prints the table and two curves, writes `var/bench.json`; asserts nothing (figures, not tests).
+
+- append: one writer, 1 event per transaction through the event store (the stream's head known, as a
+  command that loaded its stream knows it), against raw `insert_one`;
+- concurrent appends: 1, 4, 16, 64 writers on as many streams, against as many raw `insert_one` writers;
+- replay of 10 000 and 100 000 events (1 000 000 with `BENCH_REPLAY_MILLION=1`) into a read model, against
+  a raw scan of the log;
+- `POST …/lines` → its `TotalsProjected` readable (declarations and taxcalc in process, over Kafka);
+- on the whole stack as processes (embedded servers only): a quarter's filing of 20 lines to its receipt
+  mail, 20 concurrent clients for `BENCH_LOAD_SECONDS` (60), each service's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import platform
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -17,15 +32,12 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from chassis.eventstore import EventStore, Metadata, NewEvent
+from chassis.eventstore import EventStore, Head, Metadata, NewEvent, chained, to_doc
 from chassis.http.auth import mint
-from chassis.kafka import producer as make_producer
 from chassis.mongo import connect, in_transaction
 from chassis.projection import Projector
-from chassis.relay import OutboxRelay
 from chassis.service import Runtime, attach, create_app
-from chassis.settings import ServiceSettings
-from contracts.envelope import Actor
+from contracts.envelope import GENESIS_HASH, Actor
 from contracts.events.declarations import LineRemoved
 from declarations.bootstrap import build as build_declarations
 from declarations.settings import DeclarationsSettings
@@ -35,78 +47,119 @@ from taxcalc.settings import TaxcalcSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "chassis/tests"))
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_stack import measure, percentile  # noqa: E402
+
 from chassis_support import RemovalCount  # noqa: E402
 
 ACTOR = Actor(id="bench", role="declarant")
 N_APPENDS = 400
-N_LOG = 3000
+WRITERS = (1, 4, 16, 64)
 N_LINES = 40
+REPLAY_SIZES = (10_000, 100_000, 1_000_000) if os.environ.get("BENCH_REPLAY_MILLION") else (10_000, 100_000)
 
 
 def _removal(i: int) -> NewEvent:
     return NewEvent(LineRemoved(line_id=f"L{i}"), territory="974", actor=ACTOR)
 
 
-async def bench_append(uri: str) -> dict[str, float]:
+async def raw_writers(db: Any, writers: int, each: int) -> float:
+    """Events/s of `writers` concurrent loops of raw `insert_one` (the server's own figure)."""
+    raw = db[f"raw_{uuid.uuid4().hex[:6]}"]
+
+    async def writer(w: int) -> None:
+        for i in range(each):
+            await raw.insert_one({"w": w, "i": i, "payload": {"line_id": f"L{i}"}})
+
+    start = time.perf_counter()
+    await asyncio.gather(*(writer(w) for w in range(writers)))
+    return writers * each / (time.perf_counter() - start)
+
+
+async def store_writers(client: Any, store: EventStore, writers: int, each: int) -> float:
+    """Events/s of `writers` concurrent loops appending one event per transaction to their own stream."""
+    run = uuid.uuid4().hex[:6]
+
+    async def writer(w: int) -> None:
+        head = Head(0, GENESIS_HASH)
+        for i in range(each):
+
+            async def work(session: Any, i: int = i, head: Head = head) -> Head:
+                [stored] = await store.append(
+                    f"s-{run}-{w}", i, [_removal(i)], Metadata(correlation_id="b"), session=session, head=head
+                )
+                return Head(stored.version, stored.hash)
+
+            head = await in_transaction(client, work)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(writer(w) for w in range(writers)))
+    return writers * each / (time.perf_counter() - start)
+
+
+async def bench_appends(uri: str) -> dict[str, Any]:
     client = connect(uri)
     db = client[f"bench_{uuid.uuid4().hex[:6]}"]
     store = EventStore(db)
     await store.ensure_indexes()
-    raw = db["raw"]
-    start = time.perf_counter()
-    for i in range(N_APPENDS):
-        await raw.insert_one({"i": i, "payload": {"line_id": f"L{i}"}})
-    raw_rate = N_APPENDS / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for i in range(N_APPENDS):
-
-        async def work(session: Any, i: int = i) -> None:
-            await store.append(f"s{i % 50}", i // 50, [_removal(i)], Metadata(correlation_id="b"), session=session)
-
-        await in_transaction(client, work)
-    store_rate = N_APPENDS / (time.perf_counter() - start)
+    curve = []
+    for writers in WRITERS:
+        each = max(25, N_APPENDS // writers) if writers > 1 else N_APPENDS
+        raw = await raw_writers(db, writers, each)
+        ours = await store_writers(client, store, writers, each)
+        curve.append({"writers": writers, "raw_per_s": round(raw, 1), "store_per_s": round(ours, 1)})
     await client.drop_database(db.name)
     await client.close()
-    return {"raw": raw_rate, "store": store_rate}
+    return {"curve": curve}
 
 
-async def _fill(store: EventStore, client: Any, count: int) -> None:
-    batch = 100
-    for b in range(count // batch):
+async def _fill(db: Any, count: int) -> None:
+    """`count` events of 100-event streams, chained as the store chains them, written in bulk."""
+    per_stream = 100
+    batch: list[dict[str, Any]] = []
+    position = 0
+    for s in range(count // per_stream):
+        events = chained(
+            f"log-{s}",
+            0,
+            [_removal(i) for i in range(per_stream)],
+            Metadata(correlation_id="b"),
+            prev_hash=GENESIS_HASH,
+            first_position=position + 1,
+        )
+        position += per_stream
+        batch += [to_doc(e) for e in events]
+        if len(batch) >= 10_000:
+            await db["events"].insert_many(batch, ordered=False)
+            batch = []
+    if batch:
+        await db["events"].insert_many(batch, ordered=False)
+    await db["counters"].replace_one({"_id": "position"}, {"value": position}, upsert=True)
 
-        async def work(session: Any, b: int = b) -> None:
-            await store.append(
-                f"log-{b}", 0, [_removal(i) for i in range(batch)], Metadata(correlation_id="b"), session=session
-            )
 
-        await in_transaction(client, work)
-
-
-async def bench_relay_and_replay(uri: str, bootstrap: str) -> dict[str, float]:
+async def bench_replay(uri: str, size: int) -> dict[str, float]:
     client = connect(uri)
     db = client[f"bench_{uuid.uuid4().hex[:6]}"]
     store = EventStore(db)
     await store.ensure_indexes()
-    await _fill(store, client, N_LOG)
-    producer = make_producer(ServiceSettings(kafka_bootstrap=bootstrap))
-    await producer.start()
-    relay = OutboxRelay(store, producer, name="bench", source="/bench", batch=500)
+    await _fill(db, size)
     start = time.perf_counter()
-    published = 0
-    while n := await relay.publish_pending():
-        published += n
-    relay_rate = published / (time.perf_counter() - start)
-    await producer.stop()
-    start = time.perf_counter()
-    scanned = len([d async for d in db["events"].find({}, sort=[("position", 1)])])
-    scan_rate = scanned / (time.perf_counter() - start)
+    scanned = 0
+    async for _ in db["events"].find({}, sort=[("position", 1)]):
+        scanned += 1
+    scan = time.perf_counter() - start
     projector = Projector(db, [RemovalCount()])
     start = time.perf_counter()
     replayed = await projector.replay(store)
-    replay_rate = replayed / (time.perf_counter() - start)
+    replay = time.perf_counter() - start
     await client.drop_database(db.name)
     await client.close()
-    return {"relay": relay_rate, "scan": scan_rate, "replay": replay_rate}
+    return {
+        "events": size,
+        "replay_s": round(replay, 2),
+        "replay_per_s": round(replayed / replay, 1),
+        "scan_per_s": round(scanned / scan, 1),
+    }
 
 
 async def bench_line_to_totals(uri: str, bootstrap: str) -> list[float]:
@@ -140,27 +193,16 @@ async def bench_line_to_totals(uri: str, bootstrap: str) -> list[float]:
         headers={**admin, "Content-Type": "text/csv"},
     )
     who = {"Authorization": f"Bearer {mint(ds, sub='d', role='declarant', relations=['rel-974-0001'])}"}
-    did = (
-        await decl.post(
-            "/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": 2026, "quarter": 1}, headers=who
-        )
-    ).json()["id"]
+    body = {"relation_id": "rel-974-0001", "year": 2026, "quarter": 1}
+    did = (await decl.post("/api/v1/declarations", json=body, headers=who)).json()["id"]
     latencies = []
     for i in range(N_LINES):
         start = time.perf_counter()
-        line = (
-            await decl.post(
-                f"/api/v1/declarations/{did}/lines",
-                headers=who,
-                json={
-                    "annex": "A",
-                    "nomenclature": "33051000",
-                    "price_excl_tax": f"{100 + i}.00",
-                    "rates_date": f"2026-01-{1 + i % 28:02d}" if i < 28 else f"2026-02-{1 + i % 28:02d}",
-                },
-            )
-        ).json()
-        version = line["declaration_version"]
+        day = f"2026-01-{1 + i % 28:02d}" if i < 28 else f"2026-02-{1 + i % 28:02d}"
+        line = {"annex": "A", "nomenclature": "33051000", "price_excl_tax": f"{100 + i}.00", "rates_date": day}
+        version = (await decl.post(f"/api/v1/declarations/{did}/lines", headers=who, json=line)).json()[
+            "declaration_version"
+        ]
         while True:
             totals = (await tax.get(f"/api/v1/declarations/{did}/totals", headers=admin)).json()
             if totals.get("version") == version:
@@ -174,32 +216,135 @@ async def bench_line_to_totals(uri: str, bootstrap: str) -> list[float]:
     return latencies
 
 
+def machine() -> str:
+    cores = os.cpu_count()
+    memory = ""
+    try:
+        kb = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
+        memory = f", {kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return f"{platform.machine()}, {cores} cores{memory}, Python {platform.python_version()}"
+
+
+async def figures(uri: str, bootstrap: str, embedded: bool) -> dict[str, Any]:
+    appends = await bench_appends(uri)
+    replays = [await bench_replay(uri, size) for size in REPLAY_SIZES]
+    latencies = await bench_line_to_totals(uri, bootstrap)
+    one = appends["curve"][0]
+    sixteen = next(c for c in appends["curve"] if c["writers"] == 16)
+    biggest = replays[-1]
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "servers": "embedded (Tansu, SecantusDB)" if embedded else f"{uri} / {bootstrap}",
+        "append_ratio": round(one["store_per_s"] / one["raw_per_s"], 2),
+        "append_per_s": one["store_per_s"],
+        "raw_insert_one_per_s": one["raw_per_s"],
+        "concurrent_append_ratio": round(sixteen["store_per_s"] / sixteen["raw_per_s"], 2),
+        "concurrent_append_per_s": sixteen["store_per_s"],
+        "raw_concurrent_insert_one_per_s": sixteen["raw_per_s"],
+        "append_curve": appends["curve"],
+        "replay_ratio": round(biggest["replay_per_s"] / biggest["scan_per_s"], 3),
+        "replay_per_s": biggest["replay_per_s"],
+        "raw_scan_per_s": biggest["scan_per_s"],
+        "replay_curve": replays,
+        "line_to_totals_p50_ms": round(statistics.median(latencies), 1),
+        "line_to_totals_p99_ms": round(percentile(latencies, 0.99), 1),
+        "line_to_totals_n": len(latencies),
+    }
+    if embedded:
+        with tempfile.TemporaryDirectory(prefix="bench-stack-") as var:
+            stack = await measure(
+                Path(var), lines=20, filings=5, clients=20, seconds=float(os.environ.get("BENCH_LOAD_SECONDS", 60))
+            )
+        result |= {
+            "filing_p99_ms": stack["filing_p99_ms"],
+            "filing_whole_p99_ms": stack["filing_whole_p99_ms"],
+            "load_rps": stack["load"]["rps"],
+            "load_p99_ms": stack["load"]["p99_ms"],
+            "load": stack["load"],
+            "max_rss_mb": stack["max_rss_mb"],
+            "rss_at_rest_mb": stack["rss_at_rest_mb"],
+            "rss_after_load_mb": stack["rss_after_load_mb"],
+        }
+    return result
+
+
+def show(result: dict[str, Any], console: Console) -> None:
+    table = Table(title=f"make bench — {result['servers']} — {result['machine']}")
+    table.add_column("measure")
+    table.add_column("ours", justify="right")
+    table.add_column("raw reference", justify="right")
+    table.add_column("ratio / goal", justify="right")
+    table.add_row(
+        "append, 1 event per command, one writer",
+        f"{result['append_per_s']:.0f}/s",
+        f"insert_one {result['raw_insert_one_per_s']:.0f}/s",
+        f"{result['append_ratio']:.2f} (≥ 0.5)",
+    )
+    table.add_row(
+        "appends, 16 writers on 16 streams",
+        f"{result['concurrent_append_per_s']:.0f}/s",
+        f"16 × insert_one {result['raw_concurrent_insert_one_per_s']:.0f}/s",
+        f"{result['concurrent_append_ratio']:.2f} (≥ 0.5)",
+    )
+    table.add_row(
+        f"replay, {result['replay_curve'][-1]['events']:,} events".replace(",", " "),
+        f"{result['replay_per_s']:.0f}/s",
+        f"scan {result['raw_scan_per_s']:.0f}/s",
+        f"{result['replay_ratio']:.3f} (≥ 0.5)",
+    )
+    table.add_row(
+        "POST …/lines → TotalsProjected readable",
+        f"p50 {result['line_to_totals_p50_ms']:.0f} ms",
+        f"p99 {result['line_to_totals_p99_ms']:.0f} ms (n = {result['line_to_totals_n']})",
+        "p50 ≤ 40, p99 ≤ 150",
+    )
+    if "load_rps" in result:
+        table.add_row("filing of 20 lines → receipt mail", f"p99 {result['filing_p99_ms']:.0f} ms", "", "< 1 000 ms")
+        table.add_row(
+            "20 concurrent clients (declarations, lines)",
+            f"{result['load_rps']:.1f} req/s",
+            f"p99 {result['load_p99_ms']:.0f} ms, {result['load']['server_errors']} 5xx",
+            "≥ 36 req/s, p99 ≤ 1 000",
+        )
+        table.add_row("largest RSS of a service", f"{result['max_rss_mb']:.0f} MB", "", "< 150 MB")
+    console.print(table)
+    curve = Table(title="appends: writers → events/s")
+    for column in ("writers", "ours", "raw", "ratio"):
+        curve.add_column(column, justify="right")
+    for point in result["append_curve"]:
+        ratio = point["store_per_s"] / point["raw_per_s"]
+        curve.add_row(str(point["writers"]), f"{point['store_per_s']:.0f}", f"{point['raw_per_s']:.0f}", f"{ratio:.2f}")
+    console.print(curve)
+    replay = Table(title="replay: events → seconds")
+    for column in ("events", "seconds", "events/s", "scan/s"):
+        replay.add_column(column, justify="right")
+    for point in result["replay_curve"]:
+        replay.add_row(
+            f"{point['events']}", f"{point['replay_s']}", f"{point['replay_per_s']:.0f}", f"{point['scan_per_s']:.0f}"
+        )
+    console.print(replay)
+
+
 async def main() -> None:
     console = Console()
-    with EmbeddedInfra(topics_spec=ROOT / "deploy/kafka/topics.yaml") as infra:
-        console.print(f"servers started: {infra.startup_seconds}")
-        append = await bench_append(infra.mongo_uri)
-        log = await bench_relay_and_replay(infra.mongo_uri, infra.kafka_bootstrap)
-        lat = sorted(await bench_line_to_totals(infra.mongo_uri, infra.kafka_bootstrap))
-    p50 = statistics.median(lat)
-    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-    table = Table(title="Benchmarks (embedded Tansu + SecantusDB, this machine)")
-    table.add_column("measure")
-    table.add_column("figure", justify="right")
-    table.add_column("against", justify="right")
-    table.add_row(
-        "append, 1 event/transaction (events/s)",
-        f"{append['store']:.0f}",
-        f"raw insert_one {append['raw']:.0f}/s — ratio {append['store'] / append['raw']:.2f}",
-    )
-    table.add_row("outbox relay to Kafka (events/s)", f"{log['relay']:.0f}", f"{N_LOG} events")
-    table.add_row(
-        "replay into a read model (events/s)",
-        f"{log['replay']:.0f}",
-        f"raw scan {log['scan']:.0f}/s — ratio {log['replay'] / log['scan']:.2f}",
-    )
-    table.add_row("POST …/lines → TotalsProjected readable", f"p50 {p50:.0f} ms", f"p99 {p99:.0f} ms (n={len(lat)})")
-    console.print(table)
+    mongo, kafka = os.environ.get("BENCH_MONGO"), os.environ.get("BENCH_KAFKA")
+    if mongo and kafka:
+        result = await figures(mongo, kafka, embedded=False)
+    else:
+        with EmbeddedInfra(topics_spec=ROOT / "deploy/kafka/topics.yaml") as infra:
+            console.print(f"servers started: {infra.startup_seconds}")
+            result = await figures(infra.mongo_uri, infra.kafka_bootstrap, embedded=True)
+    show(result, console)
+    target = ROOT / "var" / "bench.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    console.print(f"figures written to {target}")
 
 
 if __name__ == "__main__":
