@@ -8,6 +8,7 @@ import pytest
 
 from chassis.eventstore import EventStore, Metadata
 from chassis.projection import Projector
+from chassis.replay_buffer import BufferedDatabase
 from chassis.unit_of_work import Transaction, UnitOfWork
 
 from chassis_support import RemovalCount, removal
@@ -56,3 +57,40 @@ async def test_replay_as_of_a_date_folds_only_the_events_up_to_it(mongo_db):  # 
     await projector.replay(store, as_of=cutoff)
     doc = await mongo_db["removals"].find_one({"_id": "s"})
     assert doc is not None and doc["count"] == 1 and doc["last"] == "L0"
+
+
+UPDATES: list[tuple[str, dict[str, object], object, bool]] = [
+    ("update", {"_id": "a"}, {"$set": {"n": 1, "x.y": "z"}, "$setOnInsert": {"created": 1}}, True),
+    ("update", {"_id": "a"}, {"$inc": {"n": 2}, "$push": {"tags": "t1"}, "$setOnInsert": {"created": 2}}, True),
+    ("update", {"_id": "a"}, {"$push": {"tags": {"$each": ["t2", "t3"]}}, "$max": {"best": 5}}, False),
+    ("update", {"_id": "a"}, {"$max": {"best": 3}, "$min": {"low": 7}, "$unset": {"x.y": ""}}, False),
+    ("update", {"_id": "b"}, {"$set": {"n": 1}}, False),  # no upsert: nothing
+    ("replace", {"_id": "c"}, {"v": 1, "nested": {"k": [1, 2]}}, True),
+    ("update", {"_id": "c"}, {"$set": {"nested.k": [3]}}, False),
+    ("update", {"_id": "c", "v": 1}, {"$set": {"seen": True}}, False),  # not by _id alone: to the server
+    ("update", {"_id": "c"}, {"$inc": {"v": 1}}, False),
+    ("delete", {"_id": "a"}, None, False),
+    ("update", {"_id": "a"}, {"$set": {"again": True}}, True),
+    ("update", {"_id": "d"}, {"$push": {"list": {"$each": [1], "$sort": 1}}}, True),  # a modifier: to the server
+]
+
+
+async def test_the_replay_buffer_folds_writes_as_the_server_does(mongo_db):  # type: ignore[no-untyped-def]
+    """The same writes, sent one by one to the server and folded in memory by the replay buffer, leave the
+    same documents."""
+    buffered = BufferedDatabase(mongo_db, fresh=frozenset({"buffered"}))
+    for kind, where, what, upsert in UPDATES:
+        direct, folded = mongo_db["direct"], buffered["buffered"]
+        if kind == "update":
+            await direct.update_one(where, what, upsert=upsert)
+            await folded.update_one(where, what, upsert=upsert)
+        elif kind == "replace":
+            await direct.replace_one(where, what, upsert=upsert)
+            await folded.replace_one(where, what, upsert=upsert)
+        else:
+            await direct.delete_one(where)
+            await folded.delete_one(where)
+        assert await folded.find_one({"_id": "a"}) == await direct.find_one({"_id": "a"})
+    await buffered.flush()
+    expected = [d async for d in mongo_db["direct"].find({}, sort=[("_id", 1)])]
+    assert [d async for d in mongo_db["buffered"].find({}, sort=[("_id", 1)])] == expected

@@ -83,7 +83,7 @@ class Projector:
             for name in p.collections:
                 await self.db.drop_collection(name)
             await p.ensure_indexes(self.db)
-        target = BufferedDatabase(self.db)
+        target = BufferedDatabase(self.db, fresh=frozenset(name for p in chosen for name in p.collections))
         handled = frozenset(t for p in chosen for t in p.handles)
         count = 0
         async for envelope in store.read_log(as_of=as_of):
