@@ -191,7 +191,9 @@ class Runtime:
         )
         assert self.consumer is not None
         topics = [self.settings.kafka_topic_prefix + t for t in self.definition.subscribe_topics]
-        self.consumer.subscribe(self.broker, topics, self.settings.group_id)
+        self.consumer.subscribe(
+            self.broker, topics, self.settings.group_id, fetch_max_wait_ms=self.settings.consumer_fetch_wait_ms
+        )
         await self.broker.start()  # joins the group: Tansu holds a join ~5 s
         self.consumer_ready.set()
         log.info("consumer started", topics=list(self.definition.subscribe_topics))

@@ -36,6 +36,9 @@ class ServiceSettings(BaseSettings):
     topics_file: str = "deploy/kafka/topics.yaml"
     consume: bool = True
     consumer_max_attempts: int = Field(default=3, ge=1)
+    consumer_fetch_wait_ms: int = Field(
+        default=50, ge=1, le=500, description="how long a consumer's fetch waits for records (Tansu waits it all)"
+    )
     relay_enabled: bool = True
     relay_batch: int = Field(default=500, ge=1)
     relay_poll_seconds: float = Field(default=0.2, gt=0)
