@@ -152,6 +152,9 @@ def templates() -> Jinja2Blocks:
     )
     env.trim_blocks = True
     env.lstrip_blocks = True
+    # The DSFR table frame, for every template and every fragment htmx asks for (a block rendered alone does
+    # not run its template's imports).
+    env.globals["frames"] = env.get_template("table.html").module
     return engine
 
 
