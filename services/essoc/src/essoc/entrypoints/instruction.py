@@ -14,7 +14,7 @@ from essoc.adapters.read_models import SORTS, BoardQuery
 from essoc.application import access, commands
 from essoc.domain.states import Admissibility, BoardTab, RequestState
 from essoc.entrypoints import views
-from essoc.entrypoints.http import EssocServices, RequestRef, Services, _Body, _detail, _doc, _id
+from essoc.entrypoints.http import EssocServices, RequestRef, Services, _Body, _doc, _id
 
 router = APIRouter()
 Sort = Literal["numero", "depot", "demandeur", "nature", "objet", "maj", "echeance"]
@@ -81,11 +81,22 @@ async def board(
     }
 
 
-async def _instruction(services: EssocServices, who: Principal, request_id: str) -> dict[str, Any]:
+async def _instruction_doc(services: EssocServices, who: Principal, request_id: str) -> dict[str, Any]:
+    """The request's read model, if `who` may read its instruction."""
     doc = await _doc(services, who, request_id)
     access.require_instruction_reader(
         who, territory=doc["territory"], directorate=doc["directorate"], number=doc["number"]
     )
+    return doc
+
+
+async def _instruction(
+    services: EssocServices, who: Principal, request_id: str, response: Response | None = None
+) -> dict[str, Any]:
+    """The instruction's view of the request; with `response`, its version as the `ETag`."""
+    doc = await _instruction_doc(services, who, request_id)
+    if response is not None:
+        response.headers["ETag"] = f'"{doc["version"]}"'
     seen = await services.board.seen(who.id, [doc["_id"]])
     agents = services.agents.serving(territory=doc["territory"], directorate=doc["directorate"])
     return {
@@ -109,10 +120,7 @@ async def seen(request_id: RequestRef, services: Services, who: CurrentPrincipal
     """The caller (an agent of the request) has opened it: its badge goes until the requester writes again. A
     mark of reading, not an event of the request: it is not in the log and a replay does not rebuild it."""
     who.require("agent", "admin")
-    doc = await _doc(services, who, request_id)
-    access.require_instruction_reader(
-        who, territory=doc["territory"], directorate=doc["directorate"], number=doc["number"]
-    )
+    doc = await _instruction_doc(services, who, request_id)
     await services.board.mark_seen(who.id, doc["_id"], services.clock())
     return Response(status_code=204)
 
@@ -126,8 +134,7 @@ async def assignment(
     await services.commands.run(
         commands.reassign, commands.ReassignRequest(request_id=rid, agent_id=body.agent_id), who
     )
-    await _detail(services, who, rid, response)
-    return await _instruction(services, who, rid)
+    return await _instruction(services, who, rid, response)
 
 
 @router.post("/requests/{request_id}/notes", status_code=201, tags=["instruction"])
@@ -137,5 +144,4 @@ async def note(
     """A private note of the instruction (agents only; never shown to the requester nor in their PDF)."""
     rid = await _id(services, request_id)
     note_id = await services.commands.run(commands.add_note, commands.AddNote(request_id=rid, text=body.text), who)
-    await _detail(services, who, rid, response)
-    return {**await _instruction(services, who, rid), "note_id": note_id}
+    return {**await _instruction(services, who, rid, response), "note_id": note_id}

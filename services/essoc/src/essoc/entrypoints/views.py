@@ -127,10 +127,7 @@ def detail(doc: Doc) -> Doc:
 def clock(doc: Doc, now: datetime) -> Doc | None:
     """The answer clock as an agent reads it: the deadline, the days left in the directorate's zone, and
     whether it is within the reminder's 15 days; None when no clock runs (droit au contrôle, or decided)."""
-    if doc.get("deadline_at") is None or RequestState(doc["state"]) not in (
-        RequestState.DEPOSEE,
-        RequestState.PRISE_EN_CHARGE,
-    ):
+    if doc.get("deadline_at") is None or not RequestState(doc["state"]).is_open:
         return None
     deadline_at = utc(doc["deadline_at"])
     return {
