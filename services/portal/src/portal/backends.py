@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 import structlog
+from starlette.requests import Request
 
 from chassis.logging import correlation_id
 
@@ -170,3 +171,9 @@ class Backends:
     async def close(self) -> None:
         for backend in (self.declarations, self.taxcalc, self.essoc, self.notifier):
             await backend.close()
+
+
+def backends_of(request: Request) -> Backends:
+    """The services' APIs, as the app holds them."""
+    backends: Backends = request.app.state.backends
+    return backends

@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from contracts import french
 from contracts.boxes import BOX_LABELS
@@ -77,19 +77,23 @@ def _day(value: object) -> str:
     return "—" if not value else french.day(str(value)[:10])
 
 
+def instant_of(value: object) -> datetime:
+    """An instant as a service gives it (ISO 8601), or already read."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
 def moment(value: object, territory: str = "971") -> str:
     if not value:
         return "—"
-    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return french.moment(instant, TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"]))
+    return french.moment(instant_of(value), TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"]))
 
 
 def day_in(value: object, territory: str = "971") -> str:
     """An instant's calendar day in the territory's zone: `30/04/2026`."""
     if not value:
         return "—"
-    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return french.day(instant.astimezone(TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"])).date().isoformat())
+    local = instant_of(value).astimezone(TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"]))
+    return french.day(local.date().isoformat())
 
 
 def _days_left(days: object) -> str:
@@ -156,6 +160,11 @@ def templates() -> Jinja2Blocks:
     # not run its template's imports).
     env.globals["frames"] = env.get_template("table.html").module
     return engine
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a POST, the page to GET (303)."""
+    return RedirectResponse(url, status_code=303)
 
 
 def is_htmx(request: Request) -> bool:

@@ -4,13 +4,13 @@ neutralised), sent as a download; every cell as the screen shows it (French date
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from decimal import Decimal
 
 from starlette.responses import Response
 
 from chassis.spreadsheet import to_csv
 from contracts.types import TERRITORY_ZONES
+from portal.rendering import instant_of
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
@@ -34,5 +34,4 @@ def moment_cell(value: object, territory: str) -> str:
     zone; empty when there is none."""
     if not value:
         return ""
-    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return instant.astimezone(TERRITORY_ZONES[territory]).strftime("%d/%m/%Y %H:%M")
+    return instant_of(value).astimezone(TERRITORY_ZONES[territory]).strftime("%d/%m/%Y %H:%M")

@@ -22,15 +22,15 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from chassis.http.inputs import IDENTIFIER_PATTERN
 from contracts import french
 from contracts.types import TERRITORY_ZONES
 from portal.auth import person
-from portal.backends import Backend, Backends, Refused, Unavailable, seg
+from portal.backends import Backend, Refused, Unavailable, backends_of, seg
 from portal.forms import Form
-from portal.rendering import EVENT_LABELS, render
+from portal.rendering import EVENT_LABELS, render, see_other
 from portal.session import Session
 
 router = APIRouter(prefix="/audit")
@@ -78,15 +78,10 @@ IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 UTC_ZONE = ZoneInfo("UTC")
 
 
-def _api(request: Request) -> Backends:
-    backends: Backends = request.app.state.backends
-    return backends
-
-
 def _backend(request: Request, service: str) -> Backend:
     if service not in SERVICES:
         raise HTTPException(404)
-    backend: Backend = getattr(_api(request), service)
+    backend: Backend = getattr(backends_of(request), service)
     return backend
 
 
@@ -176,7 +171,7 @@ async def streams(
             form.tell(refused.detail)
         last = max(1, -(-found["total"] // PER_PAGE))
         if page > last:
-            return RedirectResponse(_streams_url(chosen, last), status_code=303)
+            return see_other(_streams_url(chosen, last))
     return render(
         request,
         "audit/streams.html",
@@ -318,7 +313,7 @@ async def trace_search(request: Request, correlation: str = "") -> Response:
     typed = correlation.strip()
     form = Form(values={"correlation": typed[:200]})
     if typed and IDENTIFIER.match(typed):
-        return RedirectResponse(f"/audit/trace/{quote(typed, safe='')}", status_code=303)
+        return see_other(f"/audit/trace/{quote(typed, safe='')}")
     if typed:
         form.error("correlation", "Un identifiant de corrélation est fait de lettres, de chiffres et de « . _ : - ».")
     return render(

@@ -13,13 +13,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from contracts.boxes import ART19_BOXES, LATE_DEDUCTION_BOXES, OM_BOXES, OMR_BOXES, TYPED_BOXES
 from portal.auth import person
-from portal.backends import Backends, Refused, seg
+from portal.backends import Refused, backends_of, seg
 from portal.forms import Form, submitted, uploaded
-from portal.rendering import amount_input, render
+from portal.rendering import amount_input, render, see_other
 from portal.session import Session
 
 router = APIRouter(prefix="/domino")
@@ -41,21 +41,12 @@ TAXES = {
 }
 
 
-def _api(request: Request) -> Backends:
-    backends: Backends = request.app.state.backends
-    return backends
-
-
 def _me(request: Request) -> Session:
     return person(request, "declarant", "admin")
 
 
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
 async def _relations(request: Request, session: Session) -> list[dict[str, Any]]:
-    relations: list[dict[str, Any]] = await _api(request).declarations.get("/api/v1/relations", session.token)
+    relations: list[dict[str, Any]] = await backends_of(request).declarations.get("/api/v1/relations", session.token)
     return relations
 
 
@@ -64,7 +55,7 @@ async def _home(request: Request, session: Session) -> dict[str, Any]:
     if not session.relation_id:
         raise ChooseRelation()
     try:
-        home: dict[str, Any] = await _api(request).declarations.get(
+        home: dict[str, Any] = await backends_of(request).declarations.get(
             f"/api/v1/relations/{seg(session.relation_id)}/home", session.token
         )
     except Refused:
@@ -87,9 +78,9 @@ async def relation_choice(request: Request, changer: bool = False) -> Response:
     relations = await _relations(request, session)
     if len(relations) == 1 and not changer:
         session.relation_id = relations[0]["id"]
-        return _see_other("/domino/accueil")
+        return see_other("/domino/accueil")
     if session.relation_id and not changer and any(r["id"] == session.relation_id for r in relations):
-        return _see_other("/domino/accueil")
+        return see_other("/domino/accueil")
     return render(
         request, "domino/relations.html", {"title": "Bienvenue dans l'application Domino", "relations": relations}
     )
@@ -110,7 +101,7 @@ async def choose_relation(request: Request) -> Response:
             status=422,
         )
     session.relation_id = chosen
-    return _see_other("/domino/accueil")
+    return see_other("/domino/accueil")
 
 
 @router.get("/accueil")
@@ -140,7 +131,7 @@ async def search(request: Request, annee: str = "", trimestre: str = "", etat: s
         form.error("annee", "L'année s'écrit sur quatre chiffres, par exemple 2026.")
     quarter = trimestre if trimestre in ("1", "2", "3", "4") else None
     status = etat if etat in ("draft", "filed") else None
-    found = await _api(request).declarations.get(
+    found = await backends_of(request).declarations.get(
         "/api/v1/declarations",
         session.token,
         relation_id=session.relation_id,
@@ -169,12 +160,12 @@ async def start(request: Request) -> Response:
         "quarter": _int(form.value("quarter")),
     }
     try:
-        created = await _api(request).declarations.command(
+        created = await backends_of(request).declarations.command(
             "POST", "/api/v1/declarations", session.token or "", key=form.key, json=body
         )
     except Refused as refused:
         if refused.code == "declaration-existante" and refused.extra.get("existing_id"):
-            return _see_other(f"/domino/declarations/{refused.extra['existing_id']}")
+            return see_other(f"/domino/declarations/{refused.extra['existing_id']}")
         data = await _home(request, session)
         form.refuse(refused)
         return render(
@@ -183,7 +174,7 @@ async def start(request: Request) -> Response:
             {"title": "Que souhaitez-vous faire ?", "home": data, "form": form},
             status=refused.status,
         )
-    return _see_other(f"/domino/declarations/{created['id']}/donnees")
+    return see_other(f"/domino/declarations/{created['id']}/donnees")
 
 
 def _int(text: str) -> int | None:
@@ -195,7 +186,7 @@ def _int(text: str) -> int | None:
 
 async def _declaration(request: Request, session: Session, declaration_id: str) -> dict[str, Any]:
     try:
-        detail: dict[str, Any] = await _api(request).declarations.get(
+        detail: dict[str, Any] = await backends_of(request).declarations.get(
             f"/api/v1/declarations/{seg(declaration_id)}", session.token
         )
     except Refused as refused:
@@ -235,7 +226,7 @@ def _page(
 def _editable(declaration: dict[str, Any]) -> Response | None:
     """A filed declaration opens read-only."""
     if declaration["status"] != "draft":
-        return _see_other(f"/domino/declarations/{declaration['id']}")
+        return see_other(f"/domino/declarations/{declaration['id']}")
     return None
 
 
@@ -245,8 +236,10 @@ async def declaration_page(request: Request, declaration_id: str) -> Response:
     session = _me(request)
     declaration = await _declaration(request, session, declaration_id)
     if declaration["status"] == "draft":
-        return _see_other(f"/domino/declarations/{declaration_id}/donnees")
-    history = await _api(request).declarations.get(f"/api/v1/declarations/{seg(declaration_id)}/history", session.token)
+        return see_other(f"/domino/declarations/{declaration_id}/donnees")
+    history = await backends_of(request).declarations.get(
+        f"/api/v1/declarations/{seg(declaration_id)}/history", session.token
+    )
     return _page(request, "domino/consult.html", declaration, None, title="Déclaration déposée", history=history)
 
 
@@ -269,14 +262,14 @@ async def declarant_save(request: Request, declaration_id: str) -> Response:
     form, _ = await submitted(request)
     body = {k: form.value(k).strip() or None for k in ("name", "quality", "place", "payment_method")}
     try:
-        await _api(request).declarations.command(
+        await backends_of(request).declarations.command(
             "PUT", f"/api/v1/declarations/{seg(declaration_id)}/declarant", session.token or "", key=form.key, json=body
         )
     except Refused as refused:
         declaration = await _declaration(request, session, declaration_id)
         form.refuse(refused, {k: k for k in body})
         return _page(request, "domino/declarant.html", declaration, "donnees", form=form, status=refused.status)
-    return _see_other(f"/domino/declarations/{declaration_id}/annexe-a")
+    return see_other(f"/domino/declarations/{declaration_id}/annexe-a")
 
 
 @router.get("/declarations/{declaration_id}/annexe-{annex}")
@@ -336,7 +329,7 @@ async def product_choose(request: Request, declaration_id: str, annex: str) -> R
     if letter == "A" and form.ok and nomenclature:
         when = day.isoformat() if day else _quarter_start(declaration)
         try:
-            await _api(request).taxcalc.get(
+            await backends_of(request).taxcalc.get(
                 "/api/v1/rates", session.token, territory=declaration["territory"], nomenclature=nomenclature, date=when
             )
         except Refused as refused:
@@ -348,7 +341,7 @@ async def product_choose(request: Request, declaration_id: str, annex: str) -> R
     query = {"nomenclature": nomenclature or ""}
     if day:
         query["rates_date"] = day.isoformat()
-    return _see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}/vente?{urlencode(query)}")
+    return see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}/vente?{urlencode(query)}")
 
 
 def _quarter_start(declaration: dict[str, Any]) -> str:
@@ -362,7 +355,7 @@ async def _rates(
 ) -> tuple[dict[str, Any] | None, str | None]:
     """« Taux appliqués avec ces critères »: the rates taxcalc would apply, or why none apply."""
     try:
-        rates: dict[str, Any] = await _api(request).taxcalc.get(
+        rates: dict[str, Any] = await backends_of(request).taxcalc.get(
             "/api/v1/rates",
             session.token,
             territory=declaration["territory"],
@@ -386,7 +379,7 @@ async def sale_page(
     if (closed := _editable(declaration)) is not None:
         return closed
     if not nomenclature:
-        return _see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}/produit")
+        return see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}/produit")
     form = Form(values={"nomenclature": nomenclature, "rates_date": rates_date, "cana": cana})
     return await _sale(request, session, declaration, annex, letter, form)
 
@@ -445,7 +438,7 @@ async def sale_add(request: Request, declaration_id: str, annex: str) -> Respons
     else:
         line["rfs"] = form.checked("rfs")
     try:
-        await _api(request).declarations.command(
+        await backends_of(request).declarations.command(
             "POST", f"/api/v1/declarations/{seg(declaration_id)}/lines", session.token or "", key=form.key, json=line
         )
     except Refused as refused:
@@ -454,7 +447,7 @@ async def sale_add(request: Request, declaration_id: str, annex: str) -> Respons
             form.tell(refused.detail)
         return await _sale(request, session, declaration, annex, letter, form, status=refused.status)
     session.say(f"Produit {form.value('nomenclature')} ajouté à l'annexe {letter}.")
-    return _see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}")
+    return see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}")
 
 
 @router.post("/declarations/{declaration_id}/lignes/{line_id}/suppression")
@@ -463,7 +456,7 @@ async def line_remove(request: Request, declaration_id: str, line_id: str) -> Re
     form, _ = await submitted(request)
     back = "b" if form.value("annex") == "B" else "a"
     try:
-        await _api(request).declarations.command(
+        await backends_of(request).declarations.command(
             "DELETE",
             f"/api/v1/declarations/{seg(declaration_id)}/lines/{seg(line_id)}",
             session.token or "",
@@ -473,7 +466,7 @@ async def line_remove(request: Request, declaration_id: str, line_id: str) -> Re
         session.say(refused.detail)
     else:
         session.say("Ligne supprimée.")
-    return _see_other(f"/domino/declarations/{declaration_id}/annexe-{back}")
+    return see_other(f"/domino/declarations/{declaration_id}/annexe-{back}")
 
 
 # ---- many products: import and the previous quarter ------------------------------------------------
@@ -482,7 +475,9 @@ async def line_remove(request: Request, declaration_id: str, line_id: str) -> Re
 @router.get("/modele-lignes.csv")
 async def import_template(request: Request) -> Response:
     session = _me(request)
-    async with _api(request).declarations.download("/api/v1/line-import/template.csv", session.token or "") as got:
+    async with backends_of(request).declarations.download(
+        "/api/v1/line-import/template.csv", session.token or ""
+    ) as got:
         content = await got.aread()
     return Response(
         content,
@@ -516,7 +511,7 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
             form.error("fichier", "Le fichier dépasse 5 Mo : découpez-le en plusieurs fichiers.")
         else:
             try:
-                done = await _api(request).declarations.command(
+                done = await backends_of(request).declarations.command(
                     "POST",
                     f"/api/v1/declarations/{seg(declaration_id)}/lines/import",
                     session.token or "",
@@ -534,7 +529,7 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
                     f"{done['imported']} ligne{'s' if done['imported'] > 1 else ''} importée"
                     f"{'s' if done['imported'] > 1 else ''}.{note}"
                 )
-                return _see_other(f"/domino/declarations/{declaration_id}/annexe-a")
+                return see_other(f"/domino/declarations/{declaration_id}/annexe-a")
     return _page(
         request,
         "domino/import.html",
@@ -550,12 +545,12 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
 async def _previous(request: Request, session: Session, declaration: dict[str, Any]) -> dict[str, Any] | None:
     year, quarter = declaration["year"], declaration["quarter"]
     year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-    found = await _api(request).declarations.get(
+    found = await backends_of(request).declarations.get(
         "/api/v1/declarations", session.token, relation_id=declaration["relation_id"], year=year, quarter=quarter
     )
     if not found["items"]:
         return None
-    previous: dict[str, Any] = await _api(request).declarations.get(
+    previous: dict[str, Any] = await backends_of(request).declarations.get(
         f"/api/v1/declarations/{seg(found['items'][0]['id'])}", session.token
     )
     return previous
@@ -626,7 +621,7 @@ async def carry_over(request: Request, declaration_id: str) -> Response:
         form.tell("Saisissez le prix d'au moins un produit vendu ou exporté ce trimestre.")
     if form.ok:
         try:
-            done = await _api(request).declarations.command(
+            done = await backends_of(request).declarations.command(
                 "POST",
                 f"/api/v1/declarations/{seg(declaration_id)}/lines/import",
                 session.token or "",
@@ -644,7 +639,7 @@ async def carry_over(request: Request, declaration_id: str) -> Response:
             session.say(
                 f"{done['imported']} produit{'s' if done['imported'] > 1 else ''} repris du trimestre précédent."
             )
-            return _see_other(f"/domino/declarations/{declaration_id}/annexe-a")
+            return see_other(f"/domino/declarations/{declaration_id}/annexe-a")
     return _page(
         request,
         "domino/carry_over.html",
@@ -685,7 +680,7 @@ async def computed_save(request: Request, declaration_id: str) -> Response:
         amount = form.amount("amount")
         if form.ok:
             try:
-                await _api(request).declarations.command(
+                await backends_of(request).declarations.command(
                     "PUT",
                     f"/api/v1/declarations/{seg(declaration_id)}/annual-turnover",
                     session.token or "",
@@ -696,7 +691,7 @@ async def computed_save(request: Request, declaration_id: str) -> Response:
                 form.refuse(refused, {"amount": "amount"})
         if not form.ok:
             return _page(request, "domino/computed.html", declaration, "champs-calcules", form=form, status=422)
-    return _see_other(f"/domino/declarations/{declaration_id}/octroi-de-mer")
+    return see_other(f"/domino/declarations/{declaration_id}/octroi-de-mer")
 
 
 @router.get("/declarations/{declaration_id}/recapitulatif")
@@ -726,7 +721,7 @@ async def filing(request: Request, declaration_id: str) -> Response:
     form, _ = await submitted(request)
     version = form.value("version")
     try:
-        await _api(request).declarations.command(
+        await backends_of(request).declarations.command(
             "POST",
             f"/api/v1/declarations/{seg(declaration_id)}/filing",
             session.token or "",
@@ -736,7 +731,7 @@ async def filing(request: Request, declaration_id: str) -> Response:
     except Refused as refused:
         declaration = await _declaration(request, session, declaration_id)
         if declaration["status"] == "filed":
-            return _see_other(f"/domino/declarations/{declaration_id}/accuse")
+            return see_other(f"/domino/declarations/{declaration_id}/accuse")
         if refused.code == "totaux-en-attente":
             form.tell(
                 "Les montants de votre dernière modification sont en cours de calcul : patientez quelques "
@@ -749,7 +744,7 @@ async def filing(request: Request, declaration_id: str) -> Response:
         else:
             form.tell(refused.detail)
         return _page(request, "domino/recap.html", declaration, "recapitulatif", form=form, status=refused.status)
-    return _see_other(f"/domino/declarations/{declaration_id}/accuse")
+    return see_other(f"/domino/declarations/{declaration_id}/accuse")
 
 
 @router.get("/declarations/{declaration_id}/accuse")
@@ -758,14 +753,14 @@ async def receipt(request: Request, declaration_id: str) -> Response:
     session = _me(request)
     declaration = await _declaration(request, session, declaration_id)
     if declaration["status"] != "filed":
-        return _see_other(f"/domino/declarations/{declaration_id}/recapitulatif")
+        return see_other(f"/domino/declarations/{declaration_id}/recapitulatif")
     return _page(request, "domino/receipt.html", declaration, None, title="Accusé de dépôt")
 
 
 @router.get("/declarations/{declaration_id}/declaration.pdf")
 async def receipt_pdf(request: Request, declaration_id: str) -> Response:
     session = _me(request)
-    backend = _api(request).declarations
+    backend = backends_of(request).declarations
     async with backend.download(f"/api/v1/declarations/{seg(declaration_id)}/receipt.pdf", session.token or "") as got:
         content = await got.aread()
     return Response(
@@ -851,7 +846,7 @@ async def tax_save(request: Request, declaration_id: str, page: str) -> Response
         return _tax_page(request, declaration, tax, form, status=422)
     version = form.value("version")
     try:
-        await _api(request).declarations.command(
+        await backends_of(request).declarations.command(
             "PUT",
             f"/api/v1/declarations/{seg(declaration_id)}/deductions",
             session.token or "",
@@ -871,4 +866,4 @@ async def tax_save(request: Request, declaration_id: str, page: str) -> Response
         form.refuse(refused, {field: field})
         return _tax_page(request, declaration, tax, form, status=refused.status)
     following = "octroi-de-mer-regional" if tax == "om" else "recapitulatif"
-    return _see_other(f"/domino/declarations/{declaration_id}/{following}")
+    return see_other(f"/domino/declarations/{declaration_id}/{following}")

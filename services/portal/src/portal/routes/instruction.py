@@ -20,13 +20,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from portal.auth import person
-from portal.backends import Backends, Refused, seg
+from portal.backends import Refused, backends_of, seg
 from portal.forms import MAX_FILES, Form, submitted
-from portal.rendering import day_in
+from portal.rendering import day_in, see_other
 from portal.rendering import render as render_page
 from portal.routes.ogde import referentials, stream
 from portal.session import Session
@@ -51,17 +51,8 @@ EXPORT_MOST = 10_000
 CONFIRM = "confirmation"
 
 
-def _api(request: Request) -> Backends:
-    backends: Backends = request.app.state.backends
-    return backends
-
-
 def _me(request: Request) -> Session:
     return person(request, "agent", "admin")
-
-
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 # ---- the board ----------------------------------------------------------------------------------------
@@ -111,18 +102,18 @@ async def board(request: Request, page: int = 1) -> Response:
     form = Form(values=dict(chosen))
     page = max(1, min(page, 10_000))
     try:
-        found = await _api(request).essoc.get(
+        found = await backends_of(request).essoc.get(
             "/api/v1/instruction/requests", session.token, **_api_params(chosen, page, 20)
         )
     except Refused as refused:
         form.error("q", refused.detail)
         chosen["q"] = ""
-        found = await _api(request).essoc.get(
+        found = await backends_of(request).essoc.get(
             "/api/v1/instruction/requests", session.token, **_api_params(chosen, 1, 20)
         )
     last = max(1, -(-found["total"] // found["per_page"]))
     if page > last:
-        return _see_other(_url(chosen, page=last))  # a page past the last one (an old link): the last one
+        return see_other(_url(chosen, page=last))  # a page past the last one (an old link): the last one
     label = next(t["label"] for t in found["tabs"] if t["slug"] == chosen["onglet"])
     return render_page(
         request,
@@ -150,7 +141,7 @@ async def export(request: Request) -> Response:
     rows: list[dict[str, Any]] = []
     page = 1
     while len(rows) < EXPORT_MOST:
-        found = await _api(request).essoc.get(
+        found = await backends_of(request).essoc.get(
             "/api/v1/instruction/requests", session.token, **_api_params(chosen, page, EXPORT_PAGE)
         )
         rows.extend(found["items"])
@@ -221,7 +212,7 @@ def _not_yours(number: str) -> Refused:
 
 async def _read(request: Request, session: Session, number: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The request as its requester sees it, and its instruction."""
-    essoc = _api(request).essoc
+    essoc = backends_of(request).essoc
     try:
         detail: dict[str, Any] = await essoc.get(f"/api/v1/requests/{seg(number)}", session.token)
         instruction: dict[str, Any] = await essoc.get(f"/api/v1/requests/{seg(number)}/instruction", session.token)
@@ -240,7 +231,7 @@ async def _page(
     following = (instruction["followed_by"] or {}).get("id")
     if status == 200:
         # Opened: the badge of what the requester wrote goes, until they write again.
-        await _api(request).essoc.command(
+        await backends_of(request).essoc.command(
             "PUT", f"/api/v1/requests/{seg(detail['id'])}/seen", session.token or "", key=str(uuid.uuid4())
         )
     return render_page(
@@ -284,7 +275,7 @@ async def _act(
     field (what was typed kept)."""
     if form.ok:
         try:
-            await _api(request).essoc.command(
+            await backends_of(request).essoc.command(
                 "POST",
                 f"/api/v1/requests/{seg(number)}/{path}",
                 session.token or "",
@@ -298,7 +289,7 @@ async def _act(
             form.refuse(refused, fields)
         else:
             session.say(done)
-            return _see_other(f"/instruction/demandes/{number}#{anchor}")
+            return see_other(f"/instruction/demandes/{number}#{anchor}")
     return await _page(request, session, number, form, status=422, anchor=anchor)
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.datastructures import FormData, UploadFile
 
 from portal.auth import person
-from portal.backends import Backends, Refused, seg
+from portal.backends import Refused, backends_of, seg
 from portal.forms import MAX_FILES, Form, submitted, uploaded
-from portal.rendering import render
+from portal.rendering import render, see_other
 from portal.session import Session
 
 router = APIRouter(prefix="/ogde")
@@ -59,23 +59,14 @@ TABS = (
 )
 
 
-def _api(request: Request) -> Backends:
-    backends: Backends = request.app.state.backends
-    return backends
-
-
 def _me(request: Request) -> Session:
     return person(request, "requester")
-
-
-def _see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 async def referentials(request: Request) -> dict[str, Any]:
     cached: dict[str, Any] | None = getattr(request.app.state, "ogde_referentials", None)
     if cached is None:
-        cached = await _api(request).essoc.get("/api/v1/referentials", None)
+        cached = await backends_of(request).essoc.get("/api/v1/referentials", None)
         request.app.state.ogde_referentials = cached
     return cached
 
@@ -84,7 +75,7 @@ async def referentials(request: Request) -> dict[str, Any]:
 async def home(request: Request) -> Response:
     """« Accueil »: the menu, and where the person's requests stand."""
     session = _me(request)
-    found = await _api(request).essoc.get("/api/v1/requests", session.token, per_page=1)
+    found = await backends_of(request).essoc.get("/api/v1/requests", session.token, per_page=1)
     return render(request, "ogde/home.html", {"title": "Accueil", "counts": found["counts"], "tabs": TABS})
 
 
@@ -187,7 +178,7 @@ async def new_request_step(request: Request) -> Response:
     form.values.pop("action", None)
     if action == "annuler":
         session.say("La saisie de la demande a été abandonnée.")
-        return _see_other("/ogde")
+        return see_other("/ogde")
     if action == "retour":
         return _wizard(request, form, slugs[max(0, here - 1)], chosen, refs)
     if action in ("choisir-entreprise", "valider-entreprise"):
@@ -211,7 +202,7 @@ async def _company(
         form.error("siret", "Saisissez le SIRET de l'entreprise.")
         return _wizard(request, form, "demandeur", chosen, refs, status=422)
     try:
-        company = await _api(request).essoc.get(f"/api/v1/companies/{seg(siret)}", session.token)
+        company = await backends_of(request).essoc.get(f"/api/v1/companies/{seg(siret)}", session.token)
     except Refused as refused:
         form.values.pop("company_siret", None)
         form.error("siret", refused.detail)
@@ -265,7 +256,7 @@ async def _create(
     if not form.ok:
         return _wizard(request, form, "pieces", chosen, refs, status=422)
     try:
-        created = await _api(request).essoc.command(
+        created = await backends_of(request).essoc.command(
             "POST", "/api/v1/requests", session.token or "", key=form.key, json=_filing(form, chosen)
         )
     except Refused as refused:
@@ -279,7 +270,7 @@ async def _create(
     failed: list[str] = []
     for index, file in enumerate(files):
         try:
-            await _api(request).essoc.command(
+            await backends_of(request).essoc.command(
                 "POST",
                 f"/api/v1/requests/{seg(created['id'])}/attachments",
                 session.token or "",
@@ -291,7 +282,7 @@ async def _create(
     session.say(f"Votre demande n° {created['number']} est créée. Un accusé de réception vous est envoyé par courriel.")
     for message in failed:
         session.say(f"Pièce jointe non ajoutée — {message} Ajoutez-la depuis le détail de la demande.")
-    return _see_other(f"/ogde/demandes/{created['number']}")
+    return see_other(f"/ogde/demandes/{created['number']}")
 
 
 # ---- « Mes demandes » and the detail ----------------------------------------------------------------
@@ -302,7 +293,7 @@ async def my_requests(request: Request, onglet: str = "deposees", page: int = 1)
     """« Mes demandes »: the four tabs with their counts, 20 rows a page."""
     session = _me(request)
     tab = onglet if onglet in dict(TABS) else "deposees"
-    found = await _api(request).essoc.get(
+    found = await backends_of(request).essoc.get(
         "/api/v1/requests", session.token, tab=tab, page=max(1, min(page, 10_000)), per_page=20
     )
     return render(request, "ogde/list.html", {"title": "Mes demandes", "found": found, "tab": tab, "tabs": TABS})
@@ -310,7 +301,7 @@ async def my_requests(request: Request, onglet: str = "deposees", page: int = 1)
 
 async def _detail(request: Request, session: Session, number: str) -> dict[str, Any]:
     try:
-        detail: dict[str, Any] = await _api(request).essoc.get(f"/api/v1/requests/{seg(number)}", session.token)
+        detail: dict[str, Any] = await backends_of(request).essoc.get(f"/api/v1/requests/{seg(number)}", session.token)
     except Refused as refused:
         if refused.status in (403, 404, 422):
             raise HTTPException(404) from None
@@ -351,7 +342,7 @@ async def answer(request: Request, number: str, question_id: str) -> Response:
     text = form.required(name, "Saisissez votre réponse.")
     if text:
         try:
-            await _api(request).essoc.command(
+            await backends_of(request).essoc.command(
                 "POST",
                 f"/api/v1/requests/{seg(number)}/questions/{seg(question_id)}/answer",
                 session.token or "",
@@ -362,7 +353,7 @@ async def answer(request: Request, number: str, question_id: str) -> Response:
             form.error(name, refused.detail)
         else:
             session.say("Votre réponse est envoyée au service.")
-            return _see_other(f"/ogde/demandes/{number}#echanges")
+            return see_other(f"/ogde/demandes/{number}#echanges")
     return _detail_page(request, await _detail(request, session, number), form, status=422, anchor="echanges")
 
 
@@ -373,7 +364,7 @@ async def complement(request: Request, number: str) -> Response:
     form, _ = await submitted(request)
     if form.required("complement", "Saisissez le complément à ajouter."):
         try:
-            await _api(request).essoc.command(
+            await backends_of(request).essoc.command(
                 "POST",
                 f"/api/v1/requests/{seg(number)}/complements",
                 session.token or "",
@@ -384,7 +375,7 @@ async def complement(request: Request, number: str) -> Response:
             form.error("complement", refused.detail)
         else:
             session.say("Votre complément est ajouté à la demande.")
-            return _see_other(f"/ogde/demandes/{number}#echanges")
+            return see_other(f"/ogde/demandes/{number}#echanges")
     return _detail_page(request, await _detail(request, session, number), form, status=422, anchor="echanges")
 
 
@@ -398,7 +389,7 @@ async def attachment_add(request: Request, number: str) -> Response:
         form.error("file", "Choisissez le fichier à joindre.")
     else:
         try:
-            await _api(request).essoc.command(
+            await backends_of(request).essoc.command(
                 "POST",
                 f"/api/v1/requests/{seg(number)}/attachments",
                 session.token or "",
@@ -409,7 +400,7 @@ async def attachment_add(request: Request, number: str) -> Response:
             form.error("file", refused.detail)
         else:
             session.say(f"La pièce jointe « {file.filename} » est ajoutée.")
-            return _see_other(f"/ogde/demandes/{number}#pieces-jointes")
+            return see_other(f"/ogde/demandes/{number}#pieces-jointes")
     return _detail_page(request, await _detail(request, session, number), form, status=422, anchor="pieces-jointes")
 
 
@@ -418,7 +409,7 @@ async def attachment_remove(request: Request, number: str, attachment_id: str) -
     session = _me(request)
     form, _ = await submitted(request)
     try:
-        await _api(request).essoc.command(
+        await backends_of(request).essoc.command(
             "DELETE",
             f"/api/v1/requests/{seg(number)}/attachments/{seg(attachment_id)}",
             session.token or "",
@@ -428,7 +419,7 @@ async def attachment_remove(request: Request, number: str, attachment_id: str) -
         session.say(refused.detail)
     else:
         session.say("La pièce jointe est supprimée.")
-    return _see_other(f"/ogde/demandes/{number}#pieces-jointes")
+    return see_other(f"/ogde/demandes/{number}#pieces-jointes")
 
 
 @router.get("/demandes/{number}/pieces-jointes/{attachment_id}")
@@ -450,7 +441,7 @@ SAFE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "text/p
 async def stream(request: Request, session: Session, path: str) -> Response:
     """A file from essoc, streamed through: always as a download (never shown in the portal's origin), its
     type kept only when harmless, the connection to essoc closed whether or not the person reads it all."""
-    backend = _api(request).essoc
+    backend = backends_of(request).essoc
     context = backend.download(path, session.token or "", if_none_match=request.headers.get("if-none-match"))
     got = await context.__aenter__()
     if got.status_code == 304:  # the browser's copy is current (a document's ETag)
@@ -486,7 +477,7 @@ async def documents(request: Request) -> Response:
     """« Documents » (manual §6): the user guide and the blank request forms, each downloaded through the
     portal."""
     session = _me(request)
-    found = await _api(request).essoc.get("/api/v1/documents", session.token)
+    found = await backends_of(request).essoc.get("/api/v1/documents", session.token)
     return render(request, "ogde/documents.html", {"title": "Documents", "documents": found.get("items", [])})
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from contracts import french
 from portal.auth import person
-from portal.backends import Backends, Refused, seg
+from portal.backends import Refused, backends_of, seg
 from portal.forms import Form
 from portal.rendering import render
 from portal.session import Session
@@ -49,11 +49,6 @@ COLUMNS = (
 )
 
 
-def _api(request: Request) -> Backends:
-    backends: Backends = request.app.state.backends
-    return backends
-
-
 def _me(request: Request) -> Session:
     return person(request, "agent", "admin")
 
@@ -65,7 +60,7 @@ def _digits(text: str, length: int) -> int | None:
 
 async def _chosen(request: Request, session: Session, annee: str, trimestre: str) -> tuple[int, int, dict[str, Any]]:
     """The quarter asked for, else the one the service follows by default; and the service's choices."""
-    quarters: dict[str, Any] = await _api(request).declarations.get("/api/v1/quarters", session.token)
+    quarters: dict[str, Any] = await backends_of(request).declarations.get("/api/v1/quarters", session.token)
     year, quarter = _digits(annee, 4), _digits(trimestre, 1)
     followed = quarters["followed"]
     return year or followed["year"], quarter or followed["quarter"], quarters
@@ -103,7 +98,7 @@ async def _all_rows(
     rows: list[dict[str, Any]] = []
     page = 1
     while True:
-        found = await _api(request).declarations.get(
+        found = await backends_of(request).declarations.get(
             f"/api/v1/quarters/{year}/{quarter}/declarations",
             session.token,
             office=office,
@@ -135,7 +130,7 @@ async def quarter_page(
     found: dict[str, Any] | None = None
     http_status = 200
     try:
-        found = await _api(request).declarations.get(
+        found = await backends_of(request).declarations.get(
             f"/api/v1/quarters/{year}/{quarter}/declarations",
             session.token,
             office=office or None,
@@ -205,7 +200,7 @@ def _not_shown(refused: Refused) -> Exception:
 async def _declaration(request: Request, session: Session, declaration_id: str) -> dict[str, Any]:
     """The declaration, if the agent's territories hold it."""
     try:
-        detail: dict[str, Any] = await _api(request).declarations.get(
+        detail: dict[str, Any] = await backends_of(request).declarations.get(
             f"/api/v1/declarations/{seg(declaration_id)}", session.token
         )
     except Refused as refused:
@@ -218,11 +213,13 @@ async def declaration_page(request: Request, declaration_id: str) -> Response:
     """A declaration read-only: its relation, period, state, boxes 1–27, annexes, payment and history."""
     session = _me(request)
     declaration = await _declaration(request, session, declaration_id)
-    history = await _api(request).declarations.get(f"/api/v1/declarations/{seg(declaration_id)}/history", session.token)
+    history = await backends_of(request).declarations.get(
+        f"/api/v1/declarations/{seg(declaration_id)}/history", session.token
+    )
     office = None
     if declaration.get("office"):
         try:
-            office = await _api(request).declarations.get(
+            office = await backends_of(request).declarations.get(
                 f"/api/v1/offices/{seg(declaration['office'])}", session.token
             )
         except Refused:
@@ -245,7 +242,7 @@ async def declaration_page(request: Request, declaration_id: str) -> Response:
 async def declaration_pdf(request: Request, declaration_id: str) -> Response:
     """The declaration's PDF from the service (the filing receipt once filed, a draft marked as such)."""
     session = _me(request)
-    backend = _api(request).declarations
+    backend = backends_of(request).declarations
     try:
         async with backend.download(
             f"/api/v1/declarations/{seg(declaration_id)}/receipt.pdf", session.token or ""
