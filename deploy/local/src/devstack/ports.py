@@ -6,7 +6,7 @@ import asyncio
 import socket
 import time
 
-__all__ = ["free_port", "port_is_open", "wait_for_port", "wait_for_port_async"]
+__all__ = ["free_port", "free_ports", "port_is_open", "wait_for_port", "wait_for_port_async"]
 
 _POLL_S = 0.02
 
@@ -22,6 +22,19 @@ def free_port(host: str = "127.0.0.1") -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """`count` distinct TCP ports free on ``host`` right now: each socket is held until all are chosen, so the
+    OS cannot hand the same port out twice (one by one, a port just released may come back at once)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind((host, 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def port_is_open(host: str, port: int, timeout: float = 0.2) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 
 from devstack import demo
-from devstack.ports import free_port
+from devstack.ports import free_ports
 from devstack.servers import KafkaServer, ManagedServer, MongoServer, SmtpServer, die_with_parent
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -111,7 +111,7 @@ class Stack:
         make its mail counts depend on it too (the reminders have their own tests, with their own clock)."""
         return cls(
             var_dir,
-            ports={name: free_port() for name in PROCESSES},
+            ports=dict(zip(PROCESSES, free_ports(len(PROCESSES)), strict=True)),
             env={"DECLARATIONS_REMINDERS_ENABLED": "false", **(env or {})},
         )
 
