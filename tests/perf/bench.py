@@ -231,32 +231,53 @@ def machine() -> str:
     return f"{platform.machine()}, {cores} cores{memory}, Python {platform.python_version()}"
 
 
-async def figures(uri: str, bootstrap: str, embedded: bool) -> dict[str, Any]:
-    appends = await bench_appends(uri)
-    replays = [await bench_replay(uri, size) for size in REPLAY_SIZES]
-    latencies = await bench_line_to_totals(uri, bootstrap)
-    one = appends["curve"][0]
-    sixteen = next(c for c in appends["curve"] if c["writers"] == 16)
-    biggest = replays[-1]
+PARTS = ("appends", "replay", "totals", "stack")
+
+
+def chosen_parts() -> set[str]:
+    """`BENCH_ONLY=appends,totals` measures those parts only (the default: all of them)."""
+    asked = {p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()}
+    unknown = asked - set(PARTS)
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: unknown part(s) {', '.join(sorted(unknown))}; known: {', '.join(PARTS)}")
+    return asked or set(PARTS)
+
+
+async def figures(uri: str, bootstrap: str, embedded: bool, parts: set[str]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "machine": machine(),
         "servers": "embedded (Tansu, SecantusDB)" if embedded else f"{uri} / {bootstrap}",
-        "append_ratio": round(one["store_per_s"] / one["raw_per_s"], 2),
-        "append_per_s": one["store_per_s"],
-        "raw_insert_one_per_s": one["raw_per_s"],
-        "concurrent_append_ratio": round(sixteen["store_per_s"] / sixteen["raw_per_s"], 2),
-        "concurrent_append_per_s": sixteen["store_per_s"],
-        "raw_concurrent_insert_one_per_s": sixteen["raw_per_s"],
-        "append_curve": appends["curve"],
-        "replay_ratio": round(biggest["replay_per_s"] / biggest["scan_per_s"], 3),
-        "replay_per_s": biggest["replay_per_s"],
-        "raw_scan_per_s": biggest["scan_per_s"],
-        "replay_curve": replays,
-        "line_to_totals_p50_ms": round(statistics.median(latencies), 1),
-        "line_to_totals_p99_ms": round(percentile(latencies, 0.99), 1),
-        "line_to_totals_n": len(latencies),
     }
-    if embedded:
+    if "appends" in parts:
+        curve = (await bench_appends(uri))["curve"]
+        one = curve[0]
+        sixteen = next(c for c in curve if c["writers"] == 16)
+        result |= {
+            "append_ratio": round(one["store_per_s"] / one["raw_per_s"], 2),
+            "append_per_s": one["store_per_s"],
+            "raw_insert_one_per_s": one["raw_per_s"],
+            "concurrent_append_ratio": round(sixteen["store_per_s"] / sixteen["raw_per_s"], 2),
+            "concurrent_append_per_s": sixteen["store_per_s"],
+            "raw_concurrent_insert_one_per_s": sixteen["raw_per_s"],
+            "append_curve": curve,
+        }
+    if "replay" in parts:
+        replays = [await bench_replay(uri, size) for size in REPLAY_SIZES]
+        biggest = replays[-1]
+        result |= {
+            "replay_ratio": round(biggest["replay_per_s"] / biggest["scan_per_s"], 3),
+            "replay_per_s": biggest["replay_per_s"],
+            "raw_scan_per_s": biggest["scan_per_s"],
+            "replay_curve": replays,
+        }
+    if "totals" in parts:
+        latencies = await bench_line_to_totals(uri, bootstrap)
+        result |= {
+            "line_to_totals_p50_ms": round(statistics.median(latencies), 1),
+            "line_to_totals_p99_ms": round(percentile(latencies, 0.99), 1),
+            "line_to_totals_n": len(latencies),
+        }
+    if embedded and "stack" in parts:
         with tempfile.TemporaryDirectory(prefix="bench-stack-") as var:
             stack = await measure(
                 Path(var), lines=20, filings=5, clients=20, seconds=float(os.environ.get("BENCH_LOAD_SECONDS", 60))
@@ -280,6 +301,57 @@ def show(result: dict[str, Any], console: Console) -> None:
     table.add_column("ours", justify="right")
     table.add_column("raw reference", justify="right")
     table.add_column("ratio / goal", justify="right")
+    if "append_ratio" in result:
+        _append_rows(table, result)
+    if "replay_ratio" in result:
+        table.add_row(
+            f"replay, {result['replay_curve'][-1]['events']:,} events".replace(",", " "),
+            f"{result['replay_per_s']:.0f}/s",
+            f"scan {result['raw_scan_per_s']:.0f}/s",
+            f"{result['replay_ratio']:.3f} (≥ 0.5)",
+        )
+    if "line_to_totals_p50_ms" in result:
+        table.add_row(
+            "POST …/lines → TotalsProjected readable",
+            f"p50 {result['line_to_totals_p50_ms']:.0f} ms",
+            f"p99 {result['line_to_totals_p99_ms']:.0f} ms (n = {result['line_to_totals_n']})",
+            "p50 ≤ 40, p99 ≤ 150",
+        )
+    if "load_rps" in result:
+        table.add_row("filing of 20 lines → receipt mail", f"p99 {result['filing_p99_ms']:.0f} ms", "", "< 1 000 ms")
+        table.add_row(
+            "20 concurrent clients (declarations, lines)",
+            f"{result['load_rps']:.1f} req/s",
+            f"p99 {result['load_p99_ms']:.0f} ms, {result['load']['server_errors']} 5xx",
+            "≥ 36 req/s, p99 ≤ 1 000",
+        )
+        table.add_row("largest RSS of a service", f"{result['max_rss_mb']:.0f} MB", "", "< 150 MB")
+    console.print(table)
+    if "append_curve" in result:
+        curve = Table(title="appends: writers → events/s")
+        for column in ("writers", "ours", "raw", "ratio"):
+            curve.add_column(column, justify="right")
+        for point in result["append_curve"]:
+            ratio = point["store_per_s"] / point["raw_per_s"]
+            curve.add_row(
+                str(point["writers"]), f"{point['store_per_s']:.0f}", f"{point['raw_per_s']:.0f}", f"{ratio:.2f}"
+            )
+        console.print(curve)
+    if "replay_curve" in result:
+        replay = Table(title="replay: events → seconds")
+        for column in ("events", "seconds", "events/s", "scan/s"):
+            replay.add_column(column, justify="right")
+        for point in result["replay_curve"]:
+            replay.add_row(
+                f"{point['events']}",
+                f"{point['replay_s']}",
+                f"{point['replay_per_s']:.0f}",
+                f"{point['scan_per_s']:.0f}",
+            )
+        console.print(replay)
+
+
+def _append_rows(table: Table, result: dict[str, Any]) -> None:
     table.add_row(
         "append, 1 event per command, one writer",
         f"{result['append_per_s']:.0f}/s",
@@ -292,54 +364,17 @@ def show(result: dict[str, Any], console: Console) -> None:
         f"16 × insert_one {result['raw_concurrent_insert_one_per_s']:.0f}/s",
         f"{result['concurrent_append_ratio']:.2f} (≥ 0.5)",
     )
-    table.add_row(
-        f"replay, {result['replay_curve'][-1]['events']:,} events".replace(",", " "),
-        f"{result['replay_per_s']:.0f}/s",
-        f"scan {result['raw_scan_per_s']:.0f}/s",
-        f"{result['replay_ratio']:.3f} (≥ 0.5)",
-    )
-    table.add_row(
-        "POST …/lines → TotalsProjected readable",
-        f"p50 {result['line_to_totals_p50_ms']:.0f} ms",
-        f"p99 {result['line_to_totals_p99_ms']:.0f} ms (n = {result['line_to_totals_n']})",
-        "p50 ≤ 40, p99 ≤ 150",
-    )
-    if "load_rps" in result:
-        table.add_row("filing of 20 lines → receipt mail", f"p99 {result['filing_p99_ms']:.0f} ms", "", "< 1 000 ms")
-        table.add_row(
-            "20 concurrent clients (declarations, lines)",
-            f"{result['load_rps']:.1f} req/s",
-            f"p99 {result['load_p99_ms']:.0f} ms, {result['load']['server_errors']} 5xx",
-            "≥ 36 req/s, p99 ≤ 1 000",
-        )
-        table.add_row("largest RSS of a service", f"{result['max_rss_mb']:.0f} MB", "", "< 150 MB")
-    console.print(table)
-    curve = Table(title="appends: writers → events/s")
-    for column in ("writers", "ours", "raw", "ratio"):
-        curve.add_column(column, justify="right")
-    for point in result["append_curve"]:
-        ratio = point["store_per_s"] / point["raw_per_s"]
-        curve.add_row(str(point["writers"]), f"{point['store_per_s']:.0f}", f"{point['raw_per_s']:.0f}", f"{ratio:.2f}")
-    console.print(curve)
-    replay = Table(title="replay: events → seconds")
-    for column in ("events", "seconds", "events/s", "scan/s"):
-        replay.add_column(column, justify="right")
-    for point in result["replay_curve"]:
-        replay.add_row(
-            f"{point['events']}", f"{point['replay_s']}", f"{point['replay_per_s']:.0f}", f"{point['scan_per_s']:.0f}"
-        )
-    console.print(replay)
 
 
 async def main() -> None:
     console = Console()
     mongo, kafka = os.environ.get("BENCH_MONGO"), os.environ.get("BENCH_KAFKA")
     if mongo and kafka:
-        result = await figures(mongo, kafka, embedded=False)
+        result = await figures(mongo, kafka, embedded=False, parts=chosen_parts())
     else:
         with EmbeddedInfra(topics_spec=ROOT / "deploy/kafka/topics.yaml") as infra:
             console.print(f"servers started: {infra.startup_seconds}")
-            result = await figures(infra.mongo_uri, infra.kafka_bootstrap, embedded=True)
+            result = await figures(infra.mongo_uri, infra.kafka_bootstrap, embedded=True, parts=chosen_parts())
     show(result, console)
     target = ROOT / "var" / "bench.json"
     target.parent.mkdir(parents=True, exist_ok=True)

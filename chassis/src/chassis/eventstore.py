@@ -5,10 +5,16 @@ read models can be rebuilt), `counters` (the global position). Both logs draw po
 counter inside the writing transaction; concurrent writers of the counter conflict (first writer
 wins), so positions become visible in increasing order: a reader that checkpoints "position N"
 can never later see a smaller position appear (no high-water-mark gap).
+
+Within one process, the transactions that take positions from a store also take turns (first come, first
+served) from the moment they take a position until they end: they would conflict on the counter anyway,
+and waiting one's turn costs one transaction, where a conflict costs an aborted transaction, a backoff and
+the whole work again. Between processes, the counter's write conflict still decides.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -23,6 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from chassis.logging import correlation_id
+from chassis.mongo import transaction_scope
 from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
 from contracts.errors import ConcurrencyError, DomainError
 from contracts.registry import event_type
@@ -140,6 +147,8 @@ class EventStore:
         self.events = db["events"]
         self.inbox = db["inbox"]
         self.counters = db["counters"]
+        self.position_turn = asyncio.Lock()
+        """Held by the transaction of this process that takes positions, until it ends (see the module's text)."""
 
     async def ensure_indexes(self) -> None:
         await self.events.create_index([("stream_id", ASCENDING), ("version", ASCENDING)], unique=True)
@@ -149,6 +158,9 @@ class EventStore:
         await self.inbox.create_index([("stream_id", ASCENDING), ("version", ASCENDING)])
 
     async def _next_positions(self, count: int, session: AsyncClientSession) -> int:
+        scope = transaction_scope()
+        if scope is not None:
+            await scope.take_turn(self.position_turn)
         counter = await self.counters.find_one_and_update(
             {"_id": "position"},
             {"$inc": {"value": count}},

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import structlog
@@ -18,6 +19,46 @@ T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 WRITE_CONFLICT = 112
+
+
+class TransactionScope:
+    """The turns one call of `in_transaction` takes in this process, such as a store's position counter.
+
+    A turn is held from the moment it is taken until the attempt ends (committed, aborted or failed), and
+    never through a backoff. A turn first taken in the middle of an attempt is taken again at the start of
+    the next ones: a transaction whose snapshot began before its turn came would meet the previous holder's
+    committed write and conflict.
+    """
+
+    def __init__(self, turns: Sequence[asyncio.Lock] = ()) -> None:
+        self._needed: list[asyncio.Lock] = list(turns)
+        self._held: list[asyncio.Lock] = []
+
+    async def begin(self) -> None:
+        for lock in self._needed:
+            await self.take_turn(lock)
+
+    async def take_turn(self, lock: asyncio.Lock) -> None:
+        """Waits for `lock` (first come, first served) unless this attempt holds it already."""
+        if any(held is lock for held in self._held):
+            return
+        if not any(needed is lock for needed in self._needed):
+            self._needed.append(lock)
+        await lock.acquire()
+        self._held.append(lock)
+
+    def release(self) -> None:
+        for lock in reversed(self._held):
+            lock.release()
+        self._held.clear()
+
+
+_scope: ContextVar[TransactionScope | None] = ContextVar("transaction_scope", default=None)
+
+
+def transaction_scope() -> TransactionScope | None:
+    """The attempt of `in_transaction` running in this task, if any."""
+    return _scope.get()
 
 
 def connect(uri: str) -> AsyncMongoClient[dict[str, Any]]:
@@ -36,19 +77,25 @@ async def in_transaction(
     work: Callable[[AsyncClientSession], Awaitable[T]],
     *,
     max_seconds: float = 30.0,
+    turns: Sequence[asyncio.Lock] = (),
 ) -> T:
     """Runs `work` in one majority-journaled transaction, retrying it whole on transient conflicts.
 
     `work` must be safe to run again: it re-reads what it decides on. A stream-version conflict
     is not transient: `work` detects it and raises ConcurrencyError, which is not retried.
+    `turns`: what the transaction will wait its turn for in this process before it starts (see
+    `TransactionScope`), when the caller knows it will take them.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max_seconds
     attempt = 0
+    scope = TransactionScope(turns)
     while True:
         attempt += 1
+        token = _scope.set(scope)
         async with client.start_session() as session:
             try:
+                await scope.begin()
                 await session.start_transaction(
                     read_concern=ReadConcern("snapshot"),
                     write_concern=WriteConcern("majority", j=True),
@@ -59,14 +106,18 @@ async def in_transaction(
             except PyMongoError as exc:
                 if session.in_transaction:
                     await _abort_quietly(session)
+                scope.release()  # never hold a turn through the backoff
                 if not (is_transient(exc) or isinstance(exc, ConnectionFailure)) or loop.time() > deadline:
                     raise
-                # Jittered backoff: concurrent writers of the position counter take turns.
+                # Jittered backoff: writers of the position counter in other processes take turns.
                 await asyncio.sleep(min(0.5, 0.002 * 2 ** min(attempt, 8)) * random.random())
             except BaseException:
                 if session.in_transaction:
                     await _abort_quietly(session)
                 raise
+            finally:
+                scope.release()
+                _scope.reset(token)
 
 
 async def _commit(session: AsyncClientSession) -> None:

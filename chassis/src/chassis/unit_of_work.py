@@ -114,7 +114,7 @@ class UnitOfWork:
             appended[:] = tx.appended
             return result
 
-        result = await in_transaction(self.client, attempt)
+        result = await in_transaction(self.client, attempt, turns=(self.store.position_turn,))
         if appended and self.on_committed:
             self.on_committed()
         return result
