@@ -156,7 +156,9 @@ class OutboxRelay:
             upsert=True,
         )
         PUBLISHED.labels(self.name).inc(len(events))
-        LAG.labels(self.name).set(max(0, await self.store.last_position() - (last or 0)))
+        # A short batch was all there was when it was read: no need to ask the counter.
+        lag = 0 if len(events) < self.batch else max(0, await self.store.last_position() - (last or 0))
+        LAG.labels(self.name).set(lag)
         return len(events)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -167,6 +169,9 @@ class OutboxRelay:
                 if loop.time() >= next_check:
                     await self.recover_if_forgotten()
                     next_check = loop.time() + self.check_seconds
+                # Cleared before reading, not after: an append notified while a pass runs wakes the next one
+                # at once (cleared after, its event would wait for the next poll).
+                self._wake.clear()
                 while await self.publish_pending() == self.batch:
                     pass
                 self.failing_since, self.last_error = None, None
@@ -182,6 +187,5 @@ class OutboxRelay:
                 next_check = loop.time()
                 await asyncio.sleep(1.0)
                 continue
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
