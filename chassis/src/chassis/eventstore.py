@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -140,6 +140,22 @@ def from_doc(doc: Doc) -> EventEnvelope:
     return EventEnvelope.model_validate(doc)
 
 
+@dataclass
+class _Taken:
+    """The positions a transaction took: up to `last`, of which the counter on the server says `written`."""
+
+    written: int
+    last: int
+
+    def write_to(self, counters: Any) -> Callable[[AsyncClientSession], Awaitable[None]]:
+        async def write(session: AsyncClientSession) -> None:
+            if self.last > self.written:
+                await counters.update_one({"_id": "position"}, {"$set": {"value": self.last}}, session=session)
+                self.written = self.last
+
+        return write
+
+
 class EventStore:
     def __init__(self, db: AsyncDatabase[Doc], *, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
         self.db = db
@@ -158,9 +174,20 @@ class EventStore:
         await self.inbox.create_index([("stream_id", ASCENDING), ("version", ASCENDING)])
 
     async def _next_positions(self, count: int, session: AsyncClientSession) -> int:
+        """The first of `count` positions, taken in the caller's transaction.
+
+        The first take writes the counter on the server: from then on the transaction holds it (any other
+        writer conflicts until it ends), so its later takes are counted here and the counter is written
+        once more, with their sum, just before the commit.
+        """
         scope = transaction_scope()
         if scope is not None:
             await scope.take_turn(self.position_turn)
+            taken: _Taken | None = scope.owned.get(self)
+            if taken is not None:
+                first = taken.last + 1
+                taken.last += count
+                return first
         counter = await self.counters.find_one_and_update(
             {"_id": "position"},
             {"$inc": {"value": count}},
@@ -169,7 +196,12 @@ class EventStore:
             session=session,
         )
         assert counter is not None
-        return int(counter["value"]) - count + 1
+        last = int(counter["value"])
+        if scope is not None:
+            taken = _Taken(written=last, last=last)
+            scope.owned[self] = taken
+            scope.before_commit(taken.write_to(self.counters))
+        return last - count + 1
 
     async def head(self, stream_id: str, session: AsyncClientSession | None = None) -> Doc | None:
         return await self.events.find_one({"stream_id": stream_id}, sort=[("version", DESCENDING)], session=session)

@@ -33,6 +33,17 @@ class TransactionScope:
     def __init__(self, turns: Sequence[asyncio.Lock] = ()) -> None:
         self._needed: list[asyncio.Lock] = list(turns)
         self._held: list[asyncio.Lock] = []
+        self.owned: dict[object, Any] = {}
+        """What this attempt holds on the server until it ends, by its owner's key (a store's counter)."""
+        self._before_commit: list[Callable[[AsyncClientSession], Awaitable[None]]] = []
+
+    def before_commit(self, write: Callable[[AsyncClientSession], Awaitable[None]]) -> None:
+        """`write` joins the transaction just before its commit (once per attempt)."""
+        self._before_commit.append(write)
+
+    async def finish(self, session: AsyncClientSession) -> None:
+        for write in self._before_commit:
+            await write(session)
 
     async def begin(self) -> None:
         for lock in self._needed:
@@ -51,6 +62,8 @@ class TransactionScope:
         for lock in reversed(self._held):
             lock.release()
         self._held.clear()
+        self.owned.clear()
+        self._before_commit.clear()
 
 
 _scope: ContextVar[TransactionScope | None] = ContextVar("transaction_scope", default=None)
@@ -59,6 +72,11 @@ _scope: ContextVar[TransactionScope | None] = ContextVar("transaction_scope", de
 def transaction_scope() -> TransactionScope | None:
     """The attempt of `in_transaction` running in this task, if any."""
     return _scope.get()
+
+
+def use_scope(scope: TransactionScope | None) -> None:
+    """Joins the current context to a transaction's scope (a work run in its own task, see `group_commit`)."""
+    _scope.set(scope)
 
 
 def connect(uri: str) -> AsyncMongoClient[dict[str, Any]]:
@@ -101,6 +119,7 @@ async def in_transaction(
                     write_concern=WriteConcern("majority", j=True),
                 )
                 result = await work(session)
+                await scope.finish(session)
                 await _commit(session)
                 return result
             except PyMongoError as exc:

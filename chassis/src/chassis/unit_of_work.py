@@ -17,7 +17,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from chassis.eventstore import EventStore, Head, Metadata, NewEvent
-from chassis.mongo import in_transaction
+from chassis.group_commit import GroupCommit
 from chassis.projection import Projector
 from contracts.envelope import GENESIS_HASH, SYSTEM, Actor, EventEnvelope
 from contracts.recorded import Recorded
@@ -94,12 +94,14 @@ class UnitOfWork:
         self.store = store
         self.projector = projector
         self.on_committed = on_committed
+        self.commits = GroupCommit(client, store.position_turn)
 
     async def run(
         self, work: Callable[[Transaction], Awaitable[T]], *, actor: Actor = SYSTEM, meta: Metadata | None = None
     ) -> T:
-        """Runs `work` in one transaction (retried whole on transient conflicts); the events it
-        appended are durable (majority, journaled) when this returns."""
+        """Runs `work` in one transaction (retried whole on transient conflicts), maybe with other works
+        queued at the same time (see `chassis.group_commit`); the events it appended are durable (majority,
+        journaled) when this returns."""
         appended: list[EventEnvelope] = []
         metadata = meta or Metadata.current()
 
@@ -114,7 +116,7 @@ class UnitOfWork:
             appended[:] = tx.appended
             return result
 
-        result = await in_transaction(self.client, attempt, turns=(self.store.position_turn,))
+        result = await self.commits.run(attempt)
         if appended and self.on_committed:
             self.on_committed()
         return result
