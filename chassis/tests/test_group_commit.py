@@ -58,7 +58,7 @@ async def test_concurrent_works_commit_in_groups_with_positions_without_a_gap(mo
 
 
 async def test_a_refused_work_in_a_group_leaves_nothing_and_the_others_commit(mongo_db):  # type: ignore[no-untyped-def]
-    store, projector, uow = await _uow(mongo_db)
+    store, _, uow = await _uow(mongo_db)
     run = uuid.uuid4().hex[:6]
     blocker = asyncio.Event()
     held = asyncio.Event()
