@@ -364,27 +364,31 @@ def show(result: dict[str, Any], console: Console) -> None:
         table.add_row("largest RSS of a service", f"{result['max_rss_mb']:.0f} MB", "", "< 150 MB")
     console.print(table)
     if "append_curve" in result:
-        curve = Table(title="appends: writers → events/s")
-        for column in ("writers", "ours", "raw", "ratio"):
-            curve.add_column(column, justify="right")
-        for point in result["append_curve"]:
-            ratio = point["store_per_s"] / point["raw_per_s"]
-            curve.add_row(
-                str(point["writers"]), f"{point['store_per_s']:.0f}", f"{point['raw_per_s']:.0f}", f"{ratio:.2f}"
-            )
-        console.print(curve)
+        rows = [
+            [
+                str(p["writers"]),
+                f"{p['store_per_s']:.0f}",
+                f"{p['raw_per_s']:.0f}",
+                f"{p['store_per_s'] / p['raw_per_s']:.2f}",
+            ]
+            for p in result["append_curve"]
+        ]
+        console.print(_curve("appends: writers → events/s", ("writers", "ours", "raw", "ratio"), rows))
     if "replay_curve" in result:
-        replay = Table(title="replay: events → seconds")
-        for column in ("events", "seconds", "events/s", "scan/s"):
-            replay.add_column(column, justify="right")
-        for point in result["replay_curve"]:
-            replay.add_row(
-                f"{point['events']}",
-                f"{point['replay_s']}",
-                f"{point['replay_per_s']:.0f}",
-                f"{point['scan_per_s']:.0f}",
-            )
-        console.print(replay)
+        rows = [
+            [f"{p['events']}", f"{p['replay_s']}", f"{p['replay_per_s']:.0f}", f"{p['scan_per_s']:.0f}"]
+            for p in result["replay_curve"]
+        ]
+        console.print(_curve("replay: events → seconds", ("events", "seconds", "events/s", "scan/s"), rows))
+
+
+def _curve(title: str, columns: tuple[str, ...], rows: list[list[str]]) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 def _append_rows(table: Table, result: dict[str, Any]) -> None:
