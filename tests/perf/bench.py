@@ -362,6 +362,12 @@ def show(result: dict[str, Any], console: Console) -> None:
             "≥ 36 req/s, p99 ≤ 1 000",
         )
         table.add_row("largest RSS of a service", f"{result['max_rss_mb']:.0f} MB", "", "< 150 MB")
+        spent = result["load"].get("cpu_seconds", {})
+        if spent:
+            busiest = sorted(spent.items(), key=lambda item: -item[1])
+            cpus = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in busiest)
+            during = f"  CPU during the load ({result['load']['seconds']:.0f} s, {os.cpu_count()} cores)"
+            table.add_row(during, cpus, "", "")
     console.print(table)
     if "append_curve" in result:
         rows = [

@@ -5,6 +5,7 @@ each service's memory at rest and after the load."""
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from pathlib import Path
@@ -109,6 +110,22 @@ async def load(stack: Stack, clients: int, seconds: float, first: int) -> dict[s
     }
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU seconds (user and system) a process has used so far."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime: fields 14 and 15 of proc(5)
+
+
+def cpu(stack: Stack) -> dict[str, float | None]:
+    return {name: cpu_seconds(pid) for name, pid in pids(stack).items()} | {"bench clients": time.process_time()}
+
+
 def memory(stack: Stack) -> dict[str, float | None]:
     found = pids(stack)
     return {name: rss_mb(found.get(name)) for name in SERVICES}
@@ -128,7 +145,14 @@ async def measure(var: Path, *, lines: int, filings: int, clients: int, seconds:
         await asyncio.sleep(3)
         at_rest = memory(stack)
         times = [await filing(stack, n, lines) for n in range(1, filings + 1)]
+        before = cpu(stack)
         loaded = await load(stack, clients, seconds, filings + 1)
+        spent = cpu(stack)
+        loaded["cpu_seconds"] = {
+            name: round(used - before[name], 1)  # type: ignore[operator]
+            for name, used in spent.items()
+            if used is not None and before.get(name) is not None
+        }
         after = memory(stack)
     finally:
         stack.stop()

@@ -30,6 +30,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from chassis.logging import correlation_id
 from chassis.mongo import transaction_scope
+from chassis.stream_cache import StreamCache
 from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
 from contracts.errors import ConcurrencyError, DomainError
 from contracts.registry import event_type
@@ -163,6 +164,8 @@ class EventStore:
         self.events = db["events"]
         self.inbox = db["inbox"]
         self.counters = db["counters"]
+        self.cache = StreamCache()
+        """The streams this process loaded last (see `chassis.stream_cache`)."""
         self.position_turn = asyncio.Lock()
         """Held by the transaction of this process that takes positions, until it ends (see the module's text)."""
 
@@ -289,6 +292,29 @@ class EventStore:
         """The events of another service's stream that this service consumed, in stream order."""
         cursor = self.inbox.find({"stream_id": stream_id}, sort=[("version", ASCENDING)], session=session)
         return [from_doc(d) async for d in cursor]
+
+    async def load_stream(self, stream_id: str, *, session: AsyncClientSession) -> list[EventEnvelope]:
+        """`read_stream` for a transaction about to decide: only what came after what this process kept."""
+        return await self._load("events", self.events, stream_id, session)
+
+    async def load_received(self, stream_id: str, *, session: AsyncClientSession) -> list[EventEnvelope]:
+        """`read_received` for a transaction about to decide: only what came after what this process kept."""
+        return await self._load("inbox", self.inbox, stream_id, session)
+
+    async def _load(
+        self, log: str, collection: Any, stream_id: str, session: AsyncClientSession
+    ) -> list[EventEnvelope]:
+        kept = self.cache.known(log, stream_id)
+        events: list[EventEnvelope] | None = None
+        if kept:
+            query = {"stream_id": stream_id, "version": {"$gte": kept[-1].version}}
+            cursor = collection.find(query, sort=[("version", ASCENDING)], session=session)
+            events = self.cache.follows(kept, [from_doc(d) async for d in cursor])
+        if events is None:
+            cursor = collection.find({"stream_id": stream_id}, sort=[("version", ASCENDING)], session=session)
+            events = [from_doc(d) async for d in cursor]
+        self.cache.keep(log, stream_id, events)
+        return events
 
     async def read_all(
         self,

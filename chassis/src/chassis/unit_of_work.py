@@ -62,12 +62,12 @@ class Transaction:
         """The last event of each stream read or appended in this transaction: its append needs no other read."""
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
-        events = await self.store.read_stream(stream_id, session=self.session)
+        events = await self.store.load_stream(stream_id, session=self.session)
         self.heads[stream_id] = Head(events[-1].version, events[-1].hash) if events else Head(0, GENESIS_HASH)
         return events
 
     async def read_received(self, stream_id: str) -> list[EventEnvelope]:
-        return await self.store.read_received(stream_id, session=self.session)
+        return await self.store.load_received(stream_id, session=self.session)
 
     async def append(
         self, stream_id: str, expected_version: int, events: Sequence[NewEvent], meta: Metadata | None = None
