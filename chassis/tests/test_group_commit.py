@@ -6,14 +6,17 @@ import asyncio
 import uuid
 
 import pytest
+from pymongo.errors import OperationFailure
 
-from chassis.eventstore import EventStore, Metadata
+from chassis.eventstore import EventStore, Metadata, chained
 from chassis.logging import correlation_id
+from chassis.mongo import NestedTransaction
 from chassis.projection import Projector
 from chassis.unit_of_work import Transaction, UnitOfWork
+from contracts.envelope import GENESIS_HASH
 from contracts.errors import DomainError
 
-from chassis_support import RemovalCount, removal
+from chassis_support import RemovalCount, meta, removal
 
 pytestmark = pytest.mark.integration
 
@@ -112,3 +115,125 @@ async def test_each_work_of_a_group_runs_in_its_callers_context(mongo_db):  # ty
 
     seen = await asyncio.gather(*(asyncio.create_task(caller(i)) for i in range(12)))
     assert seen == [(f"corr-{i}", f"corr-{i}") for i in range(12)]
+    assert uow.commits.groups > 0, "twelve callers at once must have shared commits"
+
+
+async def _hold_the_turn(uow: UnitOfWork, run: str) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """A first command that holds the turn until released, so that the next ones queue into one group."""
+    release, holding = asyncio.Event(), asyncio.Event()
+
+    async def first(tx: Transaction) -> None:
+        await tx.append(f"h-{run}", 0, [removal(0)])
+        holding.set()
+        await release.wait()
+
+    task = asyncio.create_task(uow.run(first))
+    await holding.wait()
+    return task, release
+
+
+async def test_a_group_retried_after_a_transient_conflict_keeps_one_gapless_order(mongo_db):  # type: ignore[no-untyped-def]
+    """Multi-event appends and consumed events in one group, a write conflict in the middle of the first
+    attempt: the group is retried whole, and the positions of both logs stay one sequence without a gap."""
+    store, _, uow = await _uow(mongo_db)
+    run = uuid.uuid4().hex[:6]
+    start = await store.last_position()
+    leader, release = await _hold_the_turn(uow, run)
+    conflicts = [OperationFailure("Write conflict", code=112)]
+    received = chained(f"other-{run}", 0, [removal(7)], meta(), prev_hash=GENESIS_HASH, first_position=1)[0]
+
+    async def three_events(tx: Transaction, i: int) -> int:
+        stored = await tx.append(f"m-{run}-{i}", 0, [removal(1), removal(2), removal(3)])
+        if i == 1 and conflicts:
+            raise conflicts.pop()
+        return len(stored)
+
+    async def consumed(tx: Transaction) -> bool:
+        return await tx.store.record_received(received, "c", session=tx.session)
+
+    tasks = [asyncio.create_task(uow.run(lambda tx, i=i: three_events(tx, i))) for i in range(3)]
+    tasks.insert(1, asyncio.create_task(uow.run(consumed)))
+    await asyncio.sleep(0.05)
+    release.set()
+    await leader
+    assert await asyncio.gather(*tasks) == [3, True, 3, 3]
+    assert not conflicts, "the conflict was raised"
+    assert (uow.commits.groups, uow.commits.split) == (1, 0)
+    own = [e.position for e in await store.read_all(start)]
+    inbox = [d["position"] async for d in mongo_db["inbox"].find({"position": {"$gt": start}})]
+    assert sorted(own + inbox) == list(range(start + 1, start + 12))  # 1 + 9 own events, 1 received
+    assert await store.last_position() == start + 11
+
+
+async def test_a_transaction_inside_another_is_refused_at_once(mongo_db):  # type: ignore[no-untyped-def]
+    _, _, uow = await _uow(mongo_db)
+
+    async def inner(tx: Transaction) -> None:
+        await tx.append(f"n-{uuid.uuid4().hex[:6]}", 0, [removal(1)])
+
+    async def outer(tx: Transaction) -> None:
+        await uow.run(inner)
+
+    with pytest.raises(NestedTransaction):
+        await asyncio.wait_for(uow.run(outer), timeout=5)
+
+
+async def test_a_caller_cancelled_once_its_work_is_in_a_group_learns_it_after_the_commit(mongo_db):  # type: ignore[no-untyped-def]
+    """Told « cancelled » only once the outcome is known: never « not done » for a command that commits (an
+    Idempotency-Key released on a cancellation would let the command run twice)."""
+    store, _, uow = await _uow(mongo_db)
+    run = uuid.uuid4().hex[:6]
+    leader, release = await _hold_the_turn(uow, run)
+    inside, go_on = asyncio.Event(), asyncio.Event()
+    seen_when_cancelled: list[int] = []
+
+    async def slow(tx: Transaction) -> None:
+        await tx.append(f"k-{run}", 0, [removal(1)])
+        inside.set()
+        await go_on.wait()
+
+    async def caller() -> None:
+        try:
+            await uow.run(slow)
+        except asyncio.CancelledError:
+            seen_when_cancelled.append(len(await store.read_stream(f"k-{run}")))
+            raise
+
+    task = asyncio.create_task(caller())
+    other = asyncio.create_task(uow.run(lambda tx: tx.append(f"k-{run}-other", 0, [removal(2)])))
+    await asyncio.sleep(0.05)
+    release.set()
+    await leader
+    await inside.wait()
+    task.cancel()
+    await asyncio.sleep(0.05)
+    assert not task.done(), "the caller waits for its work's outcome"
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert seen_when_cancelled == [1]
+    assert len(await other) == 1
+
+
+async def test_a_work_that_raises_cancelled_error_fails_alone(mongo_db):  # type: ignore[no-untyped-def]
+    _, _, uow = await _uow(mongo_db)
+    run = uuid.uuid4().hex[:6]
+    leader, release = await _hold_the_turn(uow, run)
+
+    async def cancelled_inside(tx: Transaction) -> None:
+        await tx.append(f"x-{run}", 0, [removal(1)])
+        raise asyncio.CancelledError
+
+    async def good(tx: Transaction, i: int) -> int:
+        await tx.append(f"y-{run}-{i}", 0, [removal(i)])
+        return i
+
+    tasks = [asyncio.create_task(uow.run(lambda tx, i=i: good(tx, i))) for i in range(4)]
+    bad = asyncio.create_task(uow.run(cancelled_inside))
+    await asyncio.sleep(0.05)
+    release.set()
+    await leader
+    assert await asyncio.gather(*tasks) == [0, 1, 2, 3]
+    with pytest.raises(asyncio.CancelledError):
+        await bad
+    assert uow.commits.split == 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -247,16 +247,17 @@ class EventStore:
         )
         try:
             await self.events.insert_many([to_doc(e) for e in stored], session=session)
-        except DuplicateKeyError as exc:
-            raise ConcurrencyError(stream_id, expected_version) from exc
         except BulkWriteError as exc:
-            if any(error.get("code") == 11000 for error in exc.details.get("writeErrors", [])):
-                raise ConcurrencyError(stream_id, expected_version) from exc
-            raise
-        except OperationFailure as exc:
-            if exc.code == 11000:
-                raise ConcurrencyError(stream_id, expected_version) from exc
-            raise
+            duplicates = [e for e in exc.details.get("writeErrors", []) if e.get("code") == 11000]
+            if not duplicates:
+                raise
+            _refuse_position_taken_twice(duplicates[0])
+            raise ConcurrencyError(stream_id, expected_version) from exc
+        except OperationFailure as exc:  # DuplicateKeyError among them
+            if exc.code != 11000:
+                raise
+            _refuse_position_taken_twice(exc.details or {})
+            raise ConcurrencyError(stream_id, expected_version) from exc
         return stored
 
     async def record_received(self, envelope: EventEnvelope, consumer: str, *, session: AsyncClientSession) -> bool:
@@ -357,6 +358,18 @@ class EventStore:
 
     async def stream_ids(self) -> list[str]:
         return [str(s) for s in await self.events.distinct("stream_id")]
+
+
+class PositionTakenTwice(RuntimeError):
+    """Two events at one global position: the position counter was bypassed. A bug, never a 409."""
+
+
+def _refuse_position_taken_twice(error: Mapping[str, Any]) -> None:
+    """A duplicate key on the position, not on (stream, version), is no concurrent writer of the stream."""
+    pattern = error.get("keyPattern")
+    on_position = "position" in pattern if isinstance(pattern, dict) else "position_1" in str(error.get("errmsg", ""))
+    if on_position:
+        raise PositionTakenTwice(str(error.get("errmsg") or error))
 
 
 async def _merged(left: AsyncIterator[Doc], right: AsyncIterator[Doc]) -> AsyncIterator[Doc]:

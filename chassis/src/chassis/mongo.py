@@ -36,6 +36,8 @@ class TransactionScope:
         self.owned: dict[object, Any] = {}
         """What this attempt holds on the server until it ends, by its owner's key (a store's counter)."""
         self._before_commit: list[Callable[[AsyncClientSession], Awaitable[None]]] = []
+        self.active = False
+        """An attempt is running (a task started from it and outliving it is no longer inside it)."""
 
     def before_commit(self, write: Callable[[AsyncClientSession], Awaitable[None]]) -> None:
         """`write` joins the transaction just before its commit (once per attempt)."""
@@ -74,6 +76,17 @@ def transaction_scope() -> TransactionScope | None:
     return _scope.get()
 
 
+class NestedTransaction(RuntimeError):
+    """A transaction started from inside another one of this process: it would wait for a turn the outer
+    one holds until the outer one ends, which waits for it."""
+
+
+def refuse_nested() -> None:
+    scope = _scope.get()
+    if scope is not None and scope.active:
+        raise NestedTransaction("a transaction cannot be started inside another one: do the work in the outer one")
+
+
 def use_scope(scope: TransactionScope | None) -> None:
     """Joins the current context to a transaction's scope (a work run in its own task, see `group_commit`)."""
     _scope.set(scope)
@@ -87,7 +100,13 @@ def connect(uri: str) -> AsyncMongoClient[dict[str, Any]]:
 def is_transient(exc: PyMongoError) -> bool:
     if isinstance(exc, OperationFailure) and exc.code == WRITE_CONFLICT:
         return True
-    return exc.has_error_label("TransientTransactionError") or exc.has_error_label("UnknownTransactionCommitResult")
+    return exc.has_error_label("TransientTransactionError")
+
+
+class CommitOutcomeUnknown(Exception):
+    """The commit was sent and its outcome could not be learned before the deadline: the work is not run
+    again (it may have committed). A consumer's inbox makes its retry safe; an HTTP client retries with its
+    Idempotency-Key."""
 
 
 async def in_transaction(
@@ -104,6 +123,7 @@ async def in_transaction(
     `turns`: what the transaction will wait its turn for in this process before it starts (see
     `TransactionScope`), when the caller knows it will take them.
     """
+    refuse_nested()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max_seconds
     attempt = 0
@@ -113,6 +133,7 @@ async def in_transaction(
         token = _scope.set(scope)
         async with client.start_session() as session:
             try:
+                scope.active = True
                 await scope.begin()
                 await session.start_transaction(
                     read_concern=ReadConcern("snapshot"),
@@ -120,7 +141,7 @@ async def in_transaction(
                 )
                 result = await work(session)
                 await scope.finish(session)
-                await _commit(session)
+                await _commit(session, deadline)
                 return result
             except PyMongoError as exc:
                 if session.in_transaction:
@@ -135,19 +156,27 @@ async def in_transaction(
                     await _abort_quietly(session)
                 raise
             finally:
+                scope.active = False
                 scope.release()
                 _scope.reset(token)
 
 
-async def _commit(session: AsyncClientSession) -> None:
-    for _ in range(5):
+async def _commit(session: AsyncClientSession, deadline: float) -> None:
+    """Commits, asking again while the outcome is unknown (a commit is safe to send again), never running the
+    work again: after a commit was sent, a retry of the work could apply it twice."""
+    loop = asyncio.get_running_loop()
+    delay = 0.01
+    while True:
         try:
             await session.commit_transaction()
             return
         except PyMongoError as exc:
-            if exc.has_error_label("UnknownTransactionCommitResult"):
-                continue
-            raise
+            if not exc.has_error_label("UnknownTransactionCommitResult"):
+                raise
+            if loop.time() > deadline:
+                raise CommitOutcomeUnknown(repr(exc)) from exc
+            await asyncio.sleep(delay)
+            delay = min(1.0, delay * 2)
 
 
 async def _abort_quietly(session: AsyncClientSession) -> None:
