@@ -12,6 +12,12 @@ its half-done writes in theirs: the group is aborted, the failed work runs again
 would have had alone) and the others go on together. A transient conflict retries the group whole, as
 `in_transaction` does; a database that stays away fails the whole group once. Each work runs in the context
 its caller had (its correlation id in the logs).
+
+A work taken into a transaction runs to its outcome even if its caller goes away (a closed connection, a
+timeout): the caller is told it was cancelled only once that outcome is known, so nothing that commits is
+ever reported as not done. A transaction started from inside another one of the process is refused at once
+(it would wait for the turn its outer transaction holds). Every work takes the turn, even one that only
+reads: a command does not know before it runs whether it will append.
 """
 
 from __future__ import annotations
