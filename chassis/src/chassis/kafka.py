@@ -30,7 +30,7 @@ def producer(settings: ServiceSettings) -> AIOKafkaProducer:
         bootstrap_servers=settings.kafka_bootstrap,
         acks=acks,
         enable_idempotence=settings.kafka_idempotence,
-        linger_ms=5,
+        linger_ms=settings.kafka_linger_ms,
         request_timeout_ms=15000,
         client_id=f"{settings.service_name}-relay",
     )

@@ -29,6 +29,13 @@ class ServiceSettings(BaseSettings):
     # Tansu rejects idempotent producers; production turns this on with acks=all.
     kafka_idempotence: bool = False
     kafka_acks: str = "all"
+    kafka_linger_ms: int = Field(
+        default=0,
+        ge=0,
+        le=1000,
+        description="how long the relay's producer waits to fill a batch: every hop pays it, and a relay pass "
+        "already sends its whole batch at once",
+    )
     # Same placeholders as mongo_db: deployments sharing a broker need a group each.
     kafka_group: str = ""
     # Prepended to every topic name: lets several environments (or test runs) share one cluster.
