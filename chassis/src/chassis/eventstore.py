@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from chassis.logging import correlation_id
 from chassis.mongo import transaction_scope
@@ -150,7 +150,7 @@ class _Taken:
 
     def write_to(self, counters: Any) -> Callable[[AsyncClientSession], Awaitable[None]]:
         async def write(session: AsyncClientSession) -> None:
-            if self.last > self.written:
+            if self.last != self.written:
                 await counters.update_one({"_id": "position"}, {"$set": {"value": self.last}}, session=session)
                 self.written = self.last
 
@@ -263,18 +263,27 @@ class EventStore:
     async def record_received(self, envelope: EventEnvelope, consumer: str, *, session: AsyncClientSession) -> bool:
         """Keeps a consumed event in the inbox; False when this consumer already processed it."""
         key = f"{consumer}:{envelope.event_id}"
-        if await self.inbox.find_one({"_id": key}, {"_id": 1}, session=session):
-            return False
         doc = to_doc(envelope)
-        doc["_id"] = key
+        del doc["_id"]
         doc["received_by"] = consumer
         doc["source_position"] = envelope.position
         doc["position"] = await self._next_positions(1, session)
-        try:
-            await self.inbox.insert_one(doc, session=session)
-        except DuplicateKeyError:
+        # One command, whether it was received before or not (a find, then an insert, were two).
+        written = await self.inbox.update_one({"_id": key}, {"$setOnInsert": doc}, upsert=True, session=session)
+        if written.upserted_id is None:  # received before: the position goes back, none is skipped
+            await self._give_back(1, session)
             return False
         return True
+
+    async def _give_back(self, count: int, session: AsyncClientSession) -> None:
+        """The last `count` positions this transaction took, unused: the counter as if they were never taken
+        (the transaction holds the counter until it ends, so nobody took any after them)."""
+        scope = transaction_scope()
+        taken: _Taken | None = scope.owned.get(self) if scope is not None else None
+        if taken is not None:
+            taken.last -= count
+        else:
+            await self.counters.update_one({"_id": "position"}, {"$inc": {"value": -count}}, session=session)
 
     async def read_stream(
         self,
