@@ -60,6 +60,7 @@ COPY deploy/reference/ deploy/reference/
 COPY deploy/docker/healthcheck.py /usr/local/bin/octroi-healthcheck
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     PYTHONDONTWRITEBYTECODE=1 \
     ESSOC_HTTP_HOST=0.0.0.0 \
     ESSOC_HTTP_PORT=8003 \

@@ -56,6 +56,7 @@ COPY CHANGELOG.md CHANGELOG.md
 COPY deploy/docker/healthcheck.py /usr/local/bin/octroi-healthcheck
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     PYTHONDONTWRITEBYTECODE=1 \
     PORTAL_HOST=0.0.0.0 \
     PORTAL_PORT=8000 \

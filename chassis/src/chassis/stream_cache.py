@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 from contracts.envelope import EventEnvelope
 
-MAX_EVENTS = 2_000
-"""Events kept in all: about 5 MB (2 to 3 KB an event in memory)."""
+MAX_EVENTS = 1_000
+"""Events kept in all: about 2 MB (about 2 KB an event in memory), enough for the streams being worked on."""
 
 
 class StreamCache:

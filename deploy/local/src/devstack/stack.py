@@ -129,6 +129,9 @@ class Stack:
     def _env(self, service: ServiceProcess) -> dict[str, str]:
         prefix = service.name.upper() + "_"
         env = {k: v for k, v in os.environ.items() if not k.startswith(prefix)}
+        # Two malloc arenas, not one per thread (FastAPI runs blocking work in a pool of threads): the same
+        # work in less memory, as the Dockerfiles set it.
+        env.setdefault("MALLOC_ARENA_MAX", "2")
         if service.name == "portal":
             return self._portal_env(service, env)
         settings = {
