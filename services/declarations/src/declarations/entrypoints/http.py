@@ -22,7 +22,7 @@ from contracts.envelope import utc_now
 from contracts.errors import ConcurrencyError, DomainError, NotFound
 from contracts.french import plain
 from contracts.types import TERRITORY_ZONES
-from declarations.adapters import lines_csv
+from declarations.adapters import lines_csv, receipt_pdf
 from declarations.adapters.read_models import DeclarationReadModel
 from declarations.adapters.reference import ReferenceData
 from declarations.application import access, commands
@@ -514,10 +514,6 @@ async def history(declaration_id: DeclarationId, services: Services, who: Curren
 )
 async def receipt(declaration_id: DeclarationId, services: Services, who: CurrentPrincipal) -> Response:
     """The declaration as a PDF: the filing receipt once filed (a draft is marked as such)."""
-    # Imported on the first PDF, not at start: fpdf2 brings numpy, fontTools and Pillow (33 MB of the
-    # service's memory), which a process that renders no PDF never needs.
-    from declarations.adapters import receipt_pdf
-
     view = views.detail(await _load(services, who, declaration_id))
     office = services.reference.offices.get(view["office"])
     content = await run_in_threadpool(receipt_pdf.render, view, office)
