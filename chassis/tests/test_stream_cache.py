@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from chassis.eventstore import EventStore, chained, to_doc
+from chassis.eventstore import EventStore, NewEvent, chained, to_doc
 from chassis.mongo import in_transaction
 from chassis.stream_cache import StreamCache
 from contracts.envelope import GENESIS_HASH, EventEnvelope
 
 from chassis_support import append, meta, removal
+
+Loader = Callable[[AsyncClientSession], Awaitable[list[EventEnvelope]]]
 
 
 def _events(stream: str, count: int) -> list[EventEnvelope]:
@@ -48,17 +52,22 @@ def test_what_was_read_must_start_at_the_last_event_kept() -> None:
     assert cache.follows(kept, [kept[-1], other[2]]) == [*kept, other[2]]
 
 
-@pytest.mark.integration
-async def test_a_stream_loaded_again_reads_only_the_new_events_and_equals_a_full_read(mongo_db):  # type: ignore[no-untyped-def]
+async def _store_with_a_stream(mongo_db, *events: NewEvent) -> tuple[EventStore, Any, str, Loader]:  # type: ignore[no-untyped-def]
+    """A store, its client, a new stream holding `events`, and a transaction loading that stream."""
     store = EventStore(mongo_db)
     await store.ensure_indexes()
-    client = mongo_db.client
     stream = f"s-{uuid.uuid4()}"
-    await append(client, store, stream, 0, removal(1), removal(2))
+    await append(mongo_db.client, store, stream, 0, *events)
 
     async def load(session: AsyncClientSession) -> list[EventEnvelope]:
         return await store.load_stream(stream, session=session)
 
+    return store, mongo_db.client, stream, load
+
+
+@pytest.mark.integration
+async def test_a_stream_loaded_again_reads_only_the_new_events_and_equals_a_full_read(mongo_db):  # type: ignore[no-untyped-def]
+    store, client, stream, load = await _store_with_a_stream(mongo_db, removal(1), removal(2))
     assert await in_transaction(client, load) == await store.read_stream(stream)
     await append(client, store, stream, 2, removal(3))  # another writer, as another process would
     hits = store.cache.hits
@@ -68,11 +77,7 @@ async def test_a_stream_loaded_again_reads_only_the_new_events_and_equals_a_full
 
 @pytest.mark.integration
 async def test_events_kept_from_an_aborted_transaction_are_never_served(mongo_db):  # type: ignore[no-untyped-def]
-    store = EventStore(mongo_db)
-    await store.ensure_indexes()
-    client = mongo_db.client
-    stream = f"s-{uuid.uuid4()}"
-    await append(client, store, stream, 0, removal(1))
+    store, client, stream, load = await _store_with_a_stream(mongo_db, removal(1))
 
     class Abort(Exception):
         pass
@@ -86,10 +91,6 @@ async def test_events_kept_from_an_aborted_transaction_are_never_served(mongo_db
         await in_transaction(client, append_read_then_abort)
     assert [e.version for e in store.cache.known("events", stream)] == [1, 2]
     await append(client, store, stream, 1, removal(2))  # version 2, committed: another event
-
-    async def load(session: AsyncClientSession) -> list[EventEnvelope]:
-        return await store.load_stream(stream, session=session)
-
     loaded = await in_transaction(client, load)
     assert loaded == await store.read_stream(stream)
     assert [e.data["line_id"] for e in loaded] == ["L1", "L2"]
