@@ -129,8 +129,11 @@ class EssocServices:
 Services = Annotated[EssocServices, Depends(services_of(EssocServices))]
 
 
-async def _doc(services: EssocServices, who: Principal, request_id: str) -> dict[str, Any]:
-    """The request's read model, if `who` may see it; a number is accepted in place of the id."""
+async def _doc(
+    services: EssocServices, who: Principal, request_id: str, response: Response | None = None
+) -> dict[str, Any]:
+    """The request's read model, if `who` may see it; a number is accepted in place of the id. With
+    `response`, its version as the `ETag`."""
     doc = await services.read_model.get(request_id)
     if doc is None:
         raise NotFound(f"La demande {request_id} est introuvable.", field="id")
@@ -141,6 +144,8 @@ async def _doc(services: EssocServices, who: Principal, request_id: str) -> dict
         directorate=doc["directorate"],
         number=doc["number"],
     )
+    if response is not None:
+        response.headers["ETag"] = f'"{doc["version"]}"'
     return dict(doc)
 
 
@@ -157,10 +162,7 @@ async def _id(services: EssocServices, request_id: str) -> str:
 async def _detail(
     services: EssocServices, who: Principal, request_id: str, response: Response | None = None
 ) -> dict[str, Any]:
-    doc = await _doc(services, who, request_id)
-    if response is not None:
-        response.headers["ETag"] = f'"{doc["version"]}"'
-    return views.detail(doc)
+    return views.detail(await _doc(services, who, request_id, response))
 
 
 def _upload(file: StarletteUpload) -> Upload:

@@ -81,9 +81,11 @@ async def board(
     }
 
 
-async def _instruction_doc(services: EssocServices, who: Principal, request_id: str) -> dict[str, Any]:
-    """The request's read model, if `who` may read its instruction."""
-    doc = await _doc(services, who, request_id)
+async def _instruction_doc(
+    services: EssocServices, who: Principal, request_id: str, response: Response | None = None
+) -> dict[str, Any]:
+    """The request's read model, if `who` may read its instruction; with `response`, its version as the `ETag`."""
+    doc = await _doc(services, who, request_id, response)
     access.require_instruction_reader(
         who, territory=doc["territory"], directorate=doc["directorate"], number=doc["number"]
     )
@@ -94,9 +96,7 @@ async def _instruction(
     services: EssocServices, who: Principal, request_id: str, response: Response | None = None
 ) -> dict[str, Any]:
     """The instruction's view of the request; with `response`, its version as the `ETag`."""
-    doc = await _instruction_doc(services, who, request_id)
-    if response is not None:
-        response.headers["ETag"] = f'"{doc["version"]}"'
+    doc = await _instruction_doc(services, who, request_id, response)
     seen = await services.board.seen(who.id, [doc["_id"]])
     agents = services.agents.serving(territory=doc["territory"], directorate=doc["directorate"])
     return {
