@@ -295,13 +295,11 @@ class EventStore:
         query: Doc = {"stream_id": stream_id}
         if up_to_version is not None:
             query["version"] = {"$lte": up_to_version}
-        cursor = self.events.find(query, sort=[("version", ASCENDING)], session=session)
-        return [from_doc(d) async for d in cursor]
+        return await _in_stream_order(self.events, query, session)
 
     async def read_received(self, stream_id: str, *, session: AsyncClientSession | None = None) -> list[EventEnvelope]:
         """The events of another service's stream that this service consumed, in stream order."""
-        cursor = self.inbox.find({"stream_id": stream_id}, sort=[("version", ASCENDING)], session=session)
-        return [from_doc(d) async for d in cursor]
+        return await _in_stream_order(self.inbox, {"stream_id": stream_id}, session)
 
     async def load_stream(self, stream_id: str, *, session: AsyncClientSession) -> list[EventEnvelope]:
         """`read_stream` for a transaction about to decide: only what came after what this process kept."""
@@ -317,12 +315,10 @@ class EventStore:
         kept = self.cache.known(log, stream_id)
         events: list[EventEnvelope] | None = None
         if kept:
-            query = {"stream_id": stream_id, "version": {"$gte": kept[-1].version}}
-            cursor = collection.find(query, sort=[("version", ASCENDING)], session=session)
-            events = self.cache.follows(kept, [from_doc(d) async for d in cursor])
+            after = {"stream_id": stream_id, "version": {"$gte": kept[-1].version}}
+            events = self.cache.follows(kept, await _in_stream_order(collection, after, session))
         if events is None:
-            cursor = collection.find({"stream_id": stream_id}, sort=[("version", ASCENDING)], session=session)
-            events = [from_doc(d) async for d in cursor]
+            events = await _in_stream_order(collection, {"stream_id": stream_id}, session)
         self.cache.keep(log, stream_id, events)
         return events
 
@@ -367,6 +363,11 @@ class EventStore:
 
     async def stream_ids(self) -> list[str]:
         return [str(s) for s in await self.events.distinct("stream_id")]
+
+
+async def _in_stream_order(collection: Any, query: Doc, session: AsyncClientSession | None) -> list[EventEnvelope]:
+    cursor = collection.find(query, sort=[("version", ASCENDING)], session=session)
+    return [from_doc(d) async for d in cursor]
 
 
 class PositionTakenTwice(RuntimeError):

@@ -79,12 +79,12 @@ class GroupCommit:
         cancelled only when that work's outcome is known: it never reports « not done » for what commits.
         """
         refuse_nested()
-        if not self._queue and not self.turn.locked() and (self._leader is None or self._leader.done()):
+        if not self._queue and not self.turn.locked() and not self._leading:
             # Nobody else: no queue to join, and no task to start. Whoever comes meanwhile queues behind.
             return await in_transaction(self.client, work, turns=(self.turn,))
         queued: _Queued[T] = _Queued(work, asyncio.get_running_loop().create_future())
         self._queue.append(queued)
-        if self._leader is None or self._leader.done():
+        if not self._leading:
             # Its own task, in a context of its own: a caller that goes away does not abort the others' commit.
             self._leader = asyncio.create_task(self._lead(), context=contextvars.Context())
         try:
@@ -99,6 +99,10 @@ class GroupCommit:
             if not queued.result.cancelled():
                 queued.result.exception()  # retrieved: its outcome was known, the caller had left
             raise
+
+    @property
+    def _leading(self) -> bool:
+        return self._leader is not None and not self._leader.done()
 
     async def _lead(self) -> None:
         group: list[_Queued[Any]] = []
