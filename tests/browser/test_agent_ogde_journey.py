@@ -136,11 +136,13 @@ async def test_an_agent_instructs_a_request_from_a_traiter_to_cloturees(
     )
     await page.click("#cloturer")
     await page.wait_for_selector("#files-message")
+    await page.wait_for_load_state("load")  # the refused form is a new page: nothing moves under a click
     assert "deliberation-taux.txt" in await page.inner_text("#files-message")
     assert page.url.endswith(f"/instruction/demandes/{number}"), "a refused form keeps the page's address"
     await page.check("#etape-cloture input[name=confirmation]", force=True)
     await page.click("#cloturer")
     await page.wait_for_selector("text=choisissez à nouveau ces fichiers")
+    await page.wait_for_load_state("load")
     assert await page.input_value("#response") == "Le taux applicable est de 2,5 % (délibération jointe)."
     await page.set_input_files("#files", str(answer_file))
     await page.check("#etape-cloture input[name=confirmation]", force=True)
