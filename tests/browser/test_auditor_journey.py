@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -110,7 +109,7 @@ async def test_an_auditor_reads_a_stream_as_it_was_and_follows_its_trace(
 
     # At the end of today, in La Réunion: as it stands; the day before, it did not exist yet.
     await page.fill("#version", "")
-    await page.fill("#date", datetime.now(ZoneInfo("Indian/Reunion")).strftime("%d/%m/%Y"))
+    await page.fill("#date", stack.now().astimezone(ZoneInfo("Indian/Reunion")).strftime("%d/%m/%Y"))
     await page.click("#lire")
     await page.wait_for_selector("#lecture:has-text('Au ')")
     await visit.check()

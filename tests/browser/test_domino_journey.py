@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -107,10 +107,15 @@ async def _wait_computed(visit: Visit, javascript: bool) -> None:
     raise AssertionError(f"the amounts never appeared on {page.url}")
 
 
+def _today(zone: str) -> date:
+    """Today in the territory's zone, by the stack's clock."""
+    return Stack.now().astimezone(ZoneInfo(zone)).date()
+
+
 def _quarter_to_file(zone: str) -> tuple[int, int]:
     """The latest quarter that has ended (one may not file a quarter still running): the quarter due between
     the 1st and the 24th of the month after it, else the one before the quarter due, then late."""
-    today = datetime.now(ZoneInfo(zone)).date()
+    today = _today(zone)
     due = quarter_due(today)
     return due if today > quarter_last_day(*due) else previous_quarter(*due)
 
@@ -130,7 +135,7 @@ async def _start_a_quarter(visit: Visit, relation_number: str, zone: str) -> tup
     facts = await page.inner_text("#rappel-connexion")
     assert relation_number in facts and "Identifiant activité de production" in facts
     period = _quarter_to_file(zone)
-    today = datetime.now(ZoneInfo(zone)).date()
+    today = _today(zone)
     if period == quarter_due(today):
         await page.locator("#trimestre-du button, #trimestre-du a.fr-btn").first.click()
     else:  # the quarter due is still running: it says when it can be filed; the one before is late

@@ -13,6 +13,7 @@ import pytest
 
 from chassis.http.auth import mint
 from chassis.service import Runtime, ServiceDefinition, attach, create_app
+from contracts.envelope import utc_now
 from declarations.bootstrap import build as build_declarations
 from declarations.settings import DeclarationsSettings
 from taxcalc.bootstrap import build as build_taxcalc
@@ -55,7 +56,8 @@ async def stack(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[dict[str,
         **common,
     )
     tax_settings = TaxcalcSettings(mongo_db=f"taxcalc_{suffix}", kafka_group=f"taxcalc-{suffix}", **common)
-    declarations = await _start(build_declarations(decl_settings))
+    # the services' clock, given explicitly so that a test reads the same "now" as the rules it checks
+    declarations = await _start(build_declarations(decl_settings, clock=utc_now))
     taxcalc = await _start(build_taxcalc(tax_settings))
     await asyncio.wait_for(
         asyncio.gather(declarations.runtime.consumer_ready.wait(), taxcalc.runtime.consumer_ready.wait()), 60
@@ -74,7 +76,7 @@ async def stack(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[dict[str,
         email="producteur@example.org",
         relations=["rel-971-0001", "rel-971-0002", "rel-974-0001"],
     )
-    yield {"declarations": declarations, "taxcalc": taxcalc, "declarant": declarant, "admin": admin}
+    yield {"declarations": declarations, "taxcalc": taxcalc, "declarant": declarant, "admin": admin, "clock": utc_now}
     for service in (declarations, taxcalc):
         await service.http.aclose()
         await service.runtime.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -276,7 +275,7 @@ async def test_cana_unknown_for_the_code_is_refused(stack: dict[str, Any]) -> No
 
 
 async def test_filing_before_the_quarter_has_ended_is_refused(stack: dict[str, Any]) -> None:
-    year, quarter = current_quarter(datetime.now(UTC), "971")
+    year, quarter = current_quarter(stack["clock"](), "971")
     did = await _draft(stack, "rel-971-0002", year, quarter)
     await wait_totals(stack, did)
     r = await _file(stack, did)

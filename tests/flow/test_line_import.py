@@ -3,7 +3,6 @@ wrong row reported (row, column, message); and the home's quarter due and late q
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -109,7 +108,7 @@ async def test_a_json_list_of_lines_is_imported_atomically_and_once_per_key(stac
 async def test_the_home_names_the_quarter_due_and_the_late_quarters(stack: dict[str, Any]) -> None:
     http, who = stack["declarations"].http, auth(stack["declarant"])
     home = (await http.get("/api/v1/relations/rel-974-0001/home", headers=who)).json()
-    today = datetime.now(ZoneInfo("Indian/Reunion")).date().isoformat()
+    today = stack["clock"]().astimezone(ZoneInfo("Indian/Reunion")).date().isoformat()
     due = home["quarter_due"]
     assert due["due_date"] >= today and due["period"].endswith(str(due["year"]))
     filed = {

@@ -21,8 +21,12 @@ from chassis.settings import ServiceSettings
 from security_support import SECRET, InProcess
 
 pytestmark = pytest.mark.integration
-NOW = int(time.time())
-CLAIMS = {"sub": "d-1", "role": "declarant", "relations": ["rel-974-0001"], "iat": NOW, "exp": NOW + 600}
+
+
+def claims() -> dict[str, Any]:
+    """A valid token's claims, minted now: a token built at import expires while a slow suite is still running."""
+    now = int(time.time())
+    return {"sub": "d-1", "role": "declarant", "relations": ["rel-974-0001"], "iat": now, "exp": now + 600}
 
 
 def _b64(part: dict[str, Any]) -> str:
@@ -33,25 +37,53 @@ def _rsa_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-FORGED = {
-    "alg-none": _b64({"alg": "none", "typ": "JWT"}) + "." + _b64(CLAIMS) + ".",
-    "other-secret": jwt.encode(CLAIMS, "another-secret-of-at-least-thirty-two-bytes", algorithm="HS256"),
-    "expired": jwt.encode({**CLAIMS, "iat": NOW - 7200, "exp": NOW - 3600}, SECRET, algorithm="HS256"),
-    "not-yet-valid": jwt.encode({**CLAIMS, "nbf": NOW + 3600}, SECRET, algorithm="HS256"),
-    "issued-in-the-future": jwt.encode({**CLAIMS, "iat": NOW + 3600, "exp": NOW + 7200}, SECRET, algorithm="HS256"),
-    "rs256-signed": jwt.encode(CLAIMS, _rsa_key(), algorithm="RS256"),
-    "no-expiry": jwt.encode({k: v for k, v in CLAIMS.items() if k != "exp"}, SECRET, algorithm="HS256"),
-    "unknown-role": jwt.encode({**CLAIMS, "role": "root"}, SECRET, algorithm="HS256"),
-    "relations-not-a-list": jwt.encode({**CLAIMS, "relations": "rel-974-0001"}, SECRET, algorithm="HS256"),
-    "garbage": "not.a.token",
-}
+def forged(name: str) -> str:
+    """The token an attacker sends, minted when the test uses it."""
+    good = claims()
+    now = good["iat"]
+    match name:
+        case "alg-none":
+            return _b64({"alg": "none", "typ": "JWT"}) + "." + _b64(good) + "."
+        case "other-secret":
+            return jwt.encode(good, "another-secret-of-at-least-thirty-two-bytes", algorithm="HS256")
+        case "expired":
+            return jwt.encode({**good, "iat": now - 7200, "exp": now - 3600}, SECRET, algorithm="HS256")
+        case "not-yet-valid":
+            return jwt.encode({**good, "nbf": now + 3600}, SECRET, algorithm="HS256")
+        case "issued-in-the-future":
+            return jwt.encode({**good, "iat": now + 3600, "exp": now + 7200}, SECRET, algorithm="HS256")
+        case "rs256-signed":
+            return jwt.encode(good, _rsa_key(), algorithm="RS256")
+        case "no-expiry":
+            return jwt.encode({k: v for k, v in good.items() if k != "exp"}, SECRET, algorithm="HS256")
+        case "unknown-role":
+            return jwt.encode({**good, "role": "root"}, SECRET, algorithm="HS256")
+        case "relations-not-a-list":
+            return jwt.encode({**good, "relations": "rel-974-0001"}, SECRET, algorithm="HS256")
+        case "garbage":
+            return "not.a.token"
+    raise AssertionError(name)
 
 
-@pytest.mark.parametrize("name", list(FORGED))
+FORGED = (
+    "alg-none",
+    "other-secret",
+    "expired",
+    "not-yet-valid",
+    "issued-in-the-future",
+    "rs256-signed",
+    "no-expiry",
+    "unknown-role",
+    "relations-not-a-list",
+    "garbage",
+)
+
+
+@pytest.mark.parametrize("name", FORGED)
 async def test_a_forged_or_stale_token_is_refused(services: dict[str, InProcess], name: str) -> None:
     app = services["declarations"].app
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as http:
-        r = await http.get("/api/v1/relations", headers={"Authorization": f"Bearer {FORGED[name]}"})
+        r = await http.get("/api/v1/relations", headers={"Authorization": f"Bearer {forged(name)}"})
     assert r.status_code == 401, r.text
     assert r.headers["content-type"].startswith("application/problem+json") and "jeton" in r.json()["detail"].lower()
 
@@ -71,11 +103,12 @@ def test_hs_rs_confusion_and_another_audience_are_refused_with_a_jwks() -> None:
             self.key = material
 
     verifier._jwks.get_signing_key_from_jwt = lambda token: FixedKey(key.public_key())  # type: ignore[union-attr]
-    good = jwt.encode({**CLAIMS, "aud": "octroi"}, key, algorithm="RS256")
+    good_claims = claims()
+    good = jwt.encode({**good_claims, "aud": "octroi"}, key, algorithm="RS256")
     assert verifier.verify(good).id == "d-1"
-    header = _b64({"alg": "HS256", "typ": "JWT"}) + "." + _b64({**CLAIMS, "aud": "octroi"})
+    header = _b64({"alg": "HS256", "typ": "JWT"}) + "." + _b64({**good_claims, "aud": "octroi"})
     signature = hmac.new(public_pem, header.encode(), hashlib.sha256).digest()
     confused = header + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
-    for token in (confused, jwt.encode({**CLAIMS, "aud": "autre-service"}, key, algorithm="RS256")):
+    for token in (confused, jwt.encode({**good_claims, "aud": "autre-service"}, key, algorithm="RS256")):
         with pytest.raises(Unauthenticated):
             verifier.verify(token)

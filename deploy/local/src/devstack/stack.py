@@ -16,10 +16,12 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 
+from contracts.envelope import utc_now
 from devstack import demo
 from devstack.ports import free_ports
 from devstack.servers import KafkaServer, ManagedServer, MongoServer, SmtpServer, die_with_parent
@@ -121,6 +123,12 @@ class Stack:
 
     def service(self, name: str) -> ServiceProcess:
         return next(s for s in self.services if s.name == name)
+
+    @staticmethod
+    def now() -> datetime:
+        """The instant the stack's services read as now: their default clock (`utc_now`) on this machine, which
+        the date-sensitive runs (`make test-dates`) move as a whole. Tests build business dates from it."""
+        return utc_now()
 
     @property
     def portal(self) -> ServiceProcess:

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from essoc.domain import deadlines
+
 from essoc_http_support import ALCOHOL, COMPANY, OCTROI, SIRET, UNKNOWN_SIRET, control, essoc_app, problem, rescrit
 
 pytestmark = pytest.mark.integration
@@ -291,12 +293,15 @@ async def test_a_second_examen_is_of_the_same_requesters_or_the_same_companys_re
 async def test_a_second_examen_is_filed_less_than_two_months_after_the_rescrit(essoc) -> None:  # type: ignore[no-untyped-def]
     closed = await essoc.closed()
     closed_at = datetime.fromisoformat(closed["closed_at"])
-    essoc.clock.now = lambda: closed_at + timedelta(days=62)
+    # « more than two months »: the rule's own last instant, then one calendar day more (never a count of days:
+    # 62 days after 7 December is 7 February, exactly two months)
+    last_instant = deadlines.second_examen_closes_at(closed_at)
+    essoc.clock.now = lambda: last_instant + timedelta(days=1)
     body = problem(
         await essoc.juda.post("/api/v1/requests", json=rescrit(nature="second_examen", previous_request=closed["id"])),
         422,
         "previous_request",
     )
     assert "deux mois" in body["detail"]
-    essoc.clock.now = lambda: closed_at + timedelta(days=58)
+    essoc.clock.now = lambda: last_instant - timedelta(days=1)
     assert (await essoc.file(rescrit(nature="second_examen", previous_request=closed["id"])))["state"] == "deposee"
