@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import uuid
@@ -50,8 +52,34 @@ async def declare(thing_id: str, body: Turnover, request: Request, who: CurrentP
     return {"id": thing_id, "version": await runtime.uow.run(work), "nonce": str(uuid.uuid4())}
 
 
-@pytest.fixture
-async def client(mongo_db):  # type: ignore[no-untyped-def]
+HELD: dict[str, asyncio.Event] = {}
+"""The first run of a command is held in its transaction until the test lets it go (keyed by its `hold` field);
+the runs after it (a retry, the first one's own transaction run again) are not."""
+
+
+class NewThing(BaseModel):
+    amount: Money = Field(ge=Decimal(0))
+    hold: str | None = None
+
+
+@router.post("/things", status_code=201)
+async def create(body: NewThing, request: Request, who: CurrentPrincipal) -> dict[str, object]:
+    """A command that creates a new stream each time it runs: a second run is a second thing, not a conflict."""
+    runtime: Runtime = request.app.state.runtime
+    thing_id = f"thing-{uuid.uuid4()}"
+
+    async def work(tx: Transaction) -> str:
+        if body.hold and body.hold in HELD:
+            await HELD.pop(body.hold).wait()
+        await tx.append(thing_id, 0, [NewEvent(AnnualTurnoverDeclared(amount=body.amount), "974", who.actor)])
+        return thing_id
+
+    return {"id": await runtime.uow.run(work)}
+
+
+@contextlib.asynccontextmanager
+async def _replica(mongo_db):  # type: ignore[no-untyped-def]
+    """One replica of a service on the test's database, and an HTTP client signed in as u1."""
     settings = ServiceSettings(service_name="t", mongo_db=mongo_db.name, relay_enabled=False, consume=False)
     definition = ServiceDefinition(name="t", settings=settings, routers=[router])
     app = create_app(definition)
@@ -63,6 +91,12 @@ async def client(mongo_db):  # type: ignore[no-untyped-def]
         transport=httpx.ASGITransport(app=app), base_url="http://t", headers={"Authorization": f"Bearer {token}"}
     ) as c:
         yield c, settings
+
+
+@pytest.fixture
+async def client(mongo_db):  # type: ignore[no-untyped-def]
+    async with _replica(mongo_db) as replica:
+        yield replica
 
 
 async def test_a_missing_field_is_a_french_problem_naming_the_field(client):  # type: ignore[no-untyped-def]
@@ -158,3 +192,52 @@ async def test_a_key_left_pending_by_a_killed_process_never_blocks_nor_runs_twic
     )
     assert retried.status_code == 201, retried.text
     assert await mongo_db["events"].count_documents({"stream_id": other}) == 1
+
+
+async def test_a_key_taken_over_while_its_first_run_still_runs_commits_the_command_once(client, mongo_db):  # type: ignore[no-untyped-def]
+    """The reviewer's experiment: the first run is still in its transaction past the lease (a loaded database);
+    a retry reaches another replica, takes the key over and commits. The first run, going on, must not commit a
+    second thing: its commit mark is an insert that the retry's mark refuses. Both callers learn one outcome."""
+    c, _ = client
+    hold, key = str(uuid.uuid4()), {"Idempotency-Key": str(uuid.uuid4())}
+    held = HELD[hold] = asyncio.Event()
+    body = {"amount": "10.00", "hold": hold}
+    first = asyncio.create_task(c.post("/api/v1/things", json=body, headers=key))
+    reservation = {"_id": {"$regex": f":{key['Idempotency-Key']}$"}}
+    async with asyncio.timeout(20):
+        while await mongo_db["idempotency_keys"].find_one(reservation) is None:
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # the first run is inside its transaction, held
+    stale = datetime.now(UTC) - timedelta(seconds=LEASE_SECONDS + 5)
+    await mongo_db["idempotency_keys"].update_many(reservation, {"$set": {"created_at": stale}})
+    async with _replica(mongo_db) as (other, _):
+        retry = await other.post("/api/v1/things", json=body, headers=key)
+    assert retry.status_code == 201, retry.text
+    held.set()
+    answered = await first
+    assert answered.status_code in (201, 409), answered.text
+    if answered.status_code == 201:
+        assert answered.json() == retry.json(), "the first caller is told the retry's outcome"
+    else:
+        assert answered.json()["type"].endswith("commande-deja-executee")
+    things = await mongo_db["events"].distinct("stream_id", {"stream_id": {"$regex": "^thing-"}})
+    assert things == [retry.json()["id"]], "one key, one command: no second thing"
+    assert await mongo_db["idempotency_commits"].count_documents(reservation) == 1
+
+
+async def test_a_retry_with_a_refreshed_token_gets_the_first_answer(client, mongo_db):  # type: ignore[no-untyped-def]
+    """A key is the person's, not the token's: a client that refreshed its token is not a new caller."""
+    c, settings = client
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = await c.post("/api/v1/things", json={"amount": "3.00"}, headers=key)
+    refreshed = mint(settings, sub="u1", role="declarant", ttl_seconds=7200)
+    again = await c.post(
+        "/api/v1/things", json={"amount": "3.00"}, headers={**key, "Authorization": f"Bearer {refreshed}"}
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    someone_else = mint(settings, sub="u2", role="declarant")
+    theirs = await c.post(
+        "/api/v1/things", json={"amount": "3.00"}, headers={**key, "Authorization": f"Bearer {someone_else}"}
+    )
+    assert theirs.status_code == 201 and theirs.json() != first.json(), "another person's key is their own"

@@ -10,24 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from chassis.eventstore import EventStore, Head, Metadata, NewEvent
 from chassis.group_commit import GroupCommit
+from chassis.mongo import CommitOutcomeUnknown
 from chassis.projection import Projector
 from contracts.envelope import GENESIS_HASH, SYSTEM, Actor, EventEnvelope
+from contracts.errors import CommandAlreadyCommitted
 from contracts.recorded import Recorded
 
 T = TypeVar("T")
 Doc = dict[str, Any]
 COMMITS = "idempotency_commits"
-command_key: ContextVar[str | None] = ContextVar("command_key", default=None)
-"""The Idempotency-Key reservation of the request being served (set by `chassis.http.idempotency`): a
-transaction that appends marks it as committed, in the same commit as its events."""
+
+
+@dataclass
+class CommandKey:
+    """The Idempotency-Key reservation of the request being served (set by `chassis.http.idempotency`).
+
+    A transaction that appends inserts its commit mark in the same commit as its events. The mark is an
+    insert, so a second run of the same command (a retry that took the key over while the first still ran)
+    cannot commit too: its transaction fails with `CommandAlreadyCommitted` and appends nothing.
+    """
+
+    id: str
+    already_committed: bool = False
+    """This run found the command committed by another run: its refusal is not the command's answer."""
+    outcome_unknown: bool = False
+    """This run's commit was sent and its outcome is not known: the key must stay reserved."""
+
+
+command_key: ContextVar[CommandKey | None] = ContextVar("command_key", default=None)
 
 
 class EventStreams(Protocol):
@@ -111,12 +131,21 @@ class UnitOfWork:
             tx = Transaction(session, self.store, self.projector, actor=actor, meta=metadata)
             result = await work(tx)
             if key is not None and tx.appended:
-                mark = {"$setOnInsert": {"committed_at": tx.appended[-1].occurred_at}}
-                await self.store.db[COMMITS].update_one({"_id": key}, mark, upsert=True, session=session)
+                mark = {"_id": key.id, "committed_at": tx.appended[-1].occurred_at}
+                try:
+                    await self.store.db[COMMITS].insert_one(mark, session=session)
+                except DuplicateKeyError:
+                    key.already_committed = True
+                    raise CommandAlreadyCommitted() from None
             appended[:] = tx.appended
             return result
 
-        result = await self.commits.run(attempt)
+        try:
+            result = await self.commits.run(attempt)
+        except CommitOutcomeUnknown:
+            if key is not None:
+                key.outcome_unknown = True
+            raise
         if appended and self.on_committed:
             self.on_committed()
         return result

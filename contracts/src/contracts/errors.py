@@ -43,6 +43,20 @@ class Conflict(DomainError):
     code = "conflit"
 
 
+class CommandAlreadyCommitted(Conflict):
+    """The command of this Idempotency-Key was committed by another run of it (a retry that took the key over
+    while the first was still running): this run appended nothing."""
+
+    code = "commande-deja-executee"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Cette commande a déjà été enregistrée par un envoi précédent avec la même clé d'idempotence : "
+            "rechargez la ressource pour la voir.",
+            field="Idempotency-Key",
+        )
+
+
 class ConcurrencyError(Conflict):
     """The stream moved on since the command read it: nothing was appended."""
 

@@ -4,13 +4,19 @@ The first request with a key reserves it (unique _id); its answer (any status be
 and replayed to every retry with the same key. The same key with another body is refused.
 
 A process killed between its command's commit and the answer leaves the key "pending": the command's
-transaction also wrote a commit mark for the key (`commit_mark`), so once the reservation is older than
-`LEASE_SECONDS` a retry learns for sure whether it was applied (409 `commande-deja-executee`: reload the
-resource) or not (it runs now). A key never blocks for good, and a command never runs twice.
+transaction also inserted a commit mark for the key (`chassis.unit_of_work.CommandKey`), so once the
+reservation is older than `LEASE_SECONDS` a retry learns for sure whether it was applied (409
+`commande-deja-executee`: reload the resource) or not (it runs now). A first run still going when its key is
+taken over (a loaded database) cannot commit after the retry did, nor the retry after it: the mark is an insert,
+and the second transaction to reach it fails whole. A key never blocks for good, and a command never runs twice.
+
+A key belongs to the person who sent it (the token's subject, verified), not to the token: a client that
+refreshed its token retries with the same key and gets the first answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
@@ -20,8 +26,10 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from chassis.http.auth import TokenVerifier, Unauthenticated
 from chassis.http.problems import problem
-from chassis.unit_of_work import COMMITS, command_key
+from chassis.mongo import CommitOutcomeUnknown
+from chassis.unit_of_work import COMMITS, CommandKey, command_key
 
 HEADER = "Idempotency-Key"
 COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -41,7 +49,9 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
             return problem(422, "La clé d'idempotence est trop longue (200 caractères au plus).", field=HEADER)
         collection: AsyncCollection[dict[str, Any]] = self._collection_getter(request.app)
         body = await request.body()
-        caller = hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()[:32]
+        caller = _caller(request)
+        if caller is None:  # no valid token: the route refuses it (401) before any command runs
+            return await call_next(request)
         doc_id = f"{caller}:{request.method}:{request.url.path}:{key}"
         fingerprint = hashlib.sha256(body).hexdigest()
         try:
@@ -81,12 +91,7 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
                     field=HEADER,
                     code="commande-en-cours",
                 )
-            return Response(
-                content=previous["body"],
-                status_code=previous["status"],
-                media_type=previous.get("media_type"),
-                headers={"Idempotent-Replayed": "true"},
-            )
+            return _replayed(previous)
         return await self._run(request, call_next, collection, doc_id)
 
     async def _run(
@@ -96,21 +101,26 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         collection: AsyncCollection[dict[str, Any]],
         doc_id: str,
     ) -> Response:
-        token = command_key.set(doc_id)
+        key = CommandKey(doc_id)
+        token = command_key.set(key)
         try:
             response = await call_next(request)
+        except (asyncio.CancelledError, CommitOutcomeUnknown):
+            raise  # its commit may still land: the key stays reserved until the lease says what became of it
         except BaseException:
-            await self._release(collection, doc_id)
+            await self._release(collection, key)
             raise
         finally:
             command_key.reset(token)
+        if key.already_committed:
+            return await _first_outcome(collection, doc_id)
         if response.status_code >= 500:
-            await self._release(collection, doc_id)
+            await self._release(collection, key)
             return response
         chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
         content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
         await collection.update_one(
-            {"_id": doc_id},
+            {"_id": doc_id, "state": "pending"},
             {
                 "$set": {
                     "state": "done",
@@ -126,11 +136,49 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         )
 
     @staticmethod
-    async def _release(collection: AsyncCollection[dict[str, Any]], doc_id: str) -> None:
-        """A failed request frees its key, unless its command committed before the failure: then the
-        key stays reserved, and a retry after the lease learns that it was applied."""
-        if await collection.database[COMMITS].find_one({"_id": doc_id}) is None:
-            await collection.delete_one({"_id": doc_id})
+    async def _release(collection: AsyncCollection[dict[str, Any]], key: CommandKey) -> None:
+        """A failed request frees its key, unless its command committed before the failure or its commit's
+        outcome is unknown: then the key stays reserved, and a retry after the lease learns what happened."""
+        if key.outcome_unknown:
+            return
+        if await collection.database[COMMITS].find_one({"_id": key.id}) is None:
+            await collection.delete_one({"_id": key.id, "state": "pending"})
+
+
+def _caller(request: Request) -> str | None:
+    """Who sends the command: the verified token's subject (hashed), or None without a valid token."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials:
+        return None
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        principal = verifier.verify(credentials.strip())
+    except Unauthenticated:
+        return None
+    return hashlib.sha256(principal.id.encode()).hexdigest()[:32]
+
+
+async def _first_outcome(collection: AsyncCollection[dict[str, Any]], doc_id: str) -> Response:
+    """The answer of the run that committed, once it recorded it; until then, that the command was applied."""
+    first = await collection.find_one({"_id": doc_id, "state": "done"})
+    if first is not None:
+        return _replayed(first)
+    return problem(
+        409,
+        "Cette commande a déjà été enregistrée par un envoi précédent avec la même clé d'idempotence : "
+        "rechargez la ressource pour la voir.",
+        field=HEADER,
+        code="commande-deja-executee",
+    )
+
+
+def _replayed(previous: dict[str, Any]) -> Response:
+    return Response(
+        content=previous["body"],
+        status_code=previous["status"],
+        media_type=previous.get("media_type"),
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 def _expired(reservation: dict[str, Any]) -> bool:
