@@ -226,7 +226,7 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         "request_id": request,
         "question_id": question,
         "attachment_id": attachment,
-        "letter_id": "declarations.events:0:0",
+        "letter_id": "event:00000000-0000-7000-8000-000000000000",
         "territory": "974",
         "siret": "52345678800018",
         "document_id": "formulaire-rescrit",

@@ -9,6 +9,7 @@ consumer (inbox, projections, policies) and marks it `replayed`; a record that f
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,8 +26,19 @@ COLLECTION = "dead_letters"
 PARKED = Gauge("dead_letters_parked", "Consumed records parked as dead letters, not yet replayed", ["service"])
 
 
-def letter_id(topic: str, partition: int, offset: int) -> str:
-    return f"{topic}:{partition}:{offset}"
+def letter_id(value: bytes, headers: list[tuple[str, bytes]]) -> str:
+    """What a letter is known by: the event's id (`event:<uuid>`), or for a record that is no readable event the
+    digest of its bytes (`record:<sha-256>`). Never a topic's offset: offsets start again at 0 on a new cluster
+    or a re-created topic, and another poison record on an old offset would be taken for one already parked
+    (and acknowledged unparked). The same event failing again, on any cluster, stays one letter."""
+    try:
+        return f"event:{from_kafka(value, headers).event_id}"
+    except ValueError:
+        digest = hashlib.sha256()
+        for name, part in sorted(headers):
+            digest.update(name.encode() + b"\0" + part + b"\0")
+        digest.update(value)
+        return f"record:{digest.hexdigest()}"
 
 
 class DeadLetters:
@@ -46,7 +58,8 @@ class DeadLetters:
         error: Exception,
         attempts: int,
     ) -> None:
-        """Keeps the record; parking the same record twice (a redelivery) keeps one."""
+        """Keeps the record; parking the same record twice (a redelivery, the same event read again from a new
+        cluster) keeps one letter, which notes each place it was read from."""
         doc = {
             "topic": topic,
             "partition": partition,
@@ -61,8 +74,9 @@ class DeadLetters:
             "parked_at": datetime.now(UTC),
             "state": "parked",
         }
+        seen = {"topic": topic, "partition": partition, "offset": offset}
         await self.collection.update_one(
-            {"_id": letter_id(topic, partition, offset)}, {"$setOnInsert": doc}, upsert=True
+            {"_id": letter_id(value, headers)}, {"$setOnInsert": doc, "$addToSet": {"seen": seen}}, upsert=True
         )
         await self.refresh_gauge()
 

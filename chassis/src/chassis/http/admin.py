@@ -11,7 +11,7 @@ from chassis.http.auth import CurrentPrincipal
 from contracts.errors import Conflict
 
 router = APIRouter(prefix="/admin", tags=["exploitation"])
-LetterId = Annotated[str, Path(min_length=1, max_length=300, pattern=r"^[A-Za-z0-9._-]+:[0-9]+:[0-9]+$")]
+LetterId = Annotated[str, Path(min_length=1, max_length=300, pattern=r"^(event:[0-9a-f-]{36}|record:[0-9a-f]{64})$")]
 
 
 def _letters(request: Request) -> DeadLetters:
