@@ -6,6 +6,7 @@ import asyncio
 import uuid
 
 import pytest
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.errors import OperationFailure
 
 from chassis.eventstore import EventStore, Metadata, chained
@@ -132,9 +133,10 @@ async def _hold_the_turn(uow: UnitOfWork, run: str) -> tuple[asyncio.Task[None],
     return task, release
 
 
-async def test_a_group_retried_after_a_transient_conflict_keeps_one_gapless_order(mongo_db):  # type: ignore[no-untyped-def]
-    """Multi-event appends and consumed events in one group, a write conflict in the middle of the first
-    attempt: the group is retried whole, and the positions of both logs stay one sequence without a gap."""
+async def test_a_transient_conflict_of_one_work_splits_it_out_and_keeps_one_gapless_order(mongo_db):  # type: ignore[no-untyped-def]
+    """Multi-event appends and consumed events in one group, a write conflict raised by one work in the first
+    attempt: that work is split out and retried alone, the others commit together, and the positions of both
+    logs stay one sequence without a gap."""
     store, _, uow = await _uow(mongo_db)
     run = uuid.uuid4().hex[:6]
     start = await store.last_position()
@@ -158,7 +160,7 @@ async def test_a_group_retried_after_a_transient_conflict_keeps_one_gapless_orde
     await leader
     assert await asyncio.gather(*tasks) == [3, True, 3, 3]
     assert not conflicts, "the conflict was raised"
-    assert (uow.commits.groups, uow.commits.split) == (1, 0)
+    assert (uow.commits.groups, uow.commits.split) == (1, 1)
     own = [e.position for e in await store.read_all(start)]
     inbox = [d["position"] async for d in mongo_db["inbox"].find({"position": {"$gt": start}})]
     assert sorted(own + inbox) == list(range(start + 1, start + 12))  # 1 + 9 own events, 1 received
@@ -178,9 +180,9 @@ async def test_a_transaction_inside_another_is_refused_at_once(mongo_db):  # typ
         await asyncio.wait_for(uow.run(outer), timeout=5)
 
 
-async def test_a_caller_cancelled_once_its_work_is_in_a_group_learns_it_after_the_commit(mongo_db):  # type: ignore[no-untyped-def]
-    """Told « cancelled » only once the outcome is known: never « not done » for a command that commits (an
-    Idempotency-Key released on a cancellation would let the command run twice)."""
+async def test_a_caller_cancelled_once_its_work_is_in_a_group_gets_the_outcome_of_its_commit(mongo_db):  # type: ignore[no-untyped-def]
+    """Never « not done » for a command that commits (an Idempotency-Key released on a cancellation would let
+    the command run twice): the caller waits for the outcome and gets the result of what committed."""
     store, _, uow = await _uow(mongo_db)
     run = uuid.uuid4().hex[:6]
     leader, release = await _hold_the_turn(uow, run)
@@ -209,9 +211,9 @@ async def test_a_caller_cancelled_once_its_work_is_in_a_group_learns_it_after_th
     await asyncio.sleep(0.05)
     assert not task.done(), "the caller waits for its work's outcome"
     go_on.set()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert seen_when_cancelled == [1]
+    await task
+    assert seen_when_cancelled == [], "what committed is not reported as cancelled"
+    assert len(await store.read_stream(f"k-{run}")) == 1
     assert len(await other) == 1
 
 
@@ -237,3 +239,104 @@ async def test_a_work_that_raises_cancelled_error_fails_alone(mongo_db):  # type
     with pytest.raises(asyncio.CancelledError):
         await bad
     assert uow.commits.split == 1
+
+
+async def test_a_caller_cancelled_once_its_work_is_taken_is_cancelled_when_the_work_fails(mongo_db):  # type: ignore[no-untyped-def]
+    _, _, uow = await _uow(mongo_db)
+    run = uuid.uuid4().hex[:6]
+    leader, release = await _hold_the_turn(uow, run)
+    inside, go_on = asyncio.Event(), asyncio.Event()
+
+    async def refused(tx: Transaction) -> None:
+        await tx.append(f"f-{run}", 0, [removal(1)])
+        inside.set()
+        await go_on.wait()
+        raise Refused("Refusé.")
+
+    task = asyncio.create_task(uow.run(refused))
+    await asyncio.sleep(0.05)
+    release.set()
+    await leader
+    await inside.wait()
+    task.cancel()
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_work_that_keeps_conflicting_is_split_out_at_once_and_the_others_commit(mongo_db):  # type: ignore[no-untyped-def]
+    """The reviewer's experiment: three healthy appends queued with one work that raises WriteConflict. Retried
+    with the group, the conflict failed all four after 30 s; the healthy ones now commit while it still
+    conflicts, and it commits alone once its conflict is gone."""
+    store, _, uow = await _uow(mongo_db)
+    run = uuid.uuid4().hex[:6]
+    leader, release = await _hold_the_turn(uow, run)
+    conflict_gone = asyncio.Event()
+    conflicts = 0
+
+    async def conflicting(tx: Transaction) -> str:
+        nonlocal conflicts
+        await tx.append(f"w-{run}-bad", 0, [removal(9)])
+        if not conflict_gone.is_set():
+            conflicts += 1
+            raise OperationFailure("Write conflict", code=112)
+        return "committed alone"
+
+    async def healthy(tx: Transaction, i: int) -> int:
+        await tx.append(f"w-{run}-{i}", 0, [removal(i)])
+        return i
+
+    tasks = [asyncio.create_task(uow.run(lambda tx, i=i: healthy(tx, i))) for i in range(3)]
+    bad = asyncio.create_task(uow.run(conflicting))
+    await asyncio.sleep(0.05)
+    release.set()
+    await leader
+    assert await asyncio.wait_for(asyncio.gather(*tasks), timeout=10) == [0, 1, 2]
+    assert not bad.done() and conflicts >= 1, "the conflicting work is still being retried, alone"
+    conflict_gone.set()
+    assert await asyncio.wait_for(bad, timeout=10) == "committed alone"
+    assert len(await store.read_stream(f"w-{run}-bad")) == 1
+    assert uow.commits.split == 1
+
+
+class _CancelOnCommitReply(monitoring.CommandListener):
+    """Cancels a task the moment the server's reply to its commit arrives (before the driver returns it)."""
+
+    def __init__(self) -> None:
+        self.target: asyncio.Task[object] | None = None
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        pass
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        if event.command_name == "commitTransaction" and self.target is not None:
+            self.target.cancel()
+            self.target = None
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_a_caller_cancelled_during_the_commit_reply_of_a_work_alone_gets_its_outcome(mongo_uri, mongo_db):  # type: ignore[no-untyped-def]
+    """The reviewer's experiment, on the fast path (a work with nobody queued): the caller's cancellation lands
+    while the commit's reply is read. The events are stored: the caller is answered that, not « cancelled »."""
+    listener = _CancelOnCommitReply()
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        mongo_uri, tz_aware=True, uuidRepresentation="standard", event_listeners=[listener]
+    )
+    try:
+        store = EventStore(client[mongo_db.name])
+        await store.ensure_indexes()
+        uow = UnitOfWork(client, store, Projector(client[mongo_db.name], [RemovalCount()]))
+        stream = f"fast-{uuid.uuid4().hex[:6]}"
+
+        async def work(tx: Transaction) -> int:
+            return len(await tx.append(stream, 0, [removal(1)]))
+
+        task = asyncio.create_task(uow.run(work))
+        listener.target = task  # type: ignore[assignment]
+        assert await asyncio.wait_for(task, timeout=10) == 1, "the commit's outcome, not « cancelled »"
+        assert listener.target is None, "the cancellation was delivered during the commit"
+        assert len(await store.read_stream(stream)) == 1
+    finally:
+        await client.close()

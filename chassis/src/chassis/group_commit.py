@@ -9,14 +9,18 @@ when the group's commit is durable, never before.
 
 A work that fails (a refused command, a stale stream, a bug) must not take the others down with it, nor leave
 its half-done writes in theirs: the group is aborted, the failed work runs again alone (for the outcome it
-would have had alone) and the others go on together. A transient conflict retries the group whole, as
-`in_transaction` does; a database that stays away fails the whole group once. Each work runs in the context
-its caller had (its correlation id in the logs).
+would have had alone) and the others go on together. A transient conflict raised by one work of a group is
+that work's: it is split out at once and retried alone, the others go on together (retrying the group whole
+would fail every work after 30 s of one work's conflicts). A conflict outside the works (the position counter,
+the commit) retries the group whole, as `in_transaction` does; a database that stays away fails the whole group
+once. Each work runs in the context its caller had (its correlation id in the logs).
 
 A work taken into a transaction runs to its outcome even if its caller goes away (a closed connection, a
-timeout): the caller is told it was cancelled only once that outcome is known, so nothing that commits is
-ever reported as not done. A transaction started from inside another one of the process is refused at once
-(it would wait for the turn its outer transaction holds). Every work takes the turn, even one that only
+timeout), alone or in a group: a caller cancelled meanwhile gets its work's result when it committed, and
+is told it was cancelled only when it did not, so nothing that commits is ever reported as not done.
+
+A transaction started from inside another one of the process is refused at once (it would wait for the turn
+its outer transaction holds). Every work takes the turn, even one that only
 reads: a command does not know before it runs whether it will append.
 """
 
@@ -53,10 +57,12 @@ class _Queued(Generic[T]):
 class _WorkFailed(Exception):
     """One work of a group failed by itself (not the database, not the group)."""
 
-    def __init__(self, queued: _Queued[Any], error: BaseException) -> None:
+    def __init__(self, queued: _Queued[Any], error: BaseException, *, transient: bool = False) -> None:
         super().__init__(repr(error))
         self.queued = queued
         self.error = error
+        self.transient = transient
+        """A conflict: the work may well commit when retried alone."""
 
 
 class GroupCommit:
@@ -70,6 +76,8 @@ class GroupCommit:
         """Transactions that committed more than one work (a figure for `make bench` and the tests)."""
         self.split = 0
         """Groups aborted by one failing work, which then ran alone while the others went on together."""
+        self._retried: set[asyncio.Task[None]] = set()
+        """Works split out of a group by a conflict, retried alone beside the next groups."""
 
     async def run(self, work: Work[T]) -> T:
         """Runs `work` in a majority-journaled transaction, alone or with others queued at the same time.
@@ -80,29 +88,37 @@ class GroupCommit:
         """
         refuse_nested()
         if not self._queue and not self.turn.locked() and not self._leading:
-            # Nobody else: no queue to join, and no task to start. Whoever comes meanwhile queues behind.
-            return await in_transaction(self.client, work, turns=(self.turn,))
+            # Nobody else: no queue to join, no leader. It runs alone, in a task of its own so that a caller
+            # cancelled during its commit still learns the outcome. Whoever comes meanwhile queues behind.
+            # It leads: whoever comes meanwhile queues, and this task runs their groups after it.
+            alone: _Queued[T] = _Queued(work, asyncio.get_running_loop().create_future())
+            self._leader = asyncio.create_task(self._lead_alone(alone))
+            return await _outcome(alone)
         queued: _Queued[T] = _Queued(work, asyncio.get_running_loop().create_future())
         self._queue.append(queued)
         if not self._leading:
             # Its own task, in a context of its own: a caller that goes away does not abort the others' commit.
             self._leader = asyncio.create_task(self._lead(), context=contextvars.Context())
-        try:
-            return await asyncio.shield(queued.result)
-        except asyncio.CancelledError:
-            if not queued.taken:
-                queued.result.cancel()  # never run: the leader skips it
-                raise
-            while not queued.result.done():
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.wait({queued.result})
-            if not queued.result.cancelled():
-                queued.result.exception()  # retrieved: its outcome was known, the caller had left
-            raise
+        return await _outcome(queued)
 
     @property
     def _leading(self) -> bool:
         return self._leader is not None and not self._leader.done()
+
+    async def _lead_alone(self, alone: _Queued[Any]) -> None:
+        """Runs one work by itself (in its caller's context), then leads whoever queued meanwhile."""
+        if not alone.result.done():  # its caller left before it started: it never runs
+            alone.taken = True
+            try:
+                result = await in_transaction(self.client, alone.work, turns=(self.turn,))
+            except BaseException as exc:
+                _settle(alone, exception=exc)
+                if isinstance(exc, asyncio.CancelledError) and _leader_cancelled():
+                    raise
+            else:
+                _settle(alone, result=result)
+        if self._queue:
+            await self._lead()
 
     async def _lead(self) -> None:
         group: list[_Queued[Any]] = []
@@ -117,16 +133,26 @@ class GroupCommit:
                         for queued in group:
                             queued.taken = True
                     scope = transaction_scope()
-                    return [await _own(queued, _in_context(queued, queued.work(session), scope)) for queued in group]
+                    shared = len(group) > 1
+                    return [
+                        await _own(queued, _in_context(queued, queued.work(session), scope), shared=shared)
+                        for queued in group
+                    ]
 
                 try:
                     results = await in_transaction(self.client, together, turns=(self.turn,))
                 except _WorkFailed as failed:
                     # The others go on together, first in the queue; the failed one runs alone, for the
-                    # outcome it would have had alone (the others' writes were aborted with the group).
+                    # outcome it would have had alone (the others' writes were aborted with the group). One
+                    # that conflicts is retried alone beside the next groups, taking its turns between them.
                     self.split += 1
                     self._queue[:0] = [q for q in group if q is not failed.queued]
-                    await self._alone(failed.queued)
+                    if failed.transient:
+                        retried = asyncio.create_task(self._alone(failed.queued))
+                        self._retried.add(retried)
+                        retried.add_done_callback(self._retried.discard)
+                    else:
+                        await self._alone(failed.queued)
                     continue
                 except Exception as exc:  # the database, not a work: every work gets it
                     for queued in group:
@@ -149,9 +175,9 @@ class GroupCommit:
         try:
             result = await in_transaction(self.client, alone, turns=(self.turn,))
         except asyncio.CancelledError as exc:
+            _settle(queued, exception=exc)  # the work's own, or the service stopping
             if _leader_cancelled():
                 raise
-            _settle(queued, exception=exc)  # the work's own
         except Exception as exc:
             _settle(queued, exception=exc)
         else:
@@ -163,15 +189,37 @@ def _leader_cancelled() -> bool:
     return task is not None and task.cancelling() > 0
 
 
-async def _own(queued: _Queued[Any], work: Awaitable[T]) -> T:
+async def _outcome(queued: _Queued[T]) -> T:
+    """What the caller of `queued` is answered. Cancelled before its work was taken: it never runs. Cancelled
+    once taken: it waits for the outcome, gets the result when the work committed, and is cancelled only when
+    it did not (an Idempotency-Key released on « cancelled » for a command that committed would let it run
+    twice, and the caller that stays would never be told it was done)."""
+    try:
+        return await asyncio.shield(queued.result)
+    except asyncio.CancelledError:
+        if queued.result.done() and queued.result.cancelled():
+            raise
+        if not queued.taken:
+            queued.result.cancel()  # never run: the leader skips it
+            raise
+        while not queued.result.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({queued.result})
+        if queued.result.cancelled() or queued.result.exception() is not None:
+            raise  # not done: the cancellation stands (the failure was retrieved, the caller had left)
+        return queued.result.result()
+
+
+async def _own(queued: _Queued[Any], work: Awaitable[T], *, shared: bool) -> T:
     """`work`'s result; its own failure as `_WorkFailed`, except what the transaction must see: a transient
-    database error (the group is retried whole) or the leader's own cancellation."""
+    database error of a work alone (its transaction is retried), a connection lost, or the leader's own
+    cancellation. A work of a shared group that meets a transient conflict is split out at once."""
     try:
         return await work
     except PyMongoError as exc:
-        if is_transient(exc) or isinstance(exc, ConnectionFailure):
+        if isinstance(exc, ConnectionFailure) or (is_transient(exc) and not shared):
             raise
-        raise _WorkFailed(queued, exc) from exc
+        raise _WorkFailed(queued, exc, transient=is_transient(exc)) from exc
     except asyncio.CancelledError as exc:
         if _leader_cancelled():
             raise
