@@ -7,10 +7,16 @@ become visible in increasing order (see eventstore), so the checkpoint never pas
 A broker that forgets is caught before it can lose anything for good. Two signs, checked at start,
 after any failure and every `check_seconds`: the cluster is another one than the one that acknowledged
 the published events (its cluster id changed: our embedded Tansu keeps its log in memory and starts as
-a new cluster; a Kafka cluster rebuilt from nothing), or a partition that acknowledged records now holds
-none (a topic deleted by mistake). Then the topics are created again and the whole log is published
-again from its first event; consumers drop what they already processed (their inbox), so nothing is
-lost and nothing is applied twice. On a durable cluster the check is one Metadata and one ListOffsets
+a new cluster; a Kafka cluster rebuilt from nothing), or a partition that acknowledged records now ends at
+or before the first offset of the last pass that wrote to it, or below where it ended at the previous check (a
+topic deleted or re-created by mistake, even one written to again since: a partition's end never moves back on
+a healthy broker). Not the last offset acknowledged: Tansu reports a partition's end as the first offset of its
+last batch plus one, below the last offset acknowledged whenever records were batched, but never at or below
+the first record of the pass that sent that batch. Between two checks, a send acknowledged at an offset not above the
+last one acknowledged on its partition means the same, and is caught before its batch is checkpointed. Then
+the topics are created again and the whole log is published again from its first event, before any new
+send; consumers drop what they already processed (their inbox), so nothing is lost and nothing is applied
+twice. On a durable cluster the check is one Metadata and one ListOffsets
 request every `check_seconds`, and it never fires.
 """
 
@@ -49,6 +55,11 @@ class BrokerOffsets(Protocol):
     async def end_offsets(self, partitions: list[Partition]) -> dict[Partition, int]: ...
 
 
+class BrokerForgot(Exception):
+    """The broker acknowledged an offset it had acknowledged already: it lost what it held (a new cluster, a
+    topic re-created). The batch is not checkpointed; the check that follows publishes the whole log again."""
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -81,6 +92,10 @@ class OutboxRelay:
         self.ensure_topics = ensure_topics
         self.check_seconds = check_seconds
         self._acknowledged: dict[Partition, int] | None = None
+        self._floors: dict[Partition, int] | None = None
+        """The first offset of the last pass that wrote to each partition: its end is above it."""
+        self._forgot = False
+        """A send was acknowledged at an offset acknowledged before: the broker lost what it held."""
         self._published: int | None = None
 
     def stuck_for(self, now: float) -> float:
@@ -104,11 +119,14 @@ class OutboxRelay:
         if self._acknowledged is None:
             doc = await self._checkpoints.find_one({"_id": self.name}) or {}
             self._acknowledged = {(t, int(p)): int(o) for t, p, o in doc.get("acknowledged", [])}
+            self._floors = {(t, int(p)): int(o) for t, p, o in doc.get("floors", [])}
         return self._acknowledged
 
     async def broker_forgot(self) -> bool:
-        """Whether the broker is no longer the one that acknowledged what was published, or holds nothing
-        on a partition that acknowledged records."""
+        """Whether the broker is no longer the one that acknowledged what was published, or a partition that
+        acknowledged records holds none or ends below the end seen at the previous check."""
+        if self._forgot:
+            return True
         if self.broker is None:
             return False
         doc = await self._checkpoints.find_one({"_id": self.name}) or {}
@@ -119,7 +137,16 @@ class OutboxRelay:
             return True
         known = await self.acknowledged()
         held = await self.broker.end_offsets(list(known)) if known else {}
-        return any(held.get(partition, 0) == 0 for partition in known)
+        seen = {(t, int(p)): int(o) for t, p, o in doc.get("ends", [])}
+        floors = {(t, int(p)): int(o) for t, p, o in doc.get("floors", [])}
+        for partition in known:
+            end = held.get(partition, 0)
+            if end == 0 or end <= floors.get(partition, -1) or end < seen.get(partition, 0):
+                return True
+        if held and held != seen:
+            ends = [[t, p, o] for (t, p), o in sorted(held.items())]
+            await self._checkpoints.update_one({"_id": self.name}, {"$set": {"ends": ends}}, upsert=True)
+        return False
 
     async def recover_if_forgotten(self) -> bool:
         """When the broker lost acknowledged events: topics again, and the whole log published again."""
@@ -129,8 +156,14 @@ class OutboxRelay:
         if self.ensure_topics is not None:
             await self.ensure_topics()
         assert self.broker is not None
-        self._acknowledged = {}
-        reset = {"position": 0, "acknowledged": [], "cluster_id": await self.broker.cluster_id()}
+        self._acknowledged, self._floors, self._forgot = {}, {}, False
+        reset = {
+            "position": 0,
+            "acknowledged": [],
+            "floors": [],
+            "ends": [],
+            "cluster_id": await self.broker.cluster_id(),
+        }
         await self._checkpoints.update_one({"_id": self.name}, {"$set": reset}, upsert=True)
         self._published = 0
         REPUBLISHED.labels(self.name).inc()
@@ -153,12 +186,21 @@ class OutboxRelay:
             await self.before_checkpoint(events)
         acknowledged = await self.acknowledged()
         for record in written:
+            if record.offset <= acknowledged.get((record.topic, record.partition), -1):
+                self._forgot = True
+                raise BrokerForgot(f"{record.topic}[{record.partition}] acknowledged offset {record.offset} again")
+        floors = self._floors if self._floors is not None else {}
+        passed: dict[Partition, int] = {}
+        for record in written:
             partition = (record.topic, record.partition)
             acknowledged[partition] = max(acknowledged.get(partition, -1), record.offset)
+            passed[partition] = min(passed.get(partition, record.offset), record.offset)
+        floors.update(passed)
+        self._floors = floors
         last = events[-1].position
         await self._checkpoints.update_one(
             {"_id": self.name},
-            {"$set": {"position": last, "acknowledged": [[t, p, o] for (t, p), o in sorted(acknowledged.items())]}},
+            {"$set": {"position": last, "acknowledged": _triples(acknowledged), "floors": _triples(floors)}},
             upsert=True,
         )
         self._published = last
@@ -196,3 +238,8 @@ class OutboxRelay:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+
+
+def _triples(offsets: dict[Partition, int]) -> list[list[str | int]]:
+    """Offsets per partition as stored: [topic, partition, offset], in a stable order."""
+    return [[t, p, o] for (t, p), o in sorted(offsets.items())]
