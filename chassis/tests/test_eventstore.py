@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -154,3 +155,74 @@ async def test_twenty_writers_with_known_heads_racing_on_one_stream_keep_one_cha
     events = await store.read_stream(stream)
     assert [e.version for e in events] == list(range(1, 21))
     assert await store.verify_stream(stream) == []
+
+
+async def test_the_relay_reads_only_what_a_majority_of_the_replica_set_holds(mongo_uri, mongo_db):  # type: ignore[no-untyped-def]
+    """Read with the default `local` concern, an event committed on a primary but not yet on a majority could
+    reach Kafka and then vanish in a fail-over, its position given to another event. `read_all` (the relay's
+    read) asks for `majority`; the embedded server answers it."""
+    from pymongo import AsyncMongoClient, monitoring
+
+    class Finds(monitoring.CommandListener):
+        def __init__(self) -> None:
+            self.read_concerns: list[object] = []
+
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            if event.command_name == "find" and event.command.get("find") == "events":
+                self.read_concerns.append(event.command.get("readConcern"))
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    finds = Finds()
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
+        mongo_uri, tz_aware=True, uuidRepresentation="standard", event_listeners=[finds]
+    )
+    try:
+        store = EventStore(client[mongo_db.name])
+        await store.ensure_indexes()
+        await append(client, store, f"maj-{uuid.uuid4()}", 0, removal(1), removal(2))
+        finds.read_concerns.clear()
+        assert [e.version for e in await store.read_all()] == [1, 2]
+        assert finds.read_concerns == [{"level": "majority"}]
+    finally:
+        await client.close()
+
+
+async def test_an_as_of_read_is_a_prefix_of_the_log_whatever_the_replicas_clocks(mongo_db):  # type: ignore[no-untyped-def]
+    """The reviewer's case: v5 stamped by a replica whose clock is a few ms ahead of the one that stamped v6.
+    Filtered on the stamp, « as of » v6's instant gave v1–v4 and v6 without v5, and called an untampered chain
+    broken. Read by position, every as-of read is a prefix: the stream's, and the log's."""
+    from datetime import timedelta
+
+    from chassis.audit import AuditReads
+    from chassis.eventstore import chained, to_doc
+
+    stream = f"skew-{uuid.uuid4()}"
+    start = datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
+    instants = [start + timedelta(milliseconds=ms) for ms in (0, 10, 20, 30, 48, 45)]  # v5 ahead, v6 behind
+    first = (await EventStore(mongo_db).last_position()) + 1000
+    events, prev = [], GENESIS_HASH
+    for envelope, at in zip(
+        chained(stream, 0, [removal(i) for i in range(6)], meta(), prev_hash=GENESIS_HASH, first_position=first),
+        instants,
+        strict=True,
+    ):
+        restamped = envelope.model_copy(update={"occurred_at": at}).chained(prev)
+        prev = restamped.hash
+        events.append(restamped)
+    await mongo_db["events"].insert_many([to_doc(e) for e in events])
+    store = EventStore(mongo_db)
+
+    as_of = instants[5]  # v6's stamp, before v5's
+    read = await AuditReads(mongo_db, {}).stream(stream, as_of=as_of)
+    assert read is not None
+    assert [e.version for e in read.events] == [1, 2, 3, 4, 5, 6] and read.problems == []
+    logged = [e.version async for e in store.read_log(as_of=as_of) if e.stream_id == stream]
+    assert logged == [1, 2, 3, 4, 5, 6]
+    assert [e.version for e in await store.read_all(first - 1, as_of=instants[3])] == [1, 2, 3, 4]
+    before = await AuditReads(mongo_db, {}).stream(stream, as_of=start - timedelta(seconds=1))
+    assert before is not None and before.events == []

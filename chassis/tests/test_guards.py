@@ -63,6 +63,24 @@ def test_serve_refuses_to_start_without_a_strong_signing_secret(secret: str | No
     assert ServiceSettings(jwks_url="https://idp.example/jwks").signing_problem() is None
 
 
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "mongodb://mongo-0,mongo-1,mongo-2/?replicaSet=rs0",
+        "mongodb://mongo-0,mongo-1,mongo-2/?replicaSet=rs0&w=1",
+        "mongodb://127.0.0.1:27017/?directConnection=true&journal=true",
+    ],
+)
+def test_serve_refuses_a_mongo_uri_without_majority_writes(uri: str) -> None:
+    """Checkpoints, idempotency keys and dead letters are written outside transactions: with w=1 a fail-over
+    can roll back what was confirmed. Production URIs carry w=majority; a service refuses to start without."""
+    settings = ServiceSettings(jwt_secret="k" * 40, mongo_uri=uri)
+    result = CliRunner().invoke(make_cli(lambda: ServiceDefinition(name="t", settings=settings)), ["serve"])
+    assert result.exit_code == 2 and "w=majority" in result.output
+    assert ServiceSettings(mongo_uri=uri.split("?")[0] + "?replicaSet=rs0&w=majority").durability_problem() is None
+    assert ServiceSettings().durability_problem() is None, "the default (make run) asks for majority"
+
+
 def test_no_csv_cell_runs_as_a_formula_and_the_file_opens_in_a_french_spreadsheet() -> None:
     data = to_csv(
         ["N°", "Objet"], [[1, '=HYPERLINK("http://x")'], [2, "+33 1 02"], [3, "-5"], [4, "@SUM(A1)"], [5, "Été"]]

@@ -44,7 +44,7 @@ def container_env(docs: list[Doc], container: Doc) -> dict[str, str]:
         if "value" in item:
             env[item["name"]] = item["value"]
         elif "secretKeyRef" in item.get("valueFrom", {}):
-            env[item["name"]] = f"mongodb://secret.example:27017/?replicaSet=rs0#{item['name']}"
+            env[item["name"]] = f"mongodb://secret.example:27017/?replicaSet=rs0&w=majority#{item['name']}"
     return env
 
 

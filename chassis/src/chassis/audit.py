@@ -17,7 +17,7 @@ from pydantic_core import to_jsonable_python
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from chassis.eventstore import from_doc
+from chassis.eventstore import from_doc, last_recorded_by
 from contracts.audit import head_proofs
 from contracts.envelope import EventEnvelope, verify_chain
 from contracts.errors import DomainError
@@ -77,8 +77,9 @@ class AuditReads:
         query: Doc = {"stream_id": stream_id}
         if version is not None:
             query["version"] = {"$lte": version}
-        if as_of is not None:
-            query["occurred_at"] = {"$lte": as_of}
+        if as_of is not None:  # a prefix of the stream: up to the last version stamped by then
+            last = await last_recorded_by(self.events, as_of, {"stream_id": stream_id}, key="version")
+            query["version"] = {"$lte": min(last, version) if version is not None else last}
         events = [from_doc(d) async for d in self.events.find(query, sort=[("version", ASCENDING)])]
         return StreamAsOf(
             stream_id=stream_id,

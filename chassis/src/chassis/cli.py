@@ -29,7 +29,7 @@ def make_cli(build: Callable[[], ServiceDefinition]) -> typer.Typer:
     def serve(host: str | None = None, port: int | None = None) -> None:
         """Runs the HTTP API, the outbox relay and the Kafka consumer."""
         definition = build()
-        refusal = definition.settings.signing_problem()
+        refusal = definition.settings.signing_problem() or definition.settings.durability_problem()
         if refusal:
             console.print(f"[red]{refusal}[/red]")
             raise typer.Exit(2)

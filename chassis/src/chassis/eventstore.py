@@ -27,6 +27,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo.read_concern import ReadConcern
 
 from chassis.logging import correlation_id
 from chassis.mongo import transaction_scope
@@ -329,11 +330,14 @@ class EventStore:
         limit: int | None = None,
         as_of: datetime | None = None,
     ) -> list[EventEnvelope]:
-        """This service's own events after `after_position`, in global order."""
+        """This service's own events after `after_position`, in global order, as a majority of the replica set
+        holds them: the relay publishes only what no fail-over can roll back (an event read with the default
+        `local` concern could reach Kafka, then vanish with its position given to another event)."""
         query: Doc = {"position": {"$gt": after_position}}
         if as_of is not None:
-            query["occurred_at"] = {"$lte": as_of}
-        cursor = self.events.find(query, sort=[("position", ASCENDING)], limit=limit or 0)
+            query["position"]["$lte"] = await last_recorded_by(self.events, as_of)
+        majority = self.events.with_options(read_concern=ReadConcern("majority"))
+        cursor = majority.find(query, sort=[("position", ASCENDING)], limit=limit or 0)
         return [from_doc(d) async for d in cursor]
 
     async def read_log(self, *, batch: int = 1000, as_of: datetime | None = None) -> AsyncIterator[EventEnvelope]:
@@ -344,7 +348,8 @@ class EventStore:
         """
         query: Doc = {}
         if as_of is not None:
-            query["occurred_at"] = {"$lte": as_of}
+            last = max(await last_recorded_by(self.events, as_of), await last_recorded_by(self.inbox, as_of))
+            query["position"] = {"$lte": last}
         own = self.events.find(query, sort=[("position", ASCENDING)], batch_size=batch)
         received = self.inbox.find(query, sort=[("position", ASCENDING)], batch_size=batch)
         async for doc in _merged(own, received):
@@ -363,6 +368,17 @@ class EventStore:
 
     async def stream_ids(self) -> list[str]:
         return [str(s) for s in await self.events.distinct("stream_id")]
+
+
+async def last_recorded_by(collection: Any, as_of: datetime, query: Doc | None = None, key: str = "position") -> int:
+    """The highest `key` (position, or version within a stream) of the events stamped at or before `as_of`, 0
+    when none. Reading up to it gives a prefix of the log: events are stamped by their writer's clock before
+    their commit, and two replicas' clocks differ by a few ms, so filtering on the stamp could return v6 without
+    v5; ordering by position never does."""
+    doc = await collection.find_one(
+        {**(query or {}), "occurred_at": {"$lte": as_of}}, sort=[(key, DESCENDING)], projection={key: 1}
+    )
+    return int(doc[key]) if doc else 0
 
 
 async def _in_stream_order(collection: Any, query: Doc, session: AsyncClientSession | None) -> list[EventEnvelope]:

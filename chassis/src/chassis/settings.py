@@ -6,6 +6,8 @@ import json
 from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
+from pymongo import uri_parser
+from pymongo.errors import ConfigurationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ALL_TERRITORIES = ("971", "972", "973", "974", "976")
@@ -21,7 +23,7 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SERVICE_", extra="ignore")
 
     service_name: str = "service"
-    mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true&journal=true"
+    mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true&w=majority&journal=true"
     # `{service}` and `{territories}` (served codes joined by "-", e.g. "971-972") are filled in,
     # so one value keeps each territory deployment in its own database: "{service}-{territories}".
     mongo_db: str = ""
@@ -119,6 +121,21 @@ class ServiceSettings(BaseSettings):
             return (
                 f"Refus de démarrer : ni adresse JWKS ({prefix}JWKS_URL) ni secret de signature fort "
                 f"({prefix}JWT_SECRET, {MIN_SECRET_LENGTH} caractères au moins, autre que celui des tests)."
+            )
+        return None
+
+    def durability_problem(self) -> str | None:
+        """Why writes outside a transaction (checkpoints, idempotency keys, dead letters) could be rolled back by
+        a fail-over with this Mongo URI (a service then refuses to start), or None. Transactions commit with
+        w=majority whatever the URI says; the rest takes the URI's write concern."""
+        try:
+            options = uri_parser.parse_uri(self.mongo_uri)["options"]
+        except (ValueError, ConfigurationError):
+            return "Refus de démarrer : l'adresse MongoDB (MONGO_URI) est illisible."
+        if str(options.get("w", "")).lower() != "majority":
+            return (
+                "Refus de démarrer : l'adresse MongoDB doit demander des écritures confirmées par la majorité du "
+                "replica set (w=majority dans MONGO_URI) ; sinon une bascule peut effacer ce qui a été confirmé."
             )
         return None
 

@@ -74,7 +74,7 @@ def _initiate_replica_set(host: str, port: int, timeout: float) -> str:
     from pymongo import MongoClient
     from pymongo.errors import OperationFailure, PyMongoError
 
-    uri = f"mongodb://{host}:{port}/?directConnection=true"
+    uri = f"mongodb://{host}:{port}/?directConnection=true&w=majority"
     client: MongoClient[dict[str, Any]] = MongoClient(uri, serverSelectionTimeoutMS=int(timeout * 1000))
     deadline = time.monotonic() + timeout
     try:
@@ -123,7 +123,7 @@ def start_containers(
 
         def get_connection_url(self) -> str:
             host = self.get_container_host_ip()
-            return f"mongodb://{host}:{self.get_exposed_port(self.port)}/?directConnection=true"
+            return f"mongodb://{host}:{self.get_exposed_port(self.port)}/?directConnection=true&w=majority"
 
     try:
         kafka = KafkaContainer(kafka_image).with_kraft()

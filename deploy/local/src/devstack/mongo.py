@@ -60,7 +60,7 @@ class MongoServer(ManagedServer):
     @property
     def uri(self) -> str:
         """For pymongo (sync or async): direct connection, journaled writes."""
-        return f"mongodb://{self.address}/?directConnection=true&journal=true"
+        return f"mongodb://{self.address}/?directConnection=true&w=majority&journal=true"
 
     @property
     def url(self) -> str:
