@@ -13,10 +13,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
+from chassis.http.inputs import hidden_problem
 from contracts.french import FrenchInputError, parse_amount, parse_day
 from portal.backends import Refused
 from portal.session import session_of
@@ -24,6 +26,14 @@ from portal.session import session_of
 
 class CsrfRefused(Exception):
     """A form without the session's token: another site's, or an old page after signing in again."""
+
+
+class CrossSiteRefused(CsrfRefused):
+    """A state-changing request another site's page sent (its `Origin` or `Sec-Fetch-Site` says so)."""
+
+
+SAME_SITE_FETCHES = ("same-origin", "none")
+"""`Sec-Fetch-Site` values of a request the portal's own pages (or the person, typing) sent."""
 
 
 @dataclass
@@ -116,9 +126,32 @@ async def submitted(request: Request) -> tuple[Form, FormData]:
     values = {k: v for k, v in data.multi_items() if isinstance(v, str) and k not in ("csrf", "key")}
     key = data.get("key")
     form = Form(values=values)
+    for name, value in values.items():  # refused here as the services refuse it, next to its field
+        problem = hidden_problem(value)
+        if problem is not None:
+            form.error(name, problem)
     if isinstance(key, str) and 8 <= len(key) <= 64 and key.replace("-", "").isalnum():
         form.key = key
     return form, data
+
+
+def check_origin(request: Request, public_url: str) -> None:
+    """Refuses a state-changing request that another site sent, before its token is even looked at: the
+    browser's `Sec-Fetch-Site` (same-origin, or none for what the person did) and `Origin` (the portal's public
+    address, or the address the request came to), when the browser sends them."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in SAME_SITE_FETCHES:
+        raise CrossSiteRefused()
+    origin = request.headers.get("origin")
+    if origin is not None:
+        ours = {_origin(public_url), _origin(str(request.base_url))}
+        if origin.rstrip("/") not in ours:
+            raise CrossSiteRefused()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def check_csrf(request: Request, data: FormData | None = None) -> None:
