@@ -83,6 +83,20 @@ def test_payment_is_idempotent_by_reference() -> None:
     assert refusal.value.field == "reference" and refusal.value.code == "paiement-deja-enregistre"
 
 
+@pytest.mark.parametrize("again", ["tp-2024-0001", "TP-2024 -0001", "\u00a0TP-2024-\u00a00001", "ＴＰ-2024-0001"])
+def test_compared_reference_a_reference_differing_by_case_or_spaces_is_the_same_payment(again: str) -> None:
+    """The probe's case: « TP-2026-0001 » then « tp-2026-0001 » recorded a second payment. A bank compares
+    references without regard to case or spaces (ISO 11649): the same facts are recorded once, other facts are a
+    conflict naming the reference as first recorded."""
+    declaration = filed()
+    assert len(pay(declaration)) == 1
+    assert pay(declaration, reference=again) == []
+    with pytest.raises(Conflict) as refusal:
+        pay(declaration, reference=again, amount="100.00")
+    assert "« TP-2024-0001 »" in refusal.value.detail and "125,00" in refusal.value.detail
+    assert len(declaration.payments) == 1
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

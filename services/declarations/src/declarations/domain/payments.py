@@ -8,12 +8,14 @@ refunds or carries it), never refused.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from contracts import french
 from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import PaymentRecorded
 from declarations.domain.amounts import parse_amount
@@ -51,7 +53,7 @@ def record_payment(
     value = parse_amount(amount, field="amount", label="Le montant du paiement", strictly_positive=True)
     if method not in methods:
         accepted = ", ".join(PAYMENT_METHOD_LABELS.get(m, m) for m in methods)
-        raise DomainError(f"Mode de paiement inconnu « {method} » : attendu {accepted}.", field="method")
+        raise DomainError(f"Mode de paiement inconnu « {french.echo(method)} » : attendu {accepted}.", field="method")
     if paid_on > today:
         raise DomainError(
             f"La date du paiement ({paid_on:%d/%m/%Y}) ne peut pas être postérieure à aujourd'hui.", field="paid_on"
@@ -63,17 +65,26 @@ def record_payment(
         )
     event = PaymentRecorded(reference=reference, amount=value, paid_on=paid_on, method=method, recorded_by=recorded_by)
     for earlier in recorded:
-        if earlier.reference != reference:
+        if compared_reference(earlier.reference) != compared_reference(reference):
             continue
         if (earlier.amount, earlier.paid_on, earlier.method) == (value, paid_on, method):
             return []  # the same payment again: recorded once
         raise Conflict(
-            f"Le paiement de référence « {reference} » est déjà enregistré avec d'autres données "
-            f"({earlier.amount} €, le {earlier.paid_on:%d/%m/%Y}).",
+            f"Le paiement de référence « {earlier.reference} » est déjà enregistré avec d'autres données "
+            f"({french.euros(earlier.amount)}, le {earlier.paid_on:%d/%m/%Y}).",
             field="reference",
             code="paiement-deja-enregistre",
         )
     return [event]
+
+
+def compared_reference(reference: str) -> str:
+    """A payment reference as a bank compares it: without regard to case, spaces or invisible characters, its
+    compatibility forms folded (ISO 11649 § 4 and the EPC SEPA rulebooks: a creditor reference is case-insensitive
+    and printed in groups of four; banks match remittance information the same way). « TP-2026-0001 »,
+    « tp-2026-0001 » and « TP-2026 -0001 » are one payment's reference."""
+    folded = unicodedata.normalize("NFKC", reference)
+    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
 
 
 @dataclass(frozen=True)
