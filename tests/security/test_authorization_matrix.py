@@ -46,6 +46,9 @@ DENIED = {
     "comptable_other": {403},
 }
 READ_VICTIM = {**DENIED, "auditor": OK, "admin": OK}
+UNSEEN = {"declarant_other": {404}, "requester_other": {404}, "agent_other": {404}, "comptable_other": {404}}
+"""Another person's ESSOC request answers exactly as one that does not exist (issue 24, item 5); a caller whose
+profile may not do the thing at all is refused for its profile (403) whether the request exists or not."""
 ACT_AS_DECLARANT = {**DENIED, "auditor": {403}, "admin": OK | RULE}
 EXAMINE = {**DENIED, "auditor": {403}, "admin": OK | RULE}
 REQUESTER_ONLY = {**DENIED, "auditor": {403}, "admin": {403}}
@@ -128,27 +131,40 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
         "admin": {403},
     },
     ("essoc", "GET", "/api/v1/requests"): ANY_SIGNED_IN,
-    ("essoc", "GET", "/api/v1/requests/{request_id}"): READ_VICTIM,
-    ("essoc", "GET", "/api/v1/requests/{request_id}/history"): READ_VICTIM,
-    ("essoc", "GET", "/api/v1/requests/{request_id}/pdf"): READ_VICTIM,
+    ("essoc", "GET", "/api/v1/requests/{request_id}"): {**READ_VICTIM, **UNSEEN},
+    ("essoc", "GET", "/api/v1/requests/{request_id}/history"): {**READ_VICTIM, **UNSEEN},
+    ("essoc", "GET", "/api/v1/requests/{request_id}/pdf"): {**READ_VICTIM, **UNSEEN},
     ("essoc", "POST", "/api/v1/requests/{request_id}/take-charge"): EXAMINE,
     ("essoc", "POST", "/api/v1/requests/{request_id}/admissibility"): EXAMINE,
     ("essoc", "POST", "/api/v1/requests/{request_id}/questions"): EXAMINE,
     ("essoc", "POST", "/api/v1/requests/{request_id}/closure"): EXAMINE,
     ("essoc", "GET", "/api/v1/instruction/requests"): BOARD,
-    ("essoc", "GET", "/api/v1/requests/{request_id}/instruction"): READ_VICTIM,
-    ("essoc", "PUT", "/api/v1/requests/{request_id}/seen"): {**DENIED, "auditor": {403}, "admin": {204}},
+    ("essoc", "GET", "/api/v1/requests/{request_id}/instruction"): {**READ_VICTIM, **UNSEEN},
+    ("essoc", "PUT", "/api/v1/requests/{request_id}/seen"): {
+        **DENIED,
+        "agent_other": {404},
+        "auditor": {403},
+        "admin": {204},
+    },
     ("essoc", "POST", "/api/v1/requests/{request_id}/assignment"): EXAMINE,
     ("essoc", "POST", "/api/v1/requests/{request_id}/notes"): EXAMINE,
-    ("essoc", "POST", "/api/v1/requests/{request_id}/complements"): REQUESTER_ONLY,
-    ("essoc", "POST", "/api/v1/requests/{request_id}/questions/{question_id}/answer"): REQUESTER_ONLY,
-    ("essoc", "POST", "/api/v1/requests/{request_id}/attachments"): EXAMINE,
+    ("essoc", "POST", "/api/v1/requests/{request_id}/complements"): {**REQUESTER_ONLY, "requester_other": {404}},
+    ("essoc", "POST", "/api/v1/requests/{request_id}/questions/{question_id}/answer"): {
+        **REQUESTER_ONLY,
+        "requester_other": {404},
+    },
+    ("essoc", "POST", "/api/v1/requests/{request_id}/attachments"): {**EXAMINE, "requester_other": {404}},
     ("essoc", "GET", "/api/v1/requests/{request_id}/attachments/{attachment_id}"): {
         **READ_VICTIM,
+        **UNSEEN,
         "admin": OK | {410},
     },
     # Only who added an attachment deletes it (OGDE manual §4): the admin did not add the victim's.
-    ("essoc", "DELETE", "/api/v1/requests/{request_id}/attachments/{attachment_id}"): {**EXAMINE, "admin": {403}},
+    ("essoc", "DELETE", "/api/v1/requests/{request_id}/attachments/{attachment_id}"): {
+        **EXAMINE,
+        "requester_other": {404},
+        "admin": {403},
+    },
     # who was told what: the people and the agents concerned; a payment account has nothing to read there
     ("notifier", "GET", "/api/v1/notifications"): {**ANY_SIGNED_IN, "comptable_other": {403}},
 }

@@ -47,7 +47,7 @@ async def test_an_attachment_is_stored_with_its_sha256_and_read_back_as_sent(ess
     assert download.headers["content-type"] == "application/pdf"
     assert download.headers["etag"] == f'"{added["sha256"]}"'
     assert "Mod%C3%A8le%20de%20demande.pdf" in download.headers["content-disposition"]
-    problem(await essoc.other.get(added["url"]), 403)
+    problem(await essoc.other.get(added["url"]), 404)
     detail = (await essoc.juda.get(f"/api/v1/requests/{filed['id']}")).json()
     assert [(a["filename"], a["deleted_at"]) for a in detail["attachments"]] == [("Modèle de demande.pdf", None)]
 
@@ -90,7 +90,7 @@ async def test_a_file_over_the_size_cap_is_refused_with_413_and_leaves_no_trace(
 
 async def test_a_refused_upload_on_someone_elses_request_leaves_no_trace(essoc) -> None:  # type: ignore[no-untyped-def]
     filed = await essoc.file()
-    problem(await _upload(essoc.other, filed["id"], "note.txt", b"intrus"), 403)
+    problem(await _upload(essoc.other, filed["id"], "note.txt", b"intrus"), 404)
     problem(await _upload(essoc.agent_974, filed["id"], "note.txt", b"intrus"), 403)
     assert await _traces(essoc) == (0, 0, 0)
 

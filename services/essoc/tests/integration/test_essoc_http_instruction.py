@@ -99,7 +99,7 @@ async def test_private_notes_are_read_by_agents_only_never_in_the_requesters_vie
     assert (await essoc.auditor.get(f"/api/v1/requests/{rid}/instruction")).json()["notes"]
     problem(await essoc.juda.get(f"/api/v1/requests/{rid}/instruction"), 403)
     problem(await essoc.juda.post(f"/api/v1/requests/{rid}/notes", json={"text": "x"}), 403)
-    problem(await essoc.agent_974.get(f"/api/v1/requests/{rid}/instruction"), 403)
+    problem(await essoc.agent_974.get(f"/api/v1/requests/{rid}/instruction"), 404)
     for user in ("juda", "agent_971"):
         assert "NOTE-SECRETE" not in (await essoc.clients[user].get(f"/api/v1/requests/{rid}")).text
     pdf = await essoc.juda.get(f"/api/v1/requests/{rid}/pdf")

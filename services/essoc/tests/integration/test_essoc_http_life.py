@@ -62,9 +62,27 @@ async def test_a_requester_sees_only_their_own_requests(essoc) -> None:  # type:
     listed = (await essoc.juda.get("/api/v1/requests")).json()
     assert [i["id"] for i in listed["items"]] == [mine["id"]]
     assert sum(listed["counts"].values()) == 1
-    problem(await essoc.juda.get(f"/api/v1/requests/{theirs['id']}"), 403)
-    problem(await essoc.juda.get(f"/api/v1/requests/{theirs['id']}/pdf"), 403)
-    problem(await essoc.juda.get(f"/api/v1/requests/{theirs['id']}/history"), 403)
+    problem(await essoc.juda.get(f"/api/v1/requests/{theirs['id']}"), 404)
+    problem(await essoc.juda.get(f"/api/v1/requests/{theirs['id']}/pdf"), 404)
+    problem(await essoc.juda.get(f"/api/v1/requests/{theirs['id']}/history"), 404)
+
+
+async def test_another_persons_request_answers_exactly_as_a_request_that_does_not_exist(essoc) -> None:  # type: ignore[no-untyped-def]
+    """The probe's finding: 403 « Vous n'avez pas accès à la demande n° 1 » against 404 for n° 9999 told a
+    requester which numbers exist. Now the same answer, by number and by id, for reads and commands."""
+    theirs = await essoc.file(user="other")
+    for suffix, method in (("", "get"), ("/pdf", "get"), ("/history", "get"), ("/complements", "post")):
+        answers = []
+        for named in (str(theirs["number"]), "999999", theirs["id"], "req-does-not-exist"):
+            call = getattr(essoc.juda, method)
+            r = await (
+                call(f"/api/v1/requests/{named}{suffix}", json={"text": "x"})
+                if method == "post"
+                else call(f"/api/v1/requests/{named}{suffix}")
+            )
+            body = problem(r, 404, "id")
+            answers.append((body["type"], body["detail"], body["title"]))
+        assert len(set(answers)) == 1, (suffix, answers)
 
 
 async def test_an_agent_sees_only_the_requests_of_its_territory_and_directorate(essoc) -> None:  # type: ignore[no-untyped-def]
@@ -73,8 +91,8 @@ async def test_an_agent_sees_only_the_requests_of_its_territory_and_directorate(
     assert [i["id"] for i in (await essoc.agent_971.get("/api/v1/requests")).json()["items"]] == [guadeloupe["id"]]
     assert [i["id"] for i in (await essoc.agent_974.get("/api/v1/requests")).json()["items"]] == [reunion["id"]]
     assert (await essoc.agent_971_other_dr.get("/api/v1/requests")).json()["items"] == []
-    problem(await essoc.agent_974.get(f"/api/v1/requests/{guadeloupe['id']}"), 403)
-    problem(await essoc.agent_971_other_dr.get(f"/api/v1/requests/{guadeloupe['id']}"), 403)
+    problem(await essoc.agent_974.get(f"/api/v1/requests/{guadeloupe['id']}"), 404)
+    problem(await essoc.agent_971_other_dr.get(f"/api/v1/requests/{guadeloupe['id']}"), 404)
     assert (await essoc.agent_971.get(f"/api/v1/requests/{guadeloupe['id']}")).status_code == 200
 
 
@@ -218,7 +236,7 @@ async def test_each_question_is_answered_once_by_the_requester_and_kept_with_its
     question_id = r.json()["question_id"]
     url = f"/api/v1/requests/{filed['id']}/questions/{question_id}/answer"
     problem(await essoc.agent_971.post(url, json={"text": "Moi ?"}), 403)
-    problem(await essoc.other.post(url, json={"text": "Moi ?"}), 403)
+    problem(await essoc.other.post(url, json={"text": "Moi ?"}), 404)
     r = await essoc.juda.post(url, json={"text": "Il s'agit de rhum agricole."})
     assert r.status_code == 200, r.text
     problem(await essoc.juda.post(url, json={"text": "Encore."}), 409, "question_id")
@@ -243,7 +261,7 @@ async def test_complements_are_added_while_the_request_is_filed_or_in_charge(ess
     assert (
         await essoc.juda.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "Autre précision."})
     ).status_code == 201
-    problem(await essoc.other.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "x"}), 403)
+    problem(await essoc.other.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "x"}), 404)
     problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "x"}), 403)
     closed = await essoc.closed()
     problem(await essoc.juda.post(f"/api/v1/requests/{closed['id']}/complements", json={"text": "x"}), 409)

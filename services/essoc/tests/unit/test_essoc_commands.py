@@ -145,7 +145,7 @@ async def test_a_question_is_asked_and_answered_by_its_requester_only() -> None:
     )
     assert isinstance(given.store.events(request_id)[-1], RequestQuestioned)
     answer = commands.AnswerQuestion(request_id=request_id, question_id=question_id, text="Six ans.")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # another person's request is as one that does not exist
         await given.run(commands.answer_question, answer, STRANGER)
     await given.run(commands.answer_question, answer, REQUESTER_P)
     answered = given.store.events(request_id)[-1]

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chassis.http.auth import Principal
-from contracts.errors import Forbidden
+from contracts.errors import Forbidden, NotFound
 from contracts.types import TERRITORY_NAMES
 from essoc.domain.referentials import Directorate
 
@@ -79,9 +79,15 @@ def is_agent_of(who: Principal, *, territory: str, directorate: str) -> bool:
     return territory in who.territories and directorate in who.directorates
 
 
-def require_see(who: Principal, *, requester_id: str, territory: str, directorate: str, number: int) -> None:
+def unknown() -> NotFound:
+    """The one answer to a request that does not exist and to one the caller may not see: the same status,
+    type and words (no number, no id), so that nobody learns whether another person's request exists."""
+    return NotFound("Cette demande est introuvable.", field="id", code="demande-introuvable")
+
+
+def require_see(who: Principal, *, requester_id: str, territory: str, directorate: str) -> None:
     if not may_see(who, requester_id=requester_id, territory=territory, directorate=directorate):
-        raise Forbidden(f"Vous n'avez pas accès à la demande n° {number}.", field="id")
+        raise unknown()
 
 
 def require_examiner(who: Principal, *, territory: str, directorate: str, number: int, label: str) -> None:

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.http.auth import Principal
 from chassis.repository import Loaded
-from contracts.errors import Forbidden, NotFound
 from contracts.events.essoc import AttachmentAdded, Requester
 from essoc.application import access
 from essoc.application.unit_of_work import EssocUnitOfWork
@@ -316,7 +315,7 @@ async def _load(cmd: RequestCommand, who: Principal, uow: EssocUnitOfWork, actin
     """The request, if `who` may act on it as `acting`."""
     loaded = await uow.requests.get(cmd.request_id)
     if loaded is None:
-        raise NotFound(f"La demande {cmd.request_id} est introuvable.", field="id")
+        raise access.unknown()
     request = loaded.aggregate
     if acting == "examiner":
         directorate = uow.referentials.directorate(request.directorate)
@@ -324,10 +323,10 @@ async def _load(cmd: RequestCommand, who: Principal, uow: EssocUnitOfWork, actin
         access.require_examiner(
             who, territory=loaded.territory, directorate=request.directorate, number=request.number, label=label
         )
-    elif not access.may_see(
-        who, requester_id=request.requester.id, territory=loaded.territory, directorate=request.directorate
-    ):
-        raise Forbidden(f"Vous n'avez pas accès à la demande n° {request.number}.", field="id")
+    else:
+        access.require_see(
+            who, requester_id=request.requester.id, territory=loaded.territory, directorate=request.directorate
+        )
     return loaded
 
 

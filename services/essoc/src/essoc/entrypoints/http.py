@@ -136,13 +136,9 @@ async def _doc(
     `response`, its version as the `ETag`."""
     doc = await services.read_model.get(request_id)
     if doc is None:
-        raise NotFound(f"La demande {request_id} est introuvable.", field="id")
+        raise access.unknown()
     access.require_see(
-        who,
-        requester_id=doc["requester"]["id"],
-        territory=doc["territory"],
-        directorate=doc["directorate"],
-        number=doc["number"],
+        who, requester_id=doc["requester"]["id"], territory=doc["territory"], directorate=doc["directorate"]
     )
     if response is not None:
         response.headers["ETag"] = f'"{doc["version"]}"'
@@ -155,7 +151,7 @@ async def _id(services: EssocServices, request_id: str) -> str:
         return request_id
     found = await services.read_model.request_id(int(request_id))
     if found is None:
-        raise NotFound(f"La demande n° {request_id} est introuvable.", field="id")
+        raise access.unknown()
     return found
 
 
