@@ -86,6 +86,22 @@ async def test_one_wrong_row_refuses_the_whole_file_and_every_wrong_row_is_said(
     assert [e.type for e in events] == ["DeclarationDrafted"], "a refused import appends nothing"
 
 
+async def test_a_file_of_two_thousand_long_wrong_cells_gets_a_short_report(stack: dict[str, Any]) -> None:
+    """The probe's case: 2 000 rows whose cells are 1 000 characters long made a 2.2 MB answer (and page). The
+    first 100 errors are reported, then how many others; a message never quotes more than 80 characters."""
+    did = await _draft(stack, 4)
+    http, who = stack["declarations"].http, auth(stack["declarant"])
+    body = "annexe,nomenclature,prix_ht\n" + "".join(f"A,{'9' * 1000},{i}.00\n" for i in range(1, 2001))
+    r = await http.post(f"/api/v1/declarations/{did}/lines/import", content=body.encode(), headers=who | CSV)
+    assert r.status_code == 422, r.text
+    assert len(r.content) < 40_000
+    problem = r.json()
+    assert len(problem["errors"]) == 100 and problem["other_errors"] == 1900
+    assert problem["detail"].startswith("2000 lignes sur 2000 sont refusées")
+    assert "et 1900 autres" in problem["detail"]
+    assert all("9" * 80 not in e["message"] and "…" in e["message"] for e in problem["errors"])
+
+
 async def test_a_json_list_of_lines_is_imported_atomically_and_once_per_key(stack: dict[str, Any]) -> None:
     did = await _draft(stack, 3)
     http, who = stack["declarations"].http, auth(stack["declarant"])

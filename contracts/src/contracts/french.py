@@ -149,6 +149,16 @@ def parse_day(text: str) -> date:
         ) from None
 
 
+ECHO_LIMIT = 80
+"""What a message shows of a value someone typed, at most (a cell of a file can be 100 000 characters)."""
+
+
+def echo(typed: object) -> str:
+    """A typed value as a message quotes it: stripped, and cut at 80 characters (« … » says it was cut)."""
+    text = str(typed).strip()
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
+
+
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
 
 

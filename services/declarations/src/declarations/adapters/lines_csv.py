@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from contracts import french
 from contracts.errors import DomainError
 from contracts.french import FrenchInputError, parse_amount, parse_day, plain
 from declarations.domain.lines import FIELD_LABELS, LineEntry, RowRefusal
@@ -175,5 +176,5 @@ def _cell(name: str, cell: str) -> str | date | bool | None:
             return True
         if word in _NO:
             return False
-        raise FrenchInputError(f"« {cell} » : écrivez oui ou non.")
+        raise FrenchInputError(f"« {french.echo(cell)} » : écrivez oui ou non.")
     return cell

@@ -11,6 +11,7 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
+from contracts import french
 from contracts.errors import DomainError
 
 NOMENCLATURE_PATTERN = re.compile(r"[0-9]{8}|[0-9]{10}")
@@ -40,7 +41,7 @@ def normalize_nomenclature(raw: str) -> str:
         raise DomainError("La nomenclature est obligatoire.", field="nomenclature")
     if not NOMENCLATURE_PATTERN.fullmatch(code):
         raise DomainError(
-            f"La nomenclature « {raw.strip()} » doit comporter 8 chiffres (nomenclature combinée) "
+            f"La nomenclature « {french.echo(raw)} » doit comporter 8 chiffres (nomenclature combinée) "
             "ou 10 chiffres (code TARIC).",
             field="nomenclature",
         )
@@ -54,7 +55,7 @@ def normalize_cana(raw: str | None) -> str | None:
     code = raw.strip().upper()
     if not CANA_PATTERN.fullmatch(code):
         raise DomainError(
-            f"Le CANA « {raw.strip()} » doit être un code additionnel national de série Z : "
+            f"Le CANA « {french.echo(raw)} » doit être un code additionnel national de série Z : "
             "la lettre Z suivie de 3 lettres ou chiffres (ex. Z001).",
             field="cana",
         )
@@ -70,7 +71,7 @@ def normalize_naf(raw: str | None) -> str | None:
     if compact:
         code = f"{compact.group(1)}.{compact.group(2)}"
     if not NAF_PATTERN.fullmatch(code):
-        raise DomainError(f"Le code NAF « {raw.strip()} » doit avoir la forme 99.99A (ex. 10.71C).", field="naf")
+        raise DomainError(f"Le code NAF « {french.echo(raw)} » doit avoir la forme 99.99A (ex. 10.71C).", field="naf")
     if code not in naf_subclasses():
         raise DomainError(
             f"Le code NAF « {code} » n'existe pas dans la nomenclature d'activités française (NAF rév. 2).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Literal
 
+from contracts import french
 from contracts.errors import DomainError
 from contracts.events.declarations import DeclarantDetailsSet
 
@@ -70,7 +71,7 @@ def declarant_details(
             f"« {method} » ({PAYMENT_METHOD_LABELS.get(method, method)})" for method in accepted_payment_methods
         )
         raise DomainError(
-            f"Mode de paiement inconnu : « {clean_method} ». Modes acceptés : {accepted}.",
+            f"Mode de paiement inconnu : « {french.echo(clean_method)} ». Modes acceptés : {accepted}.",
             field="payment_method",
         )
     return DeclarantDetailsSet(

@@ -99,6 +99,11 @@ FIELD_LABELS = {
 """The columns of the annexes as the manual names them, for the field at fault in a row."""
 
 
+REPORTED_ERRORS = 100
+"""The errors a refused batch reports, at most: the first ones, then how many others (a file of 2 000 wrong rows
+gave a 2.2 MB answer and page)."""
+
+
 class LinesRefused(DomainError):
     """A batch of lines with at least one wrong row: none of them is added."""
 
@@ -106,11 +111,18 @@ class LinesRefused(DomainError):
 
     def __init__(self, refusals: list[RowRefusal], rows: int) -> None:
         wrong = len({r.row for r in refusals})
+        others = max(0, len(refusals) - REPORTED_ERRORS)
         super().__init__(
             f"{wrong} ligne{'s' if wrong > 1 else ''} sur {rows} "
-            f"{'sont refusées' if wrong > 1 else 'est refusée'} ; aucune ligne n'a été ajoutée.",
+            f"{'sont refusées' if wrong > 1 else 'est refusée'} ; aucune ligne n'a été ajoutée."
+            + (
+                f" Les {REPORTED_ERRORS} premières erreurs sont listées, et {others} autre{'s' if others > 1 else ''}."
+                if others
+                else ""
+            ),
             field="lines",
             extra={
+                "other_errors": others,
                 "errors": [
                     {
                         "row": r.row,
@@ -118,8 +130,8 @@ class LinesRefused(DomainError):
                         "field": r.field,
                         "message": r.message,
                     }
-                    for r in refusals
-                ]
+                    for r in refusals[:REPORTED_ERRORS]
+                ],
             },
         )
         self.refusals = refusals
