@@ -198,10 +198,21 @@ async def test_a_stream_rewritten_with_a_recomputed_chain_is_caught_by_the_seal(
     problems = await service.runtime.seals.verify()
     assert any("sceau n° 1" in p and declaration in p for p in problems), problems
     assert not any(other in p for p in problems)
-    # the auditor's read says so too: the chain holds, and the seal it is under no longer matches (verify)
+    # the auditor's read says so too (the probe's finding: it said « intacte »): its chain holds by itself, but
+    # it no longer gives the head the seal signed
     async with service.client(AUDITOR) as http:
         body = (await http.get(f"/api/v1/audit/streams/{declaration}")).json()
-    assert body["chain"]["intact"] and body["seal"]["seq"] == 1
+        untouched = (await http.get(f"/api/v1/audit/streams/{other}")).json()
+    assert body["chain"]["intact"] is False and body["sealed"]["intact"] is False and body["sealed"]["seal"] == 1
+    assert any("réécrit depuis le sceau n° 1" in p and "version 3" in p for p in body["chain"]["problems"]), body
+    assert untouched["chain"]["intact"] and untouched["sealed"]["intact"]
+    # no new seal covers the rewrite, and an export of the stream fails to verify offline
+    assert await service.runtime.seals.seal_now() is None
+    bundle = service.keys / "reecrit.jsonl"
+    await export_bundle(service.runtime, bundle, [declaration], None, None, None)
+    command = [sys.executable, "-m", "contracts.verify", str(bundle), "--key", str(service.keys / "keyring.json")]
+    checked = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=60, check=False)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
 
 
 async def test_a_seal_forged_with_another_key_or_an_old_seal_replayed_is_caught(

@@ -26,10 +26,10 @@ YEAR, QUARTER = 2025, 2
 NOMENCLATURE = "20079910"
 
 
-async def _drafted_with_a_line(stack: Stack, tokens: dict[str, str], correlation: str) -> str:
+async def _drafted_with_a_line(stack: Stack, tokens: dict[str, str], correlation: str, quarter: int = QUARTER) -> str:
     """The declaration drafted, then a line added under `correlation`; back once taxcalc has assessed it."""
     async with api(stack, "declarations", tokens["declarant"]) as http:
-        r = await http.post("/api/v1/declarations", json={"relation_id": RELATION, "year": YEAR, "quarter": QUARTER})
+        r = await http.post("/api/v1/declarations", json={"relation_id": RELATION, "year": YEAR, "quarter": quarter})
         assert r.status_code == 201, r.text
         did: str = r.json()["id"]
         line = {"annex": "A", "nomenclature": NOMENCLATURE, "price_excl_tax": "8400.00"}
@@ -180,3 +180,46 @@ async def test_a_declarant_is_refused_the_auditors_space(person: Opener) -> None
     await visit.sign_in("declarant")
     await visit.goto("/audit", status=403)
     await visit.goto("/audit/sceaux", status=403)
+
+
+async def test_an_auditor_is_shown_in_red_a_stream_rewritten_after_its_seal(
+    person: Opener, stack: Stack, tokens: dict[str, str]
+) -> None:
+    """The probe's case: someone with database access changes a price to 0,01 after the seal and recomputes every
+    hash of the stream. The page said « intacte … Scellé par le sceau n° 4 »; it now says, in red, that the stream
+    was rewritten since the seal, and what differs."""
+    from pymongo import AsyncMongoClient
+
+    from chassis.eventstore import from_doc, to_doc
+    from contracts.envelope import GENESIS_HASH
+
+    declaration_id = await _drafted_with_a_line(stack, tokens, f"reecrit-{uuid.uuid4().hex[:8]}", quarter=3)
+    await _sealed_now(stack, tokens)
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.mongo.uri, tz_aware=True)
+    try:
+        events = client["declarations"]["events"]
+        docs = [d async for d in events.find({"stream_id": declaration_id}, sort=[("version", 1)])]
+        assert len(docs) >= 2
+        prev = GENESIS_HASH
+        for doc in docs:
+            envelope = from_doc(doc)
+            if envelope.type == "LineAdded":
+                envelope = envelope.model_copy(update={"data": {**envelope.data, "price_excl_tax": "0.01"}})
+            envelope = envelope.chained(prev)
+            prev = envelope.hash
+            await events.replace_one({"_id": doc["_id"]}, to_doc(envelope))
+    finally:
+        await client.close()
+
+    visit = await person()
+    page = visit.page
+    await visit.sign_in("auditor")
+    await visit.goto(f"/audit/declarations/flux/{declaration_id}")
+    await page.wait_for_selector("#chaine")
+    await visit.check("audit-flux-reecrit")
+    alert = page.locator("#chaine")
+    assert "fr-alert--error" in (await alert.get_attribute("class") or "")
+    text = await alert.inner_text()
+    assert "Flux réécrit depuis le sceau n°" in text and "intacte" not in text
+    assert "scellée avait l'empreinte" in text, text
+    assert await page.locator("#sceau").count() == 0, "no « Scellé par » beside a rewritten stream"

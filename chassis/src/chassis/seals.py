@@ -31,9 +31,12 @@ from contracts.audit import (
     StreamHead,
     check_heads,
     diff_heads,
+    head_proofs,
     heads_root,
     next_seal,
     sign_seal,
+    verify_inclusion,
+    verify_seal,
     verify_seal_chain,
 )
 
@@ -111,16 +114,62 @@ class Seals:
         doc = await self.seals.find_one({"position": {"$gte": position}}, sort=[("position", ASCENDING)])
         return _public(doc) if doc else None
 
+    async def check_stream(self, stream_id: str) -> Doc | None:
+        """The stream against the last seal that sealed it, or None when no seal did yet: that seal's signature
+        (by the keyring), the heads stored beside it against its signed root (the stream's inclusion proof), then
+        the event the log holds today at the sealed version against the sealed head. A stream rewritten after
+        the seal with its chain recomputed holds together by itself; it no longer gives the sealed head."""
+        sealed = await self.heads.find_one({"stream_id": stream_id}, sort=[("seal", DESCENDING)])
+        if sealed is None:
+            return None
+        doc = await self.seals.find_one({"_id": sealed["seal"]})
+        if doc is None:
+            return {"seal": sealed["seal"], "intact": False, "problems": [f"le sceau n° {sealed['seal']} a disparu"]}
+        seal = _seal(doc)
+        head = StreamHead(stream_id, int(sealed["version"]), str(sealed["hash"]))
+        problems = verify_seal(seal, self.keyring) if self.keyring is not None else []
+        stored = await self.sealed_heads(seal.seq)
+        proof = head_proofs(stored, [stream_id])[stream_id]
+        if not verify_inclusion(head.leaf(), proof.leaf_index, proof.tree_size, proof.proof, seal.root):
+            problems.append(
+                f"réécrit depuis le {seal.label} : les têtes conservées avec le sceau ne donnent plus sa racine "
+                "signée (table seal_heads modifiée)"
+            )
+        event = await self.events.find_one({"stream_id": stream_id, "version": head.version}, {"hash": 1})
+        if event is None:
+            problems.append(
+                f"réécrit depuis le {seal.label} : la version {head.version} scellée n'est plus dans le journal"
+            )
+        elif event["hash"] != head.hash:
+            problems.append(
+                f"réécrit depuis le {seal.label} : la version {head.version} scellée avait l'empreinte "
+                f"{head.hash[:12]}…, le journal donne aujourd'hui {str(event['hash'])[:12]}… (événements modifiés "
+                "et empreintes recalculées)"
+            )
+        return {
+            "seal": seal.seq,
+            "version": head.version,
+            "hash": head.hash,
+            "intact": not problems,
+            "problems": problems,
+            "signature_checked": self.keyring is not None,
+        }
+
     # ---- sealing -------------------------------------------------------------------------------------
 
     async def seal_now(self) -> Seal | None:
         """Seals the own log at its last position; None when nothing was appended since the last seal, when
-        no key is configured, or when another process sealed the same position first."""
+        no key is configured, when another process sealed the same position first, or when the log no longer
+        gives the previous seal's root: a seal never covers a rewrite (it would make the rewritten streams
+        verify), the operator's `verify` names what was rewritten."""
         if self.key is None:
             return None
         position = await self.last_own_position()
         previous = await self.latest()
         if previous is not None and previous.position >= position:
+            return None
+        if previous is not None and heads_root(await self.heads_at(previous.position)) != previous.root:
+            log.error("scellement_refuse_journal_reecrit", previous=previous.seq, position=previous.position)
             return None
         heads = await self.heads_at(position)
         seal = sign_seal(next_seal(self.service, heads, position, previous), self.key)

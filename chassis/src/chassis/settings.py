@@ -6,9 +6,9 @@ import json
 from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pymongo import uri_parser
 from pymongo.errors import ConfigurationError
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ALL_TERRITORIES = ("971", "972", "973", "974", "976")
 KAFKA_ACKS = ("all", "1", "0")

@@ -58,6 +58,11 @@ async def stream(
     body = found.as_json()
     seals = request.app.state.runtime.seals
     body["seal"] = await seals.covering(body["position"]) if seals is not None and body["position"] else None
+    # The chain read holds together by itself even when rewritten with recomputed hashes: the seal says.
+    sealed = await seals.check_stream(stream_id) if seals is not None else None
+    body["sealed"] = sealed
+    if sealed is not None and not sealed["intact"]:
+        body["chain"] = {"intact": False, "problems": [*body["chain"]["problems"], *sealed["problems"]]}
     return body
 
 
