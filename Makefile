@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
 SOURCES := contracts/src chassis/src $(wildcard services/*/src) deploy/local/src
 
-.PHONY: bootstrap run test lint typecheck pytest bench chaos soak schemas screens vendor clean
+.PHONY: bootstrap run test lint typecheck pytest dates test-dates bench chaos soak schemas screens vendor clean
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -15,7 +15,7 @@ bootstrap:
 run: bootstrap
 	$(UV) run devstack run
 
-test: bootstrap lint typecheck pytest
+test: bootstrap lint typecheck pytest dates
 
 lint:
 	$(UV) run ruff check .
@@ -26,6 +26,15 @@ typecheck:
 
 pytest:
 	$(UV) run pytest
+
+# The services' date-sensitive tests again, on 31 December at 23:30 in Guadeloupe (1 January in UTC), with
+# the machine's clock moved by libfaketime (Debian's faketime). `make test-dates`: every listed day, the slow
+# run, and the browser journeys too (tests/dates/run.py).
+dates:
+	$(UV) run python tests/dates/run.py --day 2026-12-31 --tests quick
+
+test-dates: bootstrap
+	$(UV) run python tests/dates/run.py
 
 bench: bootstrap
 	$(UV) run python tests/perf/bench.py
