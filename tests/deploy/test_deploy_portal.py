@@ -52,3 +52,41 @@ def test_the_rendered_portal_settings_have_no_dev_login() -> None:
         assert not any(DEV_SIGN_IN.search(name) for name in env), where
         settings = portal().settings(env)
         assert settings.dev_login is False and settings.dev_jwt_secret is None, where
+
+
+def test_the_ingress_exposes_every_page_of_the_portal_and_neither_its_metrics_nor_its_health() -> None:
+    """The probe found `/metrics` public through an Ingress routing `/`. Every space of the portal is routed, and
+    nothing else: a new space missing here fails, as does a path that would reach `/metrics` or `/health`."""
+    from portal.app import create_app
+    from portal.settings import PortalSettings
+
+    docs = kustomize(K8S / "base")
+    ingress = next(d for d in docs if d["kind"] == "Ingress" and d["metadata"]["name"] == "portal")
+    routed = [(p["path"], p["pathType"]) for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
+
+    def exposed(path: str) -> bool:
+        return any(
+            path == p if kind == "Exact" else path == p or path.startswith(p.rstrip("/") + "/") for p, kind in routed
+        )
+
+    app = create_app(PortalSettings(session_secret="s" * 40, dev_login=True, dev_jwt_secret="j" * 40))
+    pages = {getattr(r, "path", "") for r in _routes_of(app)}
+    internal = {p for p in pages if p == "/metrics" or p.startswith("/health") or p.startswith("/dev/")}
+    assert internal >= {"/metrics", "/health/live", "/health/ready"}
+    assert not [p for p in internal if exposed(p)], routed
+    assert [p for p in pages - internal if not exposed(p)] == []
+
+
+def _routes_of(app: object) -> list[object]:
+    found: list[object] = []
+
+    def walk(routes: list[object]) -> None:
+        for route in routes:
+            candidates = getattr(route, "effective_candidates", None)
+            if candidates is not None:
+                walk(candidates())
+            elif hasattr(route, "methods"):
+                found.append(route)
+
+    walk(list(getattr(app, "routes", [])))
+    return found

@@ -41,13 +41,17 @@ VICTIM_DECLARANT = {"sub": "victim-d", "role": "declarant", "relations": ["rel-9
 VICTIM_REQUESTER = {"sub": "victim-r", "role": "requester", "name": "V", "given_name": "V", "email": "v@secret.example"}
 
 PUBLIC = "public"
+HIDDEN = "hidden"
+"""Answers 404 to every caller without the operators' token (the portal's metrics)."""
 RULES: list[tuple[str, str, set[str] | str]] = [
     # (method, path pattern, who may: a set of callers, or PUBLIC)
     ("GET", r"/health/(live|ready)", PUBLIC),
+    ("GET", r"/metrics", HIDDEN),
     ("GET", r"/(aide|accessibilite|codes-naf|notes-de-version)?", PUBLIC),
     ("GET", r"/connexion(/oidc|/retour)?", PUBLIC),
     ("POST", r"/deconnexion", PUBLIC),
-    ("GET", r"/dev/connexion(/\{key\})?", PUBLIC),
+    ("GET", r"/dev/connexion", PUBLIC),
+    ("POST", r"/dev/connexion/\{key\}", PUBLIC),
     ("*", r"/domino.*", {"declarant_other", "admin"}),
     ("*", r"/ogde.*", {"requester_other"}),
     ("*", r"/instruction.*", {"agent", "agent_other", "admin"}),
@@ -100,12 +104,29 @@ async def portal(services: dict[str, InProcess]) -> AsyncIterator[httpx.AsyncCli
         notifier_url="http://notifier",
     )
     app = create_app(settings, transport=Services(services))
-    app.state.routes_for_matrix = [r for r in app.routes if isinstance(r, APIRoute)]
+    app.state.routes_for_matrix = pages_of(app)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://portail.test") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
+
+
+def pages_of(app: Any) -> list[Any]:
+    """Every route of the portal with its whole path, methods and parameters. FastAPI keeps an included router
+    as a branch of the app's routes (0.16x): reading only `app.routes` found no page at all, and the matrix
+    passed without checking one."""
+    found: list[Any] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if hasattr(route, "effective_candidates"):
+                walk(route.effective_candidates())
+            elif isinstance(route, APIRoute) or (hasattr(route, "dependant") and hasattr(route, "methods")):
+                found.append(route)
+
+    walk(list(app.routes))
+    return found
 
 
 def _cookie(claims: dict[str, Any] | None) -> tuple[dict[str, str], str]:
@@ -140,11 +161,14 @@ def _url(path: str, victims: dict[str, str]) -> str:
 
 
 def _routes(portal: httpx.AsyncClient) -> list[tuple[str, str]]:
-    routes: list[APIRoute] = portal.app.state.routes_for_matrix  # type: ignore[attr-defined]
-    return [(method, r.path) for r in routes for method in sorted(r.methods - {"HEAD"})]
+    routes: list[Any] = portal.app.state.routes_for_matrix  # type: ignore[attr-defined]
+    return [(method, r.path) for r in routes for method in sorted(set(r.methods) - {"HEAD"})]
 
 
 async def test_every_portal_route_has_a_rule(portal: httpx.AsyncClient) -> None:
+    spaces = {path.split("/")[1] for _, path in _routes(portal)}
+    assert {"domino", "ogde", "instruction", "suivi", "audit", "connexion"} <= spaces, "the matrix sees every space"
+    assert len(_routes(portal)) >= 60, len(_routes(portal))
     missing = [(m, p) for m, p in _routes(portal) if _rule(m, p) is None]
     assert not missing, f"portal routes without a rule in the matrix: {missing}"
 
@@ -170,6 +194,9 @@ async def test_no_caller_reaches_a_portal_page_it_may_not_see(
             wrong.append(where + " (server error)")
         elif who == PUBLIC:
             pass
+        elif who == HIDDEN:
+            if r.status_code != 404:
+                wrong.append(where + " (expected 404: the operators' token only)")
         elif caller == "anonymous":
             if not (r.status_code == 303 and r.headers["location"].startswith("/connexion")):
                 wrong.append(where + " (expected the sign-in page)")
@@ -182,11 +209,94 @@ async def test_no_caller_reaches_a_portal_page_it_may_not_see(
         allowed = isinstance(who, set) and caller in who
         instructs = caller == "agent" and path.startswith("/instruction")  # the victim's request is its to instruct
         audits = caller == "auditor" and path.startswith("/audit")  # the auditor of 974 reads its stream
+        follows = caller == "agent_other" and path.startswith("/suivi")  # the agent of 974 follows 974's quarters
         # someone else's declaration or request
-        if victim and allowed and caller != "admin" and not instructs and not audits:
+        if victim and allowed and caller != "admin" and not instructs and not audits and not follows:
             expected = {404} if method == "GET" else {303, 404, 422}
             if r.status_code not in expected:
                 wrong.append(where + f" (someone else's resource: expected {sorted(expected)})")
         if SECRET_SUBJECT in r.text and caller != "admin" and not instructs:
             wrong.append(where + " (tells of the victim's request)")
     assert not wrong, "\n".join(wrong)
+
+
+HOSTILE = [
+    "31/02/2026",
+    "2026-02-31",
+    "2026-13-01",
+    "29/02/2027",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e309",
+    "NaN",
+    "",
+    " ",
+    "x" * 3000,
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "TP-1\u200b",
+    "\u202eevil",
+    "%ED%A0%80",
+    "😀",
+]
+PLAUSIBLE = {"nomenclature": "22084011", "rates_date": "2025-01-15", "page": "1", "annee": "2025", "trimestre": "1"}
+"""The other parameters' values while one is hostile: deep enough into the page to reach what reads it."""
+EXTRA_PARAMS = ("page", "onglet", "tri", "ordre", "q", "essai", "etat", "nature", "recevabilite", "annee", "trimestre")
+"""Read by some pages from the URL as it is, beside the parameters a route declares."""
+OWNERS: dict[str, dict[str, Any] | None] = {
+    "/domino": VICTIM_DECLARANT,
+    "/ogde": VICTIM_REQUESTER,
+    "/instruction": CALLERS["agent"],
+    "/suivi": CALLERS["agent"],
+    "/audit": CALLERS["auditor"],
+}
+
+
+@pytest.mark.parametrize("space", [*OWNERS, "/"])
+async def test_no_query_parameter_of_any_portal_page_makes_a_server_error(
+    portal: httpx.AsyncClient, victims: dict[str, str], space: str
+) -> None:
+    """The probe's `?rates_date=31/02/2026` gave « Erreur inattendue » (500). Every GET page of the portal, as the
+    person who owns what it shows, with each of its query parameters (declared, or read from the URL) set to
+    each hostile value: a page or a French refusal, never a 5xx."""
+    owner = OWNERS.get(space)
+    cookies, _ = _cookie(owner)
+    routes: list[Any] = portal.app.state.routes_for_matrix  # type: ignore[attr-defined]
+    pages = [
+        r
+        for r in routes
+        if "GET" in (r.methods or ())
+        and (r.path.startswith(space) if space != "/" else not any(r.path.startswith(s) for s in OWNERS))
+        and not r.path.startswith(("/dev/connexion/", "/connexion/retour"))
+    ]
+    assert pages, space
+    wrong: list[str] = []
+    for route in pages:
+        url = _url(route.path, victims)
+        declared = {p.alias or p.name for p in route.dependant.query_params}
+        baseline = {name: PLAUSIBLE[name] for name in declared if name in PLAUSIBLE}
+        for name in sorted(declared | set(EXTRA_PARAMS)):
+            for value in HOSTILE:
+                portal.cookies.clear()
+                for cookie, content in cookies.items():
+                    portal.cookies.set(cookie, content)
+                r = await portal.get(url, params={**baseline, name: value})
+                if r.status_code >= 500:
+                    wrong.append(f"GET {route.path}?{name}={value[:40]!r}: {r.status_code}")
+    assert not wrong, "\n".join(wrong[:40]) + f"\n({len(wrong)} in all)"
+
+
+async def test_the_portals_metrics_answer_only_the_scraper_that_sends_the_operators_token(
+    services: dict[str, InProcess],
+) -> None:
+    """The probe read `/metrics` (route templates, counts) on the public portal. Without the token: 404, as an
+    address that does not exist; with it: the metrics."""
+    token = "m" * 40
+    settings = PortalSettings(session_secret=SESSION_SECRET, dev_login=True, dev_jwt_secret=SECRET, metrics_token=token)
+    app = create_app(settings, transport=Services(services))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://portail.test") as client:
+        assert (await client.get("/metrics")).status_code == 404
+        assert (await client.get("/metrics", headers={"Authorization": "Bearer " + "n" * 40})).status_code == 404
+        scraped = await client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert scraped.status_code == 200 and "python_info" in scraped.text

@@ -14,6 +14,8 @@ from devstack.ports import free_port
 from portal.app import create_app
 from portal.settings import PortalSettings
 
+from portal_sign_in import dev_sign_in
+
 SECRET = "a-strong-session-secret-for-the-tests-0123456789"
 
 
@@ -47,7 +49,7 @@ async def test_pages_carry_a_strict_content_security_policy_and_no_cache(portal:
 
 
 async def test_a_service_down_gives_the_french_error_page_with_a_reference(portal: httpx.AsyncClient) -> None:
-    await portal.get("/dev/connexion/declarant")
+    await dev_sign_in(portal, "declarant")
     r = await portal.get("/domino")
     assert r.status_code == 503
     assert "Service momentanément indisponible" in r.text and "Traceback" not in r.text
@@ -56,14 +58,14 @@ async def test_a_service_down_gives_the_french_error_page_with_a_reference(porta
 
 
 async def test_the_session_cookie_is_httponly_and_samesite_lax(portal: httpx.AsyncClient) -> None:
-    r = await portal.get("/dev/connexion/requester")
+    r = await dev_sign_in(portal, "requester")
     assert r.status_code == 303 and r.headers["location"] == "/ogde"
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
 
 
 async def test_a_form_without_the_sessions_csrf_token_is_refused(portal: httpx.AsyncClient) -> None:
-    await portal.get("/dev/connexion/declarant")
+    await dev_sign_in(portal, "declarant")
     r = await portal.post("/deconnexion", data={"csrf": "forged"})
     assert r.status_code == 403 and "Formulaire expiré" in r.text
     page = await portal.get("/aide")
@@ -73,8 +75,40 @@ async def test_a_form_without_the_sessions_csrf_token_is_refused(portal: httpx.A
     assert r.status_code == 303
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://pirate.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://autre.portail.test"},
+    ],
+)
+async def test_a_state_changing_request_from_another_site_is_refused_even_with_the_token(
+    portal: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
+    """In addition to the CSRF token: a request whose browser says it came from another site is refused before
+    the route runs (the person stays signed in)."""
+    await dev_sign_in(portal, "declarant")
+    page = await portal.get("/aide")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token
+    r = await portal.post("/deconnexion", data={"csrf": token.group(1)}, headers=headers)
+    assert r.status_code == 403 and "autre site" in r.text
+    assert (await portal.get("/domino")).status_code != 303, "still signed in: the sign-out did not run"
+    same = {"Origin": "http://portail.test", "Sec-Fetch-Site": "same-origin"}
+    assert (await portal.post("/deconnexion", data={"csrf": token.group(1)}, headers=same)).status_code == 303
+
+
+async def test_the_development_sign_in_is_a_post_with_the_pages_token(portal: httpx.AsyncClient) -> None:
+    """A link or an image on another site could sign a person in as a demo user with a GET."""
+    assert (await portal.get("/dev/connexion/declarant")).status_code == 405
+    assert (await portal.post("/dev/connexion/declarant", data={"csrf": "forged"})).status_code == 403
+    assert (await dev_sign_in(portal, "declarant")).status_code == 303
+
+
 async def test_sign_in_never_sends_the_person_to_another_site(portal: httpx.AsyncClient) -> None:
-    await portal.get("/dev/connexion/requester")
+    await dev_sign_in(portal, "requester")
     for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         r = await portal.get("/connexion", params={"suite": elsewhere})
         assert r.status_code == 303 and r.headers["location"] == "/", elsewhere
@@ -83,7 +117,7 @@ async def test_sign_in_never_sends_the_person_to_another_site(portal: httpx.Asyn
 
 
 async def test_pages_of_a_profile_refuse_another_profile(portal: httpx.AsyncClient) -> None:
-    await portal.get("/dev/connexion/requester")
+    await dev_sign_in(portal, "requester")
     r = await portal.get("/domino/accueil")
     assert r.status_code == 403 and "Votre profil ne donne pas accès" in r.text
 
@@ -94,14 +128,14 @@ async def test_a_page_that_needs_a_person_asks_to_sign_in_first(portal: httpx.As
 
 
 async def test_a_body_too_large_is_refused_before_it_is_read(portal: httpx.AsyncClient) -> None:
-    await portal.get("/dev/connexion/requester")
+    await dev_sign_in(portal, "requester")
     r = await portal.post("/ogde/nouvelle-demande", content=b"x" * (2 * 1024 * 1024),
                           headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
     assert r.status_code == 413 and "Envoi trop volumineux" in r.text
 
 
 async def test_signing_out_leaves_nothing_of_the_person(portal: httpx.AsyncClient) -> None:
-    await portal.get("/dev/connexion/declarant")
+    await dev_sign_in(portal, "declarant")
     page = await portal.get("/aide")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert token is not None and 'action="/deconnexion"' in page.text

@@ -23,6 +23,8 @@ from declarations.settings import DeclarationsSettings
 from portal.app import create_app as create_portal
 from portal.settings import PortalSettings
 
+from portal_sign_in import dev_sign_in
+
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]
 SECRET = "suivi-tests-secret-0123456789-abcdefghijklmnop"
@@ -46,7 +48,7 @@ class Desk:
         self.clock = clock
 
     async def sign_in(self, user: str) -> None:
-        r = await self.portal.get(f"/dev/connexion/{user}")
+        r = await dev_sign_in(self.portal, user)
         assert r.status_code == 303, r.text
 
     async def file(self, relation_id: str, year: int, quarter: int, *, at: datetime, total_due: str, db: Any) -> str:

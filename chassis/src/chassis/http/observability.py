@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -10,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from chassis.logging import correlation_id
@@ -49,9 +51,15 @@ class CorrelationMiddleware(BaseHTTPMiddleware):
 Note = Callable[[], Awaitable[object]]
 
 
-def health_router(checks: dict[str, Check], notes: dict[str, Note] | None = None) -> APIRouter:
+def health_router(
+    checks: dict[str, Check], notes: dict[str, Note] | None = None, *, metrics_token: str | None = ""
+) -> APIRouter:
     """`checks` decide readiness; `notes` are told alongside (dead letters waiting for an operator do not
-    make a service unready: it keeps serving, and the count is also a metric to alert on)."""
+    make a service unready: it keeps serving, and the count is also a metric to alert on).
+
+    `metrics_token`: "" serves `/metrics` to anyone who reaches the port (a service behind its cluster's
+    network); a token serves it only to a scraper that sends it (`Authorization: Bearer …`), and answers 404 to
+    anyone else, as to an address that does not exist; None serves no metrics (a public portal without one)."""
     router = APIRouter(tags=["santé"])
 
     @router.get("/health/live")
@@ -89,7 +97,11 @@ def health_router(checks: dict[str, Check], notes: dict[str, Note] | None = None
         return JSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        if metrics_token != "":
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if metrics_token is None or not hmac.compare_digest(given.encode(), metrics_token.encode()):
+                raise StarletteHTTPException(404)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -20,7 +20,7 @@ from chassis.http.observability import CorrelationMiddleware, health_router
 from chassis.logging import correlation_id
 from portal.auth import NotSignedIn
 from portal.backends import Backend, Backends, Refused, SignedOut, Unavailable
-from portal.forms import CsrfRefused
+from portal.forms import CrossSiteRefused, CsrfRefused, check_origin
 from portal.rendering import render, templates
 from portal.routes import audit, domino, instruction, ogde, pages, signin, suivi
 from portal.session import SessionCodec, SessionMiddleware, session_of
@@ -154,13 +154,20 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
         finally:
             await app.state.backends.close()
 
-    app = FastAPI(title="Portail DOMINO-NG et OGDE", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Portail DOMINO-NG et OGDE",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(_same_site)],
+    )
     app.state.settings = config
     app.state.templates = templates()
     app.state.changelog = pages.changelog(config.changelog_file)
     app.state.demo_users = signin.demo_users(config) if config.dev_login else {}
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(health_router({}))
+    app.include_router(health_router({}, metrics_token=config.metrics_token))
     screens = (domino.router, ogde.router, instruction.router, suivi.router, audit.router)
     for router in (signin.router, pages.router, *screens):
         app.include_router(router)
@@ -177,6 +184,16 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
     app.add_middleware(SecurityHeaders, csp=content_security_policy(config), secure=config.secure_cookies)
     app.add_middleware(CorrelationMiddleware, service="portal")
     return app
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def _same_site(request: Request) -> None:
+    """Every state-changing request of every route comes from the portal's own pages (in addition to its
+    CSRF token): one another site sent is refused before the route runs."""
+    if request.method in UNSAFE_METHODS:
+        check_origin(request, request.app.state.settings.public_url)
 
 
 def _reference() -> str:
@@ -200,6 +217,20 @@ def _error_pages(app: FastAPI) -> None:
         session.say("Votre session a expiré : connectez-vous à nouveau.")
         back = request.url.path if request.method == "GET" else request.headers.get("HX-Current-URL", "/")
         return _redirect(request, f"/connexion?suite={quote(urlsplit(back).path or '/', safe='')}")
+
+    @app.exception_handler(CrossSiteRefused)
+    async def _cross_site(request: Request, exc: CrossSiteRefused) -> Response:
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Action refusée",
+                "message": "Cette action a été envoyée depuis un autre site que le portail : elle n'a pas été "
+                "exécutée. Si vous en êtes l'auteur, revenez sur le portail et recommencez depuis ses pages.",
+                "reference": _reference(),
+            },
+            status=403,
+        )
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:

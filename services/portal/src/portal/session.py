@@ -40,6 +40,9 @@ class Session:
     flash: list[str] = field(default_factory=list)
     login: dict[str, str] = field(default_factory=dict)
     """While signing in: the OIDC state, nonce and PKCE verifier, and where to go back."""
+    shown_csrf: bool = False
+    """A page carrying the CSRF token was shown before sign-in (the development sign-in's buttons): the token
+    must be the same when its form comes back, so the session is kept for it."""
 
     @property
     def signed_in(self) -> bool:
@@ -121,7 +124,7 @@ class SessionMiddleware:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                keep = session.signed_in or bool(session.login) or bool(session.flash)
+                keep = session.signed_in or bool(session.login) or bool(session.flash) or session.shown_csrf
                 changed = json.dumps(asdict(session), sort_keys=True) != before
                 response = Response()
                 if keep and changed:

@@ -44,6 +44,9 @@ class PortalSettings(BaseSettings):
     service_name: str = "DOMINO-NG et OGDE"
     operator_name: str = "Direction générale des douanes et droits indirects"
     changelog_file: str = "CHANGELOG.md"
+    metrics_token: str | None = Field(default=None, min_length=32)
+    """The portal is public: its Prometheus metrics (routes, counts) answer only a scraper sending this token
+    (`Authorization: Bearer …`); without one, `/metrics` does not exist."""
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -9,12 +9,14 @@ refusal comes back with its field, and its message is shown next to that field, 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from contracts import french
 from contracts.boxes import ART19_BOXES, LATE_DEDUCTION_BOXES, OM_BOXES, OMR_BOXES, TYPED_BOXES
 from portal.auth import person
 from portal.backends import Refused, backends_of, seg
@@ -344,6 +346,25 @@ async def product_choose(request: Request, declaration_id: str, annex: str) -> R
     return see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}/vente?{urlencode(query)}")
 
 
+def _checked_rates_date(form: Form) -> None:
+    """The date of the rates comes back in the page's address and its hidden field as the service wrote it
+    (2026-02-15); anything else (an address edited by hand) is dropped, with a message, never read as a date."""
+    given = form.value("rates_date")
+    if not given:
+        return
+    try:
+        date.fromisoformat(given)
+        valid = len(given) == 10
+    except ValueError:
+        valid = False
+    if not valid:
+        form.values["rates_date"] = ""
+        form.tell(
+            f"La date d'application « {french.echo(given)} » n'est pas une date : les taux sont ceux du premier jour "
+            "du trimestre. Choisissez de nouveau le produit pour donner une autre date."
+        )
+
+
 def _quarter_start(declaration: dict[str, Any]) -> str:
     """The rates of a line typed without a date are those of the quarter's first day (the service says which)."""
     first: str = declaration["first_day"]
@@ -394,6 +415,7 @@ async def _sale(
     status: int = 200,
 ) -> Response:
     rates, no_rate = (None, None)
+    _checked_rates_date(form)
     if letter == "A":
         rates, no_rate = await _rates(
             request, session, declaration, form.value("nomenclature"), form.value("rates_date"), form.value("cana")
@@ -503,6 +525,7 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
     declaration = await _declaration(request, session, declaration_id)
     file = uploaded(data, "fichier")
     report: list[dict[str, Any]] = []
+    others = 0
     if file is None:
         form.error("fichier", "Choisissez le fichier CSV à importer.")
     else:
@@ -522,6 +545,7 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
             except Refused as refused:
                 form.error("fichier", refused.detail)
                 report = refused.errors
+                others = int(refused.extra.get("other_errors") or 0)
             else:
                 ignored = done.get("ignored_columns") or []
                 note = f" Colonnes ignorées : {', '.join(ignored)}." if ignored else ""
@@ -537,6 +561,7 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
         "annexe-a",
         form=form,
         report=report,
+        others=others,
         title="Importer des lignes",
         status=422,
     )
@@ -761,8 +786,15 @@ async def receipt(request: Request, declaration_id: str) -> Response:
 async def receipt_pdf(request: Request, declaration_id: str) -> Response:
     session = _me(request)
     backend = backends_of(request).declarations
-    async with backend.download(f"/api/v1/declarations/{seg(declaration_id)}/receipt.pdf", session.token or "") as got:
-        content = await got.aread()
+    try:
+        async with backend.download(
+            f"/api/v1/declarations/{seg(declaration_id)}/receipt.pdf", session.token or ""
+        ) as got:
+            content = await got.aread()
+    except Refused as refused:  # someone else's declaration is as one that does not exist
+        if refused.status in (403, 404):
+            raise HTTPException(404) from None
+        raise
     return Response(
         content,
         media_type="application/pdf",

@@ -208,11 +208,15 @@ def demo_users(settings: PortalSettings) -> dict[str, dict[str, Any]]:
 
 @dev_router.get("/dev/connexion")
 async def dev_page(request: Request) -> Response:
+    session_of(request).shown_csrf = True  # its buttons post this token back before anyone is signed in
     return render(request, "dev_signin.html", {"users": request.app.state.demo_users})
 
 
-@dev_router.get("/dev/connexion/{key}")
+@dev_router.post("/dev/connexion/{key}")
 async def dev_sign_in(request: Request, key: str) -> Response:
+    """A POST with the page's CSRF token: a link or an image on another site cannot sign anyone in as a demo
+    user (and, through it, out of their own session)."""
+    await submitted(request)
     settings = _settings(request)
     users = request.app.state.demo_users
     if key not in users:
