@@ -241,3 +241,36 @@ async def test_a_retry_with_a_refreshed_token_gets_the_first_answer(client, mong
         "/api/v1/things", json={"amount": "3.00"}, headers={**key, "Authorization": f"Bearer {someone_else}"}
     )
     assert theirs.status_code == 201 and theirs.json() != first.json(), "another person's key is their own"
+
+
+async def test_a_retry_right_after_a_crash_takes_the_key_of_the_dead_process_over_at_once(client, mongo_db):  # type: ignore[no-untyped-def]
+    """The probe's case: a filing retried right after its process was killed was refused for up to 30 s with
+    « réessayez ». The key's owner is gone (it stopped beating): the retry runs at once. A key whose owner runs
+    still is refused with the seconds to wait."""
+    c, _ = client
+    body = {"amount": "7.00"}
+    caller = hashlib.sha256(b"u1").hexdigest()[:32]
+    fingerprint = hashlib.sha256(json.dumps(body, separators=(",", ":")).encode()).hexdigest()
+    killed, running = str(uuid.uuid4()), str(uuid.uuid4())
+    await mongo_db["instances"].insert_one(
+        {"_id": "machine-morte:4242:abcd", "beat_at": datetime.now(UTC) - timedelta(seconds=60)}
+    )
+    await mongo_db["instances"].insert_one({"_id": "machine-vive:4243:abcd", "beat_at": datetime.now(UTC)})
+    for key, owner in ((killed, "machine-morte:4242:abcd"), (running, "machine-vive:4243:abcd")):
+        await mongo_db["idempotency_keys"].insert_one(
+            {
+                "_id": f"{caller}:POST:/api/v1/things:{key}",
+                "state": "pending",
+                "fingerprint": fingerprint,
+                "created_at": datetime.now(UTC) - timedelta(seconds=1),
+                "owner": owner,
+            }
+        )
+    headers = {"Content-Type": "application/json"}
+    content = json.dumps(body, separators=(",", ":"))
+    retried = await c.post("/api/v1/things", content=content, headers={**headers, "Idempotency-Key": killed})
+    assert retried.status_code == 201, retried.text
+    waiting = await c.post("/api/v1/things", content=content, headers={**headers, "Idempotency-Key": running})
+    assert waiting.status_code == 409 and waiting.json()["type"].endswith("commande-en-cours")
+    seconds = int(waiting.headers["Retry-After"])
+    assert 1 <= seconds <= LEASE_SECONDS and f"réessayez dans {seconds} seconde" in waiting.json()["detail"]

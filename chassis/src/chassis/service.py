@@ -24,6 +24,7 @@ from chassis.eventstore import EventStore
 from chassis.http import admin, audit, auth, idempotency, observability, openapi, problems
 from chassis.http.guards import BodyLimits, RequestGuard
 from chassis.http.observability import Unready
+from chassis.instances import Instances
 from chassis.mongo import connect, in_transaction
 from chassis.projection import Projection, Projector
 from chassis.relay import OutboxRelay
@@ -91,6 +92,7 @@ class Runtime:
             transaction=lambda work: in_transaction(self.client, work),
         )
         self.uow = UnitOfWork(self.client, self.store, self.projector, on_committed=self._appended)
+        self.instances = Instances(self.db)
         self.producer: AIOKafkaProducer | None = None
         self.offsets: kafka.KafkaOffsets | None = None
         self.broker: KafkaBroker | None = None
@@ -112,6 +114,7 @@ class Runtime:
             self.relay.notify()
 
     async def start_storage(self) -> None:
+        await self.instances.beat()
         await self.store.ensure_indexes()
         await self.projector.ensure_indexes()
         await self.seals.ensure_indexes()
@@ -134,6 +137,7 @@ class Runtime:
 
     async def start(self) -> None:
         await self.wire()
+        self._spawn(self.instances.run(self._stop), "instances")
         async for attempt in AsyncRetrying(stop=stop_after_delay(60), wait=wait_exponential(max=3), reraise=True):
             with attempt:
                 await self._ensure_topics()

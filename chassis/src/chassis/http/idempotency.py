@@ -10,6 +10,10 @@ reservation is older than `LEASE_SECONDS` a retry learns for sure whether it was
 taken over (a loaded database) cannot commit after the retry did, nor the retry after it: the mark is an insert,
 and the second transaction to reach it fails whole. A key never blocks for good, and a command never runs twice.
 
+A key reserved by a process that is gone (killed mid-command: `chassis.instances`, it stopped beating) is taken
+over by the retry at once, with the same check of its commit mark, instead of waiting for the lease; a key whose
+owner still runs is refused with the seconds to wait (`Retry-After`), never a bare « réessayez ».
+
 A key belongs to the person who sent it (the token's subject, verified), not to the token: a client that
 refreshed its token retries with the same key and gets the first answer.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +33,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from chassis.http.auth import TokenVerifier, Unauthenticated
 from chassis.http.problems import problem
+from chassis.instances import GONE_AFTER_SECONDS
 from chassis.mongo import CommitOutcomeUnknown
 from chassis.unit_of_work import COMMITS, CommandKey, command_key
 
@@ -54,9 +60,16 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
             return await call_next(request)
         doc_id = f"{caller}:{request.method}:{request.url.path}:{key}"
         fingerprint = hashlib.sha256(body).hexdigest()
+        owner = _owner(request)
         try:
             await collection.insert_one(
-                {"_id": doc_id, "state": "pending", "fingerprint": fingerprint, "created_at": datetime.now(UTC)}
+                {
+                    "_id": doc_id,
+                    "state": "pending",
+                    "fingerprint": fingerprint,
+                    "created_at": datetime.now(UTC),
+                    "owner": owner,
+                }
             )
         except DuplicateKeyError:
             previous = await collection.find_one({"_id": doc_id})
@@ -69,7 +82,7 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
                     field=HEADER,
                     code="cle-idempotence-reutilisee",
                 )
-            if previous.get("state") != "done" and _expired(previous):
+            if previous.get("state") != "done" and (_expired(previous) or await _owner_gone(request, previous)):
                 if await collection.database[COMMITS].find_one({"_id": doc_id}) is not None:
                     return problem(
                         409,
@@ -80,17 +93,23 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
                     )
                 taken = await collection.update_one(
                     {"_id": doc_id, "state": "pending", "created_at": previous["created_at"]},
-                    {"$set": {"created_at": datetime.now(UTC)}},
+                    {"$set": {"created_at": datetime.now(UTC), "owner": owner}},
                 )
                 if taken.modified_count == 1:
                     return await self._run(request, call_next, collection, doc_id)
             if previous.get("state") != "done":
-                return problem(
+                wait = _seconds_left(previous)
+                refused = problem(
                     409,
-                    "Une commande avec cette clé est en cours de traitement ; réessayez.",
+                    "Une commande avec cette clé est en cours de traitement : réessayez dans "
+                    f"{wait} seconde{'s' if wait > 1 else ''} avec la même clé (elle aura alors abouti, ou sera "
+                    "reprise).",
                     field=HEADER,
                     code="commande-en-cours",
+                    retry_after=wait,
                 )
+                refused.headers["Retry-After"] = str(wait)
+                return refused
             return _replayed(previous)
         return await self._run(request, call_next, collection, doc_id)
 
@@ -181,12 +200,38 @@ def _replayed(previous: dict[str, Any]) -> Response:
     )
 
 
-def _expired(reservation: dict[str, Any]) -> bool:
+def _age(reservation: dict[str, Any]) -> float | None:
     created = reservation.get("created_at")
     if not isinstance(created, datetime):
-        return True
+        return None
     created = created if created.tzinfo else created.replace(tzinfo=UTC)
-    return (datetime.now(UTC) - created).total_seconds() > LEASE_SECONDS
+    return (datetime.now(UTC) - created).total_seconds()
+
+
+def _expired(reservation: dict[str, Any]) -> bool:
+    age = _age(reservation)
+    return age is None or age > LEASE_SECONDS
+
+
+def _seconds_left(reservation: dict[str, Any]) -> int:
+    """When a retry is sure to be answered: the lease's end, or the owner's being found gone, whichever first."""
+    age = _age(reservation) or 0.0
+    return max(1, math.ceil(min(LEASE_SECONDS - age, GONE_AFTER_SECONDS)))
+
+
+def _owner(request: Request) -> str | None:
+    runtime = getattr(request.app.state, "runtime", None)
+    return runtime.instances.id if runtime is not None else None
+
+
+async def _owner_gone(request: Request, reservation: dict[str, Any]) -> bool:
+    """The process that reserved the key is gone (killed mid-command): no need to wait for the lease."""
+    owner = reservation.get("owner")
+    runtime = getattr(request.app.state, "runtime", None)
+    if not isinstance(owner, str) or runtime is None:
+        return False
+    gone: bool = await runtime.instances.gone(owner)
+    return gone
 
 
 def install(app: FastAPI, collection_getter: Any) -> None:
