@@ -251,6 +251,7 @@ def test_the_portal_settings_load_with_oidc_and_its_secrets(tree: str) -> None:
         "PORTAL_SESSION_SECRET": ("portal-secrets", "session-secret"),
         "PORTAL_OIDC_CLIENT_SECRET": ("portal-secrets", "oidc-client-secret"),
         "PORTAL_METRICS_TOKEN": ("portal-secrets", "metrics-token"),
+        "PORTAL_MONGO_URI": ("portal-mongo", "uri"),
     }
     settings = portal().settings({**dockerfile_env("portal"), **env})
     assert settings.startup_problem() is None, "`portal serve` would refuse to start"

@@ -5,37 +5,15 @@ headers, the CSRF check, no open redirection."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from devstack.ports import free_port
-from portal.app import create_app
 from portal.settings import PortalSettings
 
 from portal_sign_in import dev_sign_in
 
 SECRET = "a-strong-session-secret-for-the-tests-0123456789"
-
-
-@pytest.fixture
-async def portal() -> AsyncIterator[httpx.AsyncClient]:
-    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    settings = PortalSettings(
-        session_secret=SECRET,
-        dev_login=True,
-        dev_jwt_secret="services-secret-for-the-tests-0123456789",
-        declarations_url=nowhere,
-        taxcalc_url=nowhere,
-        essoc_url=nowhere,
-        service_timeout_seconds=2,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://portail.test") as client:
-            yield client
 
 
 async def test_pages_carry_a_strict_content_security_policy_and_no_cache(portal: httpx.AsyncClient) -> None:

@@ -91,7 +91,7 @@ def _token(user: str) -> str:
 
 
 @pytest.fixture
-async def desk(mongo_db: AsyncDatabase[dict[str, Any]]) -> AsyncIterator[Desk]:
+async def desk(mongo_db: AsyncDatabase[dict[str, Any]], mongo_uri: str) -> AsyncIterator[Desk]:
     settings = DeclarationsSettings(
         mongo_db=mongo_db.name,
         relay_enabled=False,
@@ -111,6 +111,8 @@ async def desk(mongo_db: AsyncDatabase[dict[str, Any]]) -> AsyncIterator[Desk]:
     transport = httpx.ASGITransport(app=app)
     portal = create_portal(
         PortalSettings(
+            mongo_uri=mongo_uri,
+            mongo_db=mongo_db.name,
             session_secret="a-strong-session-secret-for-the-tests-0123456789",
             dev_login=True,
             dev_jwt_secret=SECRET,

@@ -174,6 +174,7 @@ class Stack:
             "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}",
             "NOTIFIER_URL": f"http://127.0.0.1:{self.service_port('notifier')}",
             "SESSION_SECRET": self.session_secret,
+            "MONGO_URI": self.mongo.uri,
             "DEV_LOGIN": "true",
             "DEV_JWT_SECRET": self.secret,
             "DEMO_USERS_FILE": str(ROOT / "deploy/reference/demo-users.yaml"),

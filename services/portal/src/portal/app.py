@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -13,6 +15,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pymongo import AsyncMongoClient
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +27,7 @@ from portal.forms import CrossSiteRefused, CsrfRefused, check_origin
 from portal.rendering import render, templates
 from portal.routes import audit, domino, instruction, ogde, pages, signin, suivi
 from portal.session import SessionCodec, SessionMiddleware, session_of
+from portal.session_store import SessionStore
 from portal.settings import PortalSettings
 
 log = structlog.get_logger()
@@ -141,8 +145,16 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
     config = settings or PortalSettings()
     timeout = config.service_timeout_seconds
 
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(config.mongo_uri, tz_aware=True)
+    sessions = SessionStore(
+        mongo[config.mongo_db]["sessions"],
+        idle=timedelta(minutes=config.session_idle_minutes),
+        absolute=timedelta(hours=config.session_hours),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await sessions.ensure_indexes()
         app.state.backends = Backends(
             declarations=Backend("declarations", config.declarations_url, timeout=timeout, transport=transport),
             taxcalc=Backend("taxcalc", config.taxcalc_url, timeout=timeout, transport=transport),
@@ -153,6 +165,7 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
             yield
         finally:
             await app.state.backends.close()
+            await mongo.close()
 
     app = FastAPI(
         title="Portail DOMINO-NG et OGDE",
@@ -163,11 +176,12 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
         dependencies=[Depends(_same_site)],
     )
     app.state.settings = config
+    app.state.sessions = sessions
     app.state.templates = templates()
     app.state.changelog = pages.changelog(config.changelog_file)
     app.state.demo_users = signin.demo_users(config) if config.dev_login else {}
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.include_router(health_router({}, metrics_token=config.metrics_token))
+    app.include_router(health_router({"sessions": _ping(mongo)}, metrics_token=config.metrics_token))
     screens = (domino.router, ogde.router, instruction.router, suivi.router, audit.router)
     for router in (signin.router, pages.router, *screens):
         app.include_router(router)
@@ -180,10 +194,18 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
         SessionMiddleware,
         codec=SessionCodec(config.session_secret, config.session_hours * 3600),
         secure=config.secure_cookies,
+        store=sessions,
     )
     app.add_middleware(SecurityHeaders, csp=content_security_policy(config), secure=config.secure_cookies)
     app.add_middleware(CorrelationMiddleware, service="portal")
     return app
+
+
+def _ping(client: AsyncMongoClient[dict[str, Any]]) -> Callable[[], Awaitable[None]]:
+    async def ping() -> None:
+        await client.admin.command("ping")
+
+    return ping
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

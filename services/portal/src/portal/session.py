@@ -1,8 +1,9 @@
 """The signed-in person's session, in an encrypted cookie: HttpOnly, SameSite=Lax, Secure over HTTPS.
 
-The portal keeps no database: the session (the user's token included) travels in the cookie, encrypted and
-authenticated (Fernet: AES-128-CBC + HMAC-SHA256), so page scripts never read the token and a forged or
-altered cookie is only ever an empty session. It expires `session_hours` after sign-in.
+The session (the user's token included) travels in the cookie, encrypted and authenticated (Fernet: AES-128-CBC
++ HMAC-SHA256), so page scripts never read the token and a forged or altered cookie is only ever an empty
+session. It names its session id, and is signed in only while that session is alive in the portal's database
+(`portal.session_store`): signing out there ends it everywhere, a copied cookie included.
 """
 
 from __future__ import annotations
@@ -17,11 +18,21 @@ from typing import Any
 
 import structlog
 from cryptography.fernet import Fernet, InvalidToken
+from pymongo.errors import PyMongoError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from portal.session_store import SessionStore
+
 log = structlog.get_logger()
+UNAVAILABLE = HTMLResponse(
+    '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Service momentanément indisponible</title>'
+    "<h1>Service momentanément indisponible</h1><p>Le portail ne peut pas vérifier votre session pour l'instant. "
+    "Réessayez dans quelques instants.</p></html>",
+    status_code=503,
+    headers={"Retry-After": "5", "Cache-Control": "no-store"},
+)
 MAX_COOKIE_BYTES = 4000
 MAX_FLASH = 300
 
@@ -37,6 +48,8 @@ class Session:
     relation_id: str | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     signed_in_at: float = 0.0
+    sid: str = ""
+    """The session's id in the portal's database (`portal.session_store`); given when the sign-in is written."""
     flash: list[str] = field(default_factory=list)
     login: dict[str, str] = field(default_factory=dict)
     """While signing in: the OIDC state, nonce and PKCE verifier, and where to go back."""
@@ -62,6 +75,7 @@ class Session:
         self.relation_id = None
         self.csrf = secrets.token_urlsafe(24)  # a new session, a new token: no fixation
         self.signed_in_at = time.time()
+        self.sid = ""  # a new session, opened when the response is written
         self.login = {}
 
     def say(self, message: str) -> None:
@@ -106,10 +120,11 @@ class SessionCodec:
 class SessionMiddleware:
     """Puts `request.state.session` in place and writes the cookie back when the session changed."""
 
-    def __init__(self, app: ASGIApp, codec: SessionCodec, *, secure: bool) -> None:
+    def __init__(self, app: ASGIApp, codec: SessionCodec, *, secure: bool, store: SessionStore) -> None:
         self.app = app
         self.codec = codec
         self.secure = secure
+        self.store = store
         self.name = "__Host-portail" if secure else "portail"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -119,11 +134,24 @@ class SessionMiddleware:
         request = Request(scope)
         cookie = request.cookies.get(self.name)
         session = self.codec.decode(cookie)
-        scope.setdefault("state", {})["session"] = session
         before = json.dumps(asdict(session), sort_keys=True)
+        try:
+            if session.signed_in and not await self.store.alive(session.sid):
+                session.sign_out()  # signed out elsewhere, idle too long, or past its lifetime
+                session.say("Votre session a pris fin (déconnexion ou inactivité) : connectez-vous à nouveau.")
+        except PyMongoError:
+            log.warning("sessions_indisponibles")
+            await UNAVAILABLE(scope, receive, send)
+            return
+        scope.setdefault("state", {})["session"] = session
+        opened = session.sid
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if session.sid != opened or (session.signed_in and not session.sid):
+                    await self.store.close(opened)  # signed out, or signed in again: the old session ends
+                    if session.signed_in:
+                        session.sid = await self.store.open(session.sub)
                 keep = session.signed_in or bool(session.login) or bool(session.flash) or session.shown_csrf
                 changed = json.dumps(asdict(session), sort_keys=True) != before
                 response = Response()

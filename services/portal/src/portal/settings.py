@@ -25,6 +25,12 @@ class PortalSettings(BaseSettings):
     session_secret: str = DEV_SECRET
     """Encrypts the session cookie (the user's token never reaches page scripts)."""
     session_hours: float = Field(default=8.0, gt=0)
+    """A session ends this long after sign-in, whatever happens."""
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    """A session ends after this long without a request."""
+    mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true&w=majority&journal=true"
+    """Where the sessions live, shared by the portal's replicas (a session is never in one replica's memory)."""
+    mongo_db: str = "portal"
 
     # Sign-in in production: OpenID Connect, authorisation code with PKCE.
     oidc_issuer: str | None = None

@@ -198,6 +198,23 @@ async def sign_out(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
+@router.post("/deconnexion/partout")
+async def sign_out_everywhere(request: Request) -> Response:
+    """« Se déconnecter de tous les appareils »: every session of the person ends, this one included (a cookie
+    left on another computer, or copied, is dead at once)."""
+    session = session_of(request)
+    if not session.signed_in:
+        return RedirectResponse("/", status_code=303)
+    await submitted(request)
+    ended = await request.app.state.sessions.close_all(session.sub)
+    session.sign_out()
+    session.say(
+        f"Vous êtes déconnecté de tous vos appareils ({ended} session{'s' if ended > 1 else ''} "
+        f"fermée{'s' if ended > 1 else ''})."
+    )
+    return RedirectResponse("/", status_code=303)
+
+
 # ---- development sign-in ----------------------------------------------------------------------------
 
 
