@@ -252,10 +252,14 @@ async def test_a_retry_right_after_a_crash_takes_the_key_of_the_dead_process_ove
     caller = hashlib.sha256(b"u1").hexdigest()[:32]
     fingerprint = hashlib.sha256(json.dumps(body, separators=(",", ":")).encode()).hexdigest()
     killed, running = str(uuid.uuid4()), str(uuid.uuid4())
-    await mongo_db["instances"].insert_one(
-        {"_id": "machine-morte:4242:abcd", "beat_at": datetime.now(UTC) - timedelta(seconds=60)}
+    # beats on the database server's clock: one written 60 s ago (as if), one just now
+    await mongo_db["instances"].update_one(
+        {"_id": "machine-vive:4243:abcd"}, {"$currentDate": {"beat_at": True}}, upsert=True
     )
-    await mongo_db["instances"].insert_one({"_id": "machine-vive:4243:abcd", "beat_at": datetime.now(UTC)})
+    alive = await mongo_db["instances"].find_one({"_id": "machine-vive:4243:abcd"})
+    await mongo_db["instances"].insert_one(
+        {"_id": "machine-morte:4242:abcd", "beat_at": alive["beat_at"] - timedelta(seconds=60)}
+    )
     for key, owner in ((killed, "machine-morte:4242:abcd"), (running, "machine-vive:4243:abcd")):
         await mongo_db["idempotency_keys"].insert_one(
             {

@@ -31,6 +31,7 @@ def test_every_format_character_of_unicode_is_refused_but_the_joiners_which_are_
         "\u200dJuda",
         "Juda\u200c",
         "a \u200d b",
+        "TP\u200dA",
     ],
 )
 def test_an_invisible_character_is_refused_with_a_french_message(typed: str) -> None:

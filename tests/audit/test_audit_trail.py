@@ -213,6 +213,11 @@ async def test_a_stream_rewritten_with_a_recomputed_chain_is_caught_by_the_seal(
     command = [sys.executable, "-m", "contracts.verify", str(bundle), "--key", str(service.keys / "keyring.json")]
     checked = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=60, check=False)
     assert checked.returncode == 1, checked.stdout + checked.stderr
+    # deleting the stream's row beside the seal hides nothing: the latest seal must name it
+    await service.runtime.db["seal_heads"].delete_one({"seal": 1, "stream_id": declaration})
+    async with service.client(AUDITOR) as http:
+        hidden = (await http.get(f"/api/v1/audit/streams/{declaration}")).json()
+    assert hidden["sealed"]["intact"] is False and any("manque" in p for p in hidden["chain"]["problems"]), hidden
 
 
 async def test_a_seal_forged_with_another_key_or_an_old_seal_replayed_is_caught(

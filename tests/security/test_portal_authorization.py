@@ -50,7 +50,7 @@ RULES: list[tuple[str, str, set[str] | str]] = [
     ("GET", r"/metrics", HIDDEN),
     ("GET", r"/(aide|accessibilite|codes-naf|notes-de-version)?", PUBLIC),
     ("GET", r"/connexion(/oidc|/retour)?", PUBLIC),
-    ("POST", r"/deconnexion", PUBLIC),
+    ("POST", r"/deconnexion(/partout)?", PUBLIC),
     ("GET", r"/dev/connexion", PUBLIC),
     ("POST", r"/dev/connexion/\{key\}", PUBLIC),
     ("*", r"/domino.*", {"declarant_other", "admin"}),
@@ -186,8 +186,8 @@ async def test_no_caller_reaches_a_portal_page_it_may_not_see(
     wrong: list[str] = []
     for method, path in _routes(portal):
         who = _rule(method, path)
-        if path.startswith("/dev/connexion/"):
-            continue  # signs the caller in as someone else: covered by the dev-login tests
+        if path.startswith(("/dev/connexion/", "/deconnexion")):
+            continue  # signs the caller in as someone else, or out: covered by the sign-in and session tests
         url = _url(path, victims)
         portal.cookies.clear()
         for name, value in cookies.items():

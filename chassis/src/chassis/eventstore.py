@@ -348,8 +348,9 @@ class EventStore:
         """
         query: Doc = {}
         if as_of is not None:
-            last = max(await last_recorded_by(self.events, as_of), await last_recorded_by(self.inbox, as_of))
-            query["position"] = {"$lte": last}
+            # Cut at the last own event stamped by then: a received event carries its source's stamp, and one
+            # stamped before `as_of` but received long after would pull in everything up to its arrival.
+            query["position"] = {"$lte": await last_recorded_by(self.events, as_of)}
         own = self.events.find(query, sort=[("position", ASCENDING)], batch_size=batch)
         received = self.inbox.find(query, sort=[("position", ASCENDING)], batch_size=batch)
         async for doc in _merged(own, received):

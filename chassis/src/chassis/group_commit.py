@@ -133,11 +133,14 @@ class GroupCommit:
                         for queued in group:
                             queued.taken = True
                     scope = transaction_scope()
-                    shared = len(group) > 1
-                    return [
-                        await _own(queued, _in_context(queued, queued.work(session), scope), shared=shared)
-                        for queued in group
-                    ]
+                    results = []
+                    for queued in group:
+                        # The work that takes the group's first position writes the counter, which other
+                        # replicas write too: a conflict there is the group's, retried whole with backoff.
+                        splittable = len(group) > 1 and scope is not None and bool(scope.owned)
+                        work = _in_context(queued, queued.work(session), scope)
+                        results.append(await _own(queued, work, shared=splittable))
+                    return results
 
                 try:
                     results = await in_transaction(self.client, together, turns=(self.turn,))

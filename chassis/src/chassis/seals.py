@@ -119,16 +119,21 @@ class Seals:
         (by the keyring), the heads stored beside it against its signed root (the stream's inclusion proof), then
         the event the log holds today at the sealed version against the sealed head. A stream rewritten after
         the seal with its chain recomputed holds together by itself; it no longer gives the sealed head."""
-        sealed = await self.heads.find_one({"stream_id": stream_id}, sort=[("seal", DESCENDING)])
-        if sealed is None:
-            return None
-        doc = await self.seals.find_one({"_id": sealed["seal"]})
-        if doc is None:
-            return {"seal": sealed["seal"], "intact": False, "problems": [f"le sceau n° {sealed['seal']} a disparu"]}
-        seal = _seal(doc)
-        head = StreamHead(stream_id, int(sealed["version"]), str(sealed["hash"]))
+        first = await self.events.find_one({"stream_id": stream_id}, {"position": 1}, sort=[("version", ASCENDING)])
+        seal = await self.latest()
+        if first is None or seal is None or seal.position < int(first["position"]):
+            return None  # not sealed yet: the next seal covers it
+        # The latest seal, not the latest row naming the stream: deleting rows must not send the check to an
+        # older seal (or to none). The stream must be among its heads, and its heads must give its signed root.
         problems = verify_seal(seal, self.keyring) if self.keyring is not None else []
         stored = await self.sealed_heads(seal.seq)
+        head = next((h for h in stored if h.stream_id == stream_id), None)
+        if head is None:
+            problems.append(
+                f"réécrit depuis le {seal.label} : le flux manque aux têtes conservées avec le sceau (table "
+                "seal_heads modifiée)"
+            )
+            return {"seal": seal.seq, "intact": False, "problems": problems, "signature_checked": bool(self.keyring)}
         proof = head_proofs(stored, [stream_id])[stream_id]
         if not verify_inclusion(head.leaf(), proof.leaf_index, proof.tree_size, proof.proof, seal.root):
             problems.append(

@@ -114,6 +114,7 @@ class Runtime:
             self.relay.notify()
 
     async def start_storage(self) -> None:
+        await self.instances.ensure_indexes()
         await self.instances.beat()
         await self.store.ensure_indexes()
         await self.projector.ensure_indexes()

@@ -45,6 +45,8 @@ class CommandKey:
     """This run found the command committed by another run: its refusal is not the command's answer."""
     outcome_unknown: bool = False
     """This run's commit was sent and its outcome is not known: the key must stay reserved."""
+    committed: bool = False
+    """This run's transaction committed the command (its mark included)."""
 
 
 command_key: ContextVar[CommandKey | None] = ContextVar("command_key", default=None)
@@ -128,6 +130,8 @@ class UnitOfWork:
         key = command_key.get()
 
         async def attempt(session: AsyncClientSession) -> T:
+            if key is not None:  # an attempt aborted and run again must not keep an earlier attempt's finding
+                key.already_committed = False
             tx = Transaction(session, self.store, self.projector, actor=actor, meta=metadata)
             result = await work(tx)
             if key is not None and tx.appended:
@@ -146,6 +150,8 @@ class UnitOfWork:
             if key is not None:
                 key.outcome_unknown = True
             raise
+        if key is not None and appended:
+            key.committed = True
         if appended and self.on_committed:
             self.on_committed()
         return result

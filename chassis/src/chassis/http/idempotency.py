@@ -36,6 +36,7 @@ from chassis.http.problems import problem
 from chassis.instances import GONE_AFTER_SECONDS
 from chassis.mongo import CommitOutcomeUnknown
 from chassis.unit_of_work import COMMITS, CommandKey, command_key
+from contracts.envelope import utc_now
 
 HEADER = "Idempotency-Key"
 COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -61,15 +62,10 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         doc_id = f"{caller}:{request.method}:{request.url.path}:{key}"
         fingerprint = hashlib.sha256(body).hexdigest()
         owner = _owner(request)
+        lease = utc_now()  # to the millisecond the database keeps: the run's lease is recognised by it
         try:
             await collection.insert_one(
-                {
-                    "_id": doc_id,
-                    "state": "pending",
-                    "fingerprint": fingerprint,
-                    "created_at": datetime.now(UTC),
-                    "owner": owner,
-                }
+                {"_id": doc_id, "state": "pending", "fingerprint": fingerprint, "created_at": lease, "owner": owner}
             )
         except DuplicateKeyError:
             previous = await collection.find_one({"_id": doc_id})
@@ -93,10 +89,10 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
                     )
                 taken = await collection.update_one(
                     {"_id": doc_id, "state": "pending", "created_at": previous["created_at"]},
-                    {"$set": {"created_at": datetime.now(UTC), "owner": owner}},
+                    {"$set": {"created_at": lease, "owner": owner}},
                 )
                 if taken.modified_count == 1:
-                    return await self._run(request, call_next, collection, doc_id)
+                    return await self._run(request, call_next, collection, doc_id, lease)
             if previous.get("state") != "done":
                 wait = _seconds_left(previous)
                 refused = problem(
@@ -111,7 +107,7 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
                 refused.headers["Retry-After"] = str(wait)
                 return refused
             return _replayed(previous)
-        return await self._run(request, call_next, collection, doc_id)
+        return await self._run(request, call_next, collection, doc_id, lease)
 
     async def _run(
         self,
@@ -119,7 +115,11 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         call_next: RequestResponseEndpoint,
         collection: AsyncCollection[dict[str, Any]],
         doc_id: str,
+        lease: datetime,
     ) -> Response:
+        """Runs the command under the reservation whose lease began at `lease`; only the run that still holds
+        it records its answer (a run whose key was taken over records nothing), and a run that did not commit
+        the command while another did answers that other's outcome, never its own refusal."""
         key = CommandKey(doc_id)
         token = command_key.set(key)
         try:
@@ -131,7 +131,9 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
             raise
         finally:
             command_key.reset(token)
-        if key.already_committed:
+        if key.already_committed or (
+            not key.committed and await collection.database[COMMITS].find_one({"_id": doc_id}) is not None
+        ):
             return await _first_outcome(collection, doc_id)
         if response.status_code >= 500:
             await self._release(collection, key)
@@ -139,7 +141,7 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
         content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
         await collection.update_one(
-            {"_id": doc_id, "state": "pending"},
+            {"_id": doc_id, "state": "pending", "created_at": lease},
             {
                 "$set": {
                     "state": "done",

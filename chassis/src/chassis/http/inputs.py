@@ -65,7 +65,12 @@ def hidden_problem(value: str) -> str | None:
 
 
 def _in_word(char: str) -> bool:
-    return unicodedata.category(char)[0] in "LM" or unicodedata.category(char) == "So"
+    """A letter or mark of a script that joins (not Latin: « TP\u200dA » would look like « TPA »), or a
+    pictograph of an emoji sequence."""
+    category = unicodedata.category(char)
+    if category in ("So", "Sk"):
+        return True
+    return category[0] in "LM" and not char.isascii() and not unicodedata.name(char, "").startswith("LATIN")
 
 
 def visible_text(value: str) -> str:

@@ -83,7 +83,9 @@ def test_payment_is_idempotent_by_reference() -> None:
     assert refusal.value.field == "reference" and refusal.value.code == "paiement-deja-enregistre"
 
 
-@pytest.mark.parametrize("again", ["tp-2024-0001", "TP-2024 -0001", "\u00a0TP-2024-\u00a00001", "ＴＰ-2024-0001"])
+@pytest.mark.parametrize(
+    "again", ["tp-2024-0001", "TP-2024 -0001", "\u00a0TP-2024-\u00a00001", "ＴＰ-2024-0001", "TP\u20102024\u20100001"]
+)
 def test_compared_reference_a_reference_differing_by_case_or_spaces_is_the_same_payment(again: str) -> None:
     """The probe's case: « TP-2026-0001 » then « tp-2026-0001 » recorded a second payment. A bank compares
     references without regard to case or spaces (ISO 11649): the same facts are recorded once, other facts are a

@@ -128,8 +128,8 @@ class SessionMiddleware:
         self.name = "__Host-portail" if secure else "portail"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["path"].startswith(("/static/", "/health/")):
+            await self.app(scope, receive, send)  # no session for a file or a probe
             return
         request = Request(scope)
         cookie = request.cookies.get(self.name)

@@ -79,12 +79,12 @@ def record_payment(
 
 
 def compared_reference(reference: str) -> str:
-    """A payment reference as a bank compares it: without regard to case, spaces or invisible characters, its
-    compatibility forms folded (ISO 11649 § 4 and the EPC SEPA rulebooks: a creditor reference is case-insensitive
-    and printed in groups of four; banks match remittance information the same way). « TP-2026-0001 »,
-    « tp-2026-0001 » and « TP-2026 -0001 » are one payment's reference."""
+    """A payment reference as a bank compares it: its letters and digits, without regard to case, to spaces, dashes
+    of any kind or invisible characters, compatibility forms folded (ISO 11649 § 4 and the EPC SEPA rulebooks: a
+    creditor reference is case-insensitive and printed in groups of four; banks match remittance information the
+    same way). « TP-2026-0001 », « tp-2026-0001 », « TP‐2026 0001 » are one payment's reference."""
     folded = unicodedata.normalize("NFKC", reference)
-    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
+    return "".join(c for c in folded if c.isalnum()).casefold()
 
 
 @dataclass(frozen=True)
