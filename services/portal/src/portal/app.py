@@ -224,6 +224,11 @@ async def _same_site(request: Request) -> None:
         check_origin(request, request.app.state.settings.public_url)
 
 
+def _refusal_page(request: Request, title: str, message: str) -> Response:
+    """A form refused before any route ran: 403, the French page, the incident's reference."""
+    return render(request, "error.html", {"title": title, "message": message, "reference": _reference()}, status=403)
+
+
 def _reference() -> str:
     return correlation_id.get() or "-"
 
@@ -248,30 +253,20 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(CrossSiteRefused)
     async def _cross_site(request: Request, exc: CrossSiteRefused) -> Response:
-        return render(
+        return _refusal_page(
             request,
-            "error.html",
-            {
-                "title": "Action refusée",
-                "message": "Cette action a été envoyée depuis un autre site que le portail : elle n'a pas été "
-                "exécutée. Si vous en êtes l'auteur, revenez sur le portail et recommencez depuis ses pages.",
-                "reference": _reference(),
-            },
-            status=403,
+            "Action refusée",
+            "Cette action a été envoyée depuis un autre site que le portail : elle n'a pas été exécutée. Si vous en "
+            "êtes l'auteur, revenez sur le portail et recommencez depuis ses pages.",
         )
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:
-        return render(
+        return _refusal_page(
             request,
-            "error.html",
-            {
-                "title": "Formulaire expiré",
-                "message": "Ce formulaire a expiré (vous vous êtes peut-être reconnecté entre-temps). "
-                "Revenez à la page précédente, rechargez-la et saisissez à nouveau.",
-                "reference": _reference(),
-            },
-            status=403,
+            "Formulaire expiré",
+            "Ce formulaire a expiré (vous vous êtes peut-être reconnecté entre-temps). Revenez à la page précédente, "
+            "rechargez-la et saisissez à nouveau.",
         )
 
     @app.exception_handler(Refused)
