@@ -108,23 +108,12 @@ async def test_a_broker_that_lost_its_log_gets_the_whole_log_again(store, mongo_
     that a partition holds fewer records than were acknowledged on it and publishes everything again."""
     from devstack.kafka import KafkaServer
 
-    topics_file = TOPICS_FILE
     streams = {f"lost-{uuid.uuid4()}" for _ in range(3)}
     for s in streams:
         await append(mongo_db.client, store, s, 0, *(removal(i) for i in range(4)))
     async with KafkaServer(tmp_path) as broker:
-        await ensure_topics(broker.bootstrap, topics_file)
-        producer = make_producer(ServiceSettings(kafka_bootstrap=broker.bootstrap))
-        offsets = KafkaOffsets(broker.bootstrap)
-        await producer.start()
-        relay = OutboxRelay(
-            store,
-            producer,
-            name="forgetful",
-            source="/test",
-            broker=offsets,
-            ensure_topics=lambda: ensure_topics(broker.bootstrap, topics_file),
-        )
+        relay, offsets = await _checking_relay(store, broker, "forgetful")
+        producer = relay.producer
         try:
             assert not await relay.recover_if_forgotten()  # at start: remembers the cluster, publishes at once
             while await relay.publish_pending():
@@ -165,19 +154,9 @@ async def test_a_topic_re_created_and_written_to_before_the_check_is_still_a_bro
     for s in streams:
         await append(mongo_db.client, store, s, 0, *(removal(i) for i in range(6)))
     async with KafkaServer(tmp_path) as broker:
-        await ensure_topics(broker.bootstrap, TOPICS_FILE)
-        producer = make_producer(ServiceSettings(kafka_bootstrap=broker.bootstrap))
-        offsets = KafkaOffsets(broker.bootstrap)
-        await producer.start()
-        relay = OutboxRelay(
-            store,
-            producer,
-            name="recreated",
-            source="/test",
-            batch=1,  # a pass a record: Tansu reports a partition's end as its last batch's first offset + 1
-            broker=offsets,
-            ensure_topics=lambda: ensure_topics(broker.bootstrap, TOPICS_FILE),
-        )
+        # a pass a record: Tansu reports a partition's end as its last batch's first offset + 1
+        relay, offsets = await _checking_relay(store, broker, "recreated", batch=1)
+        producer = relay.producer
         admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
         await admin.start()
         other = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, enable_idempotence=False)
@@ -214,6 +193,25 @@ async def test_a_topic_re_created_and_written_to_before_the_check_is_still_a_bro
             await admin.close()
             await producer.stop()
             await offsets.close()
+
+
+async def _checking_relay(store, broker, name: str, batch: int = 500) -> tuple[OutboxRelay, KafkaOffsets]:  # type: ignore[no-untyped-def]
+    """A relay on a broker of its own (a `KafkaServer`), its topics created, that checks the broker still holds
+    what it acknowledged (its producer started: the caller stops it and the offsets' client)."""
+    await ensure_topics(broker.bootstrap, TOPICS_FILE)
+    producer = make_producer(ServiceSettings(kafka_bootstrap=broker.bootstrap))
+    offsets = KafkaOffsets(broker.bootstrap)
+    await producer.start()
+    relay = OutboxRelay(
+        store,
+        producer,
+        name=name,
+        source="/test",
+        batch=batch,
+        broker=offsets,
+        ensure_topics=lambda: ensure_topics(broker.bootstrap, TOPICS_FILE),
+    )
+    return relay, offsets
 
 
 async def _partitions(producer, topic: str) -> int:  # type: ignore[no-untyped-def]

@@ -89,8 +89,8 @@ class GroupCommit:
         refuse_nested()
         if not self._queue and not self.turn.locked() and not self._leading:
             # Nobody else: no queue to join, no leader. It runs alone, in a task of its own so that a caller
-            # cancelled during its commit still learns the outcome. Whoever comes meanwhile queues behind.
-            # It leads: whoever comes meanwhile queues, and this task runs their groups after it.
+            # cancelled during its commit still learns the outcome; whoever comes meanwhile queues behind, and this
+            # task leads their groups after it.
             alone: _Queued[T] = _Queued(work, asyncio.get_running_loop().create_future())
             self._leader = asyncio.create_task(self._lead_alone(alone))
             return await _outcome(alone)

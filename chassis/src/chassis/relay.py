@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -118,8 +118,8 @@ class OutboxRelay:
         """The highest offset the broker acknowledged on each partition this relay wrote to."""
         if self._acknowledged is None:
             doc = await self._checkpoints.find_one({"_id": self.name}) or {}
-            self._acknowledged = {(t, int(p)): int(o) for t, p, o in doc.get("acknowledged", [])}
-            self._floors = {(t, int(p)): int(o) for t, p, o in doc.get("floors", [])}
+            self._acknowledged = _offsets(doc.get("acknowledged", []))
+            self._floors = _offsets(doc.get("floors", []))
         return self._acknowledged
 
     async def broker_forgot(self) -> bool:
@@ -137,15 +137,14 @@ class OutboxRelay:
             return True
         known = await self.acknowledged()
         held = await self.broker.end_offsets(list(known)) if known else {}
-        seen = {(t, int(p)): int(o) for t, p, o in doc.get("ends", [])}
-        floors = {(t, int(p)): int(o) for t, p, o in doc.get("floors", [])}
+        seen = _offsets(doc.get("ends", []))
+        floors = self._floors or {}
         for partition in known:
             end = held.get(partition, 0)
             if end == 0 or end <= floors.get(partition, -1) or end < seen.get(partition, 0):
                 return True
         if held and held != seen:
-            ends = [[t, p, o] for (t, p), o in sorted(held.items())]
-            await self._checkpoints.update_one({"_id": self.name}, {"$set": {"ends": ends}}, upsert=True)
+            await self._checkpoints.update_one({"_id": self.name}, {"$set": {"ends": _triples(held)}}, upsert=True)
         return False
 
     async def recover_if_forgotten(self) -> bool:
@@ -243,3 +242,8 @@ class OutboxRelay:
 def _triples(offsets: dict[Partition, int]) -> list[list[str | int]]:
     """Offsets per partition as stored: [topic, partition, offset], in a stable order."""
     return [[t, p, o] for (t, p), o in sorted(offsets.items())]
+
+
+def _offsets(stored: list[list[Any]]) -> dict[Partition, int]:
+    """Offsets per partition as `_triples` stored them."""
+    return {(str(t), int(p)): int(o) for t, p, o in stored}

@@ -115,10 +115,11 @@ class Seals:
         return _public(doc) if doc else None
 
     async def check_stream(self, stream_id: str) -> Doc | None:
-        """The stream against the last seal that sealed it, or None when no seal did yet: that seal's signature
-        (by the keyring), the heads stored beside it against its signed root (the stream's inclusion proof), then
-        the event the log holds today at the sealed version against the sealed head. A stream rewritten after
-        the seal with its chain recomputed holds together by itself; it no longer gives the sealed head."""
+        """The stream against the latest seal, or None when the stream is newer than it: the seal's signature (by
+        the keyring), the stream among the heads stored beside it and those heads against its signed root (the
+        stream's inclusion proof), then the event the log holds today at the sealed version against the sealed
+        head. A stream rewritten after the seal with its chain recomputed holds together by itself; it no longer
+        gives the sealed head."""
         first = await self.events.find_one({"stream_id": stream_id}, {"position": 1}, sort=[("version", ASCENDING)])
         seal = await self.latest()
         if first is None or seal is None or seal.position < int(first["position"]):
@@ -133,14 +134,28 @@ class Seals:
                 f"réécrit depuis le {seal.label} : le flux manque aux têtes conservées avec le sceau (table "
                 "seal_heads modifiée)"
             )
-            return {"seal": seal.seq, "intact": False, "problems": problems, "signature_checked": bool(self.keyring)}
-        proof = head_proofs(stored, [stream_id])[stream_id]
+        else:
+            problems += await self._sealed_head_problems(seal, stored, head)
+        return {
+            "seal": seal.seq,
+            "version": head.version if head else None,
+            "hash": head.hash if head else None,
+            "intact": not problems,
+            "problems": problems,
+            "signature_checked": self.keyring is not None,
+        }
+
+    async def _sealed_head_problems(self, seal: Seal, stored: list[StreamHead], head: StreamHead) -> list[str]:
+        """What no longer holds of a stream's sealed head: its inclusion in the seal's signed root, then the event
+        the log holds today at the sealed version."""
+        problems = []
+        proof = head_proofs(stored, [head.stream_id])[head.stream_id]
         if not verify_inclusion(head.leaf(), proof.leaf_index, proof.tree_size, proof.proof, seal.root):
             problems.append(
                 f"réécrit depuis le {seal.label} : les têtes conservées avec le sceau ne donnent plus sa racine "
                 "signée (table seal_heads modifiée)"
             )
-        event = await self.events.find_one({"stream_id": stream_id, "version": head.version}, {"hash": 1})
+        event = await self.events.find_one({"stream_id": head.stream_id, "version": head.version}, {"hash": 1})
         if event is None:
             problems.append(
                 f"réécrit depuis le {seal.label} : la version {head.version} scellée n'est plus dans le journal"
@@ -151,14 +166,7 @@ class Seals:
                 f"{head.hash[:12]}…, le journal donne aujourd'hui {str(event['hash'])[:12]}… (événements modifiés "
                 "et empreintes recalculées)"
             )
-        return {
-            "seal": seal.seq,
-            "version": head.version,
-            "hash": head.hash,
-            "intact": not problems,
-            "problems": problems,
-            "signature_checked": self.keyring is not None,
-        }
+        return problems
 
     # ---- sealing -------------------------------------------------------------------------------------
 

@@ -41,8 +41,6 @@ class CommandKey:
     """
 
     id: str
-    already_committed: bool = False
-    """This run found the command committed by another run: its refusal is not the command's answer."""
     outcome_unknown: bool = False
     """This run's commit was sent and its outcome is not known: the key must stay reserved."""
     committed: bool = False
@@ -130,8 +128,6 @@ class UnitOfWork:
         key = command_key.get()
 
         async def attempt(session: AsyncClientSession) -> T:
-            if key is not None:  # an attempt aborted and run again must not keep an earlier attempt's finding
-                key.already_committed = False
             tx = Transaction(session, self.store, self.projector, actor=actor, meta=metadata)
             result = await work(tx)
             if key is not None and tx.appended:
@@ -139,7 +135,6 @@ class UnitOfWork:
                 try:
                     await self.store.db[COMMITS].insert_one(mark, session=session)
                 except DuplicateKeyError:
-                    key.already_committed = True
                     raise CommandAlreadyCommitted() from None
             appended[:] = tx.appended
             return result

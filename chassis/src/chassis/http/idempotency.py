@@ -37,6 +37,7 @@ from chassis.instances import GONE_AFTER_SECONDS
 from chassis.mongo import CommitOutcomeUnknown
 from chassis.unit_of_work import COMMITS, CommandKey, command_key
 from contracts.envelope import utc_now
+from contracts.errors import CommandAlreadyCommitted
 
 HEADER = "Idempotency-Key"
 COMMAND_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -131,10 +132,8 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
             raise
         finally:
             command_key.reset(token)
-        if key.already_committed or (
-            not key.committed and await collection.database[COMMITS].find_one({"_id": doc_id}) is not None
-        ):
-            return await _first_outcome(collection, doc_id)
+        if not key.committed and await collection.database[COMMITS].find_one({"_id": doc_id}) is not None:
+            return await _first_outcome(collection, doc_id)  # another run committed it (this one was refused)
         if response.status_code >= 500:
             await self._release(collection, key)
             return response
@@ -184,13 +183,8 @@ async def _first_outcome(collection: AsyncCollection[dict[str, Any]], doc_id: st
     first = await collection.find_one({"_id": doc_id, "state": "done"})
     if first is not None:
         return _replayed(first)
-    return problem(
-        409,
-        "Cette commande a déjà été enregistrée par un envoi précédent avec la même clé d'idempotence : "
-        "rechargez la ressource pour la voir.",
-        field=HEADER,
-        code="commande-deja-executee",
-    )
+    applied = CommandAlreadyCommitted()
+    return problem(applied.status, applied.detail, field=applied.field, code=applied.code)
 
 
 def _replayed(previous: dict[str, Any]) -> Response:
