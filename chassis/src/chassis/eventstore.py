@@ -2,35 +2,29 @@
 
 Collections: `events` (this service's own events), `inbox` (events it consumed from others, kept so
 read models can be rebuilt), `counters` (the global position). Both logs draw positions from one
-counter inside the writing transaction; concurrent writers of the counter conflict (first writer
-wins), so positions become visible in increasing order: a reader that checkpoints "position N"
-can never later see a smaller position appear (no high-water-mark gap).
-
-Within one process, the transactions that take positions from a store also take turns (first come, first
-served) from the moment they take a position until they end: they would conflict on the counter anyway,
-and waiting one's turn costs one transaction, where a conflict costs an aborted transaction, a backoff and
-the whole work again. Between processes, the counter's write conflict still decides.
+counter inside the writing transaction (`chassis.positions`); concurrent writers of the counter conflict
+(first writer wins), so positions become visible in increasing order: a reader that checkpoints
+"position N" can never later see a smaller position appear (no high-water-mark gap).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, OperationFailure
 from pymongo.read_concern import ReadConcern
 
 from chassis.logging import correlation_id
-from chassis.mongo import transaction_scope
+from chassis.positions import PositionCounter, refuse_position_taken_twice
 from chassis.stream_cache import StreamCache
 from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
 from contracts.errors import ConcurrencyError, DomainError
@@ -142,33 +136,17 @@ def from_doc(doc: Doc) -> EventEnvelope:
     return EventEnvelope.model_validate(doc)
 
 
-@dataclass
-class _Taken:
-    """The positions a transaction took: up to `last`, of which the counter on the server says `written`."""
-
-    written: int
-    last: int
-
-    def write_to(self, counters: Any) -> Callable[[AsyncClientSession], Awaitable[None]]:
-        async def write(session: AsyncClientSession) -> None:
-            if self.last != self.written:
-                await counters.update_one({"_id": "position"}, {"$set": {"value": self.last}}, session=session)
-                self.written = self.last
-
-        return write
-
-
 class EventStore:
     def __init__(self, db: AsyncDatabase[Doc], *, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
         self.db = db
         self.max_event_bytes = max_event_bytes
         self.events = db["events"]
         self.inbox = db["inbox"]
-        self.counters = db["counters"]
+        self.positions = PositionCounter(db["counters"])
         self.cache = StreamCache()
         """The streams this process loaded last (see `chassis.stream_cache`)."""
-        self.position_turn = asyncio.Lock()
-        """Held by the transaction of this process that takes positions, until it ends (see the module's text)."""
+        self.position_turn = self.positions.turn
+        """Held by the transaction of this process that takes positions, until it ends (see `chassis.positions`)."""
 
     async def ensure_indexes(self) -> None:
         await self.events.create_index([("stream_id", ASCENDING), ("version", ASCENDING)], unique=True)
@@ -176,36 +154,6 @@ class EventStore:
         await self.events.create_index([("type", ASCENDING)])
         await self.inbox.create_index([("position", ASCENDING)], unique=True)
         await self.inbox.create_index([("stream_id", ASCENDING), ("version", ASCENDING)])
-
-    async def _next_positions(self, count: int, session: AsyncClientSession) -> int:
-        """The first of `count` positions, taken in the caller's transaction.
-
-        The first take writes the counter on the server: from then on the transaction holds it (any other
-        writer conflicts until it ends), so its later takes are counted here and the counter is written
-        once more, with their sum, just before the commit.
-        """
-        scope = transaction_scope()
-        if scope is not None:
-            await scope.take_turn(self.position_turn)
-            taken: _Taken | None = scope.owned.get(self)
-            if taken is not None:
-                first = taken.last + 1
-                taken.last += count
-                return first
-        counter = await self.counters.find_one_and_update(
-            {"_id": "position"},
-            {"$inc": {"value": count}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-            session=session,
-        )
-        assert counter is not None
-        last = int(counter["value"])
-        if scope is not None:
-            taken = _Taken(written=last, last=last)
-            scope.owned[self] = taken
-            scope.before_commit(taken.write_to(self.counters))
-        return last - count + 1
 
     async def head(self, stream_id: str, session: AsyncClientSession | None = None) -> Doc | None:
         return await self.events.find_one({"stream_id": stream_id}, sort=[("version", DESCENDING)], session=session)
@@ -236,7 +184,7 @@ class EventStore:
         if head.version != expected_version:
             raise ConcurrencyError(stream_id, expected_version, head.version)
         prev_hash = head.hash
-        first_position = await self._next_positions(len(events), session)
+        first_position = await self.positions.take(len(events), session)
         stored = chained(
             stream_id,
             expected_version,
@@ -252,12 +200,12 @@ class EventStore:
             duplicates = [e for e in exc.details.get("writeErrors", []) if e.get("code") == 11000]
             if not duplicates:
                 raise
-            _refuse_position_taken_twice(duplicates[0])
+            refuse_position_taken_twice(duplicates[0])
             raise ConcurrencyError(stream_id, expected_version) from exc
         except OperationFailure as exc:  # DuplicateKeyError among them
             if exc.code != 11000:
                 raise
-            _refuse_position_taken_twice(exc.details or {})
+            refuse_position_taken_twice(exc.details or {})
             raise ConcurrencyError(stream_id, expected_version) from exc
         return stored
 
@@ -268,23 +216,13 @@ class EventStore:
         del doc["_id"]
         doc["received_by"] = consumer
         doc["source_position"] = envelope.position
-        doc["position"] = await self._next_positions(1, session)
+        doc["position"] = await self.positions.take(1, session)
         # One command, whether it was received before or not (a find, then an insert, were two).
         written = await self.inbox.update_one({"_id": key}, {"$setOnInsert": doc}, upsert=True, session=session)
         if written.upserted_id is None:  # received before: the position goes back, none is skipped
-            await self._give_back(1, session)
+            await self.positions.give_back(1, session)
             return False
         return True
-
-    async def _give_back(self, count: int, session: AsyncClientSession) -> None:
-        """The last `count` positions this transaction took, unused: the counter as if they were never taken
-        (the transaction holds the counter until it ends, so nobody took any after them)."""
-        scope = transaction_scope()
-        taken: _Taken | None = scope.owned.get(self) if scope is not None else None
-        if taken is not None:
-            taken.last -= count
-        else:
-            await self.counters.update_one({"_id": "position"}, {"$inc": {"value": -count}}, session=session)
 
     async def read_stream(
         self,
@@ -360,8 +298,7 @@ class EventStore:
         return await self.events.count_documents({}) + await self.inbox.count_documents({})
 
     async def last_position(self) -> int:
-        doc = await self.counters.find_one({"_id": "position"})
-        return int(doc["value"]) if doc else 0
+        return await self.positions.last()
 
     async def verify_stream(self, stream_id: str) -> list[str]:
         """Every sign that the stream was altered, or events removed or inserted; empty when intact."""
@@ -385,18 +322,6 @@ async def last_recorded_by(collection: Any, as_of: datetime, query: Doc | None =
 async def _in_stream_order(collection: Any, query: Doc, session: AsyncClientSession | None) -> list[EventEnvelope]:
     cursor = collection.find(query, sort=[("version", ASCENDING)], session=session)
     return [from_doc(d) async for d in cursor]
-
-
-class PositionTakenTwice(RuntimeError):
-    """Two events at one global position: the position counter was bypassed. A bug, never a 409."""
-
-
-def _refuse_position_taken_twice(error: Mapping[str, Any]) -> None:
-    """A duplicate key on the position, not on (stream, version), is no concurrent writer of the stream."""
-    pattern = error.get("keyPattern")
-    on_position = "position" in pattern if isinstance(pattern, dict) else "position_1" in str(error.get("errmsg", ""))
-    if on_position:
-        raise PositionTakenTwice(str(error.get("errmsg") or error))
 
 
 async def _merged(left: AsyncIterator[Doc], right: AsyncIterator[Doc]) -> AsyncIterator[Doc]:

@@ -26,7 +26,7 @@ from declarations.domain.calendar import (
 from declarations.domain.declaration import Relation
 from declarations.domain.follow_up import FilingStanding, FollowUpTab, filing_standing, tab_counts
 from declarations.entrypoints import views
-from declarations.entrypoints.http import DeclarationsServices, Services
+from declarations.entrypoints.http.services import DeclarationsServices, Services
 
 router = APIRouter()
 

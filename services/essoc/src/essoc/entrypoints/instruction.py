@@ -14,7 +14,7 @@ from essoc.adapters.read_models import SORTS, BoardQuery
 from essoc.application import access, commands
 from essoc.domain.states import Admissibility, BoardTab, RequestState
 from essoc.entrypoints import views
-from essoc.entrypoints.http import EssocServices, RequestRef, Services, _Body, _doc, _id
+from essoc.entrypoints.http.services import EssocServices, RequestRef, Services, _Body, _doc, _id
 
 router = APIRouter()
 Sort = Literal["numero", "depot", "demandeur", "nature", "objet", "maj", "echeance"]

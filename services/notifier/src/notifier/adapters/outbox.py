@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from contracts.envelope import EventEnvelope
+from notifier.application.pending import AlreadySent, ClaimedMail, Failed, Obsolete, Sent, Settlement
 from notifier.domain.mails import Mail
 
 Doc = dict[str, Any]
@@ -51,14 +52,36 @@ class MailOutbox:
         cursor = self.collection.find(query, {"_id": 1}, sort=[("queued_at", 1)], limit=limit)
         return [str(d["_id"]) async for d in cursor]
 
-    async def claim(self, notification_id: str, now: datetime, lease: timedelta) -> Doc | None:
+    async def claim(self, notification_id: str, now: datetime, lease: timedelta) -> ClaimedMail | None:
         """The mail, leased so no other sender picks it up meanwhile; None if it is not due any more."""
         doc: Doc | None = await self.collection.find_one_and_update(
             {"_id": notification_id, "state": "pending", "next_attempt_at": {"$lte": now}},
             {"$set": {"next_attempt_at": now + lease}},
             return_document=ReturnDocument.AFTER,
         )
-        return doc
+        if doc is None:
+            return None
+        return ClaimedMail(
+            notification_id=str(doc["_id"]),
+            event=doc["event"],
+            attempts=int(doc.get("attempts", 0)),
+            failures=int(doc.get("failures", 0)),
+        )
 
-    async def settle(self, notification_id: str, **fields: Any) -> None:
-        await self.collection.update_one({"_id": notification_id}, {"$set": fields})
+    async def settle(self, notification_id: str, settlement: Settlement) -> None:
+        await self.collection.update_one({"_id": notification_id}, {"$set": _fields(settlement)})
+
+
+def _fields(settlement: Settlement) -> Doc:
+    """The fields a settlement sets on the mail's document."""
+    match settlement:
+        case AlreadySent():
+            return {"state": "sent"}
+        case Sent(attempts=attempts):
+            return {"state": "sent", "attempts": attempts}
+        case Obsolete():
+            return {"state": "obsolete"}
+        case Failed(attempts=attempts, failures=failures, error=error, next_attempt_at=next_attempt_at):
+            return {"attempts": attempts, "failures": failures, "last_error": error, "next_attempt_at": next_attempt_at}
+        case _:
+            assert_never(settlement)

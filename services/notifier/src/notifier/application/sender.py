@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Protocol
 
 import structlog
 from pydantic import BaseModel
@@ -32,6 +32,7 @@ from contracts.events.notifier import NotificationFailed, NotificationSent
 from contracts.recorded import Recorded
 from notifier.adapters.attachments import FetchedFile
 from notifier.adapters.message import build
+from notifier.application.pending import AlreadySent, ClaimedMail, Failed, Obsolete, Sent, Settlement
 from notifier.domain.mails import AttachedFile, Mail, mails_for, within_size
 from notifier.domain.render import render
 from notifier.settings import NotifierSettings
@@ -56,9 +57,9 @@ class PendingMails(Protocol):
 
     async def due(self, now: datetime, limit: int = 100) -> list[str]: ...
 
-    async def claim(self, notification_id: str, now: datetime, lease: timedelta) -> dict[str, Any] | None: ...
+    async def claim(self, notification_id: str, now: datetime, lease: timedelta) -> ClaimedMail | None: ...
 
-    async def settle(self, notification_id: str, **fields: Any) -> None: ...
+    async def settle(self, notification_id: str, settlement: Settlement) -> None: ...
 
 
 def stream_of(notification_id: str) -> str:
@@ -99,9 +100,9 @@ class MailSender:
         lease = timedelta(seconds=self.settings.send_lease_seconds)
         delivered = 0
         for notification_id in await self.outbox.due(now):
-            doc = await self.outbox.claim(notification_id, datetime.now(UTC), lease)
-            if doc is not None:
-                delivered += await self._send_one(doc)
+            claimed = await self.outbox.claim(notification_id, datetime.now(UTC), lease)
+            if claimed is not None:
+                delivered += await self._send_one(claimed)
         return delivered
 
     async def _delivery(self, notification_id: str) -> Loaded[Delivery] | None:
@@ -110,21 +111,21 @@ class MailSender:
 
         return await self.uow.run(read)
 
-    async def _send_one(self, doc: dict[str, Any]) -> int:
-        notification_id = str(doc["_id"])
+    async def _send_one(self, claimed: ClaimedMail) -> int:
+        notification_id = claimed.notification_id
         delivery = await self._delivery(notification_id)
         version = delivery.version if delivery else 0
         if delivery is not None and delivery.aggregate.sent:
-            await self.outbox.settle(notification_id, state="sent")
+            await self.outbox.settle(notification_id, AlreadySent())
             return 0
-        source = Recorded.of(EventEnvelope.model_validate(doc["event"]))
+        source = Recorded.of(EventEnvelope.model_validate(claimed.event))
         event = source.envelope
         mails = mails_for(source.event, source.event_id, territory=source.territory)
         mail = next((m for m in mails if m.notification_id == notification_id), None)
         if mail is None:
-            await self.outbox.settle(notification_id, state="obsolete")
+            await self.outbox.settle(notification_id, Obsolete())
             return 0
-        attempts = int(doc.get("attempts", 0))
+        attempts = claimed.attempts
         subject = mail.subject
         try:
             message = await self._message(mail, event)
@@ -138,7 +139,7 @@ class MailSender:
                     attempts += 1
                     await self.mailer.send(message)
         except Exception as exc:  # SMTP down or refusing, or an attachment unavailable: keep it pending
-            await self._failed(doc, event, mail, version, attempts, exc)
+            await self._failed(claimed, event, mail, version, attempts, exc)
             return 0
         await self._record(
             event,
@@ -156,7 +157,7 @@ class MailSender:
                 attempts=max(attempts, 1),
             ),
         )
-        await self.outbox.settle(notification_id, state="sent", attempts=attempts)
+        await self.outbox.settle(notification_id, Sent(attempts=attempts))
         return 1
 
     async def _message(self, mail: Mail, event: EventEnvelope) -> EmailMessage:
@@ -183,9 +184,10 @@ class MailSender:
         )
 
     async def _failed(
-        self, doc: dict[str, Any], event: EventEnvelope, mail: Mail, version: int, attempts: int, exc: Exception
+        self, claimed: ClaimedMail, event: EventEnvelope, mail: Mail, version: int, attempts: int, exc: Exception
     ) -> None:
         notification_id = mail.notification_id
+        error = f"{type(exc).__name__}: {exc}"[:500]
         await self._record(
             event,
             notification_id,
@@ -196,18 +198,20 @@ class MailSender:
                 source_event_type=event.type,
                 template=mail.template,
                 recipient=mail.recipient,
-                error=f"{type(exc).__name__}: {exc}"[:500],
+                error=error,
                 attempts=max(attempts, 1),
             ),
         )
-        failures = int(doc.get("failures", 0)) + 1
+        failures = claimed.failures + 1
         wait = min(self.settings.redelivery_max_seconds, self.settings.redelivery_seconds * 2 ** (failures - 1))
         await self.outbox.settle(
             notification_id,
-            attempts=attempts,
-            failures=failures,
-            last_error=f"{type(exc).__name__}: {exc}"[:500],
-            next_attempt_at=datetime.now(UTC) + timedelta(seconds=wait),
+            Failed(
+                attempts=attempts,
+                failures=failures,
+                error=error,
+                next_attempt_at=datetime.now(UTC) + timedelta(seconds=wait),
+            ),
         )
         log.warning("mail not delivered; will retry", notification_id=notification_id, wait=wait, error=repr(exc))
 

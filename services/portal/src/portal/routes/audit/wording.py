@@ -1,0 +1,59 @@
+"""How the auditors' pages name what they show: the four services, the types of their streams, the events, the
+origin of an event, and an instant to the second."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_datetime
+
+from contracts import french
+from contracts.types import TERRITORY_ZONES
+from portal.rendering import EVENT_LABELS
+
+SERVICES = {
+    "declarations": "Déclarations",
+    "taxcalc": "Calcul des taxes",
+    "essoc": "Demandes ESSOC",
+    "notifier": "Courriels",
+}
+"""The four services, in the order a declaration or a request travels through them."""
+STREAM_TYPES = {
+    "declarations": {"declaration": "Déclaration", "reminder": "Relances de dépôt"},
+    "taxcalc": {"assessment": "Calcul d'une déclaration", "ledger": "Crédits reportés", "tariff": "Tarif"},
+    "essoc": {"request": "Demande ESSOC"},
+    "notifier": {"notification": "Courriel"},
+}
+AUDIT_EVENT_LABELS = {
+    **EVENT_LABELS,
+    "FilingReminderIssued": "Relance de dépôt envoyée",
+    "TariffPublished": "Tarif publié",
+    "LineAssessed": "Ligne liquidée",
+    "TotalsProjected": "Totaux calculés",
+    "DeclarationAssessed": "Déclaration liquidée",
+    "CreditCarriedForward": "Crédit reporté",
+    "RequestSubmitted": "Demande déposée",
+    "RequestTakenInCharge": "Demande prise en charge",
+    "RequestQuestioned": "Question posée au demandeur",
+    "QuestionAnswered": "Réponse du demandeur",
+    "ComplementAdded": "Complément ajouté",
+    "AttachmentAdded": "Pièce jointe ajoutée",
+    "AttachmentRemoved": "Pièce jointe supprimée",
+    "AdmissibilityDecided": "Recevabilité décidée",
+    "RequestReassigned": "Demande réassignée",
+    "NoteAdded": "Note privée ajoutée",
+    "DeadlineReached": "Échéance atteinte",
+    "RequestClosed": "Demande clôturée",
+    "NotificationSent": "Courriel envoyé",
+    "NotificationFailed": "Courriel en échec",
+}
+ORIGINS = {"propre": "Écrit ici", "reçu": "Reçu"}
+
+
+def to_the_second(value: object, territory: str) -> str:
+    """`30/11/2026 à 11:04:07` in the territory's zone: events of one action fall within the same minute."""
+    if not value:
+        return "—"
+    instant = datetime.fromisoformat(str(value))
+    zone = TERRITORY_ZONES.get(territory, TERRITORY_ZONES["971"])
+    return format_datetime(instant, "dd/MM/yyyy 'à' HH:mm:ss", tzinfo=zone, locale=french.LOCALE)

@@ -1,0 +1,49 @@
+"""DOMINO-NG screens, in the manual's order and wording: the relation, the home, the declaration screen by
+screen (Données, Annexe A, Annexe B, Champs calculés, Octroi de mer, Octroi de mer régional,
+Récapitulatif), filing and its receipt, the search, the office; and, for producers with many products,
+« Importer des lignes » and « Reprendre les produits du trimestre précédent ».
+
+Every read and command goes to the services' APIs with the person's token; nothing here decides a rule: a
+refusal comes back with its field, and its message is shown next to that field, what was typed kept.
+
+One module a screen, each with its router, included here in the order their addresses must be tried: the tax
+pages' /declarations/{declaration_id}/{page} last, as it would catch every screen of a declaration.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from portal.routes.domino import (
+    annexes,
+    carry_over,
+    computed,
+    declarant,
+    declaration,
+    filing,
+    lines_import,
+    product,
+    relation,
+    sale,
+    search,
+    taxes,
+)
+from portal.routes.domino.opening import ChooseRelation
+
+__all__ = ["ChooseRelation", "router"]
+
+router = APIRouter(prefix="/domino")
+# /domino itself is the relation choice: a path no included router may have (theirs cannot be empty).
+router.add_api_route("", relation.relation_choice, methods=["GET"])
+router.include_router(relation.router)
+router.include_router(search.router)
+router.include_router(declaration.router)
+router.include_router(declarant.router)
+router.include_router(annexes.router)
+router.include_router(product.router)
+router.include_router(sale.router)
+router.include_router(lines_import.router)
+router.include_router(carry_over.router)
+router.include_router(computed.router)
+router.include_router(filing.router)
+router.include_router(taxes.router)

@@ -1,0 +1,59 @@
+"""« Déclarer »: the quarter's declaration opened (or the one already open); a filed declaration consulted,
+read-only, with its PDF and history."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from portal.backends import Refused, backends_of, seg
+from portal.forms import submitted
+from portal.rendering import render, see_other
+from portal.routes.domino.opening import declaration_of, relation_home, screen, signed_in
+
+router = APIRouter()
+
+
+@router.post("/declarations")
+async def start(request: Request) -> Response:
+    """« Déclarer »: opens the quarter's declaration (or the one already open) at its first screen."""
+    session = signed_in(request)
+    form, _ = await submitted(request)
+    body = {
+        "relation_id": session.relation_id,
+        "year": _int(form.value("year")),
+        "quarter": _int(form.value("quarter")),
+    }
+    try:
+        created = await backends_of(request).declarations.command(
+            "POST", "/api/v1/declarations", session.token or "", key=form.key, json=body
+        )
+    except Refused as refused:
+        if refused.code == "declaration-existante" and refused.extra.get("existing_id"):
+            return see_other(f"/domino/declarations/{refused.extra['existing_id']}")
+        data = await relation_home(request, session)
+        form.refuse(refused)
+        return render(
+            request,
+            "domino/home.html",
+            {"title": "Que souhaitez-vous faire ?", "home": data, "form": form},
+            status=refused.status,
+        )
+    return see_other(f"/domino/declarations/{created['id']}/donnees")
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+
+
+@router.get("/declarations/{declaration_id}")
+async def declaration_page(request: Request, declaration_id: str) -> Response:
+    """A draft opens at its first screen; a filed declaration read-only, with its PDF and history."""
+    session = signed_in(request)
+    declaration = await declaration_of(request, session, declaration_id)
+    if declaration["status"] == "draft":
+        return see_other(f"/domino/declarations/{declaration_id}/donnees")
+    history = await backends_of(request).declarations.get(
+        f"/api/v1/declarations/{seg(declaration_id)}/history", session.token
+    )
+    return screen(request, "domino/consult.html", declaration, None, title="Déclaration déposée", history=history)

@@ -1,0 +1,32 @@
+"""OGDE screens, in the manual's wording: « Accueil », « Nouvelle demande » step by step, « Mes demandes » in
+four tabs, « Détail de la demande n° … » with its exchanges and attachments, « Documents ».
+
+« Nouvelle demande » keeps nothing on the server between steps: every step posts all that was typed so far
+(the other steps' values as hidden fields), so « Retour » loses nothing and the journey works without
+JavaScript. The service decides at « Créer la demande »; a refusal brings the person back to the step of the
+field at fault, with the message next to it. The lists and what each nature asks come from the referentials.
+
+Each screen is a module; the space's routes are registered here, in the order they are matched (a route with a
+path parameter registered before a fixed path would take its URLs).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from portal.routes.ogde import answers, attachments, detail, documents, home, my_requests, new_request
+
+router = APIRouter(prefix="/ogde")
+router.get("")(home.home)
+router.get("/nouvelle-demande")(new_request.new_request)
+router.post("/nouvelle-demande")(new_request.new_request_step)
+router.get("/demandes")(my_requests.my_requests)
+router.get("/demandes/{number}")(detail.request_detail)
+router.post("/demandes/{number}/questions/{question_id}/reponse")(answers.answer)
+router.post("/demandes/{number}/complements")(answers.complement)
+router.post("/demandes/{number}/pieces-jointes")(attachments.attachment_add)
+router.post("/demandes/{number}/pieces-jointes/{attachment_id}/suppression")(attachments.attachment_remove)
+router.get("/demandes/{number}/pieces-jointes/{attachment_id}")(attachments.attachment_download)
+router.get("/demandes/{number}/contenu.pdf")(detail.request_pdf)
+router.get("/documents")(documents.documents)
+router.get("/documents/{document_id}")(documents.document_download)
