@@ -14,17 +14,17 @@ from essoc.adapters.read_models import SORTS, BoardQuery
 from essoc.application import access, commands
 from essoc.domain.states import Admissibility, BoardTab, RequestState
 from essoc.entrypoints import views
-from essoc.entrypoints.http.services import EssocServices, RequestRef, Services, _Body, _doc, _id
+from essoc.entrypoints.http.services import Body, EssocServices, RequestRef, Services, request_document, request_id_of
 
 router = APIRouter()
 Sort = Literal["numero", "depot", "demandeur", "nature", "objet", "maj", "echeance"]
 
 
-class AssignmentBody(_Body):
+class AssignmentBody(Body):
     agent_id: Identifier = Field(description="l'agent de la même direction qui suivra la demande")
 
 
-class NoteBody(_Body):
+class NoteBody(Body):
     text: Paragraph
 
 
@@ -85,7 +85,7 @@ async def _instruction_doc(
     services: EssocServices, who: Principal, request_id: str, response: Response | None = None
 ) -> dict[str, Any]:
     """The request's read model, if `who` may read its instruction; with `response`, its version as the `ETag`."""
-    doc = await _doc(services, who, request_id, response)
+    doc = await request_document(services, who, request_id, response)
     access.require_instruction_reader(
         who, territory=doc["territory"], directorate=doc["directorate"], number=doc["number"]
     )
@@ -130,7 +130,7 @@ async def assignment(
     request_id: RequestRef, body: AssignmentBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """« Réassigner »: an agent of the same directorate follows the request taken in charge from now on."""
-    rid = await _id(services, request_id)
+    rid = await request_id_of(services, request_id)
     await services.commands.run(
         commands.reassign, commands.ReassignRequest(request_id=rid, agent_id=body.agent_id), who
     )
@@ -142,6 +142,6 @@ async def note(
     request_id: RequestRef, body: NoteBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """A private note of the instruction (agents only; never shown to the requester nor in their PDF)."""
-    rid = await _id(services, request_id)
+    rid = await request_id_of(services, request_id)
     note_id = await services.commands.run(commands.add_note, commands.AddNote(request_id=rid, text=body.text), who)
     return {**await _instruction(services, who, rid, response), "note_id": note_id}

@@ -12,14 +12,14 @@ from chassis.http.inputs import IDENTIFIER_PATTERN, Code, Identifier, Line
 from declarations.application import access, commands
 from declarations.entrypoints import views
 from declarations.entrypoints.http.services import (
+    Body,
     DeclarationId,
     IfMatch,
     Services,
-    _answer,
-    _Body,
-    _execute,
-    _expected,
-    _load,
+    command_answer,
+    execute,
+    expected_version,
+    load_declaration,
 )
 
 router = APIRouter()
@@ -28,13 +28,13 @@ Year = Annotated[int, Field(strict=True, ge=2004, le=2100)]
 Quarter = Annotated[int, Field(strict=True, ge=1, le=4)]
 
 
-class DraftBody(_Body):
+class DraftBody(Body):
     relation_id: Identifier
     year: Year
     quarter: Quarter
 
 
-class DeclarantBody(_Body):
+class DeclarantBody(Body):
     name: Line | None = None
     quality: Code | None = Field(default=None, description='"representant" ou "mandataire"')
     place: Line | None = None
@@ -47,7 +47,7 @@ async def draft(body: DraftBody, services: Services, response: Response, who: Cu
     command = commands.DraftDeclaration(relation_id=body.relation_id, year=body.year, quarter=body.quarter)
     stream = await services.commands.run(commands.draft_declaration, command, who)
     response.headers["Location"] = f"/api/v1/declarations/{stream}"
-    return views.summary(await _load(services, who, stream))
+    return views.summary(await load_declaration(services, who, stream))
 
 
 @router.get("/declarations", tags=["déclarations"])
@@ -79,7 +79,7 @@ async def get_declaration(
     declaration_id: DeclarationId, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Everything: lines with their rates and amounts, deductions, totals (current or pending)."""
-    return await _answer(services, response, who, declaration_id)
+    return await command_answer(services, response, who, declaration_id)
 
 
 @router.put("/declarations/{declaration_id}/declarant", tags=["déclarations"])
@@ -92,6 +92,6 @@ async def set_declarant(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     command = commands.SetDeclarantDetails(
-        declaration_id=declaration_id, expected_version=_expected(if_match), **body.model_dump()
+        declaration_id=declaration_id, expected_version=expected_version(if_match), **body.model_dump()
     )
-    return await _execute(services, response, who, commands.set_declarant_details, command)
+    return await execute(services, response, who, commands.set_declarant_details, command)

@@ -12,23 +12,23 @@ from chassis.http.inputs import Code
 from declarations.application import commands
 from declarations.entrypoints.http.services import (
     AmountIn,
+    Body,
     DeclarationId,
     IfMatch,
     Services,
-    _answer,
-    _Body,
-    _execute,
-    _expected,
+    command_answer,
+    execute,
+    expected_version,
 )
 
 router = APIRouter()
 
 
-class TurnoverBody(_Body):
+class TurnoverBody(Body):
     amount: AmountIn
 
 
-class DeductionsBody(_Body):
+class DeductionsBody(Body):
     om: dict[Code, Any] = Field(default_factory=dict, max_length=20)
     omr: dict[Code, Any] = Field(default_factory=dict, max_length=20)
 
@@ -44,9 +44,9 @@ async def annual_turnover(
 ) -> dict[str, Any]:
     """Box 3: the annual production turnover, on the Q4 declaration only."""
     command = commands.DeclareAnnualTurnover(
-        declaration_id=declaration_id, expected_version=_expected(if_match), amount=body.amount
+        declaration_id=declaration_id, expected_version=expected_version(if_match), amount=body.amount
     )
-    return await _execute(services, response, who, commands.declare_annual_turnover, command)
+    return await execute(services, response, who, commands.declare_annual_turnover, command)
 
 
 @router.put("/declarations/{declaration_id}/deductions", tags=["déclarations"])
@@ -60,9 +60,9 @@ async def deductions(
 ) -> dict[str, Any]:
     """Boxes 5, 7–9bis, 13/13bis (OM) and 17, 19–21bis, 25/25bis (OMR)."""
     command = commands.EnterDeductions(
-        declaration_id=declaration_id, expected_version=_expected(if_match), om=body.om, omr=body.omr
+        declaration_id=declaration_id, expected_version=expected_version(if_match), om=body.om, omr=body.omr
     )
-    return await _execute(services, response, who, commands.enter_deductions, command)
+    return await execute(services, response, who, commands.enter_deductions, command)
 
 
 @router.post("/declarations/{declaration_id}/filing", tags=["déclarations"])
@@ -74,9 +74,9 @@ async def file(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Files the declaration with the totals computed for its current version."""
-    command = commands.FileDeclaration(declaration_id=declaration_id, expected_version=_expected(if_match))
+    command = commands.FileDeclaration(declaration_id=declaration_id, expected_version=expected_version(if_match))
     await services.commands.run(commands.file_declaration, command, who)
-    declaration = await _answer(services, response, who, declaration_id)
+    declaration = await command_answer(services, response, who, declaration_id)
     filing = declaration["filing"]
     return {
         **declaration,

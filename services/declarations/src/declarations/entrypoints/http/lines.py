@@ -17,13 +17,13 @@ from declarations.application import commands
 from declarations.domain.lines import LineEntry
 from declarations.entrypoints.http.services import (
     AmountIn,
+    Body,
     DeclarationId,
     IfMatch,
     Services,
-    _answer,
-    _Body,
-    _execute,
-    _expected,
+    command_answer,
+    execute,
+    expected_version,
 )
 
 router = APIRouter()
@@ -31,7 +31,7 @@ router = APIRouter()
 LineId = Annotated[str, Path(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN)]
 
 
-class LineBody(_Body):
+class LineBody(Body):
     annex: Literal["A", "B"]
     nomenclature: Code
     price_excl_tax: AmountIn
@@ -55,18 +55,18 @@ async def add_line(
     line_id = f"L{uuid.uuid4().hex[:12]}"
     command = commands.AddLine(
         declaration_id=declaration_id,
-        expected_version=_expected(if_match),
+        expected_version=expected_version(if_match),
         line_id=line_id,
         line=LineEntry.model_validate(body.model_dump()),
     )
     await services.commands.run(commands.add_line, command, who)
-    declaration = await _answer(services, response, who, declaration_id)
+    declaration = await command_answer(services, response, who, declaration_id)
     line = next(x for x in declaration["lines"][body.annex] if x["line_id"] == line_id)
     response.headers["Location"] = f"/api/v1/declarations/{declaration_id}/lines/{line_id}"
     return {**line, "declaration_id": declaration_id, "declaration_version": declaration["version"]}
 
 
-class LinesBody(_Body):
+class LinesBody(Body):
     lines: list[LineBody] = Field(min_length=1, max_length=2000)
 
 
@@ -114,12 +114,12 @@ async def import_lines(
         rows = [(n, LineEntry.model_validate(line.model_dump())) for n, line in enumerate(body.lines, start=1)]
     command = commands.ImportLines(
         declaration_id=declaration_id,
-        expected_version=_expected(if_match),
+        expected_version=expected_version(if_match),
         lines=[(row, f"L{uuid.uuid4().hex[:12]}", entry) for row, entry in rows],
         unreadable=unreadable,
     )
     await services.commands.run(commands.import_lines, command, who)
-    declaration = await _answer(services, response, who, declaration_id)
+    declaration = await command_answer(services, response, who, declaration_id)
     return {**declaration, "imported": len(rows), "ignored_columns": ignored}
 
 
@@ -132,5 +132,7 @@ async def remove_line(
     who: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    command = commands.RemoveLine(declaration_id=declaration_id, expected_version=_expected(if_match), line_id=line_id)
-    return await _execute(services, response, who, commands.remove_line, command)
+    command = commands.RemoveLine(
+        declaration_id=declaration_id, expected_version=expected_version(if_match), line_id=line_id
+    )
+    return await execute(services, response, who, commands.remove_line, command)

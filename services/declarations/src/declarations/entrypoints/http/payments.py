@@ -13,12 +13,12 @@ from chassis.http.inputs import IDENTIFIER_PATTERN, Code, Line
 from contracts.errors import ConcurrencyError
 from declarations.application import access, commands
 from declarations.entrypoints import views
-from declarations.entrypoints.http.services import AmountIn, DeclarationId, Services, _answer, _Body
+from declarations.entrypoints.http.services import AmountIn, Body, DeclarationId, Services, command_answer
 
 router = APIRouter()
 
 
-class PaymentBody(_Body):
+class PaymentBody(Body):
     reference: Line = Field(description="la référence du paiement au système de paiement ; la même deux fois : "
                             "enregistré une fois")  # fmt: skip
     amount: AmountIn
@@ -51,7 +51,7 @@ async def record_payment(
         # the 200 of an idempotent call rather than a conflict
         new = await services.commands.run(commands.record_payment, command, who)
     response.status_code = 201 if new else 200
-    return await _answer(services, response, who, declaration_id)
+    return await command_answer(services, response, who, declaration_id)
 
 
 @router.get("/relations/{relation_id}/payments", tags=["paiements"])

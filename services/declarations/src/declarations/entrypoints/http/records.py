@@ -12,7 +12,7 @@ from chassis.http.history import event_rows
 from contracts.types import TERRITORY_ZONES
 from declarations.adapters import receipt_pdf
 from declarations.entrypoints import views
-from declarations.entrypoints.http.services import DeclarationId, Services, _load
+from declarations.entrypoints.http.services import DeclarationId, Services, load_declaration
 
 router = APIRouter()
 
@@ -20,7 +20,7 @@ router = APIRouter()
 @router.get("/declarations/{declaration_id}/history", tags=["déclarations"])
 async def history(declaration_id: DeclarationId, services: Services, who: CurrentPrincipal) -> list[dict[str, Any]]:
     """Every event of the declaration: what, who, when (UTC and the territory's local time)."""
-    doc = await _load(services, who, declaration_id)
+    doc = await load_declaration(services, who, declaration_id)
     zone = TERRITORY_ZONES[doc["territory"]]
     return event_rows(await services.store.read_stream(declaration_id), zone)
 
@@ -33,7 +33,7 @@ async def history(declaration_id: DeclarationId, services: Services, who: Curren
 )
 async def receipt(declaration_id: DeclarationId, services: Services, who: CurrentPrincipal) -> Response:
     """The declaration as a PDF: the filing receipt once filed (a draft is marked as such)."""
-    view = views.detail(await _load(services, who, declaration_id))
+    view = views.detail(await load_declaration(services, who, declaration_id))
     office = services.reference.offices.get(view["office"])
     content = await run_in_threadpool(receipt_pdf.render, view, office)
     filename = f"declaration-{declaration_id}.pdf"

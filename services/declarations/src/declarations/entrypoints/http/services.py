@@ -41,7 +41,7 @@ IfMatch = Annotated[
 ]
 
 
-class _Body(BaseModel):
+class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -61,7 +61,7 @@ class DeclarationsServices:
 Services = Annotated[DeclarationsServices, Depends(services_of(DeclarationsServices))]
 
 
-def _expected(if_match: str | None) -> int | None:
+def expected_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')
@@ -71,7 +71,7 @@ def _expected(if_match: str | None) -> int | None:
         raise DomainError("L'en-tête If-Match doit porter un numéro de version.", field="If-Match") from None
 
 
-async def _load(services: DeclarationsServices, who: Principal, declaration_id: str) -> dict[str, Any]:
+async def load_declaration(services: DeclarationsServices, who: Principal, declaration_id: str) -> dict[str, Any]:
     doc = await services.read_model.get(declaration_id)
     if doc is None:
         raise NotFound(f"Déclaration {declaration_id} introuvable.", field="id")
@@ -79,7 +79,7 @@ async def _load(services: DeclarationsServices, who: Principal, declaration_id: 
     return dict(doc)
 
 
-async def _execute(
+async def execute(
     services: DeclarationsServices,
     response: Response,
     who: Principal,
@@ -88,12 +88,12 @@ async def _execute(
 ) -> dict[str, Any]:
     """Runs the command, then answers with the declaration as it now stands."""
     await services.commands.run(handler, command, who)
-    return await _answer(services, response, who, command.declaration_id)
+    return await command_answer(services, response, who, command.declaration_id)
 
 
-async def _answer(
+async def command_answer(
     services: DeclarationsServices, response: Response, who: Principal, declaration_id: str
 ) -> dict[str, Any]:
-    doc = await _load(services, who, declaration_id)
+    doc = await load_declaration(services, who, declaration_id)
     response.headers["ETag"] = f'"{doc["version"]}"'
     return views.detail(doc)

@@ -17,17 +17,25 @@ from contracts.errors import DomainError, NotFound
 from essoc.application import commands
 from essoc.application.uploads import Upload
 from essoc.entrypoints import views
-from essoc.entrypoints.http.services import EssocServices, PathId, RequestRef, Services, _detail, _doc, _id
+from essoc.entrypoints.http.services import (
+    EssocServices,
+    PathId,
+    RequestRef,
+    Services,
+    detail_of,
+    request_document,
+    request_id_of,
+)
 
 router = APIRouter()
 MULTIPART_OVERHEAD = 64 * 1024
 
 
-def _upload(file: StarletteUpload) -> Upload:
+def read_upload(file: StarletteUpload) -> Upload:
     return Upload(filename=file.filename or "", stream=file.file)
 
 
-def _refuse_oversized(request: Request, services: EssocServices) -> None:
+def refuse_oversized(request: Request, services: EssocServices) -> None:
     """Refuses a body announced larger than the cap before reading it."""
     cap = services.settings.attachment_max_bytes
     length = request.headers.get("content-length")
@@ -68,14 +76,14 @@ async def add_attachment(
     request_id: RequestRef, request: Request, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Adds a file: allowed extension, under the size cap, stored under a sanitised name."""
-    _refuse_oversized(request, services)  # before the body is read: an announced oversize upload is not received
-    rid = await _id(services, request_id)
+    refuse_oversized(request, services)  # before the body is read: an announced oversize upload is not received
+    rid = await request_id_of(services, request_id)
     form = await request.form(max_files=1)
     file = form.get("file")
     if not isinstance(file, StarletteUpload):
         raise DomainError("Joignez un fichier (champ « file » d'un formulaire multipart).", field="file")
-    attachment_id = await services.uploads.add(who, rid, _upload(file))
-    doc = await _doc(services, who, rid)
+    attachment_id = await services.uploads.add(who, rid, read_upload(file))
+    doc = await request_document(services, who, rid)
     response.headers["Location"] = f"/api/v1/requests/{rid}/attachments/{attachment_id}"
     return {**views.attachment(rid, doc["attachments"][attachment_id]), "request_version": doc["version"]}
 
@@ -90,7 +98,7 @@ async def download(
     request_id: RequestRef, attachment_id: PathId, services: Services, who: CurrentPrincipal
 ) -> StreamingResponse:
     """The file's content, as stored; its SHA-256 in `Repr-Digest` and `ETag`."""
-    doc = await _doc(services, who, request_id)
+    doc = await request_document(services, who, request_id)
     item = doc["attachments"].get(attachment_id)
     if item is None:
         raise NotFound(f"La pièce jointe {attachment_id} est introuvable.", field="attachment_id")
@@ -118,10 +126,10 @@ async def remove_attachment(
     request_id: RequestRef, attachment_id: PathId, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Deletes one of one's own attachments while the request is filed or taken in charge."""
-    rid = await _id(services, request_id)
+    rid = await request_id_of(services, request_id)
     command = commands.RemoveAttachment(request_id=rid, attachment_id=attachment_id)
     await services.commands.run(commands.remove_attachment, command, who)
-    return await _detail(services, who, rid, response)
+    return await detail_of(services, who, rid, response)
 
 
 async def _stream(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

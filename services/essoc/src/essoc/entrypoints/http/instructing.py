@@ -14,17 +14,17 @@ from chassis.http.inputs import Code, Identifier, Line, LongText, Paragraph
 from contracts.errors import DomainError
 from essoc.application import commands
 from essoc.application.uploads import Upload
-from essoc.entrypoints.http.attachments import _refuse_oversized, _upload
-from essoc.entrypoints.http.services import RequestRef, Services, TextBody, _Body, _detail, _id
+from essoc.entrypoints.http.attachments import read_upload, refuse_oversized
+from essoc.entrypoints.http.services import Body, RequestRef, Services, TextBody, detail_of, request_id_of
 
 router = APIRouter()
 
 
-class TakeChargeBody(_Body):
+class TakeChargeBody(Body):
     unit: Line | None = Field(default=None, description="pôle affecté ; par défaut celui de la direction")
 
 
-class AdmissibilityBody(_Body):
+class AdmissibilityBody(Body):
     decision: Literal["oui", "non"]
     grounds: Paragraph | None = Field(
         default=None,
@@ -34,7 +34,7 @@ class AdmissibilityBody(_Body):
     ground_code: Code | None = None
 
 
-class ClosureBody(_Body):
+class ClosureBody(Body):
     response: LongText
     attachment_ids: list[Identifier] = Field(
         default_factory=list, max_length=50, description="pièces jointes déjà ajoutées"
@@ -50,10 +50,10 @@ async def take_charge(
     body: TakeChargeBody | None = None,
 ) -> dict[str, Any]:
     """The competent unit takes the request in charge; admissibility goes to "À l'étude"."""
-    rid = await _id(services, request_id)
+    rid = await request_id_of(services, request_id)
     command = commands.TakeRequestInCharge(request_id=rid, unit=body.unit if body else None)
     await services.commands.run(commands.take_in_charge, command, who)
-    return await _detail(services, who, rid, response)
+    return await detail_of(services, who, rid, response)
 
 
 @router.post("/requests/{request_id}/admissibility", tags=["instruction"])
@@ -61,12 +61,12 @@ async def admissibility(
     request_id: RequestRef, body: AdmissibilityBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Oui, or non with its grounds (for a droit au contrôle, one of the CRPA L.124-1 grounds)."""
-    rid = await _id(services, request_id)
+    rid = await request_id_of(services, request_id)
     command = commands.DecideAdmissibility(
         request_id=rid, decision=body.decision, grounds=body.grounds, ground_code=body.ground_code
     )
     await services.commands.run(commands.decide_admissibility, command, who)
-    return await _detail(services, who, rid, response)
+    return await detail_of(services, who, rid, response)
 
 
 @router.post("/requests/{request_id}/questions", status_code=201, tags=["instruction"])
@@ -74,11 +74,11 @@ async def ask(
     request_id: RequestRef, body: TextBody, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Asks the requester a question (the requester is told by mail)."""
-    rid = await _id(services, request_id)
+    rid = await request_id_of(services, request_id)
     question_id = await services.commands.run(
         commands.ask_question, commands.AskQuestion(request_id=rid, text=body.text), who
     )
-    return {**await _detail(services, who, rid, response), "question_id": question_id}
+    return {**await detail_of(services, who, rid, response), "question_id": question_id}
 
 
 _CLOSURE_DOC: dict[str, Any] = {
@@ -108,10 +108,10 @@ async def closure(
 ) -> dict[str, Any]:
     """Closes the request with the answer. JSON `{response, attachment_ids}`, or multipart with
     `response` and `files` (stored as attachments and sent with the answer)."""
-    rid = await _id(services, request_id)
+    rid = await request_id_of(services, request_id)
     uploads: list[Upload] = []
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        _refuse_oversized(request, services)
+        refuse_oversized(request, services)
         form = await request.form()
         try:
             body = ClosureBody(
@@ -120,7 +120,9 @@ async def closure(
             )
         except ValidationError as error:
             raise DomainError("La réponse est obligatoire.", field="response") from error
-        uploads = [_upload(f) for key in ("files", "file") for f in form.getlist(key) if isinstance(f, StarletteUpload)]
+        uploads = [
+            read_upload(f) for key in ("files", "file") for f in form.getlist(key) if isinstance(f, StarletteUpload)
+        ]
     else:
         try:
             body = ClosureBody.model_validate_json(await request.body() or b"{}")
@@ -129,4 +131,4 @@ async def closure(
             where = ".".join(str(p) for p in first["loc"]) or "response"
             raise DomainError(f"{where} : champ absent ou invalide.", field=where) from error
     await services.uploads.close(who, rid, body.response, body.attachment_ids, uploads)
-    return await _detail(services, who, rid, response)
+    return await detail_of(services, who, rid, response)

@@ -19,17 +19,17 @@ from essoc.application import access, commands
 from essoc.domain.filing import Filing
 from essoc.domain.states import RequestTab
 from essoc.entrypoints import views
-from essoc.entrypoints.http.services import RequestRef, Services, _Body, _detail, _doc
+from essoc.entrypoints.http.services import Body, RequestRef, Services, detail_of, request_document
 
 router = APIRouter()
 
 
-class FieldBody(_Body):
+class FieldBody(Body):
     domain: Line
     sub_domain: Line
 
 
-class FilingBody(_Body):
+class FilingBody(Body):
     requester_type: Literal["entreprise", "particulier"]
     siret: Code | None = None
     represented_siren: Code | None = None
@@ -69,7 +69,7 @@ async def submit(body: FilingBody, services: Services, response: Response, who: 
     )
     request_id = await services.commands.run(commands.submit, commands.SubmitRequest(filing=filing), who)
     response.headers["Location"] = f"/api/v1/requests/{request_id}"
-    return await _detail(services, who, request_id, response)
+    return await detail_of(services, who, request_id, response)
 
 
 @router.get("/requests", tags=["demandes"])
@@ -103,13 +103,13 @@ async def detail(
     request_id: RequestRef, services: Services, response: Response, who: CurrentPrincipal
 ) -> dict[str, Any]:
     """Characteristics, fields, the request and its answer, history, exchanges, attachments."""
-    return await _detail(services, who, request_id, response)
+    return await detail_of(services, who, request_id, response)
 
 
 @router.get("/requests/{request_id}/history", tags=["demandes"])
 async def history(request_id: RequestRef, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     """The manual's history rows, and every event of the request with its hash (audit)."""
-    doc = await _doc(services, who, request_id)
+    doc = await request_document(services, who, request_id)
     events = await services.store.read_stream(doc["_id"])
     return {
         "id": doc["_id"],
@@ -127,7 +127,7 @@ async def history(request_id: RequestRef, services: Services, who: CurrentPrinci
 )
 async def pdf(request_id: RequestRef, services: Services, who: CurrentPrincipal) -> Response:
     """The whole request as a PDF a person would file."""
-    detail = await _detail(services, who, request_id)
+    detail = await detail_of(services, who, request_id)
     content = await asyncio.to_thread(render_request, detail, font=find_font(services.settings.pdf_font_path))
     return Response(
         content,

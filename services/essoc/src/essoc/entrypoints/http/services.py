@@ -33,11 +33,11 @@ RequestRef = Annotated[
 ]
 
 
-class _Body(BaseModel):
+class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TextBody(_Body):
+class TextBody(Body):
     text: Paragraph
 
 
@@ -63,7 +63,7 @@ class EssocServices:
 Services = Annotated[EssocServices, Depends(services_of(EssocServices))]
 
 
-async def _doc(
+async def request_document(
     services: EssocServices, who: Principal, request_id: str, response: Response | None = None
 ) -> dict[str, Any]:
     """The request's read model, if `who` may see it; a number is accepted in place of the id. With
@@ -79,7 +79,7 @@ async def _doc(
     return dict(doc)
 
 
-async def _id(services: EssocServices, request_id: str) -> str:
+async def request_id_of(services: EssocServices, request_id: str) -> str:
     """The stream id of a request named by its id or its number."""
     if not is_request_number(request_id):
         return request_id
@@ -89,7 +89,7 @@ async def _id(services: EssocServices, request_id: str) -> str:
     return found
 
 
-async def _detail(
+async def detail_of(
     services: EssocServices, who: Principal, request_id: str, response: Response | None = None
 ) -> dict[str, Any]:
-    return views.detail(await _doc(services, who, request_id, response))
+    return views.detail(await request_document(services, who, request_id, response))
