@@ -1,7 +1,8 @@
 """DOMINO-NG in the browser, as a producer with three relations files a quarter: the manual's screens, the
-manual's message by an empty field, lines split over a rate change and under a CANA, an export under RFS,
-deductions, a recap equal to taxcalc's totals, filing, the receipt PDF, the receipt mail. Once with
-JavaScript, once without (progressive enhancement), every page checked by axe-core."""
+manual's message by an empty field, lines split over a rate change and under a CANA, a line changed (and its form
+refused once another tab changed the line, what was typed kept), an export under RFS, deductions, a recap equal
+to taxcalc's totals, filing, the receipt PDF, the receipt mail. Once with JavaScript, once without (progressive
+enhancement), every page checked by axe-core."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
+from contracts.references import declaration_reference
 from declarations.domain.calendar import previous_quarter, quarter_bounds, quarter_due, quarter_last_day, quarter_name
 from devstack.stack import ROOT, Stack
 
@@ -91,6 +93,39 @@ async def _add_product(
     await page.click("button[value=ajouter]:visible")
     await page.wait_for_selector(f"#lignes-annexe-{annex.lower()}")
     await visit.check()
+
+
+async def _change_a_line_then_meet_a_stale_form(visit: Visit, stack: Stack, tokens: dict[str, str]) -> None:
+    """« Modifier » the rum's line: its amounts assessed again. Then its form again while another tab changes the
+    line: refused with why at the top, what was typed kept; sent again, applied."""
+    page = visit.page
+    rum = page.locator("#lignes-annexe-a tbody tr", has_text="22084011")
+    await rum.get_by_role("link", name=re.compile("Modifier")).click()
+    await page.wait_for_selector("#enregistrer-ligne")
+    await visit.check("domino-modifier-ligne")
+    assert (await page.input_value("#price_excl_tax")).replace("\u202f", " ") == "5 000,00"
+    await page.fill("#price_excl_tax", "6 000,00")
+    await page.click("#enregistrer-ligne")
+    await page.wait_for_selector("text=Ligne 22084011 modifiée en annexe A.")
+    await _wait_computed(visit, javascript=True)
+    assert "600,00" in await rum.inner_text()  # 6 000,00 × 10 % (CANA Z001)
+    await rum.get_by_role("link", name=re.compile("Modifier")).click()
+    await page.wait_for_selector("#enregistrer-ligne")
+    declaration_id, line_id = page.url.split("/declarations/")[1].split("/")[0], page.url.rsplit("/", 1)[1]
+    async with api(stack, "declarations", tokens["declarant"]) as http:  # another tab, meanwhile
+        changed = {"price_excl_tax": "7000.00", "cana": "Z001"}
+        json_of(await http.put(f"/api/v1/declarations/{declaration_id}/lines/{line_id}", json=changed))
+    await page.fill("#price_excl_tax", "6 500,00")
+    await page.click("#enregistrer-ligne")
+    await page.wait_for_selector("#erreur-formulaire")
+    assert "modifiée depuis que vous avez ouvert cette page" in await page.inner_text("#erreur-formulaire")
+    assert await page.input_value("#price_excl_tax") == "6 500,00"
+    visit.errors = [e for e in visit.errors if "status of 409" not in e]  # the refusal is the page's answer
+    await visit.check("domino-formulaire-perime")
+    await page.click("#enregistrer-ligne")
+    await page.wait_for_selector("text=Ligne 22084011 modifiée en annexe A.")
+    await _wait_computed(visit, javascript=True)
+    assert "650,00" in await rum.inner_text()
 
 
 async def _wait_computed(visit: Visit, javascript: bool) -> None:
@@ -172,10 +207,11 @@ async def _deductions_recap_and_filing(
     tokens: dict[str, str],
     declaration_id: str,
     quarter: int,
-    period: str,
+    reference: str,
     *,
     javascript: bool,
 ) -> None:
+    """`reference`: the declaration's, as people read it (« OM-974-2026-T3-0974000789 »)."""
     page = visit.page
     await page.click("text=Suivant : Champs calculés")
     await page.wait_for_selector("#champs-calcules")
@@ -209,6 +245,9 @@ async def _deductions_recap_and_filing(
         assert _amount(shown[box]) == Decimal(value), (box, shown[box], value)
     assert _amount(await page.inner_text("#total-a-payer .portal-total")) == Decimal(totals["total_due"])
     assert Decimal(totals["boxes"]["7"]) == Decimal("1000.00") and Decimal(totals["boxes"]["19"]) == Decimal("200.00")
+    # The tick of box 7 is shown back too: the recap shows every field entered.
+    ticks = await page.inner_text("#recap-precisions-om")
+    assert "article 19-1" in ticks and "oui" in ticks
 
     await page.click("#deposer")
     await page.wait_for_selector("#confirmation")
@@ -217,6 +256,7 @@ async def _deductions_recap_and_filing(
     await page.wait_for_selector("#depot-enregistre")
     await visit.check("domino-accuse")
     assert _amount(await page.inner_text("#total-depose")) == Decimal(totals["total_due"])
+    assert await page.inner_text("#reference") == reference
     async with page.expect_download() as waiting:
         await page.click("#telecharger-accuse")
     download = await waiting.value
@@ -224,11 +264,19 @@ async def _deductions_recap_and_filing(
     assert content.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert "Déposée" in text and "Télépaiement" in text
+    assert reference in text and declaration_id not in text
     mail = await stack.smtp.maildir.wait_for_async(
-        lambda m: "marie.payet@producteur.example" in m["To"] and period in m["Subject"], 60
+        lambda m: "marie.payet@producteur.example" in m["To"] and reference in m["Subject"], 60
     )
+    year = int(declaration_id.rsplit("-", 2)[-2])
+    assert f"déclaration d'octroi de mer du {quarter_name(year, quarter)}" in mail["Subject"]
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    # The mail opens the filed declaration's page on the portal it was filed on.
+    assert f"{stack.portal_public_url()}/domino/declarations/{declaration_id}" in str(body.get_content()).split()
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == f"declaration-{reference}.pdf"
 
 
 def _amount(text: str) -> Decimal:
@@ -257,13 +305,14 @@ async def test_a_producer_files_a_quarter_in_974_screen_by_screen(
     rows = await page.locator("#lignes-annexe-a tbody tr").all_inner_texts()
     assert any("312,50" in r.replace("\u202f", " ") for r in rows)  # 12 500,00 × 2,5 %
     assert any("400,00" in r for r in rows)  # 8 000,00 × 5 %
+    await _change_a_line_then_meet_a_stale_form(visit, stack, tokens)
     await page.click("text=Suivant : Annexe B")
     await page.wait_for_selector("#ajouter-produit")
     await _add_product(visit, "B", "33051000", "3 000,00", rfs=True)
     assert "oui" in (await page.locator("#lignes-annexe-b tbody tr").first.inner_text())
     await visit.check("domino-annexe-b")
-    period = f"T{quarter} {year}"
-    await _deductions_recap_and_filing(visit, stack, tokens, declaration_id, quarter, period, javascript=True)
+    reference = declaration_reference("974", year, quarter, "0974000789")
+    await _deductions_recap_and_filing(visit, stack, tokens, declaration_id, quarter, reference, javascript=True)
 
 
 async def test_the_same_journey_works_without_javascript(person: Opener, stack: Stack, tokens: dict[str, str]) -> None:
@@ -275,8 +324,8 @@ async def test_the_same_journey_works_without_javascript(person: Opener, stack: 
     await _wait_computed(visit, javascript=False)
     await page.click("text=Suivant : Annexe B")
     await page.wait_for_selector("#ajouter-produit")
-    period = f"T{quarter} {year}"
-    await _deductions_recap_and_filing(visit, stack, tokens, declaration_id, quarter, period, javascript=False)
+    reference = declaration_reference("971", year, quarter, "0971000123")
+    await _deductions_recap_and_filing(visit, stack, tokens, declaration_id, quarter, reference, javascript=False)
 
 
 async def test_a_producer_imports_lines_from_a_spreadsheet_then_carries_products_over(

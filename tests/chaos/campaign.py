@@ -32,6 +32,8 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
+from contracts import french
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ("kafka", "mongo", "declarations", "taxcalc", "essoc", "notifier")
 RETRYABLE = {429, 500, 502, 503, 504}
@@ -276,7 +278,7 @@ async def check(stack: Any, tokens: dict[str, str], ledger: Ledger) -> dict[str,
         by_subject = Counter(str(m["Subject"]) + "|" + str(m["To"]) for m in mails)
         duplicates_same_id = sum(n - 1 for n in by_id.values() if n > 1)
         duplicates_other_id = sum(n - 1 for n in by_subject.values() if n > 1) - duplicates_same_id
-        receipts = [f"T{f['quarter']} {f['year']}" for f in ledger.filed]
+        receipts = [f"du {french.quarter(f['year'], f['quarter'])}" for f in ledger.filed]
         missing = sum(1 for period in receipts if not any(period in str(m["Subject"]) for m in mails))
         for request in ledger.requests:
             got = [m for m in mails if f"n° {request['number']} " in str(m["Subject"])]

@@ -82,11 +82,17 @@ async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack
         assert total_due > 0
         r = await http.post(f"/api/v1/declarations/{did}/filing")
         assert r.status_code == 200, r.text
-    receipt = await _mail(stack, lambda m: "marie.payet@producteur.example" in m["To"] and "T2 2026" in m["Subject"])
+    receipt = await _mail(
+        stack, lambda m: "marie.payet@producteur.example" in m["To"] and "du 2e trimestre 2026" in m["Subject"]
+    )
+    assert "OM-974-2026-T2-0974000789" in receipt["Subject"]
     text = _text(receipt)
     assert "0974000789" in text and "joint à ce courriel" in text
+    # The filed declaration's page on the portal the stack runs, as a link people can open.
+    assert f"{stack.portal_public_url()}/domino/declarations/{did}" in text.split()
     [pdf] = list(receipt.iter_attachments())
     assert pdf.get_content_type() == "application/pdf" and pdf.get_content().startswith(b"%PDF")
+    assert pdf.get_filename() == "declaration-OM-974-2026-T2-0974000789.pdf"
     assert f"{total_due:.2f}".replace(".", ",") in text.replace("\u00a0", " ").replace(" ", "")
 
 

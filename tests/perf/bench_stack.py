@@ -63,7 +63,7 @@ async def filing(stack: Stack, n: int, lines: int) -> tuple[float, float]:
         r = await http.post(f"/api/v1/declarations/{did}/filing")
         assert r.status_code == 200, r.text
         to = f"producteur{n}@example.org"
-        await stack.smtp.maildir.wait_for_async(lambda m: to in m["To"] and "T4 2025" in m["Subject"], 60)
+        await stack.smtp.maildir.wait_for_async(lambda m: to in m["To"] and "du 4e trimestre 2025" in m["Subject"], 60)
         done = time.perf_counter()
     return (done - start) * 1000, (done - filed) * 1000
 

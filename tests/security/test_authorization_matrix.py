@@ -63,6 +63,13 @@ FOLLOW_UP = {**DENIED, "agent_other": OK, "comptable_other": OK, "auditor": OK, 
 BOARD = {**DENIED, "agent_other": OK, "auditor": OK, "admin": OK}
 """The agents' board: each agent its own directorates' requests (none of the victim's for another's)."""
 
+COLLECTION_READ = {**DENIED, "comptable_other": OK, "auditor": OK, "admin": OK}
+"""The collection accounts a comptable keeps (each its own territories'), an auditor's and an admin's."""
+NOTHING_ISSUED = {**DENIED, "comptable_other": {404}, "auditor": {404}, "admin": {404}}
+"""A bank file or statement that does not exist: unknown to whoever may read files at all."""
+TERRITORY_QUERY = "?territory=974"
+"""The collection's lists and commands name their territory in the query."""
+
 MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("*", "GET", "/health/live"): PUBLIC,
     ("*", "GET", "/health/ready"): {c: {200, 503} for c in CALLERS},  # here no broker: not ready, to anyone
@@ -87,6 +94,7 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("declarations", "GET", "/api/v1/declarations/{declaration_id}"): READ_VICTIM,
     ("declarations", "PUT", "/api/v1/declarations/{declaration_id}/declarant"): ACT_AS_DECLARANT,
     ("declarations", "POST", "/api/v1/declarations/{declaration_id}/lines"): ACT_AS_DECLARANT,
+    ("declarations", "PUT", "/api/v1/declarations/{declaration_id}/lines/{line_id}"): ACT_AS_DECLARANT,
     ("declarations", "DELETE", "/api/v1/declarations/{declaration_id}/lines/{line_id}"): ACT_AS_DECLARANT,
     ("declarations", "PUT", "/api/v1/declarations/{declaration_id}/annual-turnover"): ACT_AS_DECLARANT,
     ("declarations", "PUT", "/api/v1/declarations/{declaration_id}/deductions"): ACT_AS_DECLARANT,
@@ -100,6 +108,32 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
         "admin": RULE,
     },
     ("declarations", "GET", "/api/v1/relations/{relation_id}/payments"): READ_VICTIM,
+    # a card payment: the producer's (the victim's declaration is a draft: nothing to pay, refused by the rule);
+    # PayFiP's notification has no credentials, and here no PayFiP: unknown to everyone
+    ("declarations", "POST", "/api/v1/declarations/{declaration_id}/card-payments"): ACT_AS_DECLARANT,
+    ("declarations", "POST", "/api/v1/payfip/notifications"): {c: {404} for c in CALLERS},
+    # télépaiement: the relation's mandates (its producer registers, an agent of its territory decides)
+    ("declarations", "GET", "/api/v1/relations/{relation_id}/mandates"): READ_VICTIM,
+    ("declarations", "POST", "/api/v1/relations/{relation_id}/mandates"): ACT_AS_DECLARANT,
+    ("declarations", "POST", "/api/v1/relations/{relation_id}/mandates/decision"): EXAMINE,
+    ("declarations", "POST", "/api/v1/relations/{relation_id}/mandates/revocation"): EXAMINE,
+    ("declarations", "GET", "/api/v1/mandates"): BOARD,
+    # the comptable's collection: its territory's (an auditor reads; nothing exists yet: files are unknown)
+    ("declarations", "GET", "/api/v1/collection/desks"): COLLECTION_READ,
+    ("declarations", "GET", "/api/v1/collection/debits"): AUDIT_READ,
+    ("declarations", "POST", "/api/v1/collection/files"): {**DENIED, "auditor": {403}, "admin": RULE},
+    ("declarations", "GET", "/api/v1/collection/files"): AUDIT_READ,
+    ("declarations", "GET", "/api/v1/collection/files/{file_id}.xml"): NOTHING_ISSUED,
+    ("declarations", "GET", "/api/v1/collection/files/{file_id}"): NOTHING_ISSUED,
+    ("declarations", "POST", "/api/v1/collection/statements"): {**DENIED, "auditor": {403}, "admin": RULE},
+    ("declarations", "GET", "/api/v1/collection/statements"): AUDIT_READ,
+    ("declarations", "GET", "/api/v1/collection/statements/{statement}"): NOTHING_ISSUED,
+    ("declarations", "GET", "/api/v1/collection/waiting"): AUDIT_READ,
+    ("declarations", "POST", "/api/v1/collection/statements/{statement}/match"): {
+        **DENIED,
+        "auditor": {403},
+        "admin": RULE,
+    },
     ("declarations", "GET", "/api/v1/quarters"): FOLLOW_UP,
     ("declarations", "GET", "/api/v1/quarters/{year}/{quarter}/declarations"): FOLLOW_UP,
     ("taxcalc", "GET", "/api/v1/rates"): ANY_SIGNED_IN,
@@ -191,11 +225,28 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/declarations/{declaration_id}/lines"): {
         "json": {"annex": "A", "nomenclature": "33051000", "price_excl_tax": "1.00", "rates_date": "2025-04-02"}
     },
+    ("PUT", "/api/v1/declarations/{declaration_id}/lines/{line_id}"): {"json": {"price_excl_tax": "2.00"}},
     ("PUT", "/api/v1/declarations/{declaration_id}/annual-turnover"): {"json": {"amount": "1.00"}},
     ("POST", "/api/v1/declarations/{declaration_id}/payments"): {
         "json": {"reference": "R-1", "amount": "10.00", "paid_on": "2025-08-01", "method": "virement"}
     },
     ("PUT", "/api/v1/declarations/{declaration_id}/deductions"): {"json": {"om": {}, "omr": {}}},
+    ("POST", "/api/v1/relations/{relation_id}/mandates"): {
+        "json": {
+            "rum": "RUM-MATRICE",
+            "iban": "FR7630006000011234567890189",
+            "bic": "AGRIFRPPXXX",
+            "holder": "Intrus",
+            "signed_on": "2025-01-02",
+        }
+    },
+    ("POST", "/api/v1/relations/{relation_id}/mandates/decision"): {
+        "json": {"rum": "RUM-MATRICE", "decision": "refuser", "reason": "x"}
+    },
+    ("POST", "/api/v1/relations/{relation_id}/mandates/revocation"): {"json": {"rum": "RUM-MATRICE", "reason": "x"}},
+    ("POST", "/api/v1/collection/files"): {"json": {"territory": "974", "collection_date": "2025-08-25"}},
+    ("POST", "/api/v1/collection/statements"): {"content": b"", "headers": {"Content-Type": "application/xml"}},
+    ("POST", "/api/v1/collection/statements/{statement}/match"): {"json": {"entry_id": "E1", "reference": "x"}},
     ("POST", "/api/v1/tariffs"): {"content": b"", "headers": {"Content-Type": "text/csv"}},
     ("POST", "/api/v1/requests"): {"json": {**FILING, "subject": "Une autre demande"}},
     ("POST", "/api/v1/requests/{request_id}/admissibility"): {"json": {"decision": "oui"}},
@@ -250,6 +301,10 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         "quarter": "2",
         "stream_id": declaration,
         "correlation_id": "corr-matrice",
+        "rum": "RUM-MATRICE",
+        "file_id": "DOMINO-974-20250825-001",
+        "statement": "statement-974-000000000000000000000000",
+        "entry_id": "E1",
     }
 
 
@@ -281,6 +336,8 @@ async def test_no_caller_reaches_what_it_does_not_own(
                 url = path.format(**victim)
                 if path == "/api/v1/rates":
                     url += "?territory=974&nomenclature=33051000&date=2025-04-01"
+                elif path.startswith("/api/v1/collection/") and path != "/api/v1/collection/desks":
+                    url += TERRITORY_QUERY
                 body = dict(BODIES.get((method, path), {}))
                 if "files" in body:
                     body["files"] = {"file": ("note.txt", io.BytesIO(b"intrus"))}

@@ -37,6 +37,7 @@ CALLERS: dict[str, dict[str, Any] | None] = {
     "agent_other": {"sub": "a-974", "role": "agent", "territories": ["974"], "directorates": ["dr-la-reunion"]},
     "auditor": {"sub": "auditeur", "role": "auditor", "territories": ["971", "974"]},
     "admin": {"sub": "admin", "role": "admin", "territories": ["971", "972", "973", "974", "976"]},
+    "comptable": {"sub": "c-974", "role": "comptable", "territories": ["974"]},
 }
 VICTIM_DECLARANT = {"sub": "victim-d", "role": "declarant", "relations": ["rel-974-0001"]}
 VICTIM_REQUESTER = {"sub": "victim-r", "role": "requester", "name": "V", "given_name": "V", "email": "v@secret.example"}
@@ -58,6 +59,7 @@ RULES: list[tuple[str, str, set[str] | str]] = [
     ("*", r"/instruction.*", {"agent", "agent_other", "admin"}),
     ("*", r"/suivi.*", {"agent", "agent_other", "admin"}),
     ("*", r"/audit.*", {"auditor", "admin"}),
+    ("*", r"/recouvrement.*", {"comptable", "auditor", "admin"}),
 ]
 
 
@@ -162,6 +164,10 @@ def _url(path: str, victims: dict[str, str]) -> str:
         service="declarations",
         stream_id=victims["declaration_id"],
         correlation_id="matrix-correlation",
+        file_id="DOMINO-974-20250825-001",
+        statement="statement-974-000000000000000000000000",
+        entry_id="E1",
+        relation_id="rel-974-0001",
     )
 
 
@@ -252,6 +258,7 @@ OWNERS: dict[str, dict[str, Any] | None] = {
     "/instruction": CALLERS["agent"],
     "/suivi": CALLERS["agent"],
     "/audit": CALLERS["auditor"],
+    "/recouvrement": CALLERS["comptable"],
 }
 
 

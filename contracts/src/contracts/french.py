@@ -79,7 +79,7 @@ def moment(value: datetime | str, zone: ZoneInfo) -> str:
 
 
 def quarter(year: int, number: int) -> str:
-    """`1er trimestre 2027`, `3e trimestre 2026`."""
+    """`1er trimestre 2027`, `3e trimestre 2026`: a quarter as the portal, the PDFs and the mails name it."""
     return f"{number}{'er' if number == 1 else 'e'} trimestre {year}"
 
 

@@ -38,11 +38,13 @@ DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
 
 @dataclass(frozen=True)
 class BodyLimits:
-    """Caps by what the body is: JSON (and anything else), a CSV file, a multipart upload."""
+    """Caps by what the body is: JSON (and anything else), a CSV file, an XML file (a bank statement), a multipart
+    upload."""
 
     json_bytes: int = 256 * 1024
     csv_bytes: int = 5 * 1024 * 1024
     upload_bytes: int = 21 * 1024 * 1024
+    xml_bytes: int = 10 * 1024 * 1024
 
     def for_content_type(self, content_type: str) -> int:
         kind = content_type.split(";", 1)[0].strip().lower()
@@ -50,6 +52,8 @@ class BodyLimits:
             return self.upload_bytes
         if kind in ("text/csv", "application/csv"):
             return self.csv_bytes
+        if kind in ("application/xml", "text/xml"):
+            return self.xml_bytes
         return self.json_bytes
 
 

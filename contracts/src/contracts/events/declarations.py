@@ -68,6 +68,19 @@ class LineRemoved(_Event):
     line_id: str
 
 
+@_decl("LineChanged")
+class LineChanged(_Event):
+    """A line of annexe A or B changed before filing: every changeable field as it now is (not a diff). Its
+    annex, nomenclature and date of application stay what `LineAdded` said: changing them is another line."""
+
+    line_id: str
+    price_excl_tax: Money
+    cana: str | None = Field(description="annexe A only; null when the line names none")
+    naf: str | None = Field(description="the production activity (the APE when none was typed)")
+    avitaillement: bool = Field(description="annexe A only")
+    rfs: bool = Field(description="placement sous RFS, annexe B only")
+
+
 @_decl("AnnualTurnoverDeclared")
 class AnnualTurnoverDeclared(_Event):
     amount: Money

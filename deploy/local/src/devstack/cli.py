@@ -18,9 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from contracts.types import TERRITORY_ZONES
+from devstack.bank_cli import bank
 from devstack.stack import Stack
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
+app.add_typer(bank, name="banque")
 console = Console()
 
 

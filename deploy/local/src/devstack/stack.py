@@ -22,12 +22,12 @@ from pathlib import Path
 import httpx
 
 from contracts.envelope import utc_now
-from devstack import demo
+from devstack import demo, environment
 from devstack.ports import free_ports
 from devstack.servers import KafkaServer, ManagedServer, MongoServer, SmtpServer, die_with_parent
 
 ROOT = Path(__file__).resolve().parents[4]
-PROCESSES = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier", "portal")
+PROCESSES = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier", "portal", "payfip")
 """Everything the stack starts, by the name its port is given under."""
 
 
@@ -96,7 +96,15 @@ class Stack:
         self.secret = demo.jwt_secret(self.var_dir)
         self.session_secret = demo.secret(self.var_dir, "portal-session-secret")
         self.keyring = demo.audit_keys(self.var_dir, ["declarations", "taxcalc", "essoc", "notifier"])
-        defaults = {"declarations": 8001, "taxcalc": 8002, "essoc": 8003, "notifier": 8004, "portal": 8000}
+        # payfip: the SIMULATOR of the card payment service (devstack.payfip), never outside `make run` and tests
+        defaults = {
+            "declarations": 8001,
+            "taxcalc": 8002,
+            "essoc": 8003,
+            "notifier": 8004,
+            "portal": 8000,
+            "payfip": 8005,
+        }
         self.services = [
             ServiceProcess(
                 name, ports.get(name, _port(f"{name.upper()}_PORT", port)), {}, self.var_dir / "logs" / f"{name}.log"
@@ -135,55 +143,12 @@ class Stack:
         return self.service("portal")
 
     def _env(self, service: ServiceProcess) -> dict[str, str]:
-        prefix = service.name.upper() + "_"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(prefix)}
-        # Two malloc arenas, not one per thread (FastAPI runs blocking work in a pool of threads): the same
-        # work in less memory, as the Dockerfiles set it.
-        env.setdefault("MALLOC_ARENA_MAX", "2")
-        if service.name == "portal":
-            return self._portal_env(service, env)
-        settings = {
-            "MONGO_URI": self.mongo.uri,
-            "KAFKA_BOOTSTRAP": self.kafka.bootstrap,
-            "HTTP_PORT": str(service.port),
-            "JWT_SECRET": self.secret,
-            "TOPICS_FILE": str(ROOT / "deploy/kafka/topics.yaml"),
-            "REFERENCE_DIR": str(ROOT / "deploy/territories"),
-            "AUDIT_SIGNING_KEY": str(self.var_dir / "audit" / f"{service.name}.key"),
-            "AUDIT_KEYRING": str(self.keyring),
-        }
-        if service.name == "notifier":
-            settings |= {
-                "SMTP_HOST": self.smtp.host,
-                "SMTP_PORT": str(self.smtp.port),
-                "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}",
-                "DECLARATIONS_URL": f"http://127.0.0.1:{self.service_port('declarations')}",
-            }
-        env |= {prefix + k: v for k, v in settings.items()}
-        env |= {k: v for k, v in os.environ.items() if k.startswith(prefix)}  # the caller's overrides win
-        env |= {k: v for k, v in self.extra_env.items() if k.startswith(prefix)}
-        return env
+        return environment.of(self, service)
 
-    def _portal_env(self, service: ServiceProcess, env: dict[str, str]) -> dict[str, str]:
-        """The portal on the services' APIs, with the development sign-in (never outside `make run`)."""
-        settings = {
-            "PORT": str(service.port),
-            "PUBLIC_URL": f"http://127.0.0.1:{service.port}",
-            "DECLARATIONS_URL": f"http://127.0.0.1:{self.service_port('declarations')}",
-            "TAXCALC_URL": f"http://127.0.0.1:{self.service_port('taxcalc')}",
-            "ESSOC_URL": f"http://127.0.0.1:{self.service_port('essoc')}",
-            "NOTIFIER_URL": f"http://127.0.0.1:{self.service_port('notifier')}",
-            "SESSION_SECRET": self.session_secret,
-            "MONGO_URI": self.mongo.uri,
-            "DEV_LOGIN": "true",
-            "DEV_JWT_SECRET": self.secret,
-            "DEMO_USERS_FILE": str(ROOT / "deploy/reference/demo-users.yaml"),
-            "CHANGELOG_FILE": str(ROOT / "CHANGELOG.md"),
-        }
-        env |= {"PORTAL_" + k: v for k, v in settings.items()}
-        env |= {k: v for k, v in os.environ.items() if k.startswith("PORTAL_") and k != "PORTAL_PORT"}
-        env |= {k: v for k, v in self.extra_env.items() if k.startswith("PORTAL_")}
-        return env
+    def portal_public_url(self) -> str:
+        """The portal's address as people type it: its port here, unless the caller gives PORTAL_PUBLIC_URL."""
+        given = self.extra_env.get("PORTAL_PUBLIC_URL") or os.environ.get("PORTAL_PUBLIC_URL")
+        return given or f"http://127.0.0.1:{self.service_port('portal')}"
 
     def service_port(self, name: str) -> int:
         return next(s.port for s in self.services if s.name == name)

@@ -26,6 +26,22 @@ class DeclarationsSettings(ServiceSettings):
     """How many days after the due date a late notice may still go out (a service down longer sends none)."""
     reminder_check_seconds: float = 300.0
     """How often the scheduler looks for reminders due."""
+    payfip_url: str = ""
+    """PayFiP's web service (`…/services/securite`): card payments are offered only when it is set."""
+    payfip_payment_url: str = ""
+    """PayFiP's payment page (`…/tpa/paiementws.web`), where the payer is sent with the operation's idop."""
+    payfip_client: str = ""
+    """The recette's PayFiP client number (numcli)."""
+    payfip_mode: str = Field(default="W", pattern="^[TXW]$")
+    """PayFiP's `saisie`: T (test), X (activation), W (production)."""
+    public_url: str = ""
+    """This service's address as PayFiP reaches it, for its notifications (`…/api/v1/payfip/notifications`)."""
+    portal_url: str = ""
+    """The portal's public address: where PayFiP sends the payer back (the filed declaration's page)."""
+
+    @property
+    def card_payments(self) -> bool:
+        return bool(self.payfip_url and self.payfip_payment_url and self.payfip_client and self.public_url)
 
     @field_validator("reminder_days_before", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from chassis.settings import ServiceSettings
@@ -20,6 +20,8 @@ class NotifierSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "DGDDI — ne pas répondre <ne-pas-repondre@douane.example>"
+    portal_url: str = "http://127.0.0.1:8000"
+    """The portal's public address (the portal's `PORTAL_PUBLIC_URL`): each mail links to the page it is about."""
     send_attempts: int = Field(default=3, ge=1, description="SMTP tries before NotificationFailed")
     retry_initial_seconds: float = Field(default=0.5, gt=0)
     redelivery_seconds: float = Field(default=5.0, gt=0, description="first wait after a failure")
@@ -38,3 +40,11 @@ class NotifierSettings(ServiceSettings):
     mail_max_attachment_bytes: int = Field(
         default=15 * 1024 * 1024, ge=0, description="above it, the files stay in OGDE and the mail says so"
     )
+
+    @field_validator("portal_url")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        """A link in a mail is absolute: the scheme and the host, nothing after the path."""
+        if not value.startswith(("https://", "http://")) or "?" in value or "#" in value:
+            raise ValueError(f"portal_url must be an absolute http(s) address without query: {value!r}")
+        return value.rstrip("/")

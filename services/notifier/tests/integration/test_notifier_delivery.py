@@ -29,12 +29,13 @@ from notifier_running import envelope, html_of, mails, notifier_running, publish
 pytestmark = pytest.mark.integration
 
 MAILBOX = "dr-la-reunion@douane.example"
+PORTAL = "https://reunion.portail.douane.example"
 
 
 @pytest.fixture(scope="module")
 async def notifier(infra):  # type: ignore[no-untyped-def]
     # essoc is not running here: the answer's attachments cannot be fetched (see the claim-check test).
-    async with notifier_running(infra, essoc_url=f"http://127.0.0.1:{free_port()}") as running:
+    async with notifier_running(infra, essoc_url=f"http://127.0.0.1:{free_port()}", portal_url=PORTAL) as running:
         yield running
 
 
@@ -91,6 +92,9 @@ async def test_each_mail_is_sent_once_even_when_its_event_is_delivered_twice(not
     assert first["Subject"] == "[OGDE] Votre demande n° 150 a bien été déposée"
     assert "Votre demande n° 150 (rescrit sur une situation de fait) a bien été déposée" in text_of(first)
     assert "<!DOCTYPE html>" in html_of(first)
+    # The requester's page of the request, absolute, in both parts.
+    assert f"{PORTAL}/ogde/demandes/150" in text_of(first)
+    assert f'<a href="{PORTAL}/ogde/demandes/150">' in html_of(first)
     sent = await notifier.db["events"].count_documents(
         {"type": "NotificationSent", "data.source_event_id": str(event.event_id)}
     )
@@ -143,6 +147,9 @@ async def test_each_essoc_mail_goes_to_the_right_recipient(notifier, infra, mail
     assert "Demande abusive." in text_of(refusal)
     [answer] = await maildir.wait_for_all_async(lambda m: to(MAILBOX)(m) and "n° 163" in m["Subject"], timeout=30)
     assert "40 % vol." in text_of(answer) and answer["Subject"].startswith("[OGDE] Demande n° 163")
+    # The directorate is sent to the agents' page of the request, the requester to theirs.
+    assert f"{PORTAL}/instruction/demandes/163" in text_of(answer) and "/ogde/" not in text_of(answer)
+    assert all(f"{PORTAL}/ogde/demandes/163" in text_of(m) for m in to_requester)
 
 
 async def test_the_domino_ng_filing_receipt_is_mailed_to_the_declarant(notifier, infra, maildir) -> None:  # type: ignore[no-untyped-def]
@@ -163,9 +170,17 @@ async def test_the_domino_ng_filing_receipt_is_mailed_to_the_declarant(notifier,
     )
     await publish(infra.kafka_bootstrap, envelope(assessed, stream_id="assessment-rel-974-0001-2026-Q2"))
     receipt = await maildir.wait_for_async(to(email), timeout=30)
-    assert receipt["Subject"] == "[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer T2 2026"
+    assert receipt["Subject"] == (
+        "[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer du 2e trimestre 2026 "
+        "(OM-974-2026-T2-0974000789)"
+    )
     body = text_of(receipt)
     assert "0974000789" in body and "162,50\u00a0€" in body and "dans le délai" in body
+    assert "du 2e trimestre 2026" in body and "Référence : OM-974-2026-T2-0974000789" in body
+    # The filed declaration's page, absolute, in both parts; the internal id only inside that address.
+    page = f"{PORTAL}/domino/declarations/decl-rel-974-0001-2026-Q2"
+    assert page in body and f'<a href="{page}">' in html_of(receipt)
+    assert "decl-rel" not in body.replace(page, "") and "T2 2026" not in body
     assert "se télécharge dans DOMINO-NG" in body and not list(receipt.iter_attachments())
 
 

@@ -23,6 +23,8 @@ from contracts.events.essoc import (
 from contracts.events.taxcalc import DeclarationAssessed
 
 EVENT_ID = UUID("01930000-0000-7000-8000-000000000001")
+PORTAL = "https://reunion.portail.douane.example"
+"""The portal's public address the mails link to (`NOTIFIER_PORTAL_URL`)."""
 REQUESTER_EMAIL = "juda.bricot@example.fr"
 MAILBOX = "dr-la-reunion@douane.example"
 DECLARANT_EMAIL = "compta@rhumerie.example"
@@ -80,9 +82,9 @@ CLOSED_WITH_FILES = RequestClosed(
 REMINDER = DeadlineReached(kind="reminder", deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC), notice=NOTICE)
 EXPIRY = DeadlineReached(kind="expiry", deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC), notice=NOTICE)
 ASSESSED = DeclarationAssessed(
-    declaration_id="decl-1",
-    relation_id="rel-1",
-    relation_number="974000123",
+    declaration_id="decl-rel-974-0001-2026-Q3",
+    relation_id="rel-974-0001",
+    relation_number="0974000789",
     office="Bureau de Port-Réunion",
     year=2026,
     quarter=3,

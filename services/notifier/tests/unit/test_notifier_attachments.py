@@ -13,7 +13,7 @@ from notifier.domain.french import format_size
 from notifier.domain.mails import AttachedFile, mails_for, within_size
 from notifier.domain.render import render
 
-from notifier_events import CLOSED, CLOSED_WITH_FILES, EVENT_ID, EXPECTED, SUBMITTED
+from notifier_events import CLOSED, CLOSED_WITH_FILES, EVENT_ID, EXPECTED, PORTAL, SUBMITTED
 
 
 def test_the_closure_mail_names_the_files_to_attach_with_their_sha256() -> None:
@@ -33,7 +33,7 @@ def test_no_other_mail_carries_files(event_type: str, event: object, template: s
 
 
 def test_the_closure_mail_lists_the_files_it_carries() -> None:
-    _, text, html = render(mails_for(CLOSED_WITH_FILES, EVENT_ID, territory="974")[0])
+    _, text, html = render(mails_for(CLOSED_WITH_FILES, EVENT_ID, territory="974")[0], PORTAL)
     assert "Les fichiers suivants sont joints à ce courriel :" in text
     assert "- rescrit n°150.pdf (244\u00a0Ko)" in text and "- annexe.txt (850 octets)" in text
     assert "<li>rescrit n°150.pdf (244\u00a0Ko)</li>" in html
@@ -41,7 +41,7 @@ def test_the_closure_mail_lists_the_files_it_carries() -> None:
 
 
 def test_an_older_closure_without_file_metadata_points_to_ogde() -> None:
-    _, text, _ = render(mails_for(CLOSED, EVENT_ID)[0])
+    _, text, _ = render(mails_for(CLOSED, EVENT_ID)[0], PORTAL)
     assert "2 pièces jointes accompagnent cette réponse" in text
 
 
@@ -50,7 +50,7 @@ def test_files_too_large_for_a_mail_stay_in_ogde_and_the_mail_says_so() -> None:
     assert within_size(mail, 300_000) is mail
     light = within_size(mail, 200_000)
     assert light.attachments == () and light.notification_id == mail.notification_id
-    _, text, _ = render(light)
+    _, text, _ = render(light, PORTAL)
     assert "2 pièces jointes accompagnent cette réponse : retrouvez-les dans le détail" in text
 
 
@@ -60,7 +60,7 @@ def test_file_sizes_are_written_the_french_way() -> None:
 
 def test_the_built_message_has_text_html_and_each_file_with_its_name() -> None:
     [mail] = mails_for(SUBMITTED, EVENT_ID)
-    subject, text, html = render(mail)
+    subject, text, html = render(mail, PORTAL)
     message = build(
         notification_id=mail.notification_id,
         sender="OGDE <ne-pas-repondre@douane.example>",

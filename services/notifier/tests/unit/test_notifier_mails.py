@@ -24,7 +24,7 @@ from contracts.registry import parse
 from notifier.domain.mails import mails_for, notification_id
 from notifier.domain.render import render
 
-from notifier_events import ASSESSED, EVENT_ID, EXPECTED, NOTICE, REFUSED, SUBMITTED
+from notifier_events import ASSESSED, EVENT_ID, EXPECTED, NOTICE, PORTAL, REFUSED, SUBMITTED
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "notifier" / "domain" / "templates"
 
@@ -75,7 +75,12 @@ def test_refusal_mail_carries_the_grounds() -> None:
 def test_receipt_context_has_period_total_and_box_summary() -> None:
     [mail] = mails_for(ASSESSED, EVENT_ID, territory="974")
     assert mail.territory == "974"
-    assert (mail.context["period"], mail.context["total_due"], mail.context["late"]) == ("T3 2026", "1234.56", True)
+    assert (mail.context["period"], mail.context["total_due"], mail.context["late"]) == (
+        "3e trimestre 2026",
+        "1234.56",
+        True,
+    )
+    assert mail.context["reference"] == "OM-974-2026-T3-0974000789"
     assert [line["box"] for line in mail.context["boxes"]] == ["1", "4", "9bis", "15", "27"]
 
 
@@ -134,13 +139,13 @@ def test_filing_reminders_go_to_the_relations_declarant_in_french() -> None:
     [notice] = mails_for(late, "00000000-0000-0000-0000-000000000002", territory="974")
     assert notice.template == "domino_filing_late"
     assert notice.subject == "[DOMINO-NG] Déclaration du 3e trimestre 2026 non déposée : date limite dépassée"
-    text = render(mail).text
+    text = render(mail, PORTAL).text
     assert "au plus tard le 24 octobre 2026, dans 7 jours" in text and "sans vente ni livraison" in text
     # a date is a date in every zone: the 24th in Guadeloupe too (UTC-4), not the 23rd
     [antilles] = mails_for(before, "00000000-0000-0000-0000-000000000003", territory="971")
-    assert "au plus tard le 24 octobre 2026" in render(antilles).text
+    assert "au plus tard le 24 octobre 2026" in render(antilles, PORTAL).text
     [today] = mails_for(before.model_copy(update={"days_before": 0}), "00000000-0000-0000-0000-000000000004")
-    assert today.subject.endswith("à déposer aujourd'hui") and "c'est-à-dire aujourd'hui" in render(today).text
+    assert today.subject.endswith("à déposer aujourd'hui") and "c'est-à-dire aujourd'hui" in render(today, PORTAL).text
 
 
 def test_the_agent_a_request_is_entrusted_to_is_told_and_nobody_else() -> None:
@@ -149,7 +154,7 @@ def test_the_agent_a_request_is_entrusted_to_is_told_and_nobody_else() -> None:
     [mail] = mails_for(event, EVENT_ID)
     assert (mail.template, mail.recipient) == ("essoc_request_reassigned", "lucie.belenus@douane.example")
     assert f"n° {NOTICE.number} vous est confiée" in mail.subject
-    text = render(mail).text
+    text = render(mail, PORTAL).text
     assert "Bonjour Lucie Bélénus" in text and "Suivies par moi" in text
     unreachable = event.model_copy(update={"to_agent": to.model_copy(update={"email": None})})
     assert mails_for(unreachable, EVENT_ID) == []

@@ -16,6 +16,7 @@ from notifier_events import (
     EVENT_ID,
     EXPECTED,
     EXPIRY,
+    PORTAL,
     QUESTIONED,
     REFUSED,
     REMINDER,
@@ -27,7 +28,7 @@ NBSP = "\u00a0"
 
 def rendered(event_type: str, event: BaseModel, territory: str | None = "974") -> RenderedMail:
     [mail] = mails_for(event, EVENT_ID, territory=territory)
-    return render(mail)
+    return render(mail, PORTAL)
 
 
 @pytest.mark.parametrize(("event_type", "event", "template", "recipient"), EXPECTED, ids=[e[2] for e in EXPECTED])
@@ -64,8 +65,13 @@ def test_dates_default_to_paris_time_for_a_metropolitan_directorate() -> None:
 
 def test_the_filing_receipt_shows_relation_period_office_lateness_and_amounts_in_french() -> None:
     subject, text, html = rendered("DeclarationAssessed", ASSESSED)
-    assert subject == "[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer T3 2026"
-    assert "Numéro de relation : 974000123" in text
+    assert subject == (
+        "[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer du 3e trimestre 2026 "
+        "(OM-974-2026-T3-0974000789)"
+    )
+    assert "votre déclaration d'octroi de mer du 3e trimestre 2026, déposée le" in text
+    assert "Référence : OM-974-2026-T3-0974000789" in text and "decl-rel" not in subject + text.split("http")[0]
+    assert "Numéro de relation : 0974000789" in text
     assert "Bureau de douane : Bureau de Port-Réunion" in text
     assert "déposée le 31 octobre 2026 à 0 h 15 (heure de La Réunion)" in text
     assert "hors délai (6 jours de retard)" in text

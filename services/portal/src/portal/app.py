@@ -25,7 +25,7 @@ from portal.auth import NotSignedIn
 from portal.backends import Backend, Backends, Refused, SignedOut, Unavailable
 from portal.forms import CrossSiteRefused, CsrfRefused, check_origin
 from portal.rendering import render, templates
-from portal.routes import audit, domino, instruction, ogde, pages, signin, suivi
+from portal.routes import audit, domino, instruction, ogde, pages, recouvrement, signin, suivi
 from portal.session import SessionCodec, SessionMiddleware, session_of
 from portal.session_store import SessionStore
 from portal.settings import PortalSettings
@@ -35,8 +35,12 @@ STATIC = Path(__file__).parent / "static"
 
 
 def content_security_policy(settings: PortalSettings) -> str:
-    """No inline script, nothing from another origin; forms post here, or to the identity provider on sign-out."""
+    """No inline script, nothing from another origin; forms post here, or lead to the identity provider on
+    sign-out and to the card payment service."""
     form_action = "'self'"
+    if settings.payfip_origin:  # « Payer par carte bancaire » sends the payer on to PayFiP's page
+        payfip = urlsplit(settings.payfip_origin)
+        form_action += f" {payfip.scheme}://{payfip.netloc}"
     if settings.oidc_issuer:
         issuer = urlsplit(settings.oidc_issuer)
         form_action += f" {issuer.scheme}://{issuer.netloc}"
@@ -187,7 +191,7 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
     # Not ready without its services' answers either way: the sessions' database away gives the signed-in pages a
     # 503 of their own, while the public pages keep serving (so it is not a readiness check).
     app.include_router(health_router({}, {"sessions": _ping(mongo)}, metrics_token=config.metrics_token))
-    screens = (domino.router, ogde.router, instruction.router, suivi.router, audit.router)
+    screens = (domino.router, ogde.router, instruction.router, suivi.router, audit.router, recouvrement.router)
     for router in (signin.router, pages.router, *screens):
         app.include_router(router)
     if config.dev_login:

@@ -12,7 +12,7 @@ HOMES = {
     "agent": "/instruction",
     "admin": "/",
     "auditor": "/audit",
-    "comptable": "/",
+    "comptable": "/recouvrement",
 }
 
 

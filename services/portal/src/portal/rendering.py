@@ -33,10 +33,13 @@ EVENT_LABELS = {
     "DeclarantDetailsSet": "Données de la déclaration enregistrées",
     "LineAdded": "Ligne ajoutée",
     "LineRemoved": "Ligne supprimée",
+    "LineChanged": "Ligne modifiée",
     "AnnualTurnoverDeclared": "Chiffre d'affaires annuel de production déclaré (case 3)",
     "DeductionsEntered": "Cases d'octroi de mer et d'octroi de mer régional saisies",
     "DeclarationFiled": "Déclaration déposée",
     "PaymentRecorded": "Paiement enregistré",
+    "DebitScheduled": "Prélèvement programmé",
+    "PaymentReturned": "Paiement rejeté par la banque",
 }
 ROLE_LABELS = {
     "declarant": "Déclarant",
@@ -121,6 +124,12 @@ def _box(key: str) -> str:
     return key.replace("bis", " bis")
 
 
+def _groups_of_four(value: object) -> str:
+    """An IBAN or a creditor reference as people read and type it: « FR76 3000 6000 0112 3456 7890 189 »."""
+    compact = "".join(str(value or "").split())
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
 def _paragraphs(text: object) -> Markup:
     """A text typed by a person, its line breaks kept, escaped."""
     escaped = Markup.escape(str(text or ""))
@@ -145,6 +154,7 @@ def templates() -> Jinja2Blocks:
         payment=lambda v: PAYMENT_METHODS.get(str(v), str(v or "—")),
         quality=lambda v: QUALITIES.get(str(v), str(v or "—")),
         territory_name=lambda t: french.TERRITORY_NAMES.get(str(t), str(t)),
+        iban=_groups_of_four,
         options=lambda items: [(item["code"], item["label"]) for item in items or []],
     )
     env.globals.update(

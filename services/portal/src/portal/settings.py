@@ -34,6 +34,9 @@ class PortalSettings(BaseSettings):
 
     # Sign-in in production: OpenID Connect, authorisation code with PKCE.
     oidc_issuer: str | None = None
+    payfip_origin: str = ""
+    """The card payment service's origin (https://www.payfip.gouv.fr where card payments are on; the simulator under
+    `make run`): « Payer par carte bancaire » leads there, so the pages' form-action names it."""
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     oidc_scopes: str = "openid profile email"

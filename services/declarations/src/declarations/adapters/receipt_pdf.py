@@ -39,6 +39,25 @@ def _local(stamp: str | None, territory: str) -> str:
     return french.moment(stamp, TERRITORY_ZONES[territory]) + f" (heure de {TERRITORY_NAMES[territory]})"
 
 
+PRECISIONS = {
+    "_art19_1": "Immobilisations au sens de l'article 19-1 de la loi n°2004-639",
+    "_year": "Année de l'omission",
+}
+"""What the OM and OMR pages ask beside an amount, by the suffix of its key in the declaration's read."""
+
+
+def precisions(entered: dict[str, Any] | None) -> list[list[str]]:
+    """The art. 19-1 ticks and the omission years typed on a tax's page, as (case, what, typed) rows, in the
+    page's order; a year not typed is the declaration's and is not listed."""
+    rows: list[list[str]] = []
+    for key, value in (entered or {}).items():
+        for suffix, label in PRECISIONS.items():
+            if key.endswith(suffix):
+                shown = ("oui" if value else "non") if isinstance(value, bool) else str(value)
+                rows.append([key.removesuffix(suffix).replace("bis", " bis"), label, shown])
+    return rows
+
+
 def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str | None = None) -> bytes:
     """`view` is the API detail of a declaration (entrypoints.views.detail)."""
     territory = view["territory"]
@@ -54,7 +73,8 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
     pdf.heading("Déclaration")
     pdf.pairs(
         [
-            ("Référence", view["id"]),
+            ("Référence", view["reference"]),
+            ("Période", f"{view['period']}, du {_day(view['first_day'])} au {_day(view['last_day'])}"),
             ("État", status),
             ("Date limite de dépôt", _day(view["due_date"])),
             ("Déposée le", _local(filed.get("filed_at"), territory)),
@@ -128,10 +148,11 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
         [45, 45, 45, 45],
     )
     boxes = filed.get("boxes") or (view.get("totals") or {}).get("boxes") or {}
-    for name, keys in (
-        ("Cases 1 à 3", ("1", "2", "3")),
-        ("Détermination de l'octroi de mer", OM_BOXES),
-        ("Détermination de l'octroi de mer régional", OMR_BOXES),
+    deductions = view.get("deductions") or {}
+    for name, keys, tax in (
+        ("Cases 1 à 3", ("1", "2", "3"), None),
+        ("Détermination de l'octroi de mer", OM_BOXES, "om"),
+        ("Détermination de l'octroi de mer régional", OMR_BOXES, "omr"),
     ):
         pdf.heading(name)
         pdf.grid(
@@ -139,6 +160,9 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
             [[k.replace("bis", " bis"), BOX_LABELS[k], euros(boxes.get(k))] for k in keys],
             [18, 122, 40],
         )
+        if tax is not None:
+            pdf.ln(2)
+            pdf.grid(["Case", "Précision saisie", "Saisie"], precisions(deductions.get(tax)), [18, 122, 40])
     pdf.heading("Total à payer (cases 15 + 27)")
     pdf.set_font(pdf.family_name, "B", 12)
     pdf.cell(0, 8, pdf.safe(euros(filed.get("total_due") or (view.get("totals") or {}).get("total_due"))))

@@ -11,6 +11,7 @@ import yaml
 
 from contracts.errors import NotFound
 from contracts.types import territory_code
+from declarations.domain.collection.creditor import Creditor
 from declarations.domain.declaration import Relation
 
 
@@ -18,18 +19,27 @@ class ReferenceData:
     """Implements `RelationDirectory` from the files; knows nothing of who may see what."""
 
     def __init__(
-        self, offices: dict[str, dict[str, Any]], relations: dict[str, Relation], territories: list[str]
+        self,
+        offices: dict[str, dict[str, Any]],
+        relations: dict[str, Relation],
+        territories: list[str],
+        creditors: dict[str, Creditor] | None = None,
     ) -> None:
         self.offices = offices
         self._relations = relations
         self.territories = territories
+        self.creditors = creditors or {}
 
     @classmethod
     def load(cls, root: str | Path, territories: list[str]) -> ReferenceData:
         offices: dict[str, dict[str, Any]] = {}
         relations: dict[str, Relation] = {}
+        creditors: dict[str, Creditor] = {}
         for territory in territories:
             folder = Path(root) / territory
+            if (folder / "creditor.yaml").exists():
+                creditor = {k: str(v) for k, v in _read(folder / "creditor.yaml")["creditor"].items()}
+                creditors[territory] = Creditor.checked(**creditor)
             for office in _read(folder / "offices.yaml").get("offices") or []:
                 offices[str(office["code"])] = {**office, "code": str(office["code"]), "territory": territory}
             for rel in _read(folder / "relations.yaml").get("relations") or []:
@@ -47,13 +57,23 @@ class ReferenceData:
                     email=fields.get("email"),
                 )
                 relations[relation.relation_id] = relation
-        return cls(offices, relations, territories)
+        return cls(offices, relations, territories, creditors)
 
     def office(self, code: str) -> dict[str, Any]:
         try:
             return self.offices[code]
         except KeyError:
             raise NotFound(f"Aucun bureau de douane n'a le code {code}.", field="code") from None
+
+    def creditor(self, territory: str) -> Creditor:
+        """The territory's collection account; a deployment without one takes no online payment."""
+        try:
+            return self.creditors[territory]
+        except KeyError:
+            raise NotFound(
+                f"Le compte de recette du territoire {territory} n'est pas configuré (creditor.yaml).",
+                field="territory",
+            ) from None
 
     def relation(self, relation_id: str) -> Relation | None:
         return self._relations.get(relation_id)

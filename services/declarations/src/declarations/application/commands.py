@@ -15,13 +15,13 @@ from chassis.http.auth import Principal
 from chassis.repository import Loaded
 from contracts.errors import ConcurrencyError, Conflict, NotFound
 from contracts.events.declarations import FilingReminderIssued
-from declarations.application import access
+from declarations.application import access, collection
 from declarations.application.unit_of_work import DeclarationsUnitOfWork, reminder_stream
 from declarations.domain import calendar, reminders
 from declarations.domain import declaration as domain
 from declarations.domain.declarant import PAYMENT_METHODS
 from declarations.domain.declaration import Declaration, DeclarationEvent
-from declarations.domain.lines import LineEntry, RowRefusal
+from declarations.domain.lines import LineChange, LineEntry, RowRefusal
 
 
 class Command(BaseModel):
@@ -50,6 +50,11 @@ class SetDeclarantDetails(DeclarationCommand):
 class AddLine(DeclarationCommand):
     line_id: str
     line: LineEntry
+
+
+class ChangeLine(DeclarationCommand):
+    line_id: str
+    change: LineChange
 
 
 class ImportLines(DeclarationCommand):
@@ -121,6 +126,13 @@ async def add_line(cmd: AddLine, who: Principal, uow: DeclarationsUnitOfWork) ->
     await _save(loaded, uow, loaded.aggregate.add_line(cmd.line_id, cmd.line, ape=relation.ape, canas=canas))
 
 
+async def change_line(cmd: ChangeLine, who: Principal, uow: DeclarationsUnitOfWork) -> None:
+    loaded, relation = await _load_with_relation(cmd, who, uow)
+    canas = await uow.canas.of(loaded.territory)
+    events = loaded.aggregate.change_line(cmd.line_id, cmd.change, ape=relation.ape, canas=canas)
+    await _save(loaded, uow, events)
+
+
 async def import_lines(cmd: ImportLines, who: Principal, uow: DeclarationsUnitOfWork) -> None:
     loaded, relation = await _load_with_relation(cmd, who, uow)
     refused = [RowRefusal(row, field, message) for row, field, message in cmd.unreadable]
@@ -154,6 +166,8 @@ async def file_declaration(cmd: FileDeclaration, who: Principal, uow: Declaratio
             code="totaux-en-attente",
         )
     events = loaded.aggregate.file(totals, now=uow.clock(), declarant_email=who.email or None)
+    # Filed with télépaiement under a validated mandate: its debit is scheduled in the same transaction.
+    events += await collection.debit_at_filing(loaded.aggregate.apply_all(events), uow)
     await _save(loaded, uow, events)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from chassis.dispatch import on
 from chassis.projection import Projection
 from chassis.views import Index, ViewDatabase
+from contracts.events.collection import CollectionFileIssued, DebitScheduled, PaymentReturned
 from contracts.events.declarations import (
     AnnualTurnoverDeclared,
     DeclarantDetailsSet,
@@ -14,16 +15,22 @@ from contracts.events.declarations import (
     DeclarationFiled,
     DeductionsEntered,
     LineAdded,
+    LineChanged,
     LineRemoved,
     PaymentRecorded,
 )
 from contracts.events.taxcalc import DeclarationAssessed, LineAssessed, TariffPublished, TotalsProjected
 from contracts.recorded import Recorded
+from contracts.references import creditor_reference
 
 Doc = dict[str, Any]
 VIEW = "declarations"
 TARIFF_CANAS = "tariff_canas"
 ASSESSMENT_FIELDS = ("status", "om_rate", "omr_rate", "kind", "matched_code", "deliberation", "label")
+
+
+def compact_rf(reference: str) -> str:
+    return reference.replace(" ", "")
 
 
 def _touched(event: Recorded[Any]) -> Doc:
@@ -37,6 +44,8 @@ class DeclarationView(Projection):
     indexes = (
         Index(VIEW, (("relation_id", 1), ("year", 1), ("quarter", 1))),
         Index(VIEW, (("territory", 1), ("status", 1))),
+        Index(VIEW, (("creditor_reference", 1),)),
+        Index(VIEW, (("debit.end_to_end_id", 1),)),
     )
 
     # ---- the declaration's own events ---------------------------------------------------------------
@@ -66,6 +75,7 @@ class DeclarationView(Projection):
                 "filing": None,
                 "assessed_at": None,
                 "created_at": e.occurred_at.isoformat(),
+                "creditor_reference": compact_rf(creditor_reference(e.territory, d.year, d.quarter, d.relation_number)),
                 **_touched(e),
             }
         )
@@ -90,6 +100,14 @@ class DeclarationView(Projection):
             {"$unset": {f"lines.{line_id}": ""}, "$set": _touched(e), "$pull": {"line_order": line_id}},
         )
 
+    @on(LineChanged)
+    async def _line_changed(self, e: Recorded[LineChanged], db: ViewDatabase) -> None:
+        # Its amounts were those of the old values: pending until taxcalc assesses the line again.
+        changed = {f"lines.{e.event.line_id}.{k}": v for k, v in e.event.model_dump(mode="json").items()}
+        changed[f"lines.{e.event.line_id}.assessment"] = None
+        changed[f"lines.{e.event.line_id}.changed_at"] = e.occurred_at.isoformat()
+        await self._set(e, db, changed)
+
     @on(AnnualTurnoverDeclared)
     async def _turnover(self, e: Recorded[AnnualTurnoverDeclared], db: ViewDatabase) -> None:
         await self._set(e, db, {"annual_turnover": e.event.model_dump(mode="json")["amount"]})
@@ -106,6 +124,30 @@ class DeclarationView(Projection):
     async def _paid(self, e: Recorded[PaymentRecorded], db: ViewDatabase) -> None:
         payment = {**e.event.model_dump(mode="json"), "recorded_at": e.occurred_at.isoformat()}
         await db[VIEW].update_one({"_id": e.stream_id}, {"$push": {"payments": payment}, "$set": _touched(e)})
+
+    @on(DebitScheduled)
+    async def _debit(self, e: Recorded[DebitScheduled], db: ViewDatabase) -> None:
+        await self._set(e, db, {"debit": {**e.event.model_dump(mode="json"), "file_id": None}})
+
+    @on(PaymentReturned)
+    async def _returned(self, e: Recorded[PaymentReturned], db: ViewDatabase) -> None:
+        returned = {**e.event.model_dump(mode="json"), "recorded_at": e.occurred_at.isoformat()}
+        await db[VIEW].update_one({"_id": e.stream_id}, {"$push": {"returned": returned}, "$set": _touched(e)})
+
+    @on(CollectionFileIssued)
+    async def _presented(self, e: Recorded[CollectionFileIssued], db: ViewDatabase) -> None:
+        for debit in e.event.debits:
+            await db[VIEW].update_one(
+                {"_id": debit.declaration_id},
+                {
+                    "$set": {
+                        "debit.file_id": e.event.file_id,
+                        "debit.sequence_type": debit.sequence_type,
+                        "debit.presented_on": e.event.collection_date.isoformat(),
+                        "debit.presented_amount": str(debit.amount),
+                    }
+                },
+            )
 
     async def _set(self, e: Recorded[Any], db: ViewDatabase, fields: Doc) -> None:
         await db[VIEW].update_one({"_id": e.stream_id}, {"$set": {**fields, **_touched(e)}})

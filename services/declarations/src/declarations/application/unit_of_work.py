@@ -6,7 +6,7 @@ Adapters implement the two queries on MongoDB and the reference files; unit test
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -19,6 +19,11 @@ from contracts.envelope import utc_now
 from contracts.events.declarations import FilingReminderIssued
 from contracts.recorded import Recorded
 from declarations.domain.canas import CanaMeasures
+from declarations.domain.collection.card import CardPayments
+from declarations.domain.collection.files import CollectionFiles, PendingDebit
+from declarations.domain.collection.mandate import Mandates
+from declarations.domain.collection.reconciliation import KnownPayments
+from declarations.domain.collection.statement import StatementRecord
 from declarations.domain.declaration import Declaration, Relation
 from declarations.domain.filing import Totals
 
@@ -45,6 +50,19 @@ class TariffCanas(Protocol):
     async def of(self, territory: str) -> CanaMeasures | None: ...
 
 
+class CollectionQueries(Protocol):
+    """What the collection reads across declarations: the debits not yet in a file, and what a statement's
+    references name."""
+
+    async def pending_debits(self, territory: str) -> list[PendingDebit]: ...
+
+    async def mandate_reference_used(self, territory: str, rum: str, relation_id: str) -> bool: ...
+
+    async def known_payments(
+        self, territory: str, end_to_end_ids: Collection[str], creditor_references: Collection[str]
+    ) -> KnownPayments: ...
+
+
 class NoTariff:
     """No tariff known: taxcalc alone judges the CANAs (tests that do not need the list)."""
 
@@ -64,6 +82,12 @@ class DeclarationsUnitOfWork:
     payment_methods: Sequence[str] | None = None
     """Narrows the payment methods a declarant may choose (the domain's list when None)."""
     clock: Clock = field(default=utc_now)
+    mandates: Repository[Mandates] | None = None
+    collections: Repository[CollectionFiles] | None = None
+    statements: Repository[StatementRecord] | None = None
+    cards: Repository[CardPayments] | None = None
+    collection: CollectionQueries | None = None
+    """The collection's streams and queries; None where no handler needs them (unit tests of declaring)."""
 
 
 def declarations(streams: EventStreams) -> Repository[Declaration]:
@@ -87,3 +111,19 @@ def reminder_stream(relation_id: str, year: int, quarter: int) -> str:
 
 def reminders(streams: EventStreams) -> Repository[ReminderHistory]:
     return Repository(streams, ReminderHistory.from_recorded)
+
+
+def mandates(streams: EventStreams) -> Repository[Mandates]:
+    return Repository(streams, Mandates.from_recorded)
+
+
+def collections(streams: EventStreams) -> Repository[CollectionFiles]:
+    return Repository(streams, CollectionFiles.from_recorded)
+
+
+def statements(streams: EventStreams) -> Repository[StatementRecord]:
+    return Repository(streams, StatementRecord.from_recorded)
+
+
+def cards(streams: EventStreams) -> Repository[CardPayments]:
+    return Repository(streams, CardPayments.from_recorded)

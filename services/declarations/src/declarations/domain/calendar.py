@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
+from contracts import french
 from contracts.errors import DomainError
 from contracts.types import TERRITORY_ZONES, Territory
 
@@ -119,8 +120,9 @@ def current_quarter(now: datetime, territory: Territory) -> tuple[int, int]:
 
 
 def quarter_name(year: int, quarter: int) -> str:
-    """« 1er trimestre 2024 », « 3e trimestre 2024 »: a quarter as the declarant reads it."""
-    return f"{quarter}{'er' if quarter == 1 else 'e'} trimestre {year}"
+    """« 1er trimestre 2024 », « 3e trimestre 2024 »: a quarter as the declarant reads it, in the words the mails
+    use too (`contracts.french.quarter`)."""
+    return french.quarter(year, quarter)
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:

@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from contracts.errors import Conflict, DomainError, NotFound
+from contracts.errors import Conflict, DomainError
+from contracts.events.collection import DebitScheduled, PaymentReturned
 from contracts.events.declarations import (
     AnnualTurnoverDeclared,
     DeclarantDetailsSet,
@@ -22,6 +23,7 @@ from contracts.events.declarations import (
     DeclarationFiled,
     DeductionsEntered,
     LineAdded,
+    LineChanged,
     LineRemoved,
     PaymentRecorded,
 )
@@ -29,22 +31,26 @@ from contracts.recorded import Recorded
 from contracts.types import Territory
 from declarations.domain import calendar
 from declarations.domain import deductions as deduction_boxes
+from declarations.domain import lines as line_rules
 from declarations.domain import payments as payment_rules
 from declarations.domain.amounts import parse_amount
 from declarations.domain.canas import CanaMeasures
 from declarations.domain.declarant import PAYMENT_METHODS, declarant_details
 from declarations.domain.filing import Totals, check_totals, filed
-from declarations.domain.lines import Annex, Line, LineEntry, RowRefusal, new_line, new_lines
+from declarations.domain.lines import Annex, Line, LineChange, LineEntry, RowRefusal, new_line, new_lines
 
 DeclarationEvent = (
     DeclarationDrafted
     | DeclarantDetailsSet
     | LineAdded
     | LineRemoved
+    | LineChanged
     | AnnualTurnoverDeclared
     | DeductionsEntered
     | DeclarationFiled
     | PaymentRecorded
+    | DebitScheduled
+    | PaymentReturned
 )
 Status = Literal["draft", "filed"]
 
@@ -116,6 +122,8 @@ class Declaration:
     deductions: DeductionsEntered | None = None
     filing: DeclarationFiled | None = None
     payments: list[PaymentRecorded] = field(default_factory=list)
+    returned: list[PaymentReturned] = field(default_factory=list)
+    debit: DebitScheduled | None = None
     version: int = 1
     """Number of events folded so far: the stream version the next command must append after."""
 
@@ -148,6 +156,8 @@ class Declaration:
             self._line_added(event)
         elif isinstance(event, LineRemoved):
             self._line_removed(event)
+        elif isinstance(event, LineChanged):
+            self.lines[event.line_id] = self.lines[event.line_id].changed(event)
         elif isinstance(event, AnnualTurnoverDeclared):
             self._annual_turnover_declared(event)
         elif isinstance(event, DeductionsEntered):
@@ -156,6 +166,10 @@ class Declaration:
             self._filed(event)
         elif isinstance(event, PaymentRecorded):
             self.payments.append(event)
+        elif isinstance(event, PaymentReturned):
+            self.returned.append(event)
+        elif isinstance(event, DebitScheduled):
+            self.debit = event
         elif isinstance(event, DeclarationDrafted):
             raise ValueError(f"declaration {self.id} drafted twice")
         else:
@@ -263,11 +277,17 @@ class Declaration:
         existing = self.lines.values()
         return list(new_lines(entries, quarter=period, existing=existing, refused=refused, ape=ape, canas=canas))
 
+    def change_line(
+        self, line_id: str, change: LineChange, *, ape: str | None = None, canas: CanaMeasures | None = None
+    ) -> list[DeclarationEvent]:
+        """New values for a line's price, CANA, NAF and flags (`lines.changed_line`); nothing if unchanged."""
+        self._ensure_draft()
+        line, period = line_rules.declared_line(self.lines, line_id), (self.first_day, self.last_day)
+        return list(line_rules.changed_line(line, change, quarter=period, lines=self.lines, ape=ape, canas=canas))
+
     def remove_line(self, line_id: str) -> list[DeclarationEvent]:
         self._ensure_draft()
-        if line_id not in self.lines:
-            raise NotFound(f"La ligne {line_id} n'existe pas dans cette déclaration.", field="line_id")
-        return [LineRemoved(line_id=line_id)]
+        return [LineRemoved(line_id=line_rules.declared_line(self.lines, line_id).line_id)]
 
     def declare_annual_turnover(self, amount: object) -> list[DeclarationEvent]:
         self._ensure_draft()
@@ -362,7 +382,12 @@ class Declaration:
         """Paid, partly paid, unpaid, paid late: None while not filed."""
         if self.filing is None:
             return None
-        return payment_rules.payment_state(self.filing.total_due, self.due_date, self.payments)
+        deadline = payment_rules.payment_deadline(
+            self.due_date,
+            filed_late=self.filing.late,
+            debit_collected_on=self.debit.collection_date if self.debit else None,
+        )
+        return payment_rules.payment_state(self.filing.total_due, deadline, self.payments, self.returned)
 
     def _ensure_draft(self) -> None:
         if self.is_filed:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from contracts.errors import Conflict, DomainError
-from contracts.events.declarations import LineAdded
+from contracts.errors import Conflict, DomainError, NotFound
+from contracts.events.declarations import LineAdded, LineChanged
 from declarations.domain.amounts import parse_amount
 from declarations.domain.canas import CanaMeasures, check_cana_in_tariff
 from declarations.domain.codes import normalize_cana, normalize_naf, normalize_nomenclature
@@ -52,6 +52,17 @@ class Line:
             rfs=event.rfs,
         )
 
+    def changed(self, event: LineChanged) -> Line:
+        """The line with the values a `LineChanged` gives it (its annex, nomenclature and date stay)."""
+        return replace(
+            self,
+            price_excl_tax=event.price_excl_tax,
+            cana=event.cana,
+            naf=event.naf,
+            avitaillement=event.avitaillement,
+            rfs=event.rfs,
+        )
+
     @property
     def identity(self) -> tuple[str, str | None, date | None, bool, str | None]:
         """What identifies an annexe A line: a product (nomenclature, CANA) at the rates in force from a date,
@@ -70,6 +81,19 @@ class LineEntry(BaseModel):
     cana: str | None = None
     naf: str | None = None
     rates_date: date | None = None
+    avitaillement: bool | None = None
+    rfs: bool | None = None
+
+
+class LineChange(BaseModel):
+    """New values of a line's changeable fields as the declarant typed them, all of them: one left out is
+    emptied (a NAF left out is the APE's, as when adding)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    price_excl_tax: Any
+    cana: str | None = None
+    naf: str | None = None
     avitaillement: bool | None = None
     rfs: bool | None = None
 
@@ -216,6 +240,42 @@ def new_line(
             line_id, code, price, naf_code, cana, rates_date, bool(avitaillement), rfs, quarter, lines, canas
         )
     return _annex_b_line(line_id, code, price, naf_code, cana, rates_date, avitaillement, bool(rfs))
+
+
+def declared_line(lines: Mapping[str, Line], line_id: str) -> Line:
+    """The line `line_id` of a declaration's `lines`, or a refusal saying it has none."""
+    if line_id not in lines:
+        raise NotFound(f"La ligne {line_id} n'existe pas dans cette déclaration.", field="line_id")
+    return lines[line_id]
+
+
+def changed_line(
+    line: Line,
+    change: LineChange,
+    *,
+    quarter: tuple[date, date],
+    lines: Mapping[str, Line],
+    ape: str | None = None,
+    canas: CanaMeasures | None = None,
+) -> list[LineChanged]:
+    """The `LineChanged` event for new values of a line, or none when they are the ones it holds.
+
+    The line as it would become is checked by `new_line`'s rules, its annex, nomenclature and date of application
+    kept, against the other `lines` of the declaration (by id): one place says what a valid line is.
+    """
+    others = [other for line_id, other in lines.items() if line_id != line.line_id]
+    rates_date = line.rates_date if line.annex == "A" else None
+    entry = LineEntry(annex=line.annex, nomenclature=line.nomenclature, rates_date=rates_date, **change.model_dump())
+    checked = new_line(line.line_id, entry, quarter=quarter, existing=others, ape=ape, canas=canas)
+    event = LineChanged(
+        line_id=line.line_id,
+        price_excl_tax=checked.price_excl_tax,
+        cana=checked.cana,
+        naf=checked.naf,
+        avitaillement=checked.avitaillement,
+        rfs=checked.rfs,
+    )
+    return [] if line.changed(event) == line else [event]
 
 
 def production_activity(naf: str | None, ape: str | None) -> str | None:

@@ -17,15 +17,18 @@ from typing import Literal
 
 from contracts import french
 from contracts.errors import Conflict, DomainError
+from contracts.events.collection import PaymentReturned
 from contracts.events.declarations import PaymentRecorded
 from declarations.domain.amounts import parse_amount
+from declarations.domain.collection.returns import return_reason
 from declarations.domain.declarant import PAYMENT_METHOD_LABELS, PAYMENT_METHODS
 
-PaymentStatus = Literal["nothing_due", "unpaid", "partly_paid", "paid", "paid_late"]
+PaymentStatus = Literal["nothing_due", "unpaid", "returned", "partly_paid", "paid", "paid_late"]
 
 STATUS_LABELS: dict[str, str] = {
     "nothing_due": "rien à payer",
     "unpaid": "non payée",
+    "returned": "paiement rejeté",
     "partly_paid": "partiellement payée",
     "paid": "payée",
     "paid_late": "payée en retard",
@@ -101,9 +104,17 @@ class PaymentState:
     paid_in_full_on: date | None
 
 
-def payment_state(total_due: Decimal, due_date: date, payments: Sequence[PaymentRecorded]) -> PaymentState:
+def payment_state(
+    total_due: Decimal,
+    due_date: date,
+    payments: Sequence[PaymentRecorded],
+    returned: Sequence[PaymentReturned] = (),
+) -> PaymentState:
     """The manual: filed and paid by the due date. Paid late when the payment completing the amount due was
-    received after it."""
+    received after it. A payment that came back (a returned direct debit) no longer counts: while nothing else
+    pays, the declaration reads « paiement rejeté »."""
+    gone = {compared_reference(r.reference) for r in returned}
+    payments = [p for p in payments if compared_reference(p.reference) not in gone]
     paid = sum((p.amount for p in payments), Decimal("0.00"))
     balance = max(total_due - paid, Decimal("0.00"))
     overpaid = max(paid - total_due, Decimal("0.00"))
@@ -118,9 +129,59 @@ def payment_state(total_due: Decimal, due_date: date, payments: Sequence[Payment
     if total_due <= 0:
         status = "nothing_due"
     elif paid <= 0:
-        status = "unpaid"
+        status = "returned" if gone else "unpaid"
     elif balance > 0:
         status = "partly_paid"
     else:
         status = "paid_late" if in_full is not None and in_full > due_date else "paid"
     return PaymentState(status, total_due, paid, balance, overpaid, in_full if total_due > 0 else None)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """The declaration a return is about, as its producer reads it."""
+
+    declaration_id: str
+    year: int
+    quarter: int
+    relation_number: str
+    declarant_email: str | None
+
+
+def return_payment(
+    returned: Sequence[PaymentReturned],
+    filed: Filed,
+    *,
+    reference: str,
+    amount: Decimal,
+    returned_on: date,
+    reason_code: str,
+) -> list[PaymentReturned]:
+    """A direct debit that came back (ISO 20022 R-transaction): it no longer pays the declaration; the same return
+    read again (the same statement twice, or two statements that overlap) is recorded once."""
+    if any(compared_reference(r.reference) == compared_reference(reference) for r in returned):
+        return []
+    code = reason_code.strip().upper()
+    return [
+        PaymentReturned(
+            declaration_id=filed.declaration_id,
+            year=filed.year,
+            quarter=filed.quarter,
+            relation_number=filed.relation_number,
+            declarant_email=filed.declarant_email,
+            reference=reference,
+            amount=amount,
+            returned_on=returned_on,
+            reason_code=code,
+            reason=return_reason(code),
+        )
+    ]
+
+
+def payment_deadline(due_date: date, *, filed_late: bool, debit_collected_on: date | None) -> date:
+    """The day a payment must be received by not to be late: the due date; but a declaration filed on time with
+    télépaiement is paid by the debit the customs present, on the collection date they chose (the 24th, or the
+    next TARGET day when the 24th is closed): its producer cannot pay it earlier, and is not late for that."""
+    if debit_collected_on is not None and not filed_late:
+        return max(due_date, debit_collected_on)
+    return due_date

@@ -6,12 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from contracts.events.collection import PaymentReturned
 from contracts.events.declarations import Deductions, PaymentRecorded
+from contracts.references import declaration_reference
 from contracts.types import TERRITORY_ZONES
 from declarations.domain.calendar import filing_opens_on, quarter_first_day, quarter_last_day, quarter_name
 from declarations.domain.declaration import Relation
 from declarations.domain.deductions import as_input
-from declarations.domain.payments import STATUS_LABELS, payment_state
+from declarations.domain.payments import STATUS_LABELS, payment_deadline, payment_state
 
 
 def relation(relation: Relation) -> dict[str, Any]:
@@ -64,6 +66,8 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
     opens = filing_opens_on(doc["year"], doc["quarter"]).isoformat()
     return {
         "id": doc["_id"],
+        # What people read and quote (« OM-974-2026-T3-0974000789 »); the id stays in addresses.
+        "reference": declaration_reference(doc["territory"], doc["year"], doc["quarter"], doc["relation_number"]),
         "relation_id": doc["relation_id"],
         "relation_number": doc["relation_number"],
         "territory": doc["territory"],
@@ -140,7 +144,18 @@ def payment_of(doc: dict[str, Any]) -> dict[str, Any] | None:
         PaymentRecorded.model_validate({k: v for k, v in p.items() if k != "recorded_at"})
         for p in doc.get("payments", [])
     ]
-    state = payment_state(Decimal(str(filing["total_due"])), date.fromisoformat(doc["due_date"]), recorded)
+    returned = [
+        PaymentReturned.model_validate({k: v for k, v in r.items() if k != "recorded_at"})
+        for r in doc.get("returned", [])
+    ]
+    debit = doc.get("debit")
+    deadline = payment_deadline(
+        date.fromisoformat(doc["due_date"]),
+        filed_late=bool(filing.get("late")),
+        # the day the customs presented it (a file issued late moves it, never the producer's fault)
+        debit_collected_on=date.fromisoformat(debit.get("presented_on") or debit["collection_date"]) if debit else None,
+    )
+    state = payment_state(Decimal(str(filing["total_due"])), deadline, recorded, returned)
     return {
         "status": state.status,
         "status_label": STATUS_LABELS[state.status],
@@ -154,6 +169,21 @@ def payment_of(doc: dict[str, Any]) -> dict[str, Any] | None:
             {**p.model_dump(mode="json"), "recorded_at": raw.get("recorded_at")}
             for p, raw in zip(recorded, doc.get("payments", []), strict=True)
         ],
+        "returned": [r.model_dump(mode="json") for r in returned],
+        "debit": _debit(debit) if debit else None,
+        "creditor_reference": doc.get("creditor_reference"),
+    }
+
+
+def _debit(debit: dict[str, Any]) -> dict[str, Any]:
+    """The scheduled debit as its producer reads it: the account shown by its last four characters."""
+    return {
+        "amount": debit["amount"],
+        "collection_date": debit["collection_date"],
+        "rum": debit["rum"],
+        "account": f"•••• {debit['iban'][-4:]}",
+        "presented": debit.get("file_id") is not None,
+        "end_to_end_id": debit["end_to_end_id"],
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from email.message import Message
 
 import httpx
 
@@ -61,7 +62,22 @@ class DeclarationReceipts:
             raise AttachmentUnavailable(
                 f"récapitulatif {declaration_id} : declarations a répondu {response.status_code}"
             )
-        return FetchedFile(f"declaration-{declaration_id}.pdf", "application/pdf", response.content)
+        # The file as declarations names it (« declaration-OM-974-2026-T3-0974000789.pdf »): what the declarant
+        # reads in the mail is the declaration's reference, not its internal id.
+        name = _filename(response.headers.get("content-disposition")) or f"declaration-{declaration_id}.pdf"
+        return FetchedFile(name, "application/pdf", response.content)
+
+
+def _filename(disposition: str | None) -> str | None:
+    """The file name of a Content-Disposition header, without any directory."""
+    if not disposition:
+        return None
+    header = Message()
+    header["Content-Disposition"] = disposition
+    name = header.get_filename()
+    if not name:
+        return None
+    return name.replace("\\", "/").rsplit("/", 1)[-1] or None
 
 
 class EssocAttachments:

@@ -164,7 +164,7 @@ class MailSender:
         mail = within_size(mail, self.settings.mail_max_attachment_bytes)
         if mail.receipt_of and self.receipts is None:
             mail = replace(mail, receipt_of=None, context={**mail.context, "receipt_attached": False})
-        subject, text, html = render(mail)
+        subject, text, html = render(mail, self.settings.portal_url)
         files: list[FetchedFile] = []
         if mail.attachments:
             if self.attachments is None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID, uuid5
 
 from pydantic import BaseModel
 
+from contracts import french
+from contracts.events.collection import PaymentReturned
 from contracts.events.declarations import FilingReminderIssued
 from contracts.events.essoc import (
     AdmissibilityDecided,
@@ -24,6 +27,7 @@ from contracts.events.essoc import (
     RequestSubmitted,
 )
 from contracts.events.taxcalc import DeclarationAssessed
+from contracts.references import declaration_reference
 from notifier.domain.boxes import box_summary
 
 NOTIFICATION_NAMESPACE = uuid5(UUID(int=0), "notifier.douane.example")
@@ -42,6 +46,7 @@ HANDLED_EVENTS: tuple[type[BaseModel], ...] = (
     RequestReassigned,
     DeclarationAssessed,
     FilingReminderIssued,
+    PaymentReturned,
 )
 
 
@@ -63,6 +68,8 @@ class Mail:
     recipient: str
     subject: str
     context: dict[str, Any]
+    page: str
+    """The portal page the mail is about (a path: the notifier's `portal_url` makes it a link)."""
     territory: str | None = None
     """Whose zone the dates are shown in (the event envelope's territory)."""
     attachments: tuple[AttachedFile, ...] = ()
@@ -78,12 +85,14 @@ def mails_for(event: BaseModel, event_id: UUID | str, *, territory: str | None =
     """The mails `event` causes; none for an event nobody is told about."""
     if not isinstance(event, HANDLED_EVENTS):
         return []
-    drafts = _drafts(event)
+    drafts = _drafts(event, territory)
     files = _files(event)
     receipt_of = event.declaration_id if isinstance(event, DeclarationAssessed) else None
     return [
-        Mail(notification_id(event_id, template, to), template, to, subject, context, territory, files, receipt_of)
-        for template, to, subject, context in drafts
+        Mail(
+            notification_id(event_id, template, to), template, to, subject, context, page, territory, files, receipt_of
+        )
+        for template, to, subject, context, page in drafts
     ]
 
 
@@ -102,10 +111,30 @@ def within_size(mail: Mail, max_bytes: int) -> Mail:
     return replace(mail, attachments=(), context={**mail.context, "attached_files": []})
 
 
-Draft = tuple[str, str, str, dict[str, Any]]
+Draft = tuple[str, str, str, dict[str, Any], str]
+"""(template, recipient, subject, context, portal page)."""
 
 
-def _drafts(event: BaseModel) -> list[Draft]:
+def requester_page(number: int) -> str:
+    """« Détail de la demande n° … » in the requester's OGDE space."""
+    return f"/ogde/demandes/{number}"
+
+
+def agent_page(number: int) -> str:
+    """The request's page in the agents' instruction space."""
+    return f"/instruction/demandes/{number}"
+
+
+def declaration_page(declaration_id: str) -> str:
+    """The filed declaration, read-only, with its PDF and history."""
+    return f"/domino/declarations/{quote(declaration_id, safe='')}"
+
+
+DOMINO_HOME = "/domino"
+"""DOMINO-NG's home: the relation chosen (straight on with one), then « Que souhaitez-vous faire ? »."""
+
+
+def _drafts(event: BaseModel, territory: str | None) -> list[Draft]:
     match event:
         case RequestSubmitted():
             context = _essoc(event.notice) | {
@@ -137,7 +166,8 @@ def _drafts(event: BaseModel) -> list[Draft]:
         case QuestionAnswered():
             context = _essoc(event.notice) | {"question": event.question_text, "answer": event.text}
             subject = f"[OGDE] Demande n° {event.notice.number} : le demandeur a répondu à votre question"
-            return [("essoc_question_answered", event.notice.directorate_mailbox, subject, context)]
+            mailbox = event.notice.directorate_mailbox
+            return [("essoc_question_answered", mailbox, subject, context, agent_page(event.notice.number))]
         case DeadlineReached():
             return [_deadline(event)]
         case RequestReassigned(to_agent=to) if to.email:
@@ -149,12 +179,15 @@ def _drafts(event: BaseModel) -> list[Draft]:
                     to.email,
                     f"[OGDE] La demande n° {event.notice.number} vous est confiée",
                     context,
+                    agent_page(event.notice.number),
                 )
             ]
         case DeclarationAssessed():
-            return _filing_receipt(event)
+            return _filing_receipt(event, territory)
         case FilingReminderIssued():
-            return [_filing_reminder(event)]
+            return [_filing_reminder(event, territory)]
+        case PaymentReturned(declarant_email=email) if email:
+            return [_payment_returned(event, email, territory)]
     return []
 
 
@@ -167,7 +200,8 @@ def _essoc(notice: Notice) -> dict[str, Any]:
 
 
 def _to_requester(notice: Notice, template: str, what: str, context: dict[str, Any]) -> Draft:
-    return template, notice.requester_email, f"[OGDE] Votre demande n° {notice.number} {what}", context
+    subject = f"[OGDE] Votre demande n° {notice.number} {what}"
+    return template, notice.requester_email, subject, context, requester_page(notice.number)
 
 
 def _deadline(event: DeadlineReached) -> Draft:
@@ -175,16 +209,23 @@ def _deadline(event: DeadlineReached) -> Draft:
     context = _essoc(event.notice) | {"deadline_at": event.deadline_at.isoformat()}
     if event.kind == "reminder":
         subject = f"[OGDE] Demande n° {number} : le délai de réponse expire dans 15 jours"
-        return "essoc_deadline_reminder", event.notice.directorate_mailbox, subject, context
+        return "essoc_deadline_reminder", event.notice.directorate_mailbox, subject, context, agent_page(number)
     subject = f"[OGDE] Demande n° {number} : le délai de réponse de trois mois est expiré"
-    return "essoc_deadline_expired", event.notice.directorate_mailbox, subject, context
+    return "essoc_deadline_expired", event.notice.directorate_mailbox, subject, context, agent_page(number)
 
 
-def _filing_receipt(event: DeclarationAssessed) -> list[Draft]:
+def _reference(territory: str | None, year: int, quarter: int, relation_number: str) -> str | None:
+    """The declaration's human reference; the territory is the event envelope's (always there but in tests)."""
+    return declaration_reference(territory, year, quarter, relation_number) if territory else None
+
+
+def _filing_receipt(event: DeclarationAssessed, territory: str | None) -> list[Draft]:
     if not event.declarant_email:
         return []
-    period = f"T{event.quarter} {event.year}"
+    period = french.quarter(event.year, event.quarter)
+    reference = _reference(territory, event.year, event.quarter, event.relation_number)
     context = {
+        "reference": reference,
         "relation_number": event.relation_number,
         "period": period,
         "office": event.office,
@@ -196,14 +237,18 @@ def _filing_receipt(event: DeclarationAssessed) -> list[Draft]:
         "warnings": list(event.warnings),
         "receipt_attached": True,
     }
-    subject = f"[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer {period}"
-    return [("domino_filing_receipt", event.declarant_email, subject, context)]
+    subject = f"[DOMINO-NG] Accusé de dépôt de votre déclaration d'octroi de mer du {period}"
+    if reference:
+        subject += f" ({reference})"
+    page = declaration_page(event.declaration_id)
+    return [("domino_filing_receipt", event.declarant_email, subject, context, page)]
 
 
-def _filing_reminder(event: FilingReminderIssued) -> Draft:
-    quarter = f"{event.quarter}{'er' if event.quarter == 1 else 'e'} trimestre {event.year}"
+def _filing_reminder(event: FilingReminderIssued, territory: str | None) -> Draft:
+    quarter = french.quarter(event.year, event.quarter)
     context = {
         "period": quarter,
+        "reference": _reference(territory, event.year, event.quarter, event.relation_number),
         "relation_number": event.relation_number,
         "establishment": event.establishment,
         "due_date": event.due_date.isoformat(),
@@ -211,7 +256,23 @@ def _filing_reminder(event: FilingReminderIssued) -> Draft:
     }
     if event.kind == "late":
         subject = f"[DOMINO-NG] Déclaration du {quarter} non déposée : date limite dépassée"
-        return "domino_filing_late", event.email, subject, context
+        return "domino_filing_late", event.email, subject, context, DOMINO_HOME
     when = {0: "aujourd'hui", 1: "demain"}.get(event.days_before or 0, f"dans {event.days_before} jours")
     subject = f"[DOMINO-NG] Rappel : déclaration du {quarter} à déposer {when}"
-    return "domino_filing_reminder", event.email, subject, context
+    return "domino_filing_reminder", event.email, subject, context, DOMINO_HOME
+
+
+def _payment_returned(event: PaymentReturned, email: str, territory: str | None) -> Draft:
+    """A télépaiement debit the bank returned: the declaration is unpaid again, and its page says how to pay."""
+    period = french.quarter(event.year, event.quarter)
+    context = {
+        "period": period,
+        "reference": _reference(territory, event.year, event.quarter, event.relation_number),
+        "relation_number": event.relation_number,
+        "amount": format(event.amount, "f"),
+        "returned_on": event.returned_on.isoformat(),
+        "reason": event.reason,
+        "reason_code": event.reason_code,
+    }
+    subject = f"[DOMINO-NG] Paiement rejeté : déclaration d'octroi de mer du {period}"
+    return "domino_payment_returned", email, subject, context, declaration_page(event.declaration_id)

@@ -1,6 +1,7 @@
 """Renders a Mail into its subject, plain text and HTML with the Jinja2 templates beside this module.
 
-HTML is autoescaped (requesters' texts go into it); dates are shown in the mail's territory zone.
+HTML is autoescaped (requesters' texts go into it); dates are shown in the mail's territory zone; `link` is the
+absolute address of the portal page the mail is about, in both parts.
 """
 
 from __future__ import annotations
@@ -26,9 +27,20 @@ class RenderedMail(NamedTuple):
     html: str
 
 
-def render(mail: Mail) -> RenderedMail:
+def link(portal_url: str, page: str) -> str:
+    """`https://reunion.portail.douane.example` and `/domino` → `https://reunion.portail.douane.example/domino`."""
+    return portal_url.rstrip("/") + "/" + page.lstrip("/")
+
+
+def render(mail: Mail, portal_url: str) -> RenderedMail:
+    """`portal_url`: the portal's public address, which the mail's page is on."""
     env = environment()
-    variables = {**mail.context, "subject": mail.subject, "territory": mail.territory}
+    variables = {
+        **mail.context,
+        "subject": mail.subject,
+        "territory": mail.territory,
+        "link": link(portal_url, mail.page),
+    }
     text = env.get_template(f"{mail.template}.txt.j2").render(variables)
     html = env.get_template(f"{mail.template}.html.j2").render(variables)
     return RenderedMail(mail.subject, text.strip() + "\n", html)

@@ -1,11 +1,11 @@
 """Taxcalc's policy on declarations: bring the assessment up to date with what was received.
 
 Whatever declaration event arrives, the policy loads the declaration under assessment and does what is
-still to do, in order: assess the lines that have no assessment, project the totals of the latest
-version folded, settle a filing and carry its credit to the relation's next declarations. It is
-idempotent (a redelivered or replayed event finds nothing to do) and it never works past a missing
-version: an event that arrives after a lost one waits in the inbox until the lost one is published
-again, and then the same pass catches up.
+still to do, in order: assess the lines that have no assessment (or only one of their values before a
+`LineChanged`), project the totals of the latest version folded, settle a filing and carry its credit to
+the relation's next declarations. It is idempotent (a redelivered or replayed event finds nothing to do)
+and it never works past a missing version: an event that arrives after a lost one waits in the inbox
+until the lost one is published again, and then the same pass catches up.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from chassis.policy import Policy
 from chassis.repository import Loaded
 from chassis.unit_of_work import Transaction
 from contracts.errors import NotFound
+from contracts.events.collection import DebitScheduled, PaymentReturned
 from contracts.events.declarations import (
     AnnualTurnoverDeclared,
     DeclarantDetailsSet,
@@ -26,6 +27,7 @@ from contracts.events.declarations import (
     DeclarationFiled,
     DeductionsEntered,
     LineAdded,
+    LineChanged,
     LineRemoved,
     PaymentRecorded,
 )
@@ -42,11 +44,14 @@ DeclarationEvent = (
     DeclarationDrafted
     | DeclarantDetailsSet
     | LineAdded
+    | LineChanged
     | LineRemoved
     | AnnualTurnoverDeclared
     | DeductionsEntered
     | DeclarationFiled
     | PaymentRecorded
+    | DebitScheduled
+    | PaymentReturned
 )
 
 
@@ -58,11 +63,15 @@ class Assessor(Policy[TaxcalcUnitOfWork]):
         DeclarationDrafted,
         DeclarantDetailsSet,
         LineAdded,
+        LineChanged,
         LineRemoved,
         AnnualTurnoverDeclared,
         DeductionsEntered,
         DeclarationFiled,
-        PaymentRecorded,  # nothing to assess; received, so that the declaration's versions have no gap
+        # nothing to assess in these; received, so that the declaration's versions have no gap
+        PaymentRecorded,
+        DebitScheduled,
+        PaymentReturned,
     )
     async def _declared(self, event: Recorded[DeclarationEvent], uow: TaxcalcUnitOfWork) -> None:
         await catch_up(uow, event.stream_id)

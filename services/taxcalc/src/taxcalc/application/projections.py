@@ -14,6 +14,7 @@ from contracts.events.declarations import (
     DeclarationFiled,
     DeductionsEntered,
     LineAdded,
+    LineChanged,
     LineRemoved,
 )
 from contracts.events.taxcalc import (
@@ -84,6 +85,12 @@ class DeclarationLedgerView(Projection):
     @on(LineRemoved)
     async def _line_removed(self, e: Recorded[LineRemoved], db: ViewDatabase) -> None:
         await self._declared(e, db, {"$unset": {f"lines.{e.event.line_id}": ""}})
+
+    @on(LineChanged)
+    async def _line_changed(self, e: Recorded[LineChanged], db: ViewDatabase) -> None:
+        line_id = e.event.line_id
+        changed = {f"lines.{line_id}.line.{k}": v for k, v in e.event.model_dump(mode="json").items()}
+        await self._declared(e, db, {"$set": {**changed, f"lines.{line_id}.assessment": None}})
 
     @on(AnnualTurnoverDeclared)
     async def _turnover(self, e: Recorded[AnnualTurnoverDeclared], db: ViewDatabase) -> None:

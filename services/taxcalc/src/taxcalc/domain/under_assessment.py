@@ -2,7 +2,7 @@
 and what taxcalc decided about it (its own `assess-<id>` stream).
 
 Folded from both streams, it decides each step of the assessment by returning the events to append:
-a new line's rates and amounts, the boxes of the current version, the settlement of a filing.
+a new or changed line's rates and amounts, the boxes of the current version, the settlement of a filing.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from contracts.events.declarations import (
     Deductions,
     DeductionsEntered,
     LineAdded,
+    LineChanged,
     LineRemoved,
 )
 from contracts.events.taxcalc import DeclarationAssessed, LineAssessed, TotalsProjected
@@ -49,6 +50,9 @@ class DeclarationUnderAssessment:
     lines: dict[str, LineAdded] = field(default_factory=dict)
     assessments: dict[str, LineAssessed] = field(default_factory=dict)
     """The latest assessment of each line, by line id."""
+    changed_in: dict[str, int] = field(default_factory=dict)
+    """The declaration version of each changed line's latest `LineChanged`: an assessment of an earlier version
+    is of its old values."""
     deductions: DeductionsEntered | None = None
     annual_turnover: Decimal | None = None
     filing: DeclarationFiled | None = None
@@ -105,8 +109,11 @@ class DeclarationUnderAssessment:
         """Folds one more event of the declaration (what the declarant did)."""
         if isinstance(event, LineAdded):
             self.lines[event.line_id] = event
+        elif isinstance(event, LineChanged):
+            self._line_changed(event, version)
         elif isinstance(event, LineRemoved):
             self.lines.pop(event.line_id, None)
+            self.changed_in.pop(event.line_id, None)
         elif isinstance(event, AnnualTurnoverDeclared):
             self.annual_turnover = event.amount
         elif isinstance(event, DeductionsEntered):
@@ -114,6 +121,13 @@ class DeclarationUnderAssessment:
         elif isinstance(event, DeclarationFiled):
             self.filing = event
         self.declaration_version = version
+
+    def _line_changed(self, event: LineChanged, version: int) -> None:
+        line = self.lines.get(event.line_id)
+        if line is not None:
+            changed = {**line.model_dump(mode="json"), **event.model_dump(mode="json")}
+            self.lines[event.line_id] = LineAdded.model_validate(changed)
+            self.changed_in[event.line_id] = version
 
     def apply(self, event: LineAssessed) -> None:
         """Folds one of taxcalc's own assessments of a line."""
@@ -126,18 +140,27 @@ class DeclarationUnderAssessment:
         """Versions of the declaration not received yet, below the highest one received."""
         return list(range(self.declaration_version + 1, self.latest_received))
 
+    def current_assessment(self, line_id: str) -> LineAssessed | None:
+        """The line's latest assessment, if it is of the line's current values (made since its last change)."""
+        assessed = self.assessments.get(line_id)
+        if assessed is None or assessed.declaration_version < self.changed_in.get(line_id, 0):
+            return None
+        return assessed
+
     def unassessed_lines(self) -> list[str]:
-        return [i for i in self.lines if i not in self.assessments]
+        """Lines never assessed, or changed since their latest assessment."""
+        return [i for i in self.lines if self.current_assessment(i) is None]
 
     def lines_without_rate(self) -> list[str]:
         """Lines still declared whose latest assessment found no rate in the tariff."""
         return [i for i in self.lines if i in self.assessments and self.assessments[i].status == "no_rate"]
 
     def assessed_lines(self) -> list[LineAssessment]:
+        current = {i: self.current_assessment(i) for i in self.lines}
         return [
-            LineAssessment.from_event(self.assessments[i], line.price_excl_tax)
-            for i, line in self.lines.items()
-            if i in self.assessments
+            LineAssessment.from_event(assessed, self.lines[i].price_excl_tax)
+            for i, assessed in current.items()
+            if assessed is not None
         ]
 
     # ---- decisions -----------------------------------------------------------------------------

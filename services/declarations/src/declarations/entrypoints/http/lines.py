@@ -1,4 +1,4 @@
-"""The lines of a declaration's annexes: adding one, importing many (a CSV or JSON), removing one."""
+"""The lines of a declaration's annexes: adding one, importing many (a CSV or JSON), changing one, removing one."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from chassis.http.inputs import IDENTIFIER_PATTERN, Code
 from contracts.errors import DomainError
 from declarations.adapters import lines_csv
 from declarations.application import commands
-from declarations.domain.lines import LineEntry
+from declarations.domain.lines import LineChange, LineEntry
 from declarations.entrypoints.http.services import (
     AmountIn,
     Body,
@@ -121,6 +121,40 @@ async def import_lines(
     await services.commands.run(commands.import_lines, command, who)
     declaration = await command_answer(services, response, who, declaration_id)
     return {**declaration, "imported": len(rows), "ignored_columns": ignored}
+
+
+class LineChangeBody(Body):
+    price_excl_tax: AmountIn
+    cana: Code | None = None
+    naf: Code | None = None
+    avitaillement: StrictBool | None = None
+    rfs: StrictBool | None = None
+
+
+@router.put("/declarations/{declaration_id}/lines/{line_id}", tags=["déclarations"])
+async def change_line(
+    declaration_id: DeclarationId,
+    line_id: LineId,
+    body: LineChangeBody,
+    services: Services,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """« Modifier » a line before filing: its price, CANA, NAF and flags (avitaillement, RFS), all of them as they
+    are to be (one left out is emptied), checked as a line added would be; its annex, nomenclature and date of
+    application stay (changing them is another line). Nothing is recorded when nothing changes."""
+    command = commands.ChangeLine(
+        declaration_id=declaration_id,
+        expected_version=expected_version(if_match),
+        line_id=line_id,
+        change=LineChange.model_validate(body.model_dump()),
+    )
+    await services.commands.run(commands.change_line, command, who)
+    declaration = await command_answer(services, response, who, declaration_id)
+    lines = [*declaration["lines"]["A"], *declaration["lines"]["B"]]
+    line = next(x for x in lines if x["line_id"] == line_id)
+    return {**line, "declaration_id": declaration_id, "declaration_version": declaration["version"]}
 
 
 @router.delete("/declarations/{declaration_id}/lines/{line_id}", tags=["déclarations"])

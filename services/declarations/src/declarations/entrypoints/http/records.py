@@ -36,7 +36,7 @@ async def receipt(declaration_id: DeclarationId, services: Services, who: Curren
     view = views.detail(await load_declaration(services, who, declaration_id))
     office = services.reference.offices.get(view["office"])
     content = await run_in_threadpool(receipt_pdf.render, view, office)
-    filename = f"declaration-{declaration_id}.pdf"
+    filename = f"declaration-{view['reference']}.pdf"
     return Response(
         content, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
     )

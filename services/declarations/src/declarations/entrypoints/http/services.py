@@ -17,6 +17,8 @@ from chassis.http.inputs import IDENTIFIER_PATTERN
 from chassis.service import services_of
 from contracts.envelope import utc_now
 from contracts.errors import DomainError, NotFound
+from declarations.adapters.collection_read_models import CollectionReadModel
+from declarations.adapters.payfip import Payfip
 from declarations.adapters.read_models import DeclarationReadModel
 from declarations.adapters.reference import ReferenceData
 from declarations.application import access, commands
@@ -46,6 +48,15 @@ class Body(BaseModel):
 
 
 @dataclass
+class CardDesk:
+    """PayFiP, and the addresses it sends the payer back to and notifies."""
+
+    payfip: Payfip
+    notification_url: str
+    portal_url: str
+
+
+@dataclass
 class DeclarationsServices:
     """What the routes depend on, wired by `bootstrap`."""
 
@@ -55,6 +66,10 @@ class DeclarationsServices:
     store: EventStore
     reminders: FilingReminders | None = None
     clock: Clock = utc_now
+    collection: CollectionReadModel | None = None
+    """The collection's lists (mandates, debits, bank files, statements)."""
+    card: CardDesk | None = None
+    """PayFiP and its addresses, when card payments are offered."""
     """What "today" is for the reads that depend on it (the follow-up's lateness)."""
 
 
@@ -96,4 +111,17 @@ async def command_answer(
 ) -> dict[str, Any]:
     doc = await load_declaration(services, who, declaration_id)
     response.headers["ETag"] = f'"{doc["version"]}"'
-    return views.detail(doc)
+    detail = views.detail(doc)
+    creditor = services.reference.creditors.get(doc["territory"])
+    if detail.get("payment") and creditor is not None:
+        # how to pay by transfer: the territory's collection account and the reference to quote
+        detail["payment"]["transfer"] = {"name": creditor.name, "iban": creditor.iban, "bic": creditor.bic}
+    if detail.get("payment"):
+        detail["payment"]["card"] = services.card is not None
+        debit = detail["payment"].get("debit")
+        if debit and not debit["presented"] and services.collection is not None:
+            # a debit not presented yet is cancelled when its mandate is no longer in force
+            mandates = await services.collection.mandates_of(doc["relation_id"]) or {}
+            active = mandates.get("active") or {}
+            debit["cancelled"] = active.get("rum") != debit["rum"]
+    return detail

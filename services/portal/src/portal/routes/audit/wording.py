@@ -19,7 +19,13 @@ SERVICES = {
 }
 """The four services, in the order a declaration or a request travels through them."""
 STREAM_TYPES = {
-    "declarations": {"declaration": "Déclaration", "reminder": "Relances de dépôt"},
+    "declarations": {
+        "declaration": "Déclaration",
+        "reminder": "Relances de dépôt",
+        "mandate": "Mandats de télépaiement",
+        "collection": "Fichiers de prélèvements",
+        "statement": "Relevé bancaire",
+    },
     "taxcalc": {"assessment": "Calcul d'une déclaration", "ledger": "Crédits reportés", "tariff": "Tarif"},
     "essoc": {"request": "Demande ESSOC"},
     "notifier": {"notification": "Courriel"},
@@ -46,6 +52,13 @@ AUDIT_EVENT_LABELS = {
     "RequestClosed": "Demande clôturée",
     "NotificationSent": "Courriel envoyé",
     "NotificationFailed": "Courriel en échec",
+    "MandateRegistered": "Mandat enregistré",
+    "MandateValidated": "Mandat validé",
+    "MandateRefused": "Mandat refusé",
+    "MandateRevoked": "Mandat révoqué",
+    "CollectionFileIssued": "Fichier de prélèvements émis",
+    "StatementImported": "Relevé bancaire lu",
+    "StatementEntryMatched": "Crédit rapproché à la main",
 }
 ORIGINS = {"propre": "Écrit ici", "reçu": "Reçu"}
 

@@ -10,7 +10,16 @@ from fastapi.responses import Response
 from portal.backends import Refused, backends_of, seg
 from portal.forms import submitted
 from portal.rendering import see_other
-from portal.routes.domino.opening import Declaration, declaration_of, draft, screen, signed_in
+from portal.routes.domino.opening import (
+    Declaration,
+    declaration_of,
+    draft,
+    read_only,
+    screen,
+    shown_version,
+    signed_in,
+    stale,
+)
 from portal.session import Session
 
 router = APIRouter()
@@ -80,6 +89,7 @@ async def carry_over(request: Request, declaration_id: str) -> Response:
     products = _products(previous)
     lines: list[dict[str, Any]] = []
     rows: list[int] = []
+    status = 422
     for index, product in enumerate(products):
         price = form.amount(f"price_{index}")
         if price is None:
@@ -101,13 +111,19 @@ async def carry_over(request: Request, declaration_id: str) -> Response:
                 session.token or "",
                 key=form.key,
                 json={"lines": lines},
+                headers=shown_version(form),
             )
         except Refused as refused:
+            status = refused.status
+            declaration = await declaration_of(request, session, declaration_id)
+            if stale(refused, form, declaration):
+                if (filed := read_only(declaration)) is not None:
+                    return filed
             for error in refused.errors:
                 row = error.get("row")
                 if isinstance(row, int) and 1 <= row <= len(rows):
                     form.error(f"price_{rows[row - 1]}", str(error.get("message") or refused.detail))
-            if not form.errors:
+            if form.ok:
                 form.tell(refused.detail)
         else:
             session.say(
@@ -123,5 +139,5 @@ async def carry_over(request: Request, declaration_id: str) -> Response:
         previous=previous,
         products=products,
         title="Reprendre les produits du trimestre précédent",
-        status=422,
+        status=status,
     )

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from portal.backends import Refused, backends_of, seg
 from portal.forms import Form, submitted
 from portal.rendering import amount_input, see_other
-from portal.routes.domino.opening import declaration_of, draft, screen, signed_in
+from portal.routes.domino.opening import declaration_of, draft, read_only, screen, shown_version, signed_in, stale
 
 router = APIRouter()
 
@@ -29,6 +29,7 @@ async def computed_save(request: Request, declaration_id: str) -> Response:
     session = signed_in(request)
     form, _ = await submitted(request)
     declaration = await declaration_of(request, session, declaration_id)
+    status = 422
     if form.value("amount").strip():  # box 3: typed where the form offers it (the service says when it applies)
         amount = form.amount("amount")
         if form.ok:
@@ -39,9 +40,15 @@ async def computed_save(request: Request, declaration_id: str) -> Response:
                     session.token or "",
                     key=form.key,
                     json={"amount": amount},
+                    headers=shown_version(form),
                 )
             except Refused as refused:
-                form.refuse(refused, {"amount": "amount"})
+                declaration = await declaration_of(request, session, declaration_id)
+                if not stale(refused, form, declaration):
+                    form.refuse(refused, {"amount": "amount"})
+                elif (filed := read_only(declaration)) is not None:
+                    return filed
+                status = refused.status
         if not form.ok:
-            return screen(request, "domino/computed.html", declaration, "champs-calcules", form=form, status=422)
+            return screen(request, "domino/computed.html", declaration, "champs-calcules", form=form, status=status)
     return see_other(f"/domino/declarations/{declaration_id}/octroi-de-mer")

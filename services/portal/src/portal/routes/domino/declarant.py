@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from portal.backends import Refused, backends_of, seg
 from portal.forms import Form, submitted
 from portal.rendering import see_other
-from portal.routes.domino.opening import declaration_of, draft, screen, signed_in
+from portal.routes.domino.opening import declaration_of, draft, read_only, screen, shown_version, signed_in, stale
 
 router = APIRouter()
 
@@ -35,10 +35,19 @@ async def declarant_save(request: Request, declaration_id: str) -> Response:
     body = {k: form.value(k).strip() or None for k in FIELDS}
     try:
         await backends_of(request).declarations.command(
-            "PUT", f"/api/v1/declarations/{seg(declaration_id)}/declarant", session.token or "", key=form.key, json=body
+            "PUT",
+            f"/api/v1/declarations/{seg(declaration_id)}/declarant",
+            session.token or "",
+            key=form.key,
+            json=body,
+            headers=shown_version(form),
         )
     except Refused as refused:
         declaration = await declaration_of(request, session, declaration_id)
-        form.refuse(refused, {k: k for k in body})
+        if stale(refused, form, declaration):
+            if (filed := read_only(declaration)) is not None:
+                return filed
+        else:
+            form.refuse(refused, {k: k for k in body})
         return screen(request, "domino/declarant.html", declaration, "donnees", form=form, status=refused.status)
     return see_other(f"/domino/declarations/{declaration_id}/annexe-a")

@@ -56,4 +56,5 @@ async def declaration_page(request: Request, declaration_id: str) -> Response:
     history = await backends_of(request).declarations.get(
         f"/api/v1/declarations/{seg(declaration_id)}/history", session.token
     )
+    # `screen` gives the page a form whose key the card payment's button carries (one operation per showing)
     return screen(request, "domino/consult.html", declaration, None, title="Déclaration déposée", history=history)

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from portal.backends import Refused, backends_of, seg
 from portal.forms import submitted
 from portal.rendering import see_other
-from portal.routes.domino.opening import declaration_of, draft, screen, signed_in
+from portal.routes.domino.opening import VERSION_CONFLICT, declaration_of, draft, screen, shown_version, signed_in
 
 router = APIRouter()
 
@@ -39,14 +39,13 @@ async def filing(request: Request, declaration_id: str) -> Response:
     """« Déposer la déclaration », at the version the person confirmed (If-Match): nothing else is filed."""
     session = signed_in(request)
     form, _ = await submitted(request)
-    version = form.value("version")
     try:
         await backends_of(request).declarations.command(
             "POST",
             f"/api/v1/declarations/{seg(declaration_id)}/filing",
             session.token or "",
             key=form.key,
-            headers={"If-Match": f'"{version}"'} if version.isdigit() else None,
+            headers=shown_version(form),
         )
     except Refused as refused:
         declaration = await declaration_of(request, session, declaration_id)
@@ -57,7 +56,7 @@ async def filing(request: Request, declaration_id: str) -> Response:
                 "Les montants de votre dernière modification sont en cours de calcul : patientez quelques "
                 "secondes, vérifiez le récapitulatif puis déposez à nouveau."
             )
-        elif refused.code == "conflit-de-version":
+        elif refused.code == VERSION_CONFLICT:
             form.tell(
                 "La déclaration a changé depuis l'affichage du récapitulatif : vérifiez-le puis déposez à nouveau."
             )
@@ -86,12 +85,12 @@ async def receipt_pdf(request: Request, declaration_id: str) -> Response:
             f"/api/v1/declarations/{seg(declaration_id)}/receipt.pdf", session.token or ""
         ) as got:
             content = await got.aread()
+            named = got.headers.get("content-disposition", "").partition(";")[2].strip()
     except Refused as refused:  # someone else's declaration is as one that does not exist
         if refused.status in (403, 404):
             raise HTTPException(404) from None
         raise
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="declaration-{declaration_id}.pdf"'},
-    )
+    # Saved under the name the service gives it, after the declaration's reference (« declaration-OM-974-… »).
+    if not named.startswith("filename="):
+        named = f'filename="declaration-{declaration_id}.pdf"'
+    return Response(content, media_type="application/pdf", headers={"Content-Disposition": f"attachment; {named}"})

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from portal.backends import Refused, backends_of, seg
 from portal.forms import submitted, uploaded
 from portal.rendering import see_other
-from portal.routes.domino.opening import declaration_of, draft, screen, signed_in
+from portal.routes.domino.opening import declaration_of, draft, read_only, screen, shown_version, signed_in, stale
 
 router = APIRouter()
 
@@ -49,6 +49,7 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
     file = uploaded(data, "fichier")
     report: list[dict[str, Any]] = []
     others = 0
+    status = 422
     if file is None:
         form.error("fichier", "Choisissez le fichier CSV à importer.")
     else:
@@ -64,11 +65,18 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
                     key=form.key,
                     content=content,
                     content_type="text/csv",
+                    headers=shown_version(form),
                 )
             except Refused as refused:
-                form.error("fichier", refused.detail)
-                report = refused.errors
-                others = int(refused.extra.get("other_errors") or 0)
+                status = refused.status
+                declaration = await declaration_of(request, session, declaration_id)
+                if stale(refused, form, declaration):
+                    if (filed := read_only(declaration)) is not None:
+                        return filed
+                else:
+                    form.error("fichier", refused.detail)
+                    report = refused.errors
+                    others = int(refused.extra.get("other_errors") or 0)
             else:
                 ignored = done.get("ignored_columns") or []
                 note = f" Colonnes ignorées : {', '.join(ignored)}." if ignored else ""
@@ -86,5 +94,5 @@ async def import_lines(request: Request, declaration_id: str) -> Response:
         report=report,
         others=others,
         title="Importer des lignes",
-        status=422,
+        status=status,
     )

@@ -1,6 +1,8 @@
 """What every DOMINO-NG screen opens with: the person declaring, the relation they declare for, the declaration
 (its relation becoming the chosen one), a filed declaration opening read-only, and the screen drawn with the
-declaration's steps."""
+declaration's steps; and what every form that changes the declaration carries: the version it was shown from,
+sent as `If-Match`, so that a form older than the declaration (another tab, another person) is refused, not
+applied."""
 
 from __future__ import annotations
 
@@ -27,6 +29,14 @@ STEPS = (
     ("octroi-de-mer-regional", "Octroi de mer régional"),
     ("recapitulatif", "Récapitulatif"),
 )
+
+
+STALE_FORM = (
+    "La déclaration a été modifiée depuis que vous avez ouvert cette page (par vous dans un autre onglet, ou par "
+    "une autre personne). Vérifiez ce qui est affiché, puis enregistrez de nouveau."
+)
+VERSION_CONFLICT = "conflit-de-version"
+"""The problem type of a command decided on another version of the declaration than its current one."""
 
 
 class ChooseRelation(Exception):
@@ -80,6 +90,24 @@ async def draft(request: Request, session: Session, declaration_id: str) -> tupl
     return declaration, read_only(declaration)
 
 
+def shown_version(form: Form) -> dict[str, str] | None:
+    """The `If-Match` of a command sent from a form: the declaration's version the form was shown from (its hidden
+    `version`, which `screen` gives every form of a declaration's screen)."""
+    version = form.value("version")
+    return {"If-Match": f'"{version}"'} if version.isascii() and version.isdigit() and len(version) <= 9 else None
+
+
+def stale(refused: Refused, form: Form, declaration: Declaration) -> bool:
+    """Whether the service refused the form for being older than the declaration (`declaration` as it was read
+    again). If so the form, what was typed kept, now carries the declaration's current version and says at its
+    top what happened: sent again, it is applied to what the page now shows."""
+    if refused.code != VERSION_CONFLICT:
+        return False
+    form.values["version"] = str(declaration["version"])
+    form.tell(STALE_FORM)
+    return True
+
+
 def screen(
     request: Request,
     template: str,
@@ -91,8 +119,12 @@ def screen(
     block: str | None = None,
     **extra: Any,
 ) -> Response:
-    """A screen of the declaration: its title the step's (or the one given) and the period, the steps shown."""
+    """A screen of the declaration: its title the step's (or the one given) and the period, the steps shown; its
+    form carrying the version of the declaration it is shown from (or the one it was first shown from, when shown
+    again to be corrected)."""
     titles = dict(STEPS)
+    form = form or Form()
+    form.values.setdefault("version", str(declaration["version"]))
     if "annex" in extra:
         extra["slug"] = str(extra["annex"]).lower()  # the annex in the pages' addresses: annexe-a, annexe-b
     context = {
@@ -100,7 +132,7 @@ def screen(
         "declaration": declaration,
         "steps": STEPS,
         "step": step,
-        "form": form or Form(),
+        "form": form,
         **extra,
     }
     return render(request, template, context, status=status, block=block)

@@ -1,5 +1,5 @@
 """« Ajouter une vente interne » (annexe A) or an export (annexe B), the rates shown before adding; and a line
-removed from its annex."""
+removed from its annex. The sale's form is also the one of a line changed (`line_edit`)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,22 @@ from portal.backends import Refused, backends_of, seg
 from portal.forms import Form, submitted
 from portal.rendering import see_other
 from portal.routes.domino.annexes import annex_letter, quarter_start
-from portal.routes.domino.opening import Declaration, declaration_of, draft, screen, signed_in
+from portal.routes.domino.opening import (
+    Declaration,
+    declaration_of,
+    draft,
+    read_only,
+    screen,
+    shown_version,
+    signed_in,
+    stale,
+)
 from portal.session import Session
 
 router = APIRouter()
+
+SALE_FIELDS = ("price_excl_tax", "naf", "cana", "rfs", "avitaillement")
+"""The inputs of the sale's form, named as the service names the fields at fault."""
 
 
 @router.get("/declarations/{declaration_id}/annexe-{annex}/vente")
@@ -33,7 +45,7 @@ async def sale_page(
     if not nomenclature:
         return see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}/produit")
     form = Form(values={"nomenclature": nomenclature, "rates_date": rates_date, "cana": cana})
-    return await _sale(request, session, declaration, annex, letter, form)
+    return await sale_screen(request, session, declaration, annex, letter, form)
 
 
 @router.post("/declarations/{declaration_id}/annexe-{annex}/vente")
@@ -44,10 +56,10 @@ async def sale_add(request: Request, declaration_id: str, annex: str) -> Respons
     form, _ = await submitted(request)
     declaration = await declaration_of(request, session, declaration_id)
     if form.value("action") == "taux":
-        return await _sale(request, session, declaration, annex, letter, form)
+        return await sale_screen(request, session, declaration, annex, letter, form)
     price = form.amount("price_excl_tax", required=True, message="Le prix hors TVA et hors accises est obligatoire.")
     if not form.ok:
-        return await _sale(request, session, declaration, annex, letter, form, status=422)
+        return await sale_screen(request, session, declaration, annex, letter, form, status=422)
     line: dict[str, Any] = {"annex": letter, "nomenclature": form.value("nomenclature"), "price_excl_tax": price}
     if form.value("naf").strip():
         line["naf"] = form.value("naf").strip()
@@ -61,18 +73,28 @@ async def sale_add(request: Request, declaration_id: str, annex: str) -> Respons
         line["rfs"] = form.checked("rfs")
     try:
         await backends_of(request).declarations.command(
-            "POST", f"/api/v1/declarations/{seg(declaration_id)}/lines", session.token or "", key=form.key, json=line
+            "POST",
+            f"/api/v1/declarations/{seg(declaration_id)}/lines",
+            session.token or "",
+            key=form.key,
+            json=line,
+            headers=shown_version(form),
         )
     except Refused as refused:
-        form.refuse(refused, {k: k for k in ("price_excl_tax", "naf", "cana", "rfs", "avitaillement")})
-        if refused.field in ("nomenclature", "rates_date"):
-            form.tell(refused.detail)
-        return await _sale(request, session, declaration, annex, letter, form, status=refused.status)
+        declaration = await declaration_of(request, session, declaration_id)
+        if stale(refused, form, declaration):
+            if (filed := read_only(declaration)) is not None:
+                return filed
+        else:
+            form.refuse(refused, {k: k for k in SALE_FIELDS})
+            if refused.field in ("nomenclature", "rates_date"):
+                form.tell(refused.detail)
+        return await sale_screen(request, session, declaration, annex, letter, form, status=refused.status)
     session.say(f"Produit {form.value('nomenclature')} ajouté à l'annexe {letter}.")
     return see_other(f"/domino/declarations/{declaration_id}/annexe-{annex}")
 
 
-async def _sale(
+async def sale_screen(
     request: Request,
     session: Session,
     declaration: Declaration,
@@ -80,7 +102,9 @@ async def _sale(
     letter: str,
     form: Form,
     status: int = 200,
+    line: dict[str, Any] | None = None,
 ) -> Response:
+    """The sale's form (a new line, or `line` changed), with the rates of its product, date and CANA (annexe A)."""
     rates, no_rate = (None, None)
     _checked_rates_date(form)
     if letter == "A":
@@ -98,6 +122,7 @@ async def _sale(
         annex=letter,
         rates=rates,
         no_rate=no_rate,
+        line=line,
         status=status,
         block="rates",
     )
@@ -144,16 +169,29 @@ async def _rates(
 async def line_remove(request: Request, declaration_id: str, line_id: str) -> Response:
     session = signed_in(request)
     form, _ = await submitted(request)
-    back = "b" if form.value("annex") == "B" else "a"
+    letter = "B" if form.value("annex") == "B" else "A"
     try:
         await backends_of(request).declarations.command(
             "DELETE",
             f"/api/v1/declarations/{seg(declaration_id)}/lines/{seg(line_id)}",
             session.token or "",
             key=form.key,
+            headers=shown_version(form),
         )
     except Refused as refused:
+        declaration = await declaration_of(request, session, declaration_id)
+        if stale(refused, form, declaration):  # the annex as it now is, the line not removed
+            return read_only(declaration) or screen(
+                request,
+                "domino/annex.html",
+                declaration,
+                f"annexe-{letter.lower()}",
+                form=form,
+                annex=letter,
+                lines=declaration["lines"][letter],
+                status=refused.status,
+            )
         session.say(refused.detail)
     else:
         session.say("Ligne supprimée.")
-    return see_other(f"/domino/declarations/{declaration_id}/annexe-{back}")
+    return see_other(f"/domino/declarations/{declaration_id}/annexe-{letter.lower()}")

@@ -14,7 +14,16 @@ from contracts.boxes import ART19_BOXES, LATE_DEDUCTION_BOXES, OM_BOXES, OMR_BOX
 from portal.backends import Refused, backends_of, seg
 from portal.forms import Form, submitted
 from portal.rendering import amount_input, see_other
-from portal.routes.domino.opening import Declaration, declaration_of, draft, screen, signed_in
+from portal.routes.domino.opening import (
+    Declaration,
+    declaration_of,
+    draft,
+    read_only,
+    screen,
+    shown_version,
+    signed_in,
+    stale,
+)
 
 router = APIRouter()
 
@@ -95,7 +104,6 @@ async def tax_save(request: Request, declaration_id: str, page: str) -> Response
             body[tax][f"{box}_year"] = year
     if not form.ok:
         return _tax_page(request, declaration, tax, form, status=422)
-    version = form.value("version")
     try:
         await backends_of(request).declarations.command(
             "PUT",
@@ -103,18 +111,16 @@ async def tax_save(request: Request, declaration_id: str, page: str) -> Response
             session.token or "",
             key=form.key,
             json=body,
-            headers={"If-Match": f'"{version}"'} if version.isdigit() else None,
-        )  # the other page's boxes are sent as read: at the version read, or refused
+            headers=shown_version(form),
+        )  # the other page's boxes are sent as read: at the version the page was shown from, or refused
     except Refused as refused:
-        if refused.code == "conflit-de-version":
-            declaration = await declaration_of(request, session, declaration_id)
-            form.tell(
-                "La déclaration a changé depuis l'affichage de cette page (dans un autre onglet ?) : "
-                "vérifiez les montants puis enregistrez à nouveau."
-            )
-            return _tax_page(request, declaration, tax, form, status=409)
-        field = refused.field or ""
-        form.refuse(refused, {field: field})
+        declaration = await declaration_of(request, session, declaration_id)
+        if stale(refused, form, declaration):
+            if (filed := read_only(declaration)) is not None:
+                return filed
+        else:
+            field = refused.field or ""
+            form.refuse(refused, {field: field})
         return _tax_page(request, declaration, tax, form, status=refused.status)
     following = "octroi-de-mer-regional" if tax == "om" else "recapitulatif"
     return see_other(f"/domino/declarations/{declaration_id}/{following}")

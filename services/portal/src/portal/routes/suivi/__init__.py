@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from portal.routes.suivi import declaration, export, quarter
+from portal.routes.suivi import declaration, export, mandates, quarter
 
 router = APIRouter(prefix="/suivi")
 router.get("")(quarter.quarter_page)
 router.get("/export.csv")(export.export)
+router.get("/mandats")(mandates.mandates_page)
+router.post("/mandats/{relation_id}")(mandates.decide)
 router.get("/declarations/{declaration_id}")(declaration.declaration_page)
 router.get("/declarations/{declaration_id}/declaration.pdf")(declaration.declaration_pdf)

@@ -1,0 +1,282 @@
+"""Every space's pages at a phone's 360 px, a tablet's 768 px and a desktop's 1280 px (issue 22, item 10), measured
+in the page, not eyeballed:
+
+(a) the page never scrolls sideways (`scrollWidth <= clientWidth` of the document; a table may scroll inside its
+    own DSFR box, the page may not);
+(b) every visible button and button-like link shows its whole text (`scrollWidth <= clientWidth + 1`) and lies
+    inside the window's width; a DSFR icon-only button, whose `title` is its very text (« Menu »), is meant to
+    show its icon alone;
+(c) no word is broken inside in the texts people read as a whole: the headings, the buttons, the facts of
+    « Rappel des informations de connexion » (the e-mail above all): a Range per word, which covers two lines
+    when the word is split (a hyphen or a slash may end a line: « Pointe-à-Pitre »).
+
+The data is made through the services' APIs: a producer's 2023 quarters (a draft with lines in both annexes, and one
+filed), which no other journey touches; a rescrit the agent took in charge with a question. One browser context per
+role, its window set to each width in turn, each page loaded afresh; every failure is listed at the end."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+
+import pytest
+from playwright.async_api import Page
+
+from devstack.stack import Stack
+
+from browser_support import Opener, Visit, api, json_of
+
+pytestmark = pytest.mark.e2e
+
+WIDTHS = (360, 768, 1280)
+YEAR = 2023
+"""Quarters no other journey files (they take the latest ended, the late ones of the last year, 2024 and 2025)."""
+RELATION, RELATION_NUMBER = "rel-971-0001", "0971000123"  # Distillerie Bellevue, Guadeloupe
+SCREENS = os.environ.get("LAYOUT_SCREENS")
+"""A folder: each page's screenshot goes there too (layout-<page>-<width>.png), to look at; at 360 px unless
+LAYOUT_SCREEN_WIDTHS says which (« 360,1280 »)."""
+SCREEN_WIDTHS = {int(w) for w in os.environ.get("LAYOUT_SCREEN_WIDTHS", "360").split(",")}
+WORDS = "h1, h2, h3, h4, legend, .fr-btn, button, .fr-tabs__tab, #rappel-connexion dd, #rappel-connexion dt"
+"""The texts whose words must never be split over two lines."""
+
+MEASURE = r"""(wordsSelector) => {
+  const failures = [];
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const describe = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+      if (e.id) { parts.unshift('#' + e.id); break; }
+      const classes = [...e.classList].filter((c) => !c.startsWith('fr-icon-')).slice(0, 2);
+      parts.unshift(e.tagName.toLowerCase() + classes.map((c) => '.' + c).join(''));
+    }
+    return parts.join(' > ');
+  };
+  const textOf = (el) => (el.innerText || el.value || '').replace(/\s+/g, ' ').trim().slice(0, 80);
+  const shown = (el) => el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })
+    && !el.closest('.fr-sr-only') && el.getBoundingClientRect().width > 1;
+  const fail = (kind, el, detail) => failures.push({ kind, selector: describe(el), text: textOf(el), detail });
+
+  if (root.scrollWidth > width) {
+    failures.push({ kind: 'la page défile de côté', selector: 'html', text: '',
+                    detail: `${root.scrollWidth} px pour ${width} px` });
+    // What sticks out of the page (not out of a box that scrolls or clips it), the deepest: where to look.
+    const past = (e) => e.getBoundingClientRect().right > width + 1;
+    const inBox = (e) => {
+      for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (getComputedStyle(p).overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    const out = [...document.body.querySelectorAll('*')]
+      .filter((e) => past(e) && shown(e) && !inBox(e) && ![...e.children].some(past));
+    for (const e of out.slice(0, 5)) {
+      fail('dépasse de la page', e, `bord droit à ${Math.round(e.getBoundingClientRect().right)} px`);
+    }
+  }
+
+  for (const el of document.querySelectorAll('button, .fr-btn, a.fr-link, input[type=submit]')) {
+    if (!shown(el)) continue;
+    const style = getComputedStyle(el);
+    const iconOnly = el.title && el.title.trim() === textOf(el);  // DSFR: the icon alone, its name in the title
+    if (!iconOnly && style.display !== 'inline' && el.scrollWidth > el.clientWidth + 1) {
+      fail('bouton au texte coupé', el, `${el.scrollWidth} px de texte dans ${el.clientWidth} px`);
+    }
+    const r = el.getBoundingClientRect();
+    // a column's header (a sort link) scrolls with its column inside the table's own box: reachable there
+    const inScrollingHeader = el.closest('thead') && el.closest('.fr-table__content');
+    if (!inScrollingHeader && (r.left < -1 || r.right > width + 1)) {
+      fail('bouton hors de l\'écran', el, `de ${Math.round(r.left)} à ${Math.round(r.right)} px pour ${width} px`);
+    }
+  }
+
+  const seen = new Set();
+  for (const el of document.querySelectorAll(wordsSelector)) {
+    if (!shown(el)) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (seen.has(node) || !node.parentElement || node.parentElement.closest('.fr-sr-only')) continue;
+      seen.add(node);
+      for (const match of node.data.matchAll(/[^\s\-\u2010-\u2014\/]{2,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.bottom)));
+        if (lines.size > 1) fail('mot coupé', node.parentElement, `« ${match[0]} » sur ${lines.size} lignes`);
+      }
+    }
+  }
+  return failures;
+}"""
+
+FILL_AND_GO_ON = """(values) => {
+  // The wizard's form posted with what a person would have chosen on the step (« Suivant »).
+  const source = document.querySelector('#nouvelle-demande');
+  const data = new FormData(source);
+  for (const [name, value] of Object.entries(values)) data.set(name, value);
+  data.set('action', 'suivant');
+  const form = document.createElement('form');
+  form.method = 'post';
+  form.action = source.getAttribute('action');  // not source.action: its buttons are named « action »
+  for (const [name, value] of data.entries()) {
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value;
+    form.append(input);
+  }
+  document.body.append(form);
+  form.submit();
+}"""
+
+
+class Layout:
+    """Measures pages and keeps every failure."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+        self.measured = 0
+
+    async def open(self, visit: Visit, path: str, width: int) -> None:
+        response = await visit.page.goto(visit.base + path)
+        assert response is not None and response.status == 200, (path, response and response.status)
+        await self.measure(visit.page, path, width)
+
+    async def measure(self, page: Page, what: str, width: int) -> None:
+        await page.wait_for_load_state("load")
+        await page.evaluate("() => document.fonts.ready.then(() => true)")  # Marianne's widths, not the fallback's
+        self.measured += 1
+        if SCREENS and width in SCREEN_WIDTHS:
+            name = re.sub(r"[^a-z0-9]+", "-", what.lower().replace(" ", "-")).strip("-") or "accueil"
+            name = re.sub(r"decl-rel-\d+-\d+-\d+-q(\d)", r"q\1", name)
+            name = re.sub(r"lignes-l[0-9a-f]+", "ligne", name)
+            await page.screenshot(path=f"{SCREENS}/layout-{name}-{width}.png", full_page=True, caret="initial")
+        for f in await page.evaluate(MEASURE, WORDS):
+            text = f" « {f['text']} »" if f["text"] else ""
+            self.failures.append(f"{what} à {width} px — {f['kind']} : {f['selector']}{text} ({f['detail']})")
+
+
+async def _declarations(stack: Stack, tokens: dict[str, str]) -> tuple[str, str, str]:
+    """The producer's 2023 Q1 drafted (its data, three lines in annex A, one in annex B) and Q2 filed (by transfer).
+    Returns the draft, a line of its annex A, the filed one."""
+    details = {"name": "Marie Payet", "quality": "representant", "place": "Le Moule", "payment_method": "virement"}
+    lines = [
+        {"annex": "A", "nomenclature": "22084011", "price_excl_tax": "12500.00", "cana": "Z001"},
+        {"annex": "A", "nomenclature": "20079910", "price_excl_tax": "1234567.89"},
+        {"annex": "A", "nomenclature": "19059080", "price_excl_tax": "800.00"},
+        {"annex": "B", "nomenclature": "20079910", "price_excl_tax": "3000.00", "rfs": True},
+    ]
+    ids: list[str] = []
+    line_id = ""
+    async with api(stack, "declarations", tokens["declarant"]) as http:
+        for quarter in (1, 2):
+            period = {"relation_id": RELATION, "year": YEAR, "quarter": quarter}
+            r = await http.post("/api/v1/declarations", json=period)
+            assert r.status_code == 201, r.text
+            did: str = r.json()["id"]
+            ids.append(did)
+            json_of(await http.put(f"/api/v1/declarations/{did}/declarant", json=details))
+            for line in lines if quarter == 1 else lines[:1]:
+                added = json_of(await http.post(f"/api/v1/declarations/{did}/lines", json=line))
+                line_id = line_id or str(added["line_id"])
+        async with asyncio.timeout(60):
+            for did in ids:
+                while json_of(await http.get(f"/api/v1/declarations/{did}"))["totals"]["status"] != "current":
+                    await asyncio.sleep(0.2)
+        json_of(await http.post(f"/api/v1/declarations/{ids[1]}/filing"))
+    return ids[0], line_id, ids[1]
+
+
+async def _request(stack: Stack, tokens: dict[str, str]) -> int:
+    """A rescrit of Guadeloupe, taken in charge by the agent who asked a question."""
+    rescrit = {
+        "requester_type": "particulier",
+        "nature": "rescrit",
+        "category": "octroi-de-mer",
+        "sub_category": "dr-guadeloupe",
+        "fields": [{"domain": "octroi-de-mer", "sub_domain": "octroi de mer interne"}],
+        "subject": "Taux d'octroi de mer applicable aux confitures de goyave conditionnées en bocaux",
+        "description": "Nous produisons des confitures de goyave à Capesterre-Belle-Eau : quel taux s'applique ?",
+    }
+    async with api(stack, "essoc", tokens["requester"]) as requester:
+        number = int(json_of(await requester.post("/api/v1/requests", json=rescrit))["number"])
+    async with api(stack, "essoc", tokens["agent_971"]) as agent:
+        json_of(await agent.post(f"/api/v1/requests/{number}/take-charge"))
+        question = {"text": "Quelle est la teneur en sucre des confitures (en grammes pour 100 grammes) ?"}
+        json_of(await agent.post(f"/api/v1/requests/{number}/questions", json=question))
+    return number
+
+
+async def _new_request_steps(visit: Visit, layout: Layout, width: int) -> None:
+    """« Nouvelle demande », each of its five steps."""
+    page = visit.page
+    await layout.open(visit, "/ogde/nouvelle-demande", width)
+    steps: list[tuple[str, dict[str, str]]] = [
+        ("caractéristiques", {"requester_type": "particulier"}),
+        ("champs d'application", {"nature": "rescrit", "category": "octroi-de-mer", "sub_category": "dr-guadeloupe"}),
+        ("demande", {}),
+        ("pièces jointes", {"subject": "Taux des confitures", "description": "Quel taux pour nos confitures ?"}),
+    ]
+    for name, values in steps:
+        if name == "demande":  # the fields of application: the first one offered
+            values = {"fields": await page.locator("#fields input[type=checkbox]").first.get_attribute("value") or ""}
+        async with page.expect_navigation():
+            await page.evaluate(FILL_AND_GO_ON, values)
+        step = f"/ogde/nouvelle-demande ({name})"
+        assert "Nouvelle demande" in await page.inner_text("h1"), step
+        assert await page.locator("#erreur-formulaire").count() == 0, step
+        await layout.measure(page, step, width)
+
+
+async def test_every_page_fits_at_360_768_and_1280_px(person: Opener, stack: Stack, tokens: dict[str, str]) -> None:
+    draft, line, filed = await _declarations(stack, tokens)
+    number = await _request(stack, tokens)
+    declaration = f"/domino/declarations/{draft}"
+    pages: dict[str, list[str]] = {
+        "": ["/", "/connexion", "/aide", "/codes-naf?q=boulangerie", "/notes-de-version", "/accessibilite"],
+        "declarant": [
+            "/domino?changer=1",
+            "/domino/accueil",
+            f"{declaration}/donnees",
+            f"{declaration}/annexe-a",
+            f"{declaration}/annexe-a/produit",
+            f"{declaration}/annexe-a/lignes/{line}",
+            f"{declaration}/annexe-b",
+            f"{declaration}/import",
+            f"{declaration}/champs-calcules",
+            f"{declaration}/octroi-de-mer",
+            f"{declaration}/octroi-de-mer-regional",
+            f"{declaration}/recapitulatif",
+            f"/domino/declarations/{filed}",
+            "/domino/recherche",
+            "/domino/bureau",
+        ],
+        "requester": ["/ogde", "/ogde/demandes", f"/ogde/demandes/{number}", "/ogde/documents"],
+        "agent_971": [
+            "/instruction",
+            f"/instruction/demandes/{number}",
+            f"/suivi?annee={YEAR}&trimestre=2&onglet=toutes",
+            f"/suivi/declarations/{filed}",
+            "/suivi/mandats",
+        ],
+        "auditor": ["/audit", f"/audit/declarations/flux/{draft}"],
+        "comptable": ["/recouvrement?territoire=974", "/recouvrement/releves?territoire=974"],
+    }
+    layout = Layout()
+    for role, paths in pages.items():
+        visit = await person(width=WIDTHS[0])
+        if role:
+            await visit.sign_in(role)
+        if role == "declarant":  # the relation is chosen by a click
+            await visit.page.get_by_role("button", name=re.compile(RELATION_NUMBER)).click()
+            await visit.page.wait_for_url("**/domino/accueil")
+        for width in WIDTHS:
+            await visit.page.set_viewport_size({"width": width, "height": 900})
+            for path in paths:
+                await layout.open(visit, path, width)
+            if role == "requester":
+                await _new_request_steps(visit, layout, width)
+        assert not visit.errors, visit.errors
+    assert layout.measured >= 3 * 38
+    assert not layout.failures, f"{len(layout.failures)} défaut(s) de mise en page :\n" + "\n".join(layout.failures)

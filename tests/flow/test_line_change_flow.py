@@ -1,0 +1,127 @@
+"""« Modifier » a line through HTTP, declarations and taxcalc running: `PUT /lines/{line_id}` at the version read
+(If-Match), the line assessed again and the totals of the new version projected, the refusals in French with their
+field and nothing appended, and the read models rebuilt from the log equal to the live ones."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from flow_helpers import DECLARANT, auth, filed_declaration, wait_totals
+
+pytestmark = pytest.mark.integration
+
+
+async def _draft_with_a_line(stack: dict[str, Any], year: int, quarter: int, **line: Any) -> tuple[str, str]:
+    http, who = stack["declarations"].http, auth(stack["declarant"])
+    r = await http.post("/api/v1/declarations", json={"relation_id": "rel-974-0001", "year": year, "quarter": quarter},
+                        headers=who)  # fmt: skip
+    assert r.status_code == 201, r.text
+    did: str = r.json()["id"]
+    assert (await http.put(f"/api/v1/declarations/{did}/declarant", json=DECLARANT, headers=who)).status_code == 200
+    body = {"annex": "A", "nomenclature": "33051000", "price_excl_tax": "10000.00", **line}
+    r = await http.post(f"/api/v1/declarations/{did}/lines", json=body, headers=who)
+    assert r.status_code == 201, r.text
+    return did, str(r.json()["line_id"])
+
+
+async def _change(stack: dict[str, Any], did: str, line_id: str, body: dict[str, Any], version: int | None) -> Any:
+    headers = auth(stack["declarant"]) | ({"If-Match": f'"{version}"'} if version is not None else {})
+    return await stack["declarations"].http.put(f"/api/v1/declarations/{did}/lines/{line_id}", json=body,
+                                                headers=headers)  # fmt: skip
+
+
+async def _refused(stack: dict[str, Any], did: str, response: Any, status: int, field: str | None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem: dict[str, Any] = response.json()
+    assert problem.get("field") == field, problem
+    assert len(await stack["declarations"].runtime.store.read_stream(did)) == 3, "a refused change appends nothing"
+    return problem
+
+
+async def test_a_changed_price_reassesses_the_line_and_the_totals(stack: dict[str, Any]) -> None:
+    did, line_id = await _draft_with_a_line(stack, 2024, 1)
+    before = await wait_totals(stack, did)
+    assert Decimal(before["totals"]["boxes"]["4"]) == Decimal("400.00")  # 10 000,00 × 4 % (974 OME 3305 10 00)
+    r = await _change(stack, did, line_id, {"price_excl_tax": "5000.00", "naf": "2042Z"}, before["version"])
+    assert r.status_code == 200, r.text
+    assert r.json()["price_excl_tax"] == "5000.00" and r.json()["declaration_version"] == before["version"] + 1
+    assert r.headers["ETag"] == f'"{before["version"] + 1}"'
+    after = await wait_totals(stack, did)
+    [line] = after["lines"]["A"]
+    assert (line["nomenclature"], line["naf"], line["om_amount"], line["omr_amount"]) == (
+        "33051000",
+        "20.42Z",
+        "200.00",
+        "125.00",
+    )
+    assert Decimal(after["totals"]["boxes"]["1"]) == Decimal("5000.00")
+    assert Decimal(after["totals"]["boxes"]["4"]) == Decimal("200.00")
+    history = (await stack["declarations"].http.get(f"/api/v1/declarations/{did}/history",
+                                                    headers=auth(stack["declarant"]))).json()  # fmt: skip
+    assert "LineChanged" in str(history)
+    # the same values again: nothing recorded, the version stays
+    again = await _change(stack, did, line_id, {"price_excl_tax": "5000", "naf": "20.42Z"}, after["version"])
+    assert again.status_code == 200 and again.json()["declaration_version"] == after["version"]
+    # and the filing's totals are those of the current version
+    r = await stack["declarations"].http.post(f"/api/v1/declarations/{did}/filing", headers=auth(stack["declarant"]))
+    assert r.status_code == 200, r.text
+    assert Decimal(r.json()["filing"]["boxes"]["4"]) == Decimal("200.00")
+
+
+async def test_a_change_is_refused_in_french_with_its_field(stack: dict[str, Any]) -> None:
+    db = stack["declarations"].runtime.db
+    async with asyncio.timeout(30):  # declarations learns the CANAs from taxcalc's TariffPublished
+        while await db["tariff_canas"].find_one({"_id": "974"}) is None:
+            await asyncio.sleep(0.1)
+    did, line_id = await _draft_with_a_line(stack, 2024, 2, nomenclature="22084011")
+    stale = await _change(stack, did, line_id, {"price_excl_tax": "1.00"}, 2)
+    problem = await _refused(stack, did, stale, 409, None)
+    assert (
+        problem["type"].endswith("/conflit-de-version")
+        and "version attendue 2, version actuelle 3" in problem["detail"]
+    )
+    unknown_cana = await _change(stack, did, line_id, {"price_excl_tax": "1.00", "cana": "Z999"}, 3)
+    problem = await _refused(stack, did, unknown_cana, 422, "cana")
+    assert problem["type"].endswith("/cana-inconnu") and problem["canas"] == ["Z001"]
+    await _refused(stack, did, await _change(stack, did, line_id, {"price_excl_tax": "0"}, 3), 422, "price_excl_tax")
+    await _refused(stack, did, await _change(stack, did, line_id, {"price_excl_tax": "1", "rfs": True}, 3), 422, "rfs")
+    moved = await _change(stack, did, line_id, {"price_excl_tax": "1.00", "nomenclature": "22084099"}, 3)
+    await _refused(stack, did, moved, 422, "nomenclature")  # changing the product is another line
+    missing = await _refused(stack, did, await _change(stack, did, "Linconnue", {"price_excl_tax": "1"}, 3), 404,
+                             "line_id")  # fmt: skip
+    assert missing["detail"] == "La ligne Linconnue n'existe pas dans cette déclaration."
+
+
+async def test_a_filed_declaration_refuses_a_change(stack: dict[str, Any]) -> None:
+    did = await filed_declaration(stack, "rel-974-0001", 2023, 3)
+    shown = (
+        await stack["declarations"].http.get(f"/api/v1/declarations/{did}", headers=auth(stack["declarant"]))
+    ).json()
+    [line] = shown["lines"]["A"]
+    r = await _change(stack, did, line["line_id"], {"price_excl_tax": "1.00"}, shown["version"])
+    assert (
+        r.status_code == 409 and r.json()["detail"] == "La déclaration est déposée : elle ne peut plus être modifiée."
+    )
+
+
+async def test_replay_after_a_change_rebuilds_read_models_equal_to_the_live_ones(stack: dict[str, Any]) -> None:
+    did, line_id = await _draft_with_a_line(stack, 2024, 3)
+    shown = await wait_totals(stack, did)
+    r = await _change(stack, did, line_id, {"price_excl_tax": "7500.00", "avitaillement": True}, shown["version"])
+    assert r.status_code == 200, r.text
+    await wait_totals(stack, did)
+    for name in ("declarations", "taxcalc"):
+        runtime = stack[name].runtime
+        await runtime.broker.stop()  # quiesce: nothing may change the live models while we compare
+        try:
+            live = await runtime.projector.snapshot()
+            count = await runtime.projector.replay(runtime.store)
+            assert count == await runtime.store.count_log()
+            assert await runtime.projector.snapshot() == live, f"{name}: replay differs from live"
+        finally:
+            await runtime.broker.start()
