@@ -69,6 +69,9 @@ def _banner(stack: Stack, tariffs: dict[str, str]) -> None:
     table.add_column("service")
     table.add_column("adresse")
     for service in stack.services:
+        if service.name == "payfip":
+            table.add_row("payfip (SIMULATEUR)", f"{service.url}/tpa/paiementws.web — aucune carte débitée")
+            continue
         table.add_row(service.name, service.url if service.name == "portal" else f"{service.url}/docs")
     table.add_row("kafka (Tansu)", stack.kafka.bootstrap)
     table.add_row("mongodb (SecantusDB)", stack.mongo.address)
