@@ -215,8 +215,19 @@ async def test_search_lists_the_declarations_of_a_relation_page_by_page(stack: d
 
 async def test_replay_rebuilds_read_models_equal_to_the_live_ones(stack: dict[str, Any]) -> None:
     """Every read model of both services, dropped and rebuilt from the log (a filing of its own first, so
-    there is something to compare whatever ran before)."""
+    there is something to compare whatever ran before, and a line changed: the replay folds `LineChanged` as the
+    live models did)."""
     await filed_declaration(stack, "rel-974-0001", 2024, 3)
+    did = await _draft(stack, "rel-974-0001", 2022, 2)
+    line = await _line(stack, did, annex="A", nomenclature="33051000", price_excl_tax="10000.00")
+    shown = await wait_totals(stack, did)
+    change = {"price_excl_tax": "7500.00", "avitaillement": True}
+    headers = auth(stack["declarant"]) | {"If-Match": f'"{shown["version"]}"'}
+    r = await stack["declarations"].http.put(
+        f"/api/v1/declarations/{did}/lines/{line['line_id']}", json=change, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    await wait_totals(stack, did)
     for name in ("declarations", "taxcalc"):
         runtime = stack[name].runtime
         await runtime.broker.stop()  # quiesce: nothing may change the live models while we compare
