@@ -10,15 +10,16 @@ import pytest
 
 from contracts.errors import Conflict, DomainError, NotFound
 from contracts.events.collection import CardPaymentEnded
-from declarations.domain.collection.card import CardPayments, PayfipResult
+from declarations.domain.collection.card import CardPayments, PayfipResult, refdet
 
 CLIENT = "097400"
 
 
 def opened(amount: str = "1234.56") -> CardPayments:
     cards = CardPayments("decl-1")
-    refdet = cards.next_refdet("OM-974-2026-T3-0974000789")
-    for event in cards.start(operation_id="op1", refdet=refdet, amount=Decimal(amount), started_by="marie"):
+    for event in cards.start(
+        operation_id="op1", refdet=refdet("OM-974-2026-T3-0974000789", 1), amount=Decimal(amount), started_by="marie"
+    ):
         cards.apply(event)
     return cards
 
@@ -33,7 +34,7 @@ def result(
 def test_each_attempt_has_its_own_reference_for_payfip() -> None:
     cards = opened()
     assert cards.started["op1"].refdet == "OM9742026T30974000789C1"
-    assert cards.next_refdet("OM-974-2026-T3-0974000789") == "OM9742026T30974000789C2"
+    assert refdet("OM-974-2026-T3-0974000789", 2) == "OM9742026T30974000789C2"
 
 
 @pytest.mark.parametrize("amount", ["0.99", "100000.00"])

@@ -12,16 +12,15 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from contracts.events.collection import DebitScheduled, PaymentReturned
-from contracts.events.declarations import PaymentRecorded
+from contracts.events.collection import DebitScheduled
 from contracts.references import declaration_reference
-from declarations.application.collection_views import CARDS, FILES, MANDATES, STATEMENTS
+from declarations.adapters.read_models import stored_payments
+from declarations.application.collection_views import CARDS, FILES, MANDATES, STATEMENTS, entry_key
 from declarations.application.projections import VIEW
 from declarations.domain.collection.debits import presentable
 from declarations.domain.collection.files import PendingDebit
 from declarations.domain.collection.mandate import MandateDetails
 from declarations.domain.collection.reconciliation import KnownPayments
-from declarations.domain.payments import payment_state
 
 Doc = dict[str, Any]
 DEBIT_FIELDS = tuple(DebitScheduled.model_fields)
@@ -38,15 +37,8 @@ def in_force(active: Doc | None) -> MandateDetails | None:
 
 def balance_of(doc: Doc) -> Decimal:
     """What is left to pay of a filed declaration, as its payment state reads it."""
-    filing = doc.get("filing") or {}
-    paid = [PaymentRecorded.model_validate(_event(p, "recorded_at")) for p in doc.get("payments", [])]
-    returned = [PaymentReturned.model_validate(_event(r, "recorded_at")) for r in doc.get("returned", [])]
-    due = Decimal(str(filing.get("total_due") or "0"))
-    return payment_state(due, date.fromisoformat(doc["due_date"]), paid, returned).balance
-
-
-def _event(stored: Doc, *extra: str) -> Doc:
-    return {k: v for k, v in stored.items() if k not in extra}
+    stored = stored_payments(doc)
+    return stored.state.balance if stored else Decimal("0.00")
 
 
 def human_reference(doc: Doc) -> str:
@@ -157,7 +149,6 @@ class CollectionReadModel:
         async for statement in self.db[STATEMENTS].find(query, sort=[("imported_at", 1)]):
             matched = statement.get("matched") or {}
             for entry in statement["entries"]:
-                key = entry["entry_id"].replace(".", "_").replace("$", "_")
-                if entry["outcome"] == "waiting" and key not in matched:
+                if entry["outcome"] == "waiting" and entry_key(entry["entry_id"]) not in matched:
                     waiting.append({**entry, "statement": statement["_id"], "statement_id": statement["statement_id"]})
         return waiting

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from contracts.events.collection import PaymentReturned
+from contracts.events.declarations import PaymentRecorded
 from contracts.events.taxcalc import TariffLine
 from declarations.application.projections import TARIFF_CANAS, VIEW
 from declarations.domain.canas import CanaMeasures
 from declarations.domain.filing import Totals
+from declarations.domain.payments import PaymentState, payment_deadline, payment_state
 
 Doc = dict[str, Any]
 
@@ -84,3 +89,35 @@ class TariffCanaReadModel:
         if doc is None:
             return None
         return CanaMeasures.of(TariffLine.model_validate(line) for line in doc["lines"])
+
+
+@dataclass(frozen=True)
+class StoredPayments:
+    """A filed declaration's payments as its read model keeps them, and the state they make."""
+
+    recorded: list[PaymentRecorded]
+    returned: list[PaymentReturned]
+    state: PaymentState
+
+
+def stored_payments(doc: Doc) -> StoredPayments | None:
+    """The payment state of a filed declaration's document (None while not filed): the one reading of the
+    payments, returns and debit that both the API's answer and the collection's presentation use."""
+    filing = doc.get("filing")
+    if not filing:
+        return None
+    recorded = [PaymentRecorded.model_validate(_event(p)) for p in doc.get("payments", [])]
+    returned = [PaymentReturned.model_validate(_event(r)) for r in doc.get("returned", [])]
+    debit = doc.get("debit")
+    deadline = payment_deadline(
+        date.fromisoformat(doc["due_date"]),
+        filed_late=bool(filing.get("late")),
+        # the day the customs presented it (a file issued late moves it, never the producer's fault)
+        debit_collected_on=date.fromisoformat(debit.get("presented_on") or debit["collection_date"]) if debit else None,
+    )
+    state = payment_state(Decimal(str(filing["total_due"])), deadline, recorded, returned)
+    return StoredPayments(recorded, returned, state)
+
+
+def _event(stored: Doc) -> Doc:
+    return {k: v for k, v in stored.items() if k != "recorded_at"}

@@ -128,7 +128,7 @@ class CollectionView(Projection):
         d = e.event
         await db[STATEMENTS].update_one(
             {"_id": e.stream_id},
-            {"$set": {f"matched.{_key(d.entry_id)}": d.declaration_id}, "$inc": {"counts.matched": 1}},
+            {"$set": {f"matched.{entry_key(d.entry_id)}": d.declaration_id}, "$inc": {"counts.matched": 1}},
         )
 
     @on(CardPaymentStarted)
@@ -157,6 +157,6 @@ def _relation(stream_id: str) -> str:
     return stream_id.removeprefix("mandate-")
 
 
-def _key(entry_id: str) -> str:
+def entry_key(entry_id: str) -> str:
     """An entry id as a document key (no dot, no leading dollar)."""
     return entry_id.replace(".", "_").replace("$", "_")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from contracts.events.collection import PaymentReturned
-from contracts.events.declarations import Deductions, PaymentRecorded
+from contracts.events.declarations import Deductions
 from contracts.references import declaration_reference
 from contracts.types import TERRITORY_ZONES
+from declarations.adapters.read_models import stored_payments
 from declarations.domain.calendar import filing_opens_on, quarter_first_day, quarter_last_day, quarter_name
 from declarations.domain.declaration import Relation
 from declarations.domain.deductions import as_input
-from declarations.domain.payments import STATUS_LABELS, payment_deadline, payment_state
+from declarations.domain.payments import STATUS_LABELS
 
 
 def relation(relation: Relation) -> dict[str, Any]:
@@ -137,25 +137,11 @@ def _line(line: dict[str, Any]) -> dict[str, Any]:
 
 def payment_of(doc: dict[str, Any]) -> dict[str, Any] | None:
     """The payment follow-up of a filed declaration: due, paid, balance, status, and each payment."""
-    filing = doc.get("filing")
-    if not filing:
+    stored = stored_payments(doc)
+    if stored is None:
         return None
-    recorded = [
-        PaymentRecorded.model_validate({k: v for k, v in p.items() if k != "recorded_at"})
-        for p in doc.get("payments", [])
-    ]
-    returned = [
-        PaymentReturned.model_validate({k: v for k, v in r.items() if k != "recorded_at"})
-        for r in doc.get("returned", [])
-    ]
+    recorded, returned, state = stored.recorded, stored.returned, stored.state
     debit = doc.get("debit")
-    deadline = payment_deadline(
-        date.fromisoformat(doc["due_date"]),
-        filed_late=bool(filing.get("late")),
-        # the day the customs presented it (a file issued late moves it, never the producer's fault)
-        debit_collected_on=date.fromisoformat(debit.get("presented_on") or debit["collection_date"]) if debit else None,
-    )
-    state = payment_state(Decimal(str(filing["total_due"])), deadline, recorded, returned)
     return {
         "status": state.status,
         "status_label": STATUS_LABELS[state.status],

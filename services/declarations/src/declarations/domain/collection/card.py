@@ -26,6 +26,12 @@ MINIMUM = Decimal("1.00")  # PayFiP refuses an operation under 1 euro (montant â
 MAXIMUM = Decimal("99999.99")  # and over 100 000 euros (montant < 10 000 000 cents)
 
 
+def refdet(reference: str, attempt: int) -> str:
+    """The reference of an attempt: the declaration's, and the attempt's number (PayFiP: 30 characters, letters and
+    digits, unique per payment at the client)."""
+    return f"{''.join(c for c in reference if c.isalnum())}C{attempt}"[-30:]
+
+
 def card_stream(declaration_id: str) -> str:
     return f"card-{declaration_id}"
 
@@ -69,11 +75,6 @@ class CardPayments:
             self.ended[event.operation_id] = event
         else:
             raise ValueError(f"{type(event).__name__} is not an event of a card payment")
-
-    def next_refdet(self, reference: str) -> str:
-        """The reference of the next attempt: the declaration's, and the attempt's number (PayFiP: 30 characters,
-        letters and digits, unique per payment at the client)."""
-        return f"{''.join(c for c in reference if c.isalnum())}C{len(self.started) + 1}"[-30:]
 
     def start(self, *, operation_id: str, refdet: str, amount: Decimal, started_by: str) -> list[CardEvent]:
         if not MINIMUM <= amount <= MAXIMUM:

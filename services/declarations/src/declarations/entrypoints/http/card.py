@@ -14,7 +14,7 @@ from contracts.errors import Conflict, DomainError, NotFound
 from contracts.references import declaration_reference
 from declarations.adapters.payfip import Operation, PayfipUnavailable
 from declarations.application import card
-from declarations.domain.collection.card import CardPayments
+from declarations.domain.collection.card import refdet
 from declarations.entrypoints import views
 from declarations.entrypoints.http.mandates import lists
 from declarations.entrypoints.http.services import (
@@ -22,6 +22,7 @@ from declarations.entrypoints.http.services import (
     DeclarationId,
     DeclarationsServices,
     Services,
+    debit_in_force,
     load_declaration,
 )
 
@@ -46,27 +47,22 @@ async def open_card_payment(declaration_id: DeclarationId, services: Services, w
     if doc["status"] != "filed" or balance <= 0:
         raise Conflict("Cette déclaration n'a rien à payer.", field="amount", code="rien-a-payer")
     debit = payment.get("debit")
-    if debit and not payment.get("returned") and services.collection is not None:
-        mandates = await services.collection.mandates_of(doc["relation_id"]) or {}
-        if (mandates.get("active") or {}).get("rum") == debit["rum"]:
-            raise Conflict(
-                f"Un prélèvement de {debit['amount']} € est programmé le {debit['collection_date']} pour cette "
-                "déclaration : elle sera payée ainsi.",
-                field="method",
-                code="prelevement-programme",
-            )
+    if debit and not payment.get("returned") and await debit_in_force(services, doc["relation_id"], debit):
+        raise Conflict(
+            f"Un prélèvement de {debit['amount']} € est programmé le {debit['collection_date']} pour cette "
+            "déclaration : elle sera payée ainsi.",
+            field="method",
+            code="prelevement-programme",
+        )
     cards = desk(services)
     reference = declaration_reference(doc["territory"], doc["year"], doc["quarter"], doc["relation_number"])
-    attempts = CardPayments(declaration_id)
-    for attempt in await lists(services).card_attempts(declaration_id):
-        attempts.started[attempt["_id"]] = attempt  # type: ignore[assignment]  # only counted
-    refdet = attempts.next_refdet(reference)
+    attempt = len(await lists(services).card_attempts(declaration_id)) + 1
     operation = Operation(
         year=doc["year"],
         email=who.email or "",
         amount=balance,
         purpose=f"Octroi de mer {reference.replace('-', ' ')}",  # PayFiP's objet: letters, digits, spaces
-        refdet=refdet,
+        refdet=refdet(reference, attempt),
         notification_url=cards.notification_url,
         return_url=f"{cards.portal_url}/domino/declarations/{quote(declaration_id, safe='')}",
     )
@@ -77,7 +73,7 @@ async def open_card_payment(declaration_id: DeclarationId, services: Services, w
     except PayfipUnavailable:
         raise Conflict(UNAVAILABLE, field="method", code="payfip-indisponible") from None
     command = card.StartCardPayment(
-        declaration_id=declaration_id, operation_id=operation_id, refdet=refdet, amount=balance
+        declaration_id=declaration_id, operation_id=operation_id, refdet=operation.refdet, amount=balance
     )
     await services.commands.run(card.start_card_payment, command, who)
     return {"operation_id": operation_id, "amount": str(balance), "redirect": cards.payfip.page(operation_id)}

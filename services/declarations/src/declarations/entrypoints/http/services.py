@@ -121,7 +121,14 @@ async def command_answer(
         debit = detail["payment"].get("debit")
         if debit and not debit["presented"] and services.collection is not None:
             # a debit not presented yet is cancelled when its mandate is no longer in force
-            mandates = await services.collection.mandates_of(doc["relation_id"]) or {}
-            active = mandates.get("active") or {}
-            debit["cancelled"] = active.get("rum") != debit["rum"]
+            debit["cancelled"] = not await debit_in_force(services, doc["relation_id"], debit)
     return detail
+
+
+async def debit_in_force(services: DeclarationsServices, relation_id: str, debit: dict[str, Any]) -> bool:
+    """Whether a declaration's debit is still under the relation's mandate in force (`debits.presentable` decides
+    the same when a file is issued)."""
+    if services.collection is None:
+        return False
+    mandates = await services.collection.mandates_of(relation_id) or {}
+    return bool((mandates.get("active") or {}).get("rum") == debit["rum"])
