@@ -25,6 +25,7 @@ STREAM_TYPES = {
         "mandate": "Mandats de télépaiement",
         "collection": "Fichiers de prélèvements",
         "statement": "Relevé bancaire",
+        "card": "Paiements par carte",
     },
     "taxcalc": {"assessment": "Calcul d'une déclaration", "ledger": "Crédits reportés", "tariff": "Tarif"},
     "essoc": {"request": "Demande ESSOC"},
@@ -59,6 +60,8 @@ AUDIT_EVENT_LABELS = {
     "CollectionFileIssued": "Fichier de prélèvements émis",
     "StatementImported": "Relevé bancaire lu",
     "StatementEntryMatched": "Crédit rapproché à la main",
+    "CardPaymentStarted": "Paiement par carte ouvert (PayFiP)",
+    "CardPaymentEnded": "Résultat du paiement par carte (PayFiP)",
 }
 ORIGINS = {"propre": "Écrit ici", "reçu": "Reçu"}
 
