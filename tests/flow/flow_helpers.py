@@ -28,8 +28,10 @@ async def wait_totals(stack: dict[str, Any], declaration_id: str, timeout: float
 DECLARANT = {"name": "Marie Payet", "quality": "representant", "place": "Le Port", "payment_method": "telepaiement"}
 
 
-async def filed_declaration(stack: dict[str, Any], relation_id: str, year: int, quarter: int) -> str:
-    """A declaration of its own for a test: drafted, one Annexe A line, assessed, filed."""
+async def filed_declaration(
+    stack: dict[str, Any], relation_id: str, year: int, quarter: int, nomenclature: str = "33051000"
+) -> str:
+    """A declaration of its own for a test: drafted, one Annexe A line of 10 000,00 €, assessed, filed."""
     http, headers = stack["declarations"].http, auth(stack["declarant"])
     r = await http.post(
         "/api/v1/declarations", json={"relation_id": relation_id, "year": year, "quarter": quarter}, headers=headers
@@ -38,7 +40,7 @@ async def filed_declaration(stack: dict[str, Any], relation_id: str, year: int, 
     did: str = r.json()["id"]
     r = await http.put(f"/api/v1/declarations/{did}/declarant", json=DECLARANT, headers=headers)
     assert r.status_code == 200, r.text
-    line = {"annex": "A", "nomenclature": "33051000", "price_excl_tax": "10000.00"}
+    line = {"annex": "A", "nomenclature": nomenclature, "price_excl_tax": "10000.00"}
     r = await http.post(f"/api/v1/declarations/{did}/lines", json=line, headers=headers)
     assert r.status_code == 201, r.text
     await wait_totals(stack, did)

@@ -1,6 +1,11 @@
-"""« Modifier » a line through HTTP, declarations and taxcalc running: `PUT /lines/{line_id}` at the version read
-(If-Match), the line assessed again and the totals of the new version projected, the refusals in French with their
-field and nothing appended. The read models rebuilt from a log holding a change: `test_domino_rules`'s replay test."""
+"""Correcting what was declared, through HTTP, declarations and taxcalc running.
+
+« Modifier » a line: `PUT /lines/{line_id}` at the version read (If-Match), the line assessed again and the totals of
+the new version projected, the refusals in French with their field and nothing appended. The read models rebuilt
+from a log holding a change: `test_domino_rules`'s replay test.
+
+A déclaration rectificative: `POST /corrections` on a filed declaration opens a copy; changed and filed, it supersedes
+the original, and taxcalc's difference makes a supplement to pay or a credit in box 10/22 of the next quarter."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from declarations.domain.calendar import current_quarter
 from flow_helpers import DECLARANT, auth, filed_declaration, wait_totals
 
 pytestmark = pytest.mark.integration
@@ -107,3 +113,82 @@ async def test_a_filed_declaration_refuses_a_change(stack: dict[str, Any]) -> No
     assert (
         r.status_code == 409 and r.json()["detail"] == "La déclaration est déposée : elle ne peut plus être modifiée."
     )
+
+
+def _quarters_before(stack: dict[str, Any], count: int) -> list[tuple[int, int]]:
+    """The `count` quarters before the running one, oldest first, by the services' clock (within the recovery
+    period whatever the day the tests run)."""
+    year, quarter = current_quarter(stack["clock"](), "974")
+    periods = []
+    for _ in range(count):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        periods.append((year, quarter))
+    return periods[::-1]
+
+
+async def _corrected(stack: dict[str, Any], did: str, price: str) -> dict[str, Any]:
+    """Opens a rectificative of the filed `did`, sets its only line's price, files it: the rectificative filed."""
+    http, who = stack["declarations"].http, auth(stack["declarant"])
+    shown = (await http.get(f"/api/v1/declarations/{did}", headers=who)).json()
+    r = await http.post(f"/api/v1/declarations/{did}/corrections", headers=who | {"If-Match": f'"{shown["version"]}"'})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert rid == f"{did}-R1" and r.json()["corrective"] == 1 and r.json()["corrects"] == did
+    assert r.json()["reference"].endswith("-R1") and r.headers["Location"] == f"/api/v1/declarations/{rid}"
+    second = await http.post(f"/api/v1/declarations/{did}/corrections", headers=who)  # a double click: one copy
+    assert second.status_code == 409 and second.json()["correction_id"] == rid, second.text
+    copy = await wait_totals(stack, rid)
+    [line] = copy["lines"]["A"]
+    assert copy["status"] == "draft" and line["price_excl_tax"] == "10000.00" and copy["declarant"] == shown["declarant"]
+    assert copy["totals"]["difference"]["supplement"] == "0.00"  # the copy as filed changes nothing yet
+    r = await _change(stack, rid, line["line_id"], {"price_excl_tax": price}, copy["version"])
+    assert r.status_code == 200, r.text
+    await wait_totals(stack, rid)
+    r = await http.post(f"/api/v1/declarations/{rid}/filing", headers=who)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+async def test_a_rectificative_that_raises_the_tax_makes_a_supplement_due_and_supersedes_the_original(
+    stack: dict[str, Any],
+) -> None:
+    http, who = stack["declarations"].http, auth(stack["declarant"])
+    [(year, quarter)] = _quarters_before(stack, 1)
+    did = await filed_declaration(stack, "rel-974-0001", year, quarter)  # 10 000,00 at 4 % + 2,5 %: 650,00
+    filed = await _corrected(stack, did, "20000.00")
+    correction = filed["filing"]["correction"]
+    assert correction["corrects"] == did and correction["corrective"] == 1
+    difference = correction["difference"]
+    assert (difference["original_total_due"], difference["corrected_total_due"]) == ("650.00", "1300.00")
+    assert (difference["om"], difference["omr"], difference["supplement"]) == ("400.00", "250.00", "650.00")
+    assert (difference["om_credit"], difference["omr_credit"]) == ("0.00", "0.00")
+    assert filed["payment"]["due"] == "650.00" and filed["late"] is False  # the supplement, not the corrected total
+    original = (await http.get(f"/api/v1/declarations/{did}", headers=who)).json()
+    assert original["superseded_by"]["by"] == filed["id"] and original["correction_open"] is None
+    assert original["payment"]["due"] == "650.00"  # the original's amount is still owed as filed
+    again = await http.post(f"/api/v1/declarations/{did}/corrections", headers=who)
+    assert again.status_code == 409 and again.json()["type"].endswith("/declaration-remplacee"), again.text
+    history = (await http.get(f"/api/v1/declarations/{did}/history", headers=who)).text
+    assert "CorrectionOpened" in history and "DeclarationSuperseded" in history
+
+
+async def test_a_rectificative_that_lowers_the_tax_credits_box_10_of_the_next_quarter(stack: dict[str, Any]) -> None:
+    http, who = stack["declarations"].http, auth(stack["declarant"])
+    (year, quarter), (next_year, next_quarter) = _quarters_before(stack, 2)
+    did = await filed_declaration(stack, "rel-971-0001", year, quarter, "19053100")  # 2,5 % + 2,5 % in 971
+    r = await http.post("/api/v1/declarations", json={"relation_id": "rel-971-0001", "year": next_year,
+                                                      "quarter": next_quarter}, headers=who)  # fmt: skip
+    assert r.status_code == 201, r.text
+    following = r.json()["id"]
+    assert (await wait_totals(stack, following))["totals"]["boxes"]["10"] == "0.00"
+    filed = await _corrected(stack, did, "4000.00")
+    difference = filed["filing"]["correction"]["difference"]
+    assert (difference["om"], difference["omr"], difference["supplement"]) == ("-150.00", "-150.00", "0.00")
+    assert (difference["om_credit"], difference["omr_credit"]) == ("150.00", "150.00")
+    assert filed["payment"]["status"] == "nothing_due"
+    async with asyncio.timeout(30):  # taxcalc carries the credit into the next quarter's boxes 10 and 22
+        while (await wait_totals(stack, following))["totals"]["boxes"]["10"] != difference["om_credit"]:
+            await asyncio.sleep(0.1)
+    assert (await wait_totals(stack, following))["totals"]["boxes"]["22"] == difference["omr_credit"]
+    ledger = (await stack["taxcalc"].http.get("/api/v1/ledger/rel-971-0001", headers=auth(stack["admin"]))).json()
+    assert [p["declaration_id"] for p in ledger["corrections"]] == [filed["id"]]

@@ -99,6 +99,7 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("declarations", "PUT", "/api/v1/declarations/{declaration_id}/annual-turnover"): ACT_AS_DECLARANT,
     ("declarations", "PUT", "/api/v1/declarations/{declaration_id}/deductions"): ACT_AS_DECLARANT,
     ("declarations", "POST", "/api/v1/declarations/{declaration_id}/filing"): ACT_AS_DECLARANT,
+    ("declarations", "POST", "/api/v1/declarations/{declaration_id}/corrections"): ACT_AS_DECLARANT,
     ("declarations", "GET", "/api/v1/declarations/{declaration_id}/history"): READ_VICTIM,
     ("declarations", "GET", "/api/v1/declarations/{declaration_id}/receipt.pdf"): READ_VICTIM,
     # the victim's declaration is a draft: a payment is refused by the rule even to those who may record one

@@ -31,6 +31,27 @@ class DeclarationDrafted(_Event):
     year: int = Field(ge=2000, le=2100)
     quarter: int = Field(ge=1, le=4)
     due_date: date
+    corrects: str | None = Field(
+        default=None, description="a déclaration rectificative: the id of the filed declaration it corrects"
+    )
+    corrective: int = Field(default=0, ge=0, description="the rectificative's number N (0: the quarter's original)")
+
+
+@_decl("CorrectionOpened")
+class CorrectionOpened(_Event):
+    """On a filed declaration: its producer opened a déclaration rectificative of it (a copy to correct)."""
+
+    correction_id: str
+    corrective: int = Field(ge=1)
+
+
+@_decl("DeclarationSuperseded")
+class DeclarationSuperseded(_Event):
+    """On a filed declaration: the rectificative that corrects it was filed and is now the one in force."""
+
+    by: str = Field(description="the id of the déclaration rectificative")
+    corrective: int = Field(ge=1)
+    superseded_at: datetime
 
 
 @_decl("DeclarantDetailsSet")
@@ -112,6 +133,29 @@ def _deductions_entered_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+class Difference(_Event):
+    """What a déclaration rectificative changes against the declaration it supersedes, tax by tax (taxcalc's
+    `correction.difference`): a positive change is owed (the supplement), a negative one is a credit carried to
+    box 10 (OM) or 22 (OMR) of the relation's next declaration."""
+
+    original_total_due: Money
+    corrected_total_due: Money
+    om: Money = Field(description="change of the OM position: (box 15 − box 14) corrected minus original")
+    omr: Money = Field(description="change of the OMR position: (box 27 − box 26) corrected minus original")
+    supplement: Money = Field(description="what the rectificative makes payable: the positive changes")
+    om_credit: Money = Field(description="carried to box 10 of the next declaration")
+    omr_credit: Money = Field(description="carried to box 22 of the next declaration")
+
+
+class Correction(_Event):
+    """A filed déclaration rectificative: the declaration it supersedes and the difference it makes."""
+
+    corrects: str
+    corrective: int = Field(ge=1)
+    difference: Difference
+    supplement_due: date = Field(description="the day its supplement is due, in the territory")
+
+
 @_decl("DeclarationFiled")
 class DeclarationFiled(_Event):
     filed_at: datetime
@@ -122,6 +166,12 @@ class DeclarationFiled(_Event):
     days_late: int = Field(ge=0)
     declarant_email: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    correction: Correction | None = Field(default=None, description="a déclaration rectificative's difference")
+
+    @property
+    def payable(self) -> Money:
+        """What this filing asks to pay: the total due, or a rectificative's supplement."""
+        return self.correction.difference.supplement if self.correction else self.total_due
 
 
 @_decl("PaymentRecorded")

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import topics
+from contracts.events.declarations import Correction, Difference
 from contracts.registry import event
 from contracts.types import Money, Rate, Territory
 
@@ -68,6 +69,9 @@ class TotalsProjected(_Event):
     total_due: Money
     warnings: list[str] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
+    difference: Difference | None = Field(
+        default=None, description="a déclaration rectificative: what it changes against the one it supersedes"
+    )
 
 
 @event("DeclarationAssessed", stream_type="assessment", topic=topics.TAXCALC)
@@ -85,6 +89,7 @@ class DeclarationAssessed(_Event):
     total_due: Money
     declarant_email: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    correction: Correction | None = None
 
 
 @event("CreditCarriedForward", stream_type="ledger", topic=topics.TAXCALC)
@@ -95,3 +100,19 @@ class CreditCarriedForward(_Event):
     quarter: int
     om_credit: Money = Field(description="box 14, carried to box 10 of the next declaration")
     omr_credit: Money = Field(description="box 26, carried to box 22 of the next declaration")
+    absorbed: list[str] = Field(
+        default_factory=list, description="the rectificatives whose credit this declaration's boxes 10/22 took in"
+    )
+
+
+@event("CorrectionCredited", stream_type="ledger", topic=topics.TAXCALC)
+class CorrectionCredited(_Event):
+    """A déclaration rectificative lowered what was owed: the credit waits for the relation's next declaration
+    (boxes 10 and 22), which absorbs it when filed."""
+
+    relation_id: str
+    declaration_id: str = Field(description="the déclaration rectificative")
+    year: int
+    quarter: int
+    om_credit: Money
+    omr_credit: Money

@@ -16,7 +16,8 @@ from contracts.events.declarations import (
 )
 from contracts.types import Territory
 from declarations.domain.calendar import due_date
-from declarations.domain.declaration import Declaration, Relation
+from declarations.domain.declaration import Declaration
+from declarations.domain.drafting import Relation
 from declarations.domain.filing import Totals
 
 MARTINIQUE = Relation(

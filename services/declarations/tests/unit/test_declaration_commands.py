@@ -16,7 +16,7 @@ from contracts.errors import ConcurrencyError, Conflict, Forbidden, NotFound
 from contracts.events.declarations import DeclarationDrafted, DeclarationFiled, LineAdded
 from declarations.application import commands
 from declarations.application.unit_of_work import DeclarationsUnitOfWork, declarations
-from declarations.domain.declaration import Relation
+from declarations.domain.drafting import Relation
 from declarations.domain.filing import Totals
 from declarations.domain.lines import LineEntry
 

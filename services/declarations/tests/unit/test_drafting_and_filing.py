@@ -10,7 +10,8 @@ import pytest
 
 from contracts.errors import Conflict, DomainError
 from contracts.events.declarations import DeclarationDrafted, DeclarationFiled
-from declarations.domain.declaration import FILED_IS_FINAL, Declaration, draft
+from declarations.domain.declaration import FILED_IS_FINAL, Declaration
+from declarations.domain.drafting import draft
 from declarations.domain.filing import Totals
 from declarations.domain.lines import LineEntry
 

@@ -40,6 +40,8 @@ EVENT_LABELS = {
     "PaymentRecorded": "Paiement enregistré",
     "DebitScheduled": "Prélèvement programmé",
     "PaymentReturned": "Paiement rejeté par la banque",
+    "CorrectionOpened": "Déclaration rectificative ouverte",
+    "DeclarationSuperseded": "Remplacée par une déclaration rectificative",
 }
 ROLE_LABELS = {
     "declarant": "Déclarant",

@@ -63,6 +63,22 @@ def test_the_credit_of_the_previous_quarter_is_box_10(demo_tariff: Tariff) -> No
     assert (totals.boxes["10"], totals.boxes["22"]) == (D("120.00"), D("5.00"))
 
 
+def test_a_rectificative_keeps_the_boxes_10_and_22_of_the_declaration_it_corrects_and_gets_its_difference(
+    demo_tariff: Tariff,
+) -> None:
+    corrected = drafted("decl-R1").model_copy(update={"corrects": DECLARATION, "corrective": 1})
+    declaration = under_assessment(corrected, DETAILS, line("L1", price="20000.00"))
+    declaration.apply(declaration.assess("L1", demo_tariff))
+    ledger = CreditLedger("rel-974-0001", [LedgerEntry("decl-q4", 2025, 4, D("999.00"), D("9.00"))])  # not used
+    superseded = filed({"10": "100.00", "22": "0.00", "15": "300.00", "27": "250.00"}, 3, total_due="550.00")
+    totals = declaration.project(ledger, THRESHOLDS, superseded)
+    assert (totals.boxes["10"], totals.boxes["22"]) == (D("100.00"), D("0.00"))
+    assert totals.difference is not None
+    assert (totals.boxes["15"], totals.boxes["27"], totals.total_due) == (D("700.00"), D("500.00"), D("1200.00"))
+    change = totals.difference
+    assert (change.om, change.omr, change.supplement, change.original_total_due) == (D(400), D(250), D(650), D(550))
+
+
 def test_deductions_enter_the_boxes(demo_tariff: Tariff) -> None:
     totals = under_assessment(drafted(), deductions(**{"8": "30.00"})).project(CreditLedger("r"), THRESHOLDS)
     assert totals.boxes["8"] == D("30.00") and totals.boxes["14"] == D("30.00")

@@ -42,7 +42,9 @@ def balance_of(doc: Doc) -> Decimal:
 
 
 def human_reference(doc: Doc) -> str:
-    return declaration_reference(doc["territory"], doc["year"], doc["quarter"], doc["relation_number"])
+    return declaration_reference(
+        doc["territory"], doc["year"], doc["quarter"], doc["relation_number"], doc.get("corrective", 0)
+    )
 
 
 class CollectionReadModel:

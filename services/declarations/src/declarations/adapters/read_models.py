@@ -12,7 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from contracts.events.collection import PaymentReturned
-from contracts.events.declarations import PaymentRecorded
+from contracts.events.declarations import DeclarationFiled, Difference, PaymentRecorded
 from contracts.events.taxcalc import TariffLine
 from declarations.application.projections import TARIFF_CANAS, VIEW
 from declarations.domain.canas import CanaMeasures
@@ -59,7 +59,10 @@ class DeclarationReadModel:
 
     async def filed_of(self, relation_id: str) -> list[Doc]:
         """Every filed declaration of a relation, with what the payment follow-up needs."""
-        fields = {"filing.total_due": 1, "payments": 1, "due_date": 1, "year": 1, "quarter": 1}
+        fields = {
+            key: 1
+            for key in ("filing", "payments", "returned", "debit", "due_date", "year", "quarter", "creditor_reference")
+        }
         cursor = self.view.find({"relation_id": relation_id, "status": "filed"}, fields, session=self.session)
         return [d async for d in cursor]
 
@@ -74,6 +77,7 @@ class DeclarationReadModel:
             errors=tuple(projected.get("errors") or ()),
             warnings=tuple(projected.get("warnings") or ()),
             complete=bool(projected.get("complete", True)),
+            difference=Difference.model_validate(projected["difference"]) if projected.get("difference") else None,
         )
 
 
@@ -103,19 +107,19 @@ class StoredPayments:
 def stored_payments(doc: Doc) -> StoredPayments | None:
     """The payment state of a filed declaration's document (None while not filed): the one reading of the
     payments, returns and debit that both the API's answer and the collection's presentation use."""
-    filing = doc.get("filing")
-    if not filing:
+    if not doc.get("filing"):
         return None
+    filing = DeclarationFiled.model_validate(doc["filing"])
     recorded = [PaymentRecorded.model_validate(_event(p)) for p in doc.get("payments", [])]
     returned = [PaymentReturned.model_validate(_event(r)) for r in doc.get("returned", [])]
     debit = doc.get("debit")
     deadline = payment_deadline(
-        date.fromisoformat(doc["due_date"]),
-        filed_late=bool(filing.get("late")),
+        filing.correction.supplement_due if filing.correction else date.fromisoformat(doc["due_date"]),
+        filed_late=filing.late,
         # the day the customs presented it (a file issued late moves it, never the producer's fault)
         debit_collected_on=date.fromisoformat(debit.get("presented_on") or debit["collection_date"]) if debit else None,
     )
-    state = payment_state(Decimal(str(filing["total_due"])), deadline, recorded, returned)
+    state = payment_state(filing.payable, deadline, recorded, returned)
     return StoredPayments(recorded, returned, state)
 
 

@@ -12,7 +12,7 @@ import yaml
 from contracts.errors import NotFound
 from contracts.types import territory_code
 from declarations.domain.collection.creditor import Creditor
-from declarations.domain.declaration import Relation
+from declarations.domain.drafting import Relation
 
 
 class ReferenceData:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from chassis.http.auth import Principal
 from contracts.errors import Forbidden, NotFound
 from declarations.application.unit_of_work import RelationDirectory
-from declarations.domain.declaration import Relation
+from declarations.domain.drafting import Relation
 
 TERRITORY_READERS = ("agent", "auditor", "comptable")
 """Roles that read the relations of the territories their token names."""

@@ -26,7 +26,8 @@ from declarations.domain.collection.files import CollectionFiles, collection_str
 from declarations.domain.collection.mandate import Mandates, mandate_stream
 from declarations.domain.collection.reconciliation import BankMovement, creditor_reference_in
 from declarations.domain.collection.statement import import_statement, statement_stream
-from declarations.domain.declaration import Declaration, DeclarationEvent, Relation
+from declarations.domain.declaration import Declaration, DeclarationEvent
+from declarations.domain.drafting import Relation
 
 
 class Command(BaseModel):
@@ -164,15 +165,20 @@ async def debit_at_filing(declaration: Declaration, uow: DeclarationsUnitOfWork)
         return []
     loaded = await uow.mandates.get(mandate_stream(declaration.relation_id))
     reference = declaration_reference(
-        declaration.territory, declaration.year, declaration.quarter, declaration.relation_number
+        declaration.territory,
+        declaration.year,
+        declaration.quarter,
+        declaration.relation_number,
+        declaration.corrective,
     )
+    correction = declaration.filing.correction
     return list(
         schedule_debit(
             reference=reference,
             payment_method=declaration.declarant.payment_method,
-            total_due=declaration.filing.total_due,
+            total_due=declaration.filing.payable,
             mandate=loaded.aggregate.active if loaded else None,
-            due=declaration.due_date,
+            due=correction.supplement_due if correction else declaration.due_date,
             filed_on=calendar.local_date(declaration.filing.filed_at, declaration.territory),
         )
     )

@@ -17,8 +17,7 @@ from contracts.errors import ConcurrencyError, Conflict, NotFound
 from contracts.events.declarations import FilingReminderIssued
 from declarations.application import access, collection
 from declarations.application.unit_of_work import DeclarationsUnitOfWork, reminder_stream
-from declarations.domain import calendar, reminders
-from declarations.domain import declaration as domain
+from declarations.domain import calendar, correction, drafting, reminders
 from declarations.domain.declarant import PAYMENT_METHODS
 from declarations.domain.declaration import Declaration, DeclarationEvent
 from declarations.domain.lines import LineChange, LineEntry, RowRefusal
@@ -88,6 +87,10 @@ class FileDeclaration(DeclarationCommand):
     pass
 
 
+class OpenCorrection(DeclarationCommand):
+    """Opens a déclaration rectificative of the filed declaration `declaration_id`."""
+
+
 def declaration_id(relation_id: str, year: int, quarter: int) -> str:
     """One stream per relation and quarter: a second draft conflicts on the stream's first version."""
     return f"decl-{relation_id}-{year}-Q{quarter}"
@@ -100,7 +103,7 @@ async def draft_declaration(cmd: DraftDeclaration, who: Principal, uow: Declarat
     stream = declaration_id(cmd.relation_id, cmd.year, cmd.quarter)
     if await uow.declarations.get(stream) is not None:
         raise _already(stream)
-    events = domain.draft(stream, relation, year=cmd.year, quarter=cmd.quarter, now=uow.clock())
+    events = drafting.draft(stream, relation, year=cmd.year, quarter=cmd.quarter, now=uow.clock())
     try:
         await uow.declarations.save(stream, events, expected_version=0, territory=relation.territory)
     except ConcurrencyError:
@@ -167,8 +170,25 @@ async def file_declaration(cmd: FileDeclaration, who: Principal, uow: Declaratio
         )
     events = loaded.aggregate.file(totals, now=uow.clock(), declarant_email=who.email or None)
     # Filed with télépaiement under a validated mandate: its debit is scheduled in the same transaction.
-    events += await collection.debit_at_filing(loaded.aggregate.apply_all(events), uow)
+    filed = loaded.aggregate.apply_all(events)
+    events += await collection.debit_at_filing(filed, uow)
+    if filed.corrects is not None:  # a rectificative supersedes the declaration it corrects, in the same transaction
+        corrected = await _stored(FileDeclaration(declaration_id=filed.corrects), uow)
+        await _save(corrected, uow, corrected.aggregate.supersede(filed.id, filed.corrective, now=uow.clock()))
     await _save(loaded, uow, events)
+
+
+async def open_correction(cmd: OpenCorrection, who: Principal, uow: DeclarationsUnitOfWork) -> str:
+    """Opens a déclaration rectificative: `CorrectionOpened` on the filed declaration (at the version the producer
+    saw, so two clicks open one) and the copy that starts the rectificative's stream, in one transaction."""
+    loaded = await _load(cmd, who, uow)
+    original = loaded.aggregate
+    root = declaration_id(original.relation_id, original.year, original.quarter)
+    new_id = correction.correction_id(root, original.corrective + 1)
+    on_original, copy = original.open_correction(new_id, now=uow.clock())
+    await _save(loaded, uow, on_original)
+    await uow.declarations.save(new_id, copy, expected_version=0, territory=loaded.territory)
+    return new_id
 
 
 async def _load(cmd: DeclarationCommand, who: Principal, uow: DeclarationsUnitOfWork) -> Loaded[Declaration]:
@@ -179,7 +199,7 @@ async def _load(cmd: DeclarationCommand, who: Principal, uow: DeclarationsUnitOf
 
 async def _load_with_relation(
     cmd: DeclarationCommand, who: Principal, uow: DeclarationsUnitOfWork
-) -> tuple[Loaded[Declaration], domain.Relation]:
+) -> tuple[Loaded[Declaration], drafting.Relation]:
     """`_load`, and the relation `who` declares for (its APE is a line's activity when no NAF is typed)."""
     who.require("declarant", "admin")
     loaded = await _stored(cmd, uow)

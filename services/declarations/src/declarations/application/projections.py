@@ -10,9 +10,11 @@ from chassis.views import Index, ViewDatabase
 from contracts.events.collection import CollectionFileIssued, DebitScheduled, PaymentReturned
 from contracts.events.declarations import (
     AnnualTurnoverDeclared,
+    CorrectionOpened,
     DeclarantDetailsSet,
     DeclarationDrafted,
     DeclarationFiled,
+    DeclarationSuperseded,
     DeductionsEntered,
     LineAdded,
     LineChanged,
@@ -75,7 +77,13 @@ class DeclarationView(Projection):
                 "filing": None,
                 "assessed_at": None,
                 "created_at": e.occurred_at.isoformat(),
-                "creditor_reference": compact_rf(creditor_reference(e.territory, d.year, d.quarter, d.relation_number)),
+                "corrects": d.corrects,
+                "corrective": d.corrective,
+                "correction_open": None,
+                "superseded_by": None,
+                "creditor_reference": compact_rf(
+                    creditor_reference(e.territory, d.year, d.quarter, d.relation_number, d.corrective)
+                ),
                 **_touched(e),
             }
         )
@@ -119,6 +127,15 @@ class DeclarationView(Projection):
     @on(DeclarationFiled)
     async def _filed(self, e: Recorded[DeclarationFiled], db: ViewDatabase) -> None:
         await self._set(e, db, {"status": "filed", "filing": e.event.model_dump(mode="json")})
+
+    @on(CorrectionOpened)
+    async def _correction_opened(self, e: Recorded[CorrectionOpened], db: ViewDatabase) -> None:
+        await self._set(e, db, {"correction_open": e.event.correction_id})
+
+    @on(DeclarationSuperseded)
+    async def _superseded(self, e: Recorded[DeclarationSuperseded], db: ViewDatabase) -> None:
+        superseded = {"by": e.event.by, "corrective": e.event.corrective, "at": e.event.superseded_at.isoformat()}
+        await self._set(e, db, {"correction_open": None, "superseded_by": superseded})
 
     @on(PaymentRecorded)
     async def _paid(self, e: Recorded[PaymentRecorded], db: ViewDatabase) -> None:
@@ -173,6 +190,7 @@ class DeclarationView(Projection):
             "total_due": d["total_due"],
             "warnings": d["warnings"],
             "errors": d["errors"],
+            "difference": d.get("difference"),
             "computed_at": e.occurred_at.isoformat(),
         }
         # Only a newer (or equal, recomputed) version replaces what is shown.

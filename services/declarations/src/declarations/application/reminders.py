@@ -23,7 +23,7 @@ from contracts.errors import ConcurrencyError
 from declarations.application import commands
 from declarations.application.unit_of_work import Clock, DeclarationsUnitOfWork, RelationDirectory
 from declarations.domain import calendar, reminders
-from declarations.domain.declaration import Relation
+from declarations.domain.drafting import Relation
 
 log = structlog.get_logger(__name__)
 

@@ -24,7 +24,8 @@ from declarations.domain.collection.files import CollectionFiles, PendingDebit
 from declarations.domain.collection.mandate import Mandates
 from declarations.domain.collection.reconciliation import KnownPayments
 from declarations.domain.collection.statement import StatementRecord
-from declarations.domain.declaration import Declaration, Relation
+from declarations.domain.declaration import Declaration
+from declarations.domain.drafting import Relation
 from declarations.domain.filing import Totals
 
 Clock = Callable[[], datetime]

@@ -18,9 +18,11 @@ from contracts.errors import Conflict, DomainError
 from contracts.events.collection import DebitScheduled, PaymentReturned
 from contracts.events.declarations import (
     AnnualTurnoverDeclared,
+    CorrectionOpened,
     DeclarantDetailsSet,
     DeclarationDrafted,
     DeclarationFiled,
+    DeclarationSuperseded,
     DeductionsEntered,
     LineAdded,
     LineChanged,
@@ -29,7 +31,7 @@ from contracts.events.declarations import (
 )
 from contracts.recorded import Recorded
 from contracts.types import Territory
-from declarations.domain import calendar
+from declarations.domain import calendar, correction
 from declarations.domain import deductions as deduction_boxes
 from declarations.domain import lines as line_rules
 from declarations.domain import payments as payment_rules
@@ -51,54 +53,12 @@ DeclarationEvent = (
     | PaymentRecorded
     | DebitScheduled
     | PaymentReturned
+    | CorrectionOpened
+    | DeclarationSuperseded
 )
 Status = Literal["draft", "filed"]
 
 FILED_IS_FINAL = "La déclaration est déposée : elle ne peut plus être modifiée."
-
-
-@dataclass(frozen=True)
-class Relation:
-    """A user's right on one establishment, chosen before declaring (the manual, « Guide détaillé »)."""
-
-    relation_id: str
-    relation_number: str
-    siret: str
-    establishment: str
-    office: str
-    territory: Territory
-    production_activity_id: str = ""
-    trade_name: str = ""
-    ape: str | None = None
-    """The main activity (APE) of the establishment."""
-    email: str | None = None
-    """The relation's declarant, who gets the deadline reminders (from the referential)."""
-
-
-def draft(declaration_id: str, relation: Relation, *, year: int, quarter: int, now: datetime) -> list[DeclarationEvent]:
-    """Opens the declaration of a quarter that has started in the relation's territory."""
-    calendar.check_period(year, quarter)
-    calendar.check_octroi_de_mer_in_force(year, quarter)
-    if (year, quarter) > calendar.current_quarter(now, relation.territory):
-        first_day = calendar.quarter_first_day(year, quarter)
-        raise DomainError(
-            f"Le {calendar.quarter_name(year, quarter)} n'a pas encore commencé : sa déclaration ne peut "
-            f"pas être ouverte avant le {first_day:%d/%m/%Y}.",
-            field="quarter",
-        )
-    return [
-        DeclarationDrafted(
-            declaration_id=declaration_id,
-            relation_id=relation.relation_id,
-            relation_number=relation.relation_number,
-            siret=relation.siret,
-            establishment=relation.establishment,
-            office=relation.office,
-            year=year,
-            quarter=quarter,
-            due_date=calendar.due_date(year, quarter),
-        )
-    ]
 
 
 @dataclass
@@ -124,6 +84,14 @@ class Declaration:
     payments: list[PaymentRecorded] = field(default_factory=list)
     returned: list[PaymentReturned] = field(default_factory=list)
     debit: DebitScheduled | None = None
+    corrects: str | None = None
+    """A déclaration rectificative: the declaration it corrects."""
+    corrective: int = 0
+    """The rectificative's number N (0: the quarter's original declaration)."""
+    correction_open: str | None = None
+    """The rectificative of this declaration being prepared, until it is filed."""
+    superseded_by: str | None = None
+    """The filed rectificative that replaced this declaration."""
     version: int = 1
     """Number of events folded so far: the stream version the next command must append after."""
 
@@ -170,6 +138,10 @@ class Declaration:
             self.returned.append(event)
         elif isinstance(event, DebitScheduled):
             self.debit = event
+        elif isinstance(event, CorrectionOpened):
+            self.correction_open = event.correction_id
+        elif isinstance(event, DeclarationSuperseded):
+            self.superseded_by, self.correction_open = event.by, None
         elif isinstance(event, DeclarationDrafted):
             raise ValueError(f"declaration {self.id} drafted twice")
         else:
@@ -194,6 +166,8 @@ class Declaration:
             year=event.year,
             quarter=event.quarter,
             due_date=event.due_date,
+            corrects=event.corrects,
+            corrective=event.corrective,
         )
 
     def _declarant_details_set(self, event: DeclarantDetailsSet) -> None:
@@ -333,6 +307,8 @@ class Declaration:
             today = calendar.local_date(now, self.territory)
             deduction_boxes.check_late_deduction_years(self.deductions, declaration_year=self.year, today=today)
         check_totals(totals, self.version)
+        if self.corrects is not None:  # a rectificative is filed with the difference it makes
+            return [correction.filed_correction(self, totals, now=now, declarant_email=declarant_email)]
         # A declaration filed after the due date is still received; the event records by how many days
         # it is late, for the office (penalties are not computed here).
         return [
@@ -383,11 +359,19 @@ class Declaration:
         if self.filing is None:
             return None
         deadline = payment_rules.payment_deadline(
-            self.due_date,
+            self.filing.correction.supplement_due if self.filing.correction else self.due_date,
             filed_late=self.filing.late,
             debit_collected_on=self.debit.collection_date if self.debit else None,
         )
-        return payment_rules.payment_state(self.filing.total_due, deadline, self.payments, self.returned)
+        return payment_rules.payment_state(self.filing.payable, deadline, self.payments, self.returned)
+
+    def open_correction(self, new_id: str, *, now: datetime) -> tuple[list[DeclarationEvent], list[DeclarationEvent]]:
+        """A déclaration rectificative of this filed declaration (`correction.open_correction`): the event on this
+        declaration, and the copy that starts the rectificative's stream."""
+        return correction.open_correction(self, new_id, now=now)
+
+    def supersede(self, by: str, corrective: int, *, now: datetime) -> list[DeclarationEvent]:
+        return correction.supersede(self, by, corrective, now=now)
 
     def _ensure_draft(self) -> None:
         if self.is_filed:

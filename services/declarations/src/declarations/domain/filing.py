@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from contracts.errors import Conflict, DomainError
-from contracts.events.declarations import DeclarationFiled
+from contracts.events.declarations import DeclarationFiled, Difference
 from contracts.events.taxcalc import TotalsProjected
 from contracts.types import Territory
 from declarations.domain.calendar import days_late, local_date, month_after_last_day
@@ -28,6 +28,8 @@ class Totals:
     errors: Sequence[str] = ()
     warnings: Sequence[str] = ()
     complete: bool = True
+    difference: Difference | None = None
+    """A déclaration rectificative: what it changes against the declaration it corrects."""
 
     @classmethod
     def from_projection(cls, projected: TotalsProjected) -> Totals:
@@ -38,6 +40,7 @@ class Totals:
             errors=tuple(projected.errors),
             warnings=tuple(projected.warnings),
             complete=projected.complete,
+            difference=projected.difference,
         )
 
 

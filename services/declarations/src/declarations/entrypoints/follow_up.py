@@ -23,7 +23,7 @@ from declarations.domain.calendar import (
     local_date,
     quarter_name,
 )
-from declarations.domain.declaration import Relation
+from declarations.domain.drafting import Relation
 from declarations.domain.follow_up import FilingStanding, FollowUpTab, filing_standing, tab_counts
 from declarations.entrypoints import views
 from declarations.entrypoints.http.services import DeclarationsServices, Services
@@ -66,17 +66,23 @@ async def quarters(services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     }
 
 
-def _row(relation: Relation, office_name: str | None, doc: Doc | None, standing: FilingStanding) -> dict[str, Any]:
-    declaration: dict[str, Any] | None = None
-    if doc is not None:
-        filing = doc.get("filing") or {}
-        declaration = {
-            **views.summary(doc),
-            "filed_at": filing.get("filed_at"),
-            "days_late": filing.get("days_late"),
-            "total_due": filing.get("total_due", (doc.get("totals") or {}).get("total_due")),
-            "payment": views.payment_of(doc),
-        }
+def _shown(doc: Doc) -> dict[str, Any]:
+    filing = doc.get("filing") or {}
+    return {
+        **views.summary(doc),
+        "filed_at": filing.get("filed_at"),
+        "days_late": filing.get("days_late"),
+        "total_due": filing.get("total_due", (doc.get("totals") or {}).get("total_due")),
+        "difference": (filing.get("correction") or {}).get("difference"),
+        "payment": views.payment_of(doc),
+    }
+
+
+def _row(relation: Relation, office_name: str | None, docs: list[Doc], standing: FilingStanding) -> dict[str, Any]:
+    """A relation's row: its quarter's declaration (the original, whose filing says whether the quarter was filed on
+    time) and its déclarations rectificatives, oldest first."""
+    original = next((d for d in docs if not d.get("corrective")), None)
+    corrections = sorted((d for d in docs if d.get("corrective")), key=lambda d: int(d["corrective"]))
     return {
         "relation_id": relation.relation_id,
         "relation_number": relation.relation_number,
@@ -86,7 +92,8 @@ def _row(relation: Relation, office_name: str | None, doc: Doc | None, standing:
         "territory": relation.territory,
         "office": relation.office,
         "office_name": office_name,
-        "declaration": declaration,
+        "declaration": _shown(original) if original is not None else None,
+        "rectificatives": [_shown(d) for d in corrections],
         "filed": standing.filed,
         "filed_late": standing.filed_late,
         "not_filed_past_due": standing.not_filed_past_due,
@@ -116,12 +123,12 @@ async def quarter_declarations(
     relations = sorted(access.visible_relations(who, services.reference), key=lambda r: (r.office, r.relation_number))
     offices = {r.office: services.reference.offices.get(r.office, {}).get("name") for r in relations}
     chosen = [r for r in relations if office is None or r.office == office]
-    docs = {
-        d["relation_id"]: d for d in await services.read_model.of_period(year, quarter, [r.relation_id for r in chosen])
-    }
+    docs: dict[str, list[Doc]] = {r.relation_id: [] for r in chosen}
+    for doc in await services.read_model.of_period(year, quarter, list(docs)):
+        docs[doc["relation_id"]].append(doc)
     due = due_date(year, quarter)
     now = services.clock()
-    standings = [_standing(docs.get(r.relation_id), due, local_date(now, r.territory)) for r in chosen]
+    standings = [_standing(docs[r.relation_id], due, local_date(now, r.territory)) for r in chosen]
     listed = [
         (relation, standing)
         for relation, standing in zip(chosen, standings, strict=True)
@@ -138,10 +145,12 @@ async def quarter_declarations(
         "total": len(listed),
         "page": page,
         "per_page": per_page,
-        "items": [_row(r, offices.get(r.office), docs.get(r.relation_id), s) for r, s in shown],
+        "items": [_row(r, offices.get(r.office), docs[r.relation_id], s) for r, s in shown],
     }
 
 
-def _standing(doc: Doc | None, due: date, today: date) -> FilingStanding:
-    filing = (doc or {}).get("filing")
+def _standing(docs: list[Doc], due: date, today: date) -> FilingStanding:
+    """The quarter's standing by its original declaration (a rectificative corrects a quarter already filed)."""
+    original = next((d for d in docs if not d.get("corrective")), None)
+    filing = (original or {}).get("filing")
     return filing_standing(filed_late=bool(filing["late"]) if filing else None, due=due, today=today)

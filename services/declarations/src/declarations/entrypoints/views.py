@@ -11,8 +11,8 @@ from contracts.references import declaration_reference
 from contracts.types import TERRITORY_ZONES
 from declarations.adapters.read_models import stored_payments
 from declarations.domain.calendar import filing_opens_on, quarter_first_day, quarter_last_day, quarter_name
-from declarations.domain.declaration import Relation
 from declarations.domain.deductions import as_input
+from declarations.domain.drafting import Relation
 from declarations.domain.payments import STATUS_LABELS
 
 
@@ -56,6 +56,7 @@ def totals_of(doc: dict[str, Any]) -> dict[str, Any]:
         "complete": totals["complete"],
         "warnings": totals["warnings"],
         "errors": totals["errors"],
+        "difference": totals.get("difference"),
         "computed_at": totals.get("computed_at"),
     }
 
@@ -67,7 +68,9 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": doc["_id"],
         # What people read and quote (« OM-974-2026-T3-0974000789 »); the id stays in addresses.
-        "reference": declaration_reference(doc["territory"], doc["year"], doc["quarter"], doc["relation_number"]),
+        "reference": declaration_reference(
+            doc["territory"], doc["year"], doc["quarter"], doc["relation_number"], doc.get("corrective", 0)
+        ),
         "relation_id": doc["relation_id"],
         "relation_number": doc["relation_number"],
         "territory": doc["territory"],
@@ -84,6 +87,12 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
         "version": doc["version"],
         "total_due": (doc.get("totals") or {}).get("total_due"),
         "updated_at": doc["updated_at"],
+        # A déclaration rectificative: its number N and the declaration it corrects; on a corrected one, the
+        # rectificative being prepared and the one that superseded it.
+        "corrective": doc.get("corrective", 0),
+        "corrects": doc.get("corrects"),
+        "correction_open": doc.get("correction_open"),
+        "superseded_by": doc.get("superseded_by"),
     }
 
 
@@ -150,7 +159,7 @@ def payment_of(doc: dict[str, Any]) -> dict[str, Any] | None:
         "balance": str(state.balance),
         "overpaid": str(state.overpaid),
         "paid_in_full_on": state.paid_in_full_on.isoformat() if state.paid_in_full_on else None,
-        "due_date": doc["due_date"],
+        "due_date": ((doc["filing"].get("correction") or {}).get("supplement_due")) or doc["due_date"],
         "payments": [
             {**p.model_dump(mode="json"), "recorded_at": raw.get("recorded_at")}
             for p, raw in zip(recorded, doc.get("payments", []), strict=True)

@@ -22,9 +22,11 @@ from contracts.errors import NotFound
 from contracts.events.collection import DebitScheduled, PaymentReturned
 from contracts.events.declarations import (
     AnnualTurnoverDeclared,
+    CorrectionOpened,
     DeclarantDetailsSet,
     DeclarationDrafted,
     DeclarationFiled,
+    DeclarationSuperseded,
     DeductionsEntered,
     LineAdded,
     LineChanged,
@@ -35,7 +37,7 @@ from contracts.events.taxcalc import LineAssessed, TotalsProjected
 from contracts.recorded import Recorded
 from taxcalc.application.unit_of_work import TaxcalcUnitOfWork, ledger_stream
 from taxcalc.domain.assessment import quarter_start
-from taxcalc.domain.ledger import CreditLedger
+from taxcalc.domain.ledger import CreditLedger, LedgerEntry, LedgerEvent
 from taxcalc.domain.parameters import refund_thresholds
 from taxcalc.domain.under_assessment import DeclarationUnderAssessment
 
@@ -52,6 +54,8 @@ DeclarationEvent = (
     | PaymentRecorded
     | DebitScheduled
     | PaymentReturned
+    | CorrectionOpened
+    | DeclarationSuperseded
 )
 
 
@@ -72,6 +76,8 @@ class Assessor(Policy[TaxcalcUnitOfWork]):
         PaymentRecorded,
         DebitScheduled,
         PaymentReturned,
+        CorrectionOpened,
+        DeclarationSuperseded,
     )
     async def _declared(self, event: Recorded[DeclarationEvent], uow: TaxcalcUnitOfWork) -> None:
         await catch_up(uow, event.stream_id)
@@ -117,7 +123,9 @@ async def _settle(
     stream = ledger_stream(declaration.relation_id)
     ledger = await uow.ledgers.get(stream)
     current = ledger.aggregate if ledger else CreditLedger(declaration.relation_id)
-    credit = current.credit_event(declaration.credit())
+    credit = _carried(declaration, current)
+    if credit is None:
+        return
     await uow.ledgers.save(
         stream, [credit], expected_version=ledger.version if ledger else 0, territory=declaration.territory
     )
@@ -126,6 +134,23 @@ async def _settle(
         draft = await uow.assessments.get(later)
         if draft is not None:
             await uow.assessments.save(draft, [await totals(uow, draft.aggregate, current.apply(credit))])
+
+
+def _carried(declaration: DeclarationUnderAssessment, ledger: CreditLedger) -> LedgerEvent | None:
+    """What a filing writes in the relation's ledger: a declaration, the credit it carries (boxes 14/26) and the
+    rectificatives' credits its boxes 10/22 took in; a rectificative, the credit its difference leaves (if any) for
+    the next declaration; the credit carried by the declaration it corrects stays as it was filed."""
+    filing = declaration.filing
+    if filing is None or filing.correction is None:
+        absorbed = ledger.carried_into(declaration.year, declaration.quarter).corrections
+        return ledger.credit_event(declaration.credit(), absorbed)
+    change = filing.correction.difference
+    if change.om_credit <= 0 and change.omr_credit <= 0:
+        return None
+    entry = LedgerEntry(
+        declaration.declaration_id, declaration.year, declaration.quarter, change.om_credit, change.omr_credit
+    )
+    return ledger.correction_event(entry)
 
 
 async def reassess_without_rate(uow: TaxcalcUnitOfWork, territory: str) -> int:
@@ -154,7 +179,11 @@ async def totals(
         loaded = await uow.ledgers.get(ledger_stream(declaration.relation_id))
         ledger = loaded.aggregate if loaded else CreditLedger(declaration.relation_id)
     day = quarter_start(declaration.year, declaration.quarter)
-    return declaration.project(ledger, refund_thresholds(day, uow.threshold_overrides or None))
+    superseded = None
+    if declaration.corrects is not None:  # a rectificative: the declaration it corrects, as filed
+        corrected = await uow.assessments.get(declaration.corrects)
+        superseded = corrected.aggregate.filing if corrected else None
+    return declaration.project(ledger, refund_thresholds(day, uow.threshold_overrides or None), superseded)
 
 
 async def _under_assessment(uow: TaxcalcUnitOfWork, declaration_id: str) -> Loaded[DeclarationUnderAssessment]:

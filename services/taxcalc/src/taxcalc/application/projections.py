@@ -18,6 +18,7 @@ from contracts.events.declarations import (
     LineRemoved,
 )
 from contracts.events.taxcalc import (
+    CorrectionCredited,
     CreditCarriedForward,
     DeclarationAssessed,
     LineAssessed,
@@ -157,4 +158,19 @@ class LedgerView(Projection):
                 "$push": {"entries": {"$each": [entry], "$sort": {"year": 1, "quarter": 1}}},
                 "$set": {"territory": e.territory},
             },
+        )
+        for absorbed in d.get("absorbed") or []:  # the rectificatives' credits its boxes 10/22 took in
+            await db[LEDGER].update_one(
+                {"_id": d["relation_id"], "corrections.declaration_id": absorbed},
+                {"$set": {"corrections.$.absorbed_by": d["declaration_id"]}},
+            )
+
+    @on(CorrectionCredited)
+    async def _correction(self, e: Recorded[CorrectionCredited], db: ViewDatabase) -> None:
+        d = e.event.model_dump(mode="json")
+        credited = {**d, "absorbed_by": None, "recorded_at": e.occurred_at.isoformat()}
+        await db[LEDGER].update_one(
+            {"_id": d["relation_id"]},
+            {"$push": {"corrections": credited}, "$set": {"territory": e.territory}},
+            upsert=True,
         )

@@ -17,6 +17,7 @@ from chassis.repository import Loaded, Repository, recorded
 from chassis.unit_of_work import EventStreams
 from contracts.events.declarations import DeclarationDrafted
 from contracts.events.taxcalc import (
+    CorrectionCredited,
     CreditCarriedForward,
     DeclarationAssessed,
     LineAssessed,
@@ -74,7 +75,7 @@ class Assessments:
 
 
 def credit_ledger(events: Sequence[Recorded[BaseModel]]) -> CreditLedger:
-    entries = [e.event for e in events if isinstance(e.event, CreditCarriedForward)]
+    entries = [e.event for e in events if isinstance(e.event, CreditCarriedForward | CorrectionCredited)]
     return CreditLedger.from_events(entries[0].relation_id, entries)
 
 

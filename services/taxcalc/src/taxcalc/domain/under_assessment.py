@@ -26,8 +26,9 @@ from contracts.events.declarations import (
 from contracts.events.taxcalc import DeclarationAssessed, LineAssessed, TotalsProjected
 from contracts.recorded import Recorded
 from contracts.types import Territory
+from taxcalc.domain import correction
 from taxcalc.domain.assessment import LineAssessment, assess_line, project_totals, quarter_start
-from taxcalc.domain.ledger import CreditLedger, LedgerEntry
+from taxcalc.domain.ledger import ZERO, CarriedCredit, CreditLedger, LedgerEntry
 from taxcalc.domain.parameters import RefundThresholds
 from taxcalc.domain.tariff import Tariff
 
@@ -47,6 +48,9 @@ class DeclarationUnderAssessment:
     office: str
     year: int
     quarter: int
+    corrects: str | None = None
+    """A déclaration rectificative: the declaration it supersedes once filed."""
+    corrective: int = 0
     lines: dict[str, LineAdded] = field(default_factory=dict)
     assessments: dict[str, LineAssessed] = field(default_factory=dict)
     """The latest assessment of each line, by line id."""
@@ -90,6 +94,8 @@ class DeclarationUnderAssessment:
             office=drafted.office,
             year=drafted.year,
             quarter=drafted.quarter,
+            corrects=drafted.corrects,
+            corrective=drafted.corrective,
         )
         for recorded in sorted(declaration[1:], key=lambda r: r.version):
             state.latest_received = max(state.latest_received, recorded.version)
@@ -170,9 +176,15 @@ class DeclarationUnderAssessment:
         assessment = assess_line(tariff, self.territory, self.lines[line_id], quarter_start(self.year, self.quarter))
         return assessment.to_event(self.declaration_id, self.declaration_version)
 
-    def project(self, ledger: CreditLedger, thresholds: RefundThresholds) -> TotalsProjected:
-        """Boxes 1–27 of the current version, box 10/22 from the relation's credit ledger."""
+    def project(
+        self, ledger: CreditLedger, thresholds: RefundThresholds, superseded: DeclarationFiled | None = None
+    ) -> TotalsProjected:
+        """Boxes 1–27 of the current version, box 10/22 from the relation's credit ledger; a rectificative keeps
+        the boxes 10/22 the declaration it corrects (`superseded`, as filed) received, and gets its difference."""
         deductions = self.deductions
+        carried = ledger.carried_into(self.year, self.quarter)
+        if self.corrects is not None and superseded is not None:
+            carried = CarriedCredit(om=superseded.boxes.get("10", ZERO), omr=superseded.boxes.get("22", ZERO))
         totals = project_totals(
             self.assessed_lines(),
             deductions.om if deductions else NO_DEDUCTIONS,
@@ -180,10 +192,14 @@ class DeclarationUnderAssessment:
             year=self.year,
             quarter=self.quarter,
             annual_turnover=self.annual_turnover,
-            carried=ledger.carried_into(self.year, self.quarter),
+            carried=carried,
             thresholds=thresholds,
         )
-        return totals.to_event(self.declaration_id, self.declaration_version, self.relation_id)
+        projected = totals.to_event(self.declaration_id, self.declaration_version, self.relation_id)
+        if self.corrects is None or superseded is None:
+            return projected
+        change = correction.difference(superseded.boxes, superseded.total_due, totals.boxes, totals.total_due)
+        return projected.model_copy(update={"difference": change})
 
     def settle(self) -> DeclarationAssessed:
         """The filed declaration, assessed with the totals it was filed with."""
@@ -202,6 +218,7 @@ class DeclarationUnderAssessment:
             total_due=filed.total_due,
             declarant_email=filed.declarant_email,
             warnings=filed.warnings,
+            correction=filed.correction,
         )
 
     def credit(self) -> LedgerEntry:

@@ -151,7 +151,9 @@ async def totals(declaration_id: PathId, services: Services, who: CurrentPrincip
 
 @router.get("/ledger/{relation_id}", tags=["totaux"])
 async def ledger(relation_id: PathId, services: Services, who: CurrentPrincipal) -> dict[str, Any]:
-    """The credit carried quarter by quarter (boxes 14 and 26), with the declaration each came from."""
+    """The credit carried quarter by quarter (boxes 14 and 26), with the declaration each came from, and the credits
+    of déclarations rectificatives (`corrections`): each waits until a later declaration takes it into its boxes
+    10/22 (`absorbed_by`)."""
     doc = await services.read_models.ledger(relation_id)
     if doc is None and not (who.role == "admin" or relation_id in who.relations):
         raise NotFound(f"Aucun crédit enregistré pour la relation {relation_id}.", field="relation_id")
@@ -169,5 +171,20 @@ async def ledger(relation_id: PathId, services: Services, who: CurrentPrincipal)
                 "recorded_at": e["recorded_at"],
             }
             for e in entries
+        ],
+        "corrections": [
+            {
+                key: c[key]
+                for key in (
+                    "year",
+                    "quarter",
+                    "declaration_id",
+                    "om_credit",
+                    "omr_credit",
+                    "absorbed_by",
+                    "recorded_at",
+                )
+            }
+            for c in (doc or {}).get("corrections", [])
         ],
     }

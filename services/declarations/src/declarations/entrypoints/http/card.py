@@ -55,7 +55,9 @@ async def open_card_payment(declaration_id: DeclarationId, services: Services, w
             code="prelevement-programme",
         )
     cards = desk(services)
-    reference = declaration_reference(doc["territory"], doc["year"], doc["quarter"], doc["relation_number"])
+    reference = declaration_reference(
+        doc["territory"], doc["year"], doc["quarter"], doc["relation_number"], doc.get("corrective", 0)
+    )
     attempt = len(await lists(services).card_attempts(declaration_id)) + 1
     operation = Operation(
         year=doc["year"],

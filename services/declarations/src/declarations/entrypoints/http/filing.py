@@ -10,6 +10,7 @@ from pydantic import Field
 from chassis.http.auth import CurrentPrincipal
 from chassis.http.inputs import Code
 from declarations.application import commands
+from declarations.entrypoints import views
 from declarations.entrypoints.http.services import (
     AmountIn,
     Body,
@@ -19,6 +20,7 @@ from declarations.entrypoints.http.services import (
     command_answer,
     execute,
     expected_version,
+    load_declaration,
 )
 
 router = APIRouter()
@@ -84,3 +86,20 @@ async def file(
         "days_late": filing["days_late"],
         "warnings": filing.get("warnings", []),
     }
+
+
+@router.post("/declarations/{declaration_id}/corrections", status_code=201, tags=["déclarations"])
+async def open_correction(
+    declaration_id: DeclarationId,
+    services: Services,
+    response: Response,
+    who: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Opens a déclaration rectificative of a filed declaration: a copy to correct, then file (« déclaration
+    rectificative n° N »). Refused once the recovery period (three years from the quarter's end) is over, when the
+    declaration was already superseded, or while a rectificative of it is open (its id in `correction_id`)."""
+    command = commands.OpenCorrection(declaration_id=declaration_id, expected_version=expected_version(if_match))
+    stream = await services.commands.run(commands.open_correction, command, who)
+    response.headers["Location"] = f"/api/v1/declarations/{stream}"
+    return views.summary(await load_declaration(services, who, stream))

@@ -39,6 +39,7 @@ AUDIT_EVENT_LABELS = {
     "TotalsProjected": "Totaux calculés",
     "DeclarationAssessed": "Déclaration liquidée",
     "CreditCarriedForward": "Crédit reporté",
+    "CorrectionCredited": "Crédit d'une déclaration rectificative à reporter",
     "RequestSubmitted": "Demande déposée",
     "RequestTakenInCharge": "Demande prise en charge",
     "RequestQuestioned": "Question posée au demandeur",
