@@ -285,6 +285,23 @@ def test_the_portal_ingress_serves_the_public_address(tree: str) -> None:
         assert backend["name"] == "portal" and backend["port"]["name"] in {p["name"] for p in service["spec"]["ports"]}
 
 
+@pytest.mark.parametrize("tree", list(TREES))
+def test_payfip_notifications_reach_the_declarations_service_at_the_portals_address(tree: str) -> None:
+    """PayFiP posts a card payment's result to `<DECLARATIONS_PUBLIC_URL>/api/v1/payfip/notifications`: that one
+    path, on the portal's host, goes to the declarations API and nothing else of it is public."""
+    docs = kustomize(TREES[tree])
+    portal_host = of_kind(docs, "Ingress")["portal"]["spec"]["rules"][0]["host"]
+    (rule,) = of_kind(docs, "Ingress")["declarations-payfip"]["spec"]["rules"]
+    assert rule["host"] == portal_host
+    [(path, kind, backend)] = [(p["path"], p["pathType"], p["backend"]["service"]) for p in rule["http"]["paths"]]
+    assert (path, kind, backend["name"]) == ("/api/v1/payfip/notifications", "Exact", "declarations")
+    service, _, api = next(d for d in deployments(docs).values() if d[0].name == "declarations" and d[1] == "api")
+    settings = service.settings(container_env(docs, main_container(service, api)))
+    assert urlsplit(settings.public_url).hostname == portal_host == urlsplit(settings.portal_url).hostname
+    assert settings.payfip_url.startswith("https://") and settings.payfip_payment_url.startswith("https://")
+    assert not settings.card_payments  # until the recette's PayFiP client number is set
+
+
 def test_each_territory_portal_has_its_own_address() -> None:
     hosts = {tree: of_kind(kustomize(TREES[tree]), "Ingress")["portal"]["spec"]["rules"][0]["host"] for tree in TREES}
     assert len(set(hosts.values())) == len(hosts), hosts
