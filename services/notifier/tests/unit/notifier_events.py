@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel
 
+from contracts.events.declarations import Correction, Difference
 from contracts.events.essoc import (
     AdmissibilityDecided,
     AttachmentRef,
@@ -104,6 +105,56 @@ ASSESSED = DeclarationAssessed(
     declarant_email=DECLARANT_EMAIL,
     warnings=["Ligne 3 : taux absent du tarif"],
 )
+CORRECTED_ID = "decl-rel-974-0001-2026-Q3-R1"
+
+
+def corrected(om: str, omr: str = "0.00") -> DeclarationAssessed:
+    """Rectificative n° 1 of `ASSESSED` (boxes 15 = 1 234,56 €, 27 = 0, nothing carried forward), filed on
+    5 November 2026, after the quarter's due date: its OM position changes by `om`, its OMR one by `omr`."""
+    zero = Decimal("0.00")
+    om_change, omr_change = Decimal(om), Decimal(omr)
+    # A position lowered below nothing due is a credit carried forward (box 14, 26), never a negative box 15, 27.
+    om_position, omr_position = ASSESSED.boxes["15"] + om_change, ASSESSED.boxes["27"] + omr_change
+    boxes = ASSESSED.boxes | {
+        "14": max(-om_position, zero),
+        "15": max(om_position, zero),
+        "26": max(-omr_position, zero),
+        "27": max(omr_position, zero),
+    }
+    total = boxes["15"] + boxes["27"]
+    return ASSESSED.model_copy(
+        update={
+            "declaration_id": CORRECTED_ID,
+            "filed_at": datetime(2026, 11, 5, 6, 0, tzinfo=UTC),
+            "late": False,
+            "days_late": 0,
+            "boxes": boxes,
+            "total_due": total,
+            "warnings": [],
+            "correction": Correction(
+                corrects=ASSESSED.declaration_id,
+                corrective=1,
+                difference=Difference(
+                    original_total_due=ASSESSED.total_due,
+                    corrected_total_due=total,
+                    om=om_change,
+                    omr=omr_change,
+                    supplement=max(om_change, zero) + max(omr_change, zero),
+                    om_credit=max(-om_change, zero),
+                    omr_credit=max(-omr_change, zero),
+                ),
+                supplement_due=date(2026, 11, 5),
+            ),
+        }
+    )
+
+
+RAISED = corrected("300.00")
+"""A rectificative that raises the octroi de mer by 300 €: a supplement to pay."""
+LOWERED = corrected("-200.00")
+"""A rectificative that lowers the octroi de mer by 200 €: a credit carried to box 10."""
+UNCHANGED = corrected("0.00")
+"""A rectificative that changes no tax's position."""
 
 EXPECTED: list[tuple[str, BaseModel, str, str]] = [
     ("RequestSubmitted", SUBMITTED, "essoc_request_submitted", REQUESTER_EMAIL),
@@ -115,5 +166,6 @@ EXPECTED: list[tuple[str, BaseModel, str, str]] = [
     ("DeadlineReached", REMINDER, "essoc_deadline_reminder", MAILBOX),
     ("DeadlineReached", EXPIRY, "essoc_deadline_expired", MAILBOX),
     ("DeclarationAssessed", ASSESSED, "domino_filing_receipt", DECLARANT_EMAIL),
+    ("DeclarationAssessed", RAISED, "domino_correction_receipt", DECLARANT_EMAIL),
 ]
 """(event type, event, template, recipient) for every mail the notifier sends."""

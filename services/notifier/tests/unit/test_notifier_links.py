@@ -31,6 +31,7 @@ PAGES = {
     "essoc_deadline_expired": AGENT_PAGE,
     "essoc_request_reassigned": AGENT_PAGE,
     "domino_filing_receipt": "/domino/declarations/decl-rel-974-0001-2026-Q3",
+    "domino_correction_receipt": "/domino/declarations/decl-rel-974-0001-2026-Q3-R1",
     "domino_filing_reminder": "/domino",
     "domino_filing_late": "/domino",
     "domino_payment_returned": "/domino/declarations/decl-rel-974-0001-2026-Q3",

@@ -1,12 +1,17 @@
-"""The filed declaration as a PDF (what DOMINO-NG's "récapitulatif" shows), drawn with fpdf2."""
+"""The filed declaration as a PDF (what DOMINO-NG's "récapitulatif" shows), drawn with fpdf2; a déclaration
+rectificative's says so, with the difference it makes and the supplement to pay or the credit carried."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from fpdf.enums import XPos, YPos
 
 from chassis.pdf import DocumentPdf, find_font
 from contracts import french
 from contracts.boxes import BOX_LABELS, OM_BOXES, OMR_BOXES
+from contracts.references import creditor_reference, declaration_reference
 from contracts.types import TERRITORY_NAMES, TERRITORY_ZONES
 from declarations.domain.declarant import PAYMENT_METHOD_LABELS
 
@@ -26,6 +31,11 @@ def _rate(value: object) -> str:
 
 def _day(value: object) -> str:
     return "-" if not value else french.day(str(value))
+
+
+def _signed(value: object) -> str:
+    """A change of what is owed: `+300,00 €`, `-200,00 €`, `0,00 €`."""
+    return ("+" if Decimal(str(value)) > 0 else "") + euros(value)
 
 
 def _payment(method: str | None) -> str | None:
@@ -62,31 +72,20 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
     """`view` is the API detail of a declaration (entrypoints.views.detail)."""
     territory = view["territory"]
     filed = view.get("filing") or {}
+    corrective = int(view.get("corrective") or 0)
     title = f"Déclaration d'octroi de mer interne — {view['period']}"
+    heading = title
+    if corrective:
+        title = f"Déclaration rectificative n° {corrective} — octroi de mer interne — {view['period']}"
+        heading = f"Déclaration rectificative n° {corrective}\nOctroi de mer interne — {view['period']}"
     pdf = DocumentPdf(find_font(font_path), title, author="DGDDI — DOMINO-NG", creator="DOMINO-NG")
     pdf.alias_nb_pages()
     pdf.add_page()
     pdf.set_font(pdf.family_name, "B", 14)
-    pdf.multi_cell(0, 8, pdf.safe(title))
+    pdf.multi_cell(0, 8, pdf.safe(heading), align="L")
     pdf.set_font(pdf.family_name, "", 9)
-    status = "Déposée" if view["status"] == "filed" else "Brouillon (non déposée)"
     pdf.heading("Déclaration")
-    pdf.pairs(
-        [
-            ("Référence", view["reference"]),
-            ("Période", f"{view['period']}, du {_day(view['first_day'])} au {_day(view['last_day'])}"),
-            ("État", status),
-            ("Date limite de dépôt", _day(view["due_date"])),
-            ("Déposée le", _local(filed.get("filed_at"), territory)),
-            (
-                "Dépôt",
-                ("hors délai, " + str(filed["days_late"]) + " jour(s) de retard")
-                if filed.get("late")
-                else ("dans les délais" if filed else "-"),
-            ),
-            ("Version", view["version"]),
-        ]
-    )
+    pdf.pairs(_declaration_rows(view, filed))
     pdf.heading("Relation")
     pdf.pairs(
         [
@@ -163,7 +162,95 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
         if tax is not None:
             pdf.ln(2)
             pdf.grid(["Case", "Précision saisie", "Saisie"], precisions(deductions.get(tax)), [18, 122, 40])
+    if corrective:
+        _correction(pdf, view, filed)
+        return bytes(pdf.output())
     pdf.heading("Total à payer (cases 15 + 27)")
     pdf.set_font(pdf.family_name, "B", 12)
     pdf.cell(0, 8, pdf.safe(euros(filed.get("total_due") or (view.get("totals") or {}).get("total_due"))))
     return bytes(pdf.output())
+
+
+def _reference(view: dict[str, Any], corrective: int) -> str:
+    """The human reference of the quarter's declaration n° `corrective` (0: the original) of the same relation."""
+    return declaration_reference(view["territory"], view["year"], view["quarter"], view["relation_number"], corrective)
+
+
+def _declaration_rows(view: dict[str, Any], filed: dict[str, Any]) -> list[tuple[str, object]]:
+    """The « Déclaration » block: a rectificative names the declaration it replaces (its quarter was filed, so it is
+    never late); a declaration a rectificative replaced says by which, and when."""
+    territory, corrective = view["territory"], int(view.get("corrective") or 0)
+    superseded = view.get("superseded_by") if view["status"] == "filed" else None
+    status = (
+        "Brouillon (non déposée)" if view["status"] != "filed" else "Déposée, remplacée" if superseded else "Déposée"
+    )
+    rows: list[tuple[str, object]] = [
+        ("Référence", view["reference"]),
+        ("Période", f"{view['period']}, du {_day(view['first_day'])} au {_day(view['last_day'])}"),
+        ("État", status),
+    ]
+    if superseded:
+        by = int(superseded["corrective"])
+        rows += [
+            ("Remplacée par", f"la déclaration rectificative n° {by} ({_reference(view, by)})"),
+            ("Remplacée le", _local(superseded.get("at"), territory)),
+        ]
+    rows += [("Date limite de dépôt", _day(view["due_date"])), ("Déposée le", _local(filed.get("filed_at"), territory))]
+    if corrective:
+        rows.append(("Remplace la déclaration", _reference(view, corrective - 1)))
+    else:
+        late = f"hors délai, {filed['days_late']} jour(s) de retard" if filed.get("late") else None
+        rows.append(("Dépôt", late or ("dans les délais" if filed else "-")))
+    return [*rows, ("Version", view["version"])]
+
+
+def _correction(pdf: DocumentPdf, view: dict[str, Any], filed: dict[str, Any]) -> None:
+    """A rectificative: the totals before and after and each tax's change (taxcalc's `Difference`: OM and OMR are
+    never netted), then the supplement to pay by its date under the rectificative's own creditor reference, the
+    credit carried to boxes 10 and 22 of the next declaration, or nothing more. A draft shows what taxcalc projects;
+    the supplement's date is set when it is filed."""
+    correction = filed.get("correction")
+    change = (correction or {}).get("difference") or (view.get("totals") or {}).get("difference")
+    pdf.heading("Rectification : différence avec la déclaration remplacée")
+    if not change:
+        pdf.pairs([("Différence", "pas encore calculée")])
+        return
+    pdf.grid(
+        ["Rectification", "Montant"],
+        [
+            ["Total dû avant rectification (cases 15 + 27)", euros(change["original_total_due"])],
+            ["Total dû rectifié (cases 15 + 27)", euros(change["corrected_total_due"])],
+            ["Différence d'octroi de mer (case 15 − case 14)", _signed(change["om"])],
+            ["Différence d'octroi de mer régional (case 27 − case 26)", _signed(change["omr"])],
+        ],
+        [140, 40],
+    )
+    supplement, om_credit, omr_credit = (Decimal(str(change[k])) for k in ("supplement", "om_credit", "omr_credit"))
+    if supplement > 0:
+        pdf.heading("Supplément à payer")
+        due = f", au plus tard le {_day(correction['supplement_due'])}" if correction else ""
+        _emphasis(pdf, euros(supplement) + due)
+        reference = creditor_reference(
+            view["territory"], view["year"], view["quarter"], view["relation_number"], int(view["corrective"])
+        )
+        pdf.pairs(
+            [
+                ("Référence de créancier", reference),
+                ("Paiement", "par virement avec cette référence, par carte ou par télépaiement"),
+                *([] if correction else [("Date limite", "fixée au dépôt de la déclaration rectificative")]),
+            ]
+        )
+    if om_credit > 0 or omr_credit > 0:
+        pdf.heading("Crédit reporté sur votre prochaine déclaration")
+        _emphasis(
+            pdf, f"case 10 (octroi de mer) {euros(om_credit)}, case 22 (octroi de mer régional) {euros(omr_credit)}"
+        )
+    if supplement <= 0 and om_credit <= 0 and omr_credit <= 0:
+        pdf.heading("Aucun montant supplémentaire")
+        pdf.pairs([("Montant à payer", "aucun : la rectification ne change pas ce qui est dû")])
+
+
+def _emphasis(pdf: DocumentPdf, text: str) -> None:
+    pdf.set_font(pdf.family_name, "B", 12)
+    pdf.multi_cell(0, 8, pdf.safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(pdf.family_name, "", 9)

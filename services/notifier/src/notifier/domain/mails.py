@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from contracts import french
 from contracts.events.collection import PaymentReturned
-from contracts.events.declarations import FilingReminderIssued
+from contracts.events.declarations import Correction, FilingReminderIssued
 from contracts.events.essoc import (
     AdmissibilityDecided,
     DeadlineReached,
@@ -27,7 +27,7 @@ from contracts.events.essoc import (
     RequestSubmitted,
 )
 from contracts.events.taxcalc import DeclarationAssessed
-from contracts.references import declaration_reference
+from contracts.references import creditor_reference, declaration_reference
 from notifier.domain.boxes import box_summary
 
 NOTIFICATION_NAMESPACE = uuid5(UUID(int=0), "notifier.douane.example")
@@ -214,14 +214,17 @@ def _deadline(event: DeadlineReached) -> Draft:
     return "essoc_deadline_expired", event.notice.directorate_mailbox, subject, context, agent_page(number)
 
 
-def _reference(territory: str | None, year: int, quarter: int, relation_number: str) -> str | None:
-    """The declaration's human reference; the territory is the event envelope's (always there but in tests)."""
-    return declaration_reference(territory, year, quarter, relation_number) if territory else None
+def _reference(territory: str | None, year: int, quarter: int, relation_number: str, corrective: int = 0) -> str | None:
+    """The declaration's human reference (« …-R1 » for a rectificative); the territory is the event envelope's
+    (always there but in tests)."""
+    return declaration_reference(territory, year, quarter, relation_number, corrective) if territory else None
 
 
 def _filing_receipt(event: DeclarationAssessed, territory: str | None) -> list[Draft]:
     if not event.declarant_email:
         return []
+    if event.correction is not None:
+        return [_correction_receipt(event, event.correction, event.declarant_email, territory)]
     period = french.quarter(event.year, event.quarter)
     reference = _reference(territory, event.year, event.quarter, event.relation_number)
     context = {
@@ -242,6 +245,57 @@ def _filing_receipt(event: DeclarationAssessed, territory: str | None) -> list[D
         subject += f" ({reference})"
     page = declaration_page(event.declaration_id)
     return [("domino_filing_receipt", event.declarant_email, subject, context, page)]
+
+
+def _correction_receipt(event: DeclarationAssessed, correction: Correction, email: str, territory: str | None) -> Draft:
+    """A déclaration rectificative filed: what it changes against the declaration it supersedes, tax by tax, and
+    what follows (a supplement to pay by its own date, a credit carried to boxes 10 and 22 of the next declaration,
+    or nothing). OM and OMR are never netted, so a rectificative may bring both a supplement and a credit."""
+    period = french.quarter(event.year, event.quarter)
+    number = correction.corrective
+    change = correction.difference
+    supplement = change.supplement > 0
+    context = {
+        "corrective": number,
+        "reference": _reference(territory, event.year, event.quarter, event.relation_number, number),
+        # Only the declaration in force is corrected: rectificative n° N replaces the original (N = 1) or n° N − 1.
+        "corrected_reference": _reference(territory, event.year, event.quarter, event.relation_number, number - 1),
+        "relation_number": event.relation_number,
+        "period": period,
+        "office": event.office,
+        "filed_at": event.filed_at.isoformat(),
+        "original_total_due": format(change.original_total_due, "f"),
+        "corrected_total_due": format(change.corrected_total_due, "f"),
+        # Each tax's position is box 15 − box 14 (OM), box 27 − box 26 (OMR): taxcalc.domain.correction.
+        "changes": [
+            {"tax": tax, "boxes": boxes, "sign": "+" if amount > 0 else "", "amount": format(amount, "f")}
+            for tax, boxes, amount in (
+                ("octroi de mer", "case 15 − case 14", change.om),
+                ("octroi de mer régional", "case 27 − case 26", change.omr),
+            )
+        ],
+        "supplement": format(change.supplement, "f") if supplement else None,
+        "supplement_due": correction.supplement_due.isoformat(),
+        "supplement_due_day": french.day(correction.supplement_due),
+        # The supplement is paid under the rectificative's own creditor reference (« …R1 »), never the original's.
+        "creditor_reference": (
+            creditor_reference(territory, event.year, event.quarter, event.relation_number, number)
+            if supplement and territory
+            else None
+        ),
+        "credit": (
+            {"om": format(change.om_credit, "f"), "omr": format(change.omr_credit, "f")}
+            if change.om_credit > 0 or change.omr_credit > 0
+            else None
+        ),
+        "boxes": box_summary(event.boxes),
+        "warnings": list(event.warnings),
+        "receipt_attached": True,
+    }
+    subject = f"[DOMINO-NG] Déclaration rectificative n° {number} du {period} : accusé de dépôt"
+    if context["reference"]:
+        subject += f" ({context['reference']})"
+    return "domino_correction_receipt", email, subject, context, declaration_page(event.declaration_id)
 
 
 def _filing_reminder(event: FilingReminderIssued, territory: str | None) -> Draft:
