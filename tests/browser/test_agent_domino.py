@@ -126,7 +126,7 @@ async def test_an_agent_follows_the_quarter_of_its_offices(
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Relation", "Raison sociale", "Bureau", "État", "Déposée le", "Total dû (€)", "Paiement",
-                       "Reste à payer (€)"]  # fmt: skip
+                       "Reste à payer (€)", "Rectificatives"]  # fmt: skip
     [karukera] = [r for r in rows[1:] if r[0] == "0971000456"]
     assert karukera[1] == "Confiserie Karukera — atelier de Baie-Mahault" and karukera[3] == "Non déposée, en retard"
     assert all(r[0] != "0971000123" for r in rows[1:])

@@ -198,7 +198,7 @@ async def test_the_export_is_a_french_spreadsheet_of_every_row_of_the_tab(desk: 
     assert r.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Relation", "Raison sociale", "Bureau", "État", "Déposée le", "Total dû (€)", "Paiement",
-                       "Reste à payer (€)"]  # fmt: skip
+                       "Reste à payer (€)", "Rectificatives"]  # fmt: skip
     assert len(rows) == 3
     filed_row = next(row for row in rows if row[0] == "0971000123")
     assert filed_row[1] == "Distillerie Bellevue — site de Capesterre" and filed_row[3] == "Déposée hors délai"

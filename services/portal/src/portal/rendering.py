@@ -122,6 +122,25 @@ def _file_size(size: object) -> str:
     return f"{count} octets"  # pragma: no cover
 
 
+def declaration_name(declaration: Mapping[str, Any]) -> str:
+    """What a declaration is called on its pages: « Déclaration du 3e trimestre 2026 », or « Déclaration
+    rectificative n° 1 — 3e trimestre 2026 » for the first déclaration rectificative of that quarter."""
+    corrective = int(declaration.get("corrective") or 0)
+    if corrective:
+        return f"Déclaration rectificative n° {corrective} — {declaration['period']}"
+    return f"Déclaration du {declaration['period']}"
+
+
+def change(after: object, before: object) -> str:
+    """What an amount became against what it was, signed: `+1 250,00 €`, `−300,00 €`, `0,00 €`."""
+    try:
+        moved = Decimal(str(after)) - Decimal(str(before))
+    except InvalidOperation:
+        return "—"
+    sign = "+" if moved > 0 else "−" if moved < 0 else ""
+    return f"{sign}{french.euros(abs(moved))}"
+
+
 def _box(key: str) -> str:
     return key.replace("bis", " bis")
 
@@ -158,6 +177,8 @@ def templates() -> Jinja2Blocks:
         territory_name=lambda t: french.TERRITORY_NAMES.get(str(t), str(t)),
         iban=_groups_of_four,
         options=lambda items: [(item["code"], item["label"]) for item in items or []],
+        declaration_name=declaration_name,
+        change=change,
     )
     env.globals.update(
         BOX_LABELS=BOX_LABELS,

@@ -24,7 +24,9 @@ from declarations.domain.collection.reconciliation import KnownPayments
 
 Doc = dict[str, Any]
 DEBIT_FIELDS = tuple(DebitScheduled.model_fields)
-REFERENCE = re.compile(r"OM-(?P<territory>\d{3})-(?P<year>\d{4})-T(?P<quarter>[1-4])-(?P<number>[0-9A-Z]+)")
+REFERENCE = re.compile(
+    r"OM-(?P<territory>\d{3})-(?P<year>\d{4})-T(?P<quarter>[1-4])-(?P<number>[0-9A-Z]+?)(?:-R(?P<corrective>[1-9]\d*))?"
+)
 
 
 def in_force(active: Doc | None) -> MandateDetails | None:
@@ -101,6 +103,9 @@ class CollectionReadModel:
         query: Doc = {"territory": territory, "status": "filed"}
         if parts:
             query |= {"year": int(parts["year"]), "quarter": int(parts["quarter"]), "relation_number": parts["number"]}
+            # « …-R1 » names a rectificative (its supplement); without it, the quarter's original declaration
+            corrective = int(parts["corrective"] or 0)
+            query["corrective"] = corrective if corrective else {"$in": [0, None]}
         else:
             query["_id"] = reference.strip()
         doc = await self.db[VIEW].find_one(query, {"_id": 1}, session=self.session)

@@ -33,14 +33,15 @@ class DeclarationReadModel:
         return await self.view.find_one({"_id": declaration_id}, session=self.session)
 
     async def of_quarter(self, relation_id: str, year: int, quarter: int) -> Doc | None:
-        query = {"relation_id": relation_id, "year": year, "quarter": quarter}
+        """The quarter's declaration (its original: a rectificative is reached from it)."""
+        query = {"relation_id": relation_id, "year": year, "quarter": quarter, "corrective": {"$in": [0, None]}}
         return await self.view.find_one(query, session=self.session)
 
     async def search(self, query: Doc, *, page: int, per_page: int) -> tuple[int, list[Doc]]:
         total = await self.view.count_documents(query, session=self.session)
         cursor = self.view.find(
             query,
-            sort=[("year", -1), ("quarter", -1), ("relation_id", 1)],
+            sort=[("year", -1), ("quarter", -1), ("relation_id", 1), ("corrective", -1)],
             skip=(page - 1) * per_page,
             limit=per_page,
             session=self.session,

@@ -3,7 +3,7 @@ late or not, with what each filed declaration is due and how far it is paid."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -66,10 +66,10 @@ async def quarters(services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     }
 
 
-def _shown(doc: Doc) -> dict[str, Any]:
+def _shown(doc: Doc, now: datetime) -> dict[str, Any]:
     filing = doc.get("filing") or {}
     return {
-        **views.summary(doc),
+        **views.summary(doc, now=now),
         "filed_at": filing.get("filed_at"),
         "days_late": filing.get("days_late"),
         "total_due": filing.get("total_due", (doc.get("totals") or {}).get("total_due")),
@@ -78,7 +78,9 @@ def _shown(doc: Doc) -> dict[str, Any]:
     }
 
 
-def _row(relation: Relation, office_name: str | None, docs: list[Doc], standing: FilingStanding) -> dict[str, Any]:
+def _row(
+    relation: Relation, office_name: str | None, docs: list[Doc], standing: FilingStanding, now: datetime
+) -> dict[str, Any]:
     """A relation's row: its quarter's declaration (the original, whose filing says whether the quarter was filed on
     time) and its déclarations rectificatives, oldest first."""
     original = next((d for d in docs if not d.get("corrective")), None)
@@ -92,8 +94,8 @@ def _row(relation: Relation, office_name: str | None, docs: list[Doc], standing:
         "territory": relation.territory,
         "office": relation.office,
         "office_name": office_name,
-        "declaration": _shown(original) if original is not None else None,
-        "rectificatives": [_shown(d) for d in corrections],
+        "declaration": _shown(original, now) if original is not None else None,
+        "rectificatives": [_shown(d, now) for d in corrections],
         "filed": standing.filed,
         "filed_late": standing.filed_late,
         "not_filed_past_due": standing.not_filed_past_due,
@@ -145,7 +147,7 @@ async def quarter_declarations(
         "total": len(listed),
         "page": page,
         "per_page": per_page,
-        "items": [_row(r, offices.get(r.office), docs[r.relation_id], s) for r, s in shown],
+        "items": [_row(r, offices.get(r.office), docs[r.relation_id], s, now) for r, s in shown],
     }
 
 

@@ -11,6 +11,7 @@ from contracts.references import declaration_reference
 from contracts.types import TERRITORY_ZONES
 from declarations.adapters.read_models import stored_payments
 from declarations.domain.calendar import filing_opens_on, quarter_first_day, quarter_last_day, quarter_name
+from declarations.domain.correction import recovery_period_end
 from declarations.domain.deductions import as_input
 from declarations.domain.drafting import Relation
 from declarations.domain.payments import STATUS_LABELS
@@ -61,9 +62,10 @@ def totals_of(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def summary(doc: dict[str, Any]) -> dict[str, Any]:
+def summary(doc: dict[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
+    """A declaration as lists show it; `now` is the service's clock (what is overdue or still correctable)."""
     zone = TERRITORY_ZONES[doc["territory"]]
-    today = datetime.now(UTC).astimezone(zone).date().isoformat()
+    today = (now or datetime.now(UTC)).astimezone(zone).date().isoformat()
     opens = filing_opens_on(doc["year"], doc["quarter"]).isoformat()
     return {
         "id": doc["_id"],
@@ -81,7 +83,8 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
         "last_day": quarter_last_day(doc["year"], doc["quarter"]).isoformat(),
         "status": doc["status"],
         "due_date": doc["due_date"],
-        "overdue": doc["status"] == "draft" and today > doc["due_date"],
+        # a rectificative corrects a quarter already filed: never late, whatever the day
+        "overdue": doc["status"] == "draft" and not doc.get("corrective") and today > doc["due_date"],
         "filing_opens_on": opens,
         "filing_open": doc["status"] == "draft" and today >= opens,
         "version": doc["version"],
@@ -93,6 +96,10 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
         "corrects": doc.get("corrects"),
         "correction_open": doc.get("correction_open"),
         "superseded_by": doc.get("superseded_by"),
+        "correctable_until": recovery_period_end(doc["year"], doc["quarter"]).isoformat(),
+        "correctable": doc["status"] == "filed"
+        and not doc.get("superseded_by")
+        and today <= recovery_period_end(doc["year"], doc["quarter"]).isoformat(),
     }
 
 
@@ -109,10 +116,10 @@ def _deductions(doc: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def detail(doc: dict[str, Any]) -> dict[str, Any]:
+def detail(doc: dict[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
     lines = [doc["lines"][line_id] for line_id in doc.get("line_order", []) if line_id in doc["lines"]]
     return {
-        **summary(doc),
+        **summary(doc, now=now),
         "siret": doc["siret"],
         "establishment": doc["establishment"],
         "office": doc["office"],

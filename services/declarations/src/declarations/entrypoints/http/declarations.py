@@ -47,7 +47,7 @@ async def draft(body: DraftBody, services: Services, response: Response, who: Cu
     command = commands.DraftDeclaration(relation_id=body.relation_id, year=body.year, quarter=body.quarter)
     stream = await services.commands.run(commands.draft_declaration, command, who)
     response.headers["Location"] = f"/api/v1/declarations/{stream}"
-    return views.summary(await load_declaration(services, who, stream))
+    return views.summary(await load_declaration(services, who, stream), now=services.clock())
 
 
 @router.get("/declarations", tags=["déclarations"])
@@ -71,7 +71,12 @@ async def search(
         if value is not None:
             query[key] = value
     total, docs = await services.read_model.search(query, page=page, per_page=per_page)
-    return {"total": total, "page": page, "per_page": per_page, "items": [views.summary(d) for d in docs]}
+    return {
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "items": [views.summary(d, now=services.clock()) for d in docs],
+    }
 
 
 @router.get("/declarations/{declaration_id}", tags=["déclarations"])

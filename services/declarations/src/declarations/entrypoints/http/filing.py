@@ -102,4 +102,4 @@ async def open_correction(
     command = commands.OpenCorrection(declaration_id=declaration_id, expected_version=expected_version(if_match))
     stream = await services.commands.run(commands.open_correction, command, who)
     response.headers["Location"] = f"/api/v1/declarations/{stream}"
-    return views.summary(await load_declaration(services, who, stream))
+    return views.summary(await load_declaration(services, who, stream), now=services.clock())

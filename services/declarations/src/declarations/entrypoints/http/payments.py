@@ -68,7 +68,7 @@ async def relation_payments(
     total, docs = await services.read_model.search(
         {"relation_id": relation_id, "status": "filed"}, page=page, per_page=per_page
     )
-    items = [{**views.summary(d), "payment": views.payment_of(d)} for d in docs]
+    items = [{**views.summary(d, now=services.clock()), "payment": views.payment_of(d)} for d in docs]
     balance = views.relation_balance(await services.read_model.filed_of(relation_id))
     return {"relation_id": relation_id, "balance": balance, "total": total, "page": page, "per_page": per_page,
             "items": items}  # fmt: skip

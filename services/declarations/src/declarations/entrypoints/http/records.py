@@ -33,7 +33,7 @@ async def history(declaration_id: DeclarationId, services: Services, who: Curren
 )
 async def receipt(declaration_id: DeclarationId, services: Services, who: CurrentPrincipal) -> Response:
     """The declaration as a PDF: the filing receipt once filed (a draft is marked as such)."""
-    view = views.detail(await load_declaration(services, who, declaration_id))
+    view = views.detail(await load_declaration(services, who, declaration_id), now=services.clock())
     office = services.reference.offices.get(view["office"])
     content = await run_in_threadpool(receipt_pdf.render, view, office)
     filename = f"declaration-{view['reference']}.pdf"

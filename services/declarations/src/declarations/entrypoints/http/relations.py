@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
@@ -42,12 +41,13 @@ async def home(
 ) -> dict[str, Any]:
     """The manual's home page in one call: the relation, its office, the current quarter's declaration."""
     relation = access.relation_for(who, relation_id, services.reference, acting=False)
-    now = datetime.now(UTC)
+    now = services.clock()
     year, quarter = current_quarter(now, relation.territory)
     today = local_date(now, relation.territory)
+    # the quarters' declarations (their originals: a rectificative is reached from the one it corrects)
+    originals = {"relation_id": relation_id, "corrective": {"$in": [0, None]}}
     recent = {
-        (d["year"], d["quarter"]): d
-        for d in (await services.read_model.search({"relation_id": relation_id}, page=1, per_page=12))[1]
+        (d["year"], d["quarter"]): d for d in (await services.read_model.search(originals, page=1, per_page=12))[1]
     }
     filed = {period for period, d in recent.items() if d["status"] == "filed"}
 
@@ -60,7 +60,7 @@ async def home(
             "due_date": due_date(*period).isoformat(),
             "filing_opens_on": filing_opens_on(*period).isoformat(),
             "filing_open": today >= filing_opens_on(*period),
-            "declaration": views.summary(doc) if doc else None,
+            "declaration": views.summary(doc, now=services.clock()) if doc else None,
         }
 
     current = await services.read_model.of_quarter(relation_id, year, quarter)
@@ -68,7 +68,7 @@ async def home(
         "relation": views.relation(relation),
         "office": services.reference.office(relation.office),
         "current_quarter": {"year": year, "quarter": quarter},
-        "current_declaration": views.summary(current) if current else None,
+        "current_declaration": views.summary(current, now=services.clock()) if current else None,
         "quarter_due": await of(quarter_due(today)),
         "late_quarters": [await of(period) for period in late_quarters(today, filed)],
         "search": f"/api/v1/declarations?relation_id={relation_id}",

@@ -111,7 +111,7 @@ async def command_answer(
 ) -> dict[str, Any]:
     doc = await load_declaration(services, who, declaration_id)
     response.headers["ETag"] = f'"{doc["version"]}"'
-    detail = views.detail(doc)
+    detail = views.detail(doc, now=services.clock())
     creditor = services.reference.creditors.get(doc["territory"])
     if detail.get("payment") and creditor is not None:
         # how to pay by transfer: the territory's collection account and the reference to quote

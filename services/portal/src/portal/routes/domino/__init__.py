@@ -1,7 +1,8 @@
 """DOMINO-NG screens, in the manual's order and wording: the relation, the home, the declaration screen by
 screen (Données, Annexe A, Annexe B, Champs calculés, Octroi de mer, Octroi de mer régional,
-Récapitulatif), a line changed (« Modifier »), filing and its receipt, the search, the office; and, for producers
-with many products, « Importer des lignes » and « Reprendre les produits du trimestre précédent ».
+Récapitulatif), a line changed (« Modifier »), filing and its receipt, a filed declaration rectified (« Rectifier
+cette déclaration »), the search, the office; and, for producers with many products, « Importer des lignes » and
+« Reprendre les produits du trimestre précédent ».
 
 Every read and command goes to the services' APIs with the person's token; nothing here decides a rule: a
 refusal comes back with its field, and its message is shown next to that field, what was typed kept. Every form
@@ -21,6 +22,7 @@ from portal.routes.domino import (
     card,
     carry_over,
     computed,
+    correction,
     declarant,
     declaration,
     filing,
@@ -44,6 +46,7 @@ router.include_router(relation.router)
 router.include_router(search.router)
 router.include_router(telepaiement.router)
 router.include_router(declaration.router)
+router.include_router(correction.router)
 router.include_router(declarant.router)
 router.include_router(annexes.router)
 router.include_router(product.router)

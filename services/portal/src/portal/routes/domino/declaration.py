@@ -7,9 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from portal.backends import Refused, backends_of, seg
-from portal.forms import submitted
+from portal.forms import Form, submitted
 from portal.rendering import render, see_other
-from portal.routes.domino.opening import declaration_of, relation_home, screen, signed_in
+from portal.routes.domino.opening import Declaration, declaration_of, relation_home, screen, signed_in
+from portal.session import Session
 
 router = APIRouter()
 
@@ -53,8 +54,25 @@ async def declaration_page(request: Request, declaration_id: str) -> Response:
     declaration = await declaration_of(request, session, declaration_id)
     if declaration["status"] == "draft":
         return see_other(f"/domino/declarations/{declaration_id}/donnees")
+    return await consulted(request, session, declaration)
+
+
+async def consulted(
+    request: Request, session: Session, declaration: Declaration, *, form: Form | None = None, status: int = 200
+) -> Response:
+    """The filed declaration's page: its payment, « Rectifier cette déclaration » while it is in force, its content
+    and history; `form`, the rectification refused, its reason at the top of that block."""
     history = await backends_of(request).declarations.get(
-        f"/api/v1/declarations/{seg(declaration_id)}/history", session.token
+        f"/api/v1/declarations/{seg(declaration['id'])}/history", session.token
     )
     # `screen` gives the page a form whose key the card payment's button carries (one operation per showing)
-    return screen(request, "domino/consult.html", declaration, None, title="Déclaration déposée", history=history)
+    return screen(
+        request,
+        "domino/consult.html",
+        declaration,
+        None,
+        form=form,
+        status=status,
+        title="Déclaration déposée",
+        history=history,
+    )

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from portal.auth import person
 from portal.backends import Refused, backends_of, seg
 from portal.forms import Form
-from portal.rendering import render, see_other
+from portal.rendering import declaration_name, render, see_other
 from portal.session import Session
 
 Declaration = dict[str, Any]
@@ -59,6 +59,9 @@ async def relation_home(request: Request, session: Session) -> dict[str, Any]:
     except Refused:
         session.relation_id = None
         raise ChooseRelation() from None
+    # A quarter read back with a déclaration rectificative was filed (one opens only on a filed declaration):
+    # whichever of the quarter's declarations the service names, it is not late.
+    home["late_quarters"] = [q for q in home["late_quarters"] if not (q.get("declaration") or {}).get("corrective")]
     return home
 
 
@@ -119,16 +122,17 @@ def screen(
     block: str | None = None,
     **extra: Any,
 ) -> Response:
-    """A screen of the declaration: its title the step's (or the one given) and the period, the steps shown; its
-    form carrying the version of the declaration it is shown from (or the one it was first shown from, when shown
-    again to be corrected)."""
+    """A screen of the declaration: its title the step's (or the one given) and the period (a rectificative's number
+    before it), the steps shown; its form carrying the version of the declaration it is shown from (or the one it
+    was first shown from, when shown again to be corrected)."""
     titles = dict(STEPS)
     form = form or Form()
     form.values.setdefault("version", str(declaration["version"]))
     if "annex" in extra:
         extra["slug"] = str(extra["annex"]).lower()  # the annex in the pages' addresses: annexe-a, annexe-b
+    named = declaration_name(declaration) if declaration.get("corrective") else declaration["period"]
     context = {
-        "title": f"{titles.get(step or '', extra.pop('title', 'Déclaration'))} — {declaration['period']}",
+        "title": f"{titles.get(step or '', extra.pop('title', 'Déclaration'))} — {named}",
         "declaration": declaration,
         "steps": STEPS,
         "step": step,

@@ -36,6 +36,8 @@ async def search(request: Request, annee: str = "", trimestre: str = "", etat: s
         page=max(1, min(page, 10_000)),
         per_page=20,
     )
+    # A quarter's rectificatives above the declaration they correct, the latest first (the service orders quarters).
+    found["items"].sort(key=lambda d: (-d["year"], -d["quarter"], -int(d.get("corrective") or 0)))
     query = urlencode({k: v for k, v in form.values.items() if v})
     return render(
         request,

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from portal.backends import Refused, backends_of, seg
-from portal.rendering import render
+from portal.rendering import declaration_name, render
 from portal.routes.suivi.opening import not_shown, query, signed_in
 from portal.session import Session
 
@@ -44,7 +44,7 @@ async def declaration_page(request: Request, declaration_id: str) -> Response:
         request,
         "suivi/declaration.html",
         {
-            "title": f"Déclaration du {declaration['period']} — relation n° {declaration['relation_number']}",
+            "title": f"{declaration_name(declaration)} — relation n° {declaration['relation_number']}",
             "declaration": declaration,
             "history": history,
             "office": office,

@@ -24,6 +24,7 @@ COLUMNS = (
     "Total dû (€)",
     "Paiement",
     "Reste à payer (€)",
+    "Rectificatives",
 )
 
 
@@ -40,7 +41,16 @@ def _cells(row: dict[str, Any]) -> list[str]:
         amount_cell(declaration.get("total_due")) if row["filed"] else "",
         payment.get("status_label") or "",
         amount_cell(payment.get("balance")) if payment else "",
+        _corrections(row),
     ]
+
+
+def _corrections(row: dict[str, Any]) -> str:
+    """The quarter's déclarations rectificatives: « n° 1 déposée ; n° 2 en cours de saisie »."""
+    return " ; ".join(
+        f"n° {c['corrective']} {'déposée' if c['status'] == 'filed' else 'en cours de saisie'}"
+        for c in row.get("rectificatives") or []
+    )
 
 
 async def _all_rows(
