@@ -62,7 +62,8 @@ async def test_an_agent_instructs_a_request_from_a_traiter_to_cloturees(
     await agent.check("agent-tableau")
     assert "À traiter" in await page.inner_text("#demandes caption")
     row = await _row(agent, number)
-    assert "Juda Bricot" in row and "élevé en fût" in row and "jours restants" in row
+    assert "Juda Bricot" in row and "élevé en fût" in row
+    assert "3 mois à compter de la recevabilité" in row, "no date before admissibility (OGDE manual § 1.3)"
     await page.click(f"#demande-{number} a")
     await page.wait_for_selector("#actions")
     await agent.check()
@@ -117,6 +118,7 @@ async def test_an_agent_instructs_a_request_from_a_traiter_to_cloturees(
     await page.click("#decider")
     await page.wait_for_selector("text=La demande est jugée recevable.")
     assert "Recevabilité : Oui" in await page.text_content("#recevabilite-etat") or ""
+    assert "jours restants" in (await page.text_content("#echeance") or ""), "dated once judged admissible"
 
     # A private note, for the agents only.
     await page.fill("#note", "Vérifier la délibération NOTE-PRIVEE du conseil régional.")

@@ -43,7 +43,7 @@ class Notice(_Event):
     directorate_mailbox: str
 
 
-@_req("RequestSubmitted", version=2)
+@_req("RequestSubmitted", version=3)
 class RequestSubmitted(_Event):
     request_id: str
     number: int
@@ -69,8 +69,10 @@ class RequestSubmitted(_Event):
     """…and its reference, as stated (a letter's reference, a rescrit delivered outside OGDE)."""
     collegial: bool = False
     received_at: datetime
-    deadline_at: datetime | None
-    """The 3-month answer deadline; None for a droit au contrôle, which has none (CRPA L.124-1)."""
+    deadline_at: datetime | None = None
+    """Always None since v3: no answer deadline runs before the request is judged admissible (it is
+    `AdmissibilityDecided.deadline_at`). Kept so that readers written for v2 still read it; the v2 → v3 upcaster
+    clears the date v2 counted from receipt."""
     notice: Notice
 
 
@@ -80,6 +82,14 @@ def _request_submitted_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     # (CRPA L.124-1: « dans un délai raisonnable »), so it reads as none.
     if data.get("nature") == "droit_au_controle":
         data["deadline_at"] = None
+    return data
+
+
+@upcaster("RequestSubmitted", from_version=2)
+def _request_submitted_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    # v2 counted the 3 months from receipt; they run from admissibility (OGDE manual § 1.3, code des douanes
+    # art. 345 bis II), so a request just filed has no date yet.
+    data["deadline_at"] = None
     return data
 
 
@@ -98,6 +108,10 @@ class AdmissibilityDecided(_Event):
     grounds: str | None = None
     ground_code: str | None = None
     notice: Notice
+    deadline_at: datetime | None = None
+    """The answer deadline this decision starts: 3 months from it for a rescrit or a second examen judged
+    admissible. None when refused, for a droit au contrôle (it has none), and in decisions recorded before it was
+    carried, whose deadline is counted from the event's instant when folded."""
 
 
 @_req("RequestQuestioned")
@@ -108,24 +122,32 @@ class RequestQuestioned(_Event):
     notice: Notice
 
 
-@_req("QuestionAnswered")
+@_req("QuestionAnswered", version=2)
 class QuestionAnswered(_Event):
-    """The requester answered a question: the complement asked for has arrived, the clock restarts."""
+    """The requester answered a question. The answer deadline stays where admissibility set it."""
 
     question_id: str
     question_text: str
     text: str
     notice: Notice
-    restarts_clock: bool = False
-    deadline_at: datetime | None = None
 
 
-@_req("ComplementAdded")
+@_req("ComplementAdded", version=2)
 class ComplementAdded(_Event):
+    """The requester added a complement. The answer deadline stays where admissibility set it."""
+
     complement_id: str
     text: str
-    restarts_clock: bool = False
-    deadline_at: datetime | None = None
+
+
+@upcaster("QuestionAnswered", from_version=1)
+@upcaster("ComplementAdded", from_version=1)
+def _exchange_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 restarted the 3 months from an answer (`restarts_clock`, `deadline_at` counted from it). They run from
+    # admissibility and nothing moves them since (OGDE manual § 1.3): the answer no longer carries a deadline.
+    data.pop("restarts_clock", None)
+    data.pop("deadline_at", None)
+    return data
 
 
 @_req("AttachmentAdded")

@@ -220,11 +220,15 @@ async def test_a_second_examen_of_a_closed_rescrit_is_collegial_with_its_own_thr
     body = await essoc.file(rescrit(nature="second_examen", previous_request=str(rescrit_["number"])))
     assert body["characteristics"]["collegial"] is True
     assert body["characteristics"]["previous_request"] == rescrit_["id"]
-    filed = datetime.fromisoformat(body["filed_at"])
-    deadline = datetime.fromisoformat(body["deadline"]["deadline_at"])
-    # three calendar months by the rule's own function (a count of days fails from 28 February: 28 May is 89 days
-    # on), from the instant the service took as the filing's, within the second before its stamp
-    assert deadlines.answer_deadline(filed - timedelta(seconds=1)) <= deadline <= deadlines.answer_deadline(filed)
+    assert body["deadline"]["deadline_at"] is None and body["deadline"]["awaiting_admissibility"] is True
+    await essoc.agent_971.post(f"/api/v1/requests/{body['id']}/take-charge")
+    admitted_at = essoc.clock.now()
+    essoc.clock.now = lambda: admitted_at
+    r = await essoc.agent_971.post(f"/api/v1/requests/{body['id']}/admissibility", json={"decision": "oui"})
+    # its own three calendar months from its own admissibility, by the rule's own function (a count of days fails
+    # from 28 February: 28 May is 89 days on)
+    deadline = deadlines.answer_deadline_from_admissibility("second_examen", admitted_at)
+    assert datetime.fromisoformat(r.json()["deadline"]["deadline_at"]) == deadline
     by_id = await essoc.file(rescrit(nature="second_examen", previous_request=rescrit_["id"]))
     assert by_id["characteristics"]["previous_request"] == rescrit_["id"]
 

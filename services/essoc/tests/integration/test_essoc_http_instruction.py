@@ -38,7 +38,14 @@ async def test_the_board_queues_requests_by_stage_and_follows_the_agent_who_take
     assert [t["label"] for t in board["tabs"]][:2] == ["À traiter", "Suivies par moi"]
     row = board["items"][0]
     assert row["requester_name"] == "Juda Bricot" and row["nature_label"] and row["subject"].startswith("Taux")
-    assert row["clock"]["days_left"] >= 89 and row["clock"]["near"] is False
+    # not yet judged admissible: no date, « 3 mois à compter de la recevabilité »
+    assert row["clock"] == {
+        "period_months": 3,
+        "awaiting_admissibility": True,
+        "deadline_at": None,
+        "days_left": None,
+        "near": False,
+    }
     mine = await _board(essoc, tab="suivies")
     assert _numbers(mine) == [taken["number"]] and mine["items"][0]["followed_by"]["name"] == "Joseph Lubin"
     assert (await _board(essoc, "agent_971_b", tab="suivies"))["items"] == []
@@ -65,7 +72,8 @@ async def test_the_board_filters_searches_and_sorts(essoc) -> None:  # type: ign
     by_subject = _numbers(await _board(essoc, sort="objet"))
     assert by_subject.index(banane["number"]) < by_subject.index(rhum["number"])
     assert _numbers(await _board(essoc, sort="numero", order="desc"))[0] == ctrl["number"]
-    # a droit au contrôle has no answer clock: it sorts after every dated deadline
+    # without a date (not yet admissible, or a droit au contrôle, which has no clock) a request sorts after every
+    # dated deadline, by number
     assert _numbers(await _board(essoc, sort="echeance"))[-1] == ctrl["number"]
     assert (await _board(essoc, admissibility="oui"))["items"] == []
     assert (await _board(essoc, state="cloturee"))["items"] == []

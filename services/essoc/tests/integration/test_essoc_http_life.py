@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import pytest
-
-from essoc.domain.deadlines import answer_deadline
 
 from essoc_http_support import control, essoc_app, problem, rescrit
 
@@ -265,33 +261,6 @@ async def test_complements_are_added_while_the_request_is_filed_or_in_charge(ess
     problem(await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "x"}), 403)
     closed = await essoc.closed()
     problem(await essoc.juda.post(f"/api/v1/requests/{closed['id']}/complements", json={"text": "x"}), 409)
-
-
-async def test_a_complement_the_agent_asked_for_restarts_the_three_month_clock(essoc) -> None:  # type: ignore[no-untyped-def]
-    # code des douanes art. 345 bis II: 3 months from receipt of the complements asked for.
-    filed = await essoc.file()
-    first_deadline = filed["deadline"]["deadline_at"]
-    await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
-    later = datetime.fromisoformat(filed["filed_at"]) + timedelta(days=20)
-    essoc.clock.now = lambda: later
-    r = await essoc.juda.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "Spontané."})
-    assert r.json()["deadline"]["deadline_at"] == first_deadline
-    await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/questions", json={"text": "Vos factures ?"})
-    r = await essoc.juda.post(f"/api/v1/requests/{filed['id']}/complements", json={"text": "Les voici."})
-    assert datetime.fromisoformat(r.json()["deadline"]["deadline_at"]) == answer_deadline(later)
-
-
-async def test_an_answer_to_a_question_restarts_the_three_month_clock(essoc) -> None:  # type: ignore[no-untyped-def]
-    filed = await essoc.file()
-    await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/take-charge")
-    question = (await essoc.agent_971.post(f"/api/v1/requests/{filed['id']}/questions", json={"text": "?"})).json()
-    later = datetime.fromisoformat(filed["filed_at"]) + timedelta(days=30)
-    essoc.clock.now = lambda: later
-    r = await essoc.juda.post(
-        f"/api/v1/requests/{filed['id']}/questions/{question['question_id']}/answer", json={"text": "!"}
-    )
-    assert datetime.fromisoformat(r.json()["deadline"]["deadline_at"]) == answer_deadline(later)
-    assert r.json()["deadline"]["deadline_at"] != filed["deadline"]["deadline_at"]
 
 
 async def test_a_refused_request_takes_no_more_complements_or_answers(essoc) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from contracts.events.essoc import (
     RequestSubmitted,
     RequestTakenInCharge,
 )
+from essoc.domain.deadlines import answer_deadline_from_admissibility
 from essoc.domain.filing import Filing, submit_request
 from essoc.domain.referentials import default_referentials
 from essoc.domain.request import EssocEvent, EssocRequest
@@ -83,4 +84,6 @@ def taken_in_charge(start: RequestSubmitted) -> list[EssocEvent]:
 
 
 def admitted(start: RequestSubmitted) -> list[EssocEvent]:
-    return [*taken_in_charge(start), AdmissibilityDecided(decision="oui", notice=start.notice)]
+    """Filed, taken in charge and judged admissible, all at NOW: its 3 months run from NOW."""
+    deadline_at = answer_deadline_from_admissibility(start.nature, NOW)
+    return [*taken_in_charge(start), AdmissibilityDecided(decision="oui", notice=start.notice, deadline_at=deadline_at)]

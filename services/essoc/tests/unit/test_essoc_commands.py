@@ -14,6 +14,7 @@ from chassis.http.auth import SYSTEM_PRINCIPAL, Principal
 from chassis.memory import MemoryEventStore, MemoryTransaction
 from contracts.errors import Conflict, Forbidden, NotFound
 from contracts.events.essoc import (
+    AdmissibilityDecided,
     AttachmentAdded,
     DeadlineReached,
     QuestionAnswered,
@@ -187,15 +188,23 @@ async def test_taking_in_charge_twice_is_a_conflict() -> None:
 
 async def test_the_answer_clock_notifies_a_deadline_once() -> None:
     given = Given()
-    request_id = await given.filed()
-    [submitted] = given.store.events(request_id)
-    assert isinstance(submitted, RequestSubmitted)
-    later = commands.NotifyDeadlines(request_id=request_id, now=submitted.deadline_at + timedelta(days=1))
+    request_id = await given.admitted()
+    decision = given.store.events(request_id)[-1]
+    assert isinstance(decision, AdmissibilityDecided) and decision.deadline_at is not None
+    later = commands.NotifyDeadlines(request_id=request_id, now=decision.deadline_at + timedelta(days=1))
     assert await given.run(commands.notify_deadlines, later, SYSTEM_PRINCIPAL) == 1
     assert await given.run(commands.notify_deadlines, later, SYSTEM_PRINCIPAL) == 0
     notice = given.store.events(request_id)[-1]
     assert isinstance(notice, DeadlineReached) and notice.kind == "expiry"
+    assert notice.deadline_at == decision.deadline_at
     assert given.store.streams[request_id][-1].actor.role == "system"
+
+
+async def test_a_request_not_yet_admissible_gets_no_deadline_notice() -> None:
+    given = Given()
+    request_id = await given.taken()
+    years_later = commands.NotifyDeadlines(request_id=request_id, now=NOW + timedelta(days=800))
+    assert await given.run(commands.notify_deadlines, years_later, SYSTEM_PRINCIPAL) == 0
 
 
 async def test_a_second_examen_cites_the_rescrit_by_its_number() -> None:

@@ -1,4 +1,7 @@
-"""The answer clock: 3 months from receipt, a reminder 15 days before, notices emitted once."""
+"""The answer clock's arithmetic: months, the reminder 15 days before, the notice due, the directorate's zone.
+
+The rule itself, 3 months from admissibility, and the notices the aggregate emits are in
+`test_essoc_answer_deadline.py`."""
 
 from __future__ import annotations
 
@@ -7,27 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contracts.events.essoc import (
-    AdmissibilityDecided,
-    ComplementAdded,
-    DeadlineReached,
-    RequestClosed,
-    RequestQuestioned,
-    RequestSubmitted,
-)
-from contracts.registry import parse
 from essoc.domain import deadlines
-from essoc.domain.deadlines import (
-    add_months,
-    answer_deadline,
-    due_kind,
-    local_time,
-    reminder_at,
-    second_examen_closes_at,
-    zone_of,
-)
-
-from essoc_given import AGENT, REQUESTER, admitted, control_filing, given, submitted, taken_in_charge
+from essoc.domain.deadlines import add_months, due_kind, local_time, reminder_at, second_examen_closes_at, zone_of
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -69,11 +53,6 @@ def test_an_instant_without_zone_is_a_programming_error() -> None:
         add_months(datetime(2026, 1, 1), 1)
 
 
-def test_answer_is_due_three_months_after_receipt() -> None:
-    # code des douanes art. 345 bis II (loi 2018-727).
-    assert answer_deadline(utc(2026, 3, 10, 9)) == utc(2026, 6, 10, 9)
-
-
 def test_the_unit_is_reminded_fifteen_days_before_the_deadline() -> None:
     assert reminder_at(utc(2026, 6, 10, 9)) == utc(2026, 5, 26, 9)
 
@@ -102,106 +81,6 @@ def test_a_directorate_reads_deadlines_in_its_territory_zone() -> None:
     assert local_time(deadline, "974").isoformat() == "2026-05-01T07:30:00+04:00"
     assert zone_of("976") == ZoneInfo("Indian/Mayotte")
     assert zone_of("69") == zone_of(None) == ZoneInfo("Europe/Paris")
-
-
-# ---- DeadlineReached from the aggregate -----------------------------------------------------------
-
-START = submitted()  # received 2026-03-10 09:00 UTC, deadline 2026-06-10 09:00 UTC
-NOTICE = START.notice
-DEADLINE = utc(2026, 6, 10, 9)
-REMINDER = DeadlineReached(kind="reminder", deadline_at=DEADLINE, notice=NOTICE)
-EXPIRY = DeadlineReached(kind="expiry", deadline_at=DEADLINE, notice=NOTICE)
-
-
-def test_nothing_is_due_before_the_reminder() -> None:
-    assert given(START).deadline_notices_due(utc(2026, 5, 26, 8)) == []
-
-
-def test_the_reminder_is_due_fifteen_days_before_even_before_taking_charge() -> None:
-    assert given(START).deadline_notices_due(utc(2026, 5, 26, 9)) == [REMINDER]
-
-
-def test_the_reminder_is_emitted_once() -> None:
-    assert given(START, REMINDER).deadline_notices_due(utc(2026, 6, 1)) == []
-
-
-def test_expiry_is_due_at_the_deadline() -> None:
-    assert given(*taken_in_charge(START), REMINDER).deadline_notices_due(DEADLINE) == [EXPIRY]
-
-
-def test_expiry_is_emitted_once_and_supersedes_a_missed_reminder() -> None:
-    assert given(START).deadline_notices_due(utc(2026, 7, 1)) == [EXPIRY]
-    request = given(START, EXPIRY)
-    assert request.deadline_notices_due(utc(2026, 7, 1)) == []
-
-
-@pytest.mark.parametrize("ending", ["closed", "refused"])
-def test_a_closed_or_refused_request_has_no_deadline_notice(ending: str) -> None:
-    history = (
-        [*admitted(START), RequestClosed(response="R.", notice=NOTICE)]
-        if ending == "closed"
-        else [*taken_in_charge(START), AdmissibilityDecided(decision="non", grounds="x", notice=NOTICE)]
-    )
-    assert given(*history).deadline_notices_due(utc(2026, 7, 1)) == []
-
-
-def test_a_restarted_clock_gets_its_own_reminder_and_expiry() -> None:
-    question = RequestQuestioned(question_id="q-1", text="?", asked_by=AGENT, notice=NOTICE)
-    request = given(*taken_in_charge(START), question, REMINDER)
-    [complement] = request.add_complement(
-        complement_id="c-1", text="Voici.", requester_id=REQUESTER.id, now=utc(2026, 6, 1, 12)
-    )
-    assert isinstance(complement, ComplementAdded)
-    restarted = given(*taken_in_charge(START), question, REMINDER, complement)
-    assert restarted.deadline_notices_due(DEADLINE) == []
-    assert restarted.deadline_notices_due(utc(2026, 8, 17, 12)) == [
-        DeadlineReached(kind="reminder", deadline_at=utc(2026, 9, 1, 12), notice=NOTICE)
-    ]
-
-
-def test_a_notice_of_a_former_deadline_does_not_count_for_the_new_one() -> None:
-    restart = ComplementAdded(complement_id="c-1", text="x", restarts_clock=True, deadline_at=utc(2026, 9, 1))
-    request = given(START, restart, REMINDER)
-    assert request.deadline_notices_due(utc(2026, 8, 20)) == [
-        DeadlineReached(kind="reminder", deadline_at=utc(2026, 9, 1), notice=NOTICE)
-    ]
-
-
-# ---- droit au contrôle: no 3-month clock (CRPA L.124-1) ----------------------------------------------
-
-
-def test_droit_au_controle_has_no_three_month_clock() -> None:
-    # CRPA L.124-1: the control is carried out « dans un délai raisonnable »; the 3 months of code des douanes
-    # art. 345 bis II are the rescrit's (and its second examen's)
-    control = submitted(filing=control_filing())
-    assert control.deadline_at is None
-    request = given(*taken_in_charge(control))
-    assert request.deadline_at is None
-    assert request.deadline_notices_due(utc(2027, 1, 1)) == []
-
-
-def test_droit_au_controle_answers_restart_no_clock() -> None:
-    control = submitted(filing=control_filing())
-    question = RequestQuestioned(question_id="q-1", text="?", asked_by=AGENT, notice=control.notice)
-    history = [*admitted(control), question]
-    [answer] = given(*history).answer_question(
-        question_id="q-1", text="Voici.", requester_id=REQUESTER.id, now=utc(2026, 4, 1)
-    )
-    assert (answer.restarts_clock, answer.deadline_at) == (False, None)
-    [complement] = given(*history).add_complement(
-        complement_id="c-1", text="Voici.", requester_id=REQUESTER.id, now=utc(2026, 4, 1)
-    )
-    assert (complement.restarts_clock, complement.deadline_at) == (False, None)
-
-
-def test_droit_au_controle_filed_with_a_deadline_before_the_rule_gets_no_notice() -> None:
-    # RequestSubmitted v1 gave a droit au contrôle the rescrit's deadline; read today (upcast to v2), none
-    stored = submitted(filing=control_filing()).model_dump(mode="json") | {"deadline_at": DEADLINE.isoformat()}
-    legacy = parse("RequestSubmitted", 1, stored)
-    assert isinstance(legacy, RequestSubmitted) and legacy.deadline_at is None
-    assert given(legacy).deadline_notices_due(utc(2026, 7, 1)) == []
-    rescrit = parse("RequestSubmitted", 1, START.model_dump(mode="json"))
-    assert isinstance(rescrit, RequestSubmitted) and rescrit.deadline_at == DEADLINE
 
 
 def test_days_left_counts_calendar_days_in_the_directorates_zone() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from contracts.errors import Conflict, DomainError, Forbidden, NotFound
@@ -22,7 +20,6 @@ NOTICE = START.notice
 QUESTION = RequestQuestioned(
     question_id="q-1", text="Pouvez-vous préciser votre demande ?", asked_by=AGENT, notice=NOTICE
 )
-LATER = datetime(2026, 4, 20, 8, 0, tzinfo=UTC)
 
 
 # ---- questions ------------------------------------------------------------------------------------
@@ -64,59 +61,42 @@ def test_a_question_id_is_used_once() -> None:
 
 def test_the_requester_answers_a_question_and_the_answer_recalls_it() -> None:
     events = given(*taken_in_charge(START), QUESTION).answer_question(
-        question_id="q-1", text="Il s'agit de rhum arrangé.", requester_id=REQUESTER.id, now=LATER
+        question_id="q-1", text="Il s'agit de rhum arrangé.", requester_id=REQUESTER.id
     )
     assert events == [
         QuestionAnswered(
-            question_id="q-1",
-            question_text=QUESTION.text,
-            text="Il s'agit de rhum arrangé.",
-            notice=NOTICE,
-            restarts_clock=True,
-            deadline_at=datetime(2026, 7, 20, 8, 0, tzinfo=UTC),
+            question_id="q-1", question_text=QUESTION.text, text="Il s'agit de rhum arrangé.", notice=NOTICE
         )
     ]
     assert given(*taken_in_charge(START), QUESTION, *events).pending_questions == []
-
-
-def test_an_answer_to_a_question_restarts_the_three_month_clock() -> None:
-    # code des douanes art. 345 bis II: 3 months from receipt of the complements the service asked for.
-    [answered] = given(*taken_in_charge(START), QUESTION).answer_question(
-        question_id="q-1", text="Voici.", requester_id=REQUESTER.id, now=LATER
-    )
-    request = given(*taken_in_charge(START), QUESTION, answered)
-    assert request.deadline_at == datetime(2026, 7, 20, 8, 0, tzinfo=UTC)
-    assert request.deadline_notices == set()
 
 
 def test_each_question_is_answered_once() -> None:
     answered = QuestionAnswered(question_id="q-1", question_text=QUESTION.text, text="Oui.", notice=NOTICE)
     with pytest.raises(Conflict, match="déjà reçu une réponse"):
         given(*taken_in_charge(START), QUESTION, answered).answer_question(
-            question_id="q-1", text="Encore.", requester_id=REQUESTER.id, now=LATER
+            question_id="q-1", text="Encore.", requester_id=REQUESTER.id
         )
 
 
 def test_only_the_requester_answers_questions() -> None:
     with pytest.raises(Forbidden):
         given(*taken_in_charge(START), QUESTION).answer_question(
-            question_id="q-1", text="Oui.", requester_id=OTHER_USER, now=LATER
+            question_id="q-1", text="Oui.", requester_id=OTHER_USER
         )
 
 
 def test_answering_an_unknown_question_is_not_found() -> None:
     with pytest.raises(NotFound) as error:
         given(*taken_in_charge(START), QUESTION).answer_question(
-            question_id="q-9", text="Oui.", requester_id=REQUESTER.id, now=LATER
+            question_id="q-9", text="Oui.", requester_id=REQUESTER.id
         )
     assert error.value.field == "question_id"
 
 
 def test_an_answer_has_a_text() -> None:
     with pytest.raises(DomainError) as error:
-        given(*taken_in_charge(START), QUESTION).answer_question(
-            question_id="q-1", text=" ", requester_id=REQUESTER.id, now=LATER
-        )
+        given(*taken_in_charge(START), QUESTION).answer_question(question_id="q-1", text=" ", requester_id=REQUESTER.id)
     assert error.value.field == "text"
 
 
@@ -124,7 +104,7 @@ def test_a_refused_request_takes_no_more_answers() -> None:
     refused = AdmissibilityDecided(decision="non", grounds="Hors champ.", notice=NOTICE)
     with pytest.raises(Conflict, match="refusée"):
         given(*taken_in_charge(START), QUESTION, refused).answer_question(
-            question_id="q-1", text="Oui.", requester_id=REQUESTER.id, now=LATER
+            question_id="q-1", text="Oui.", requester_id=REQUESTER.id
         )
 
 
@@ -134,9 +114,7 @@ def test_a_refused_request_takes_no_more_answers() -> None:
 @pytest.mark.parametrize("taken", [False, True])
 def test_the_requester_completes_a_request_while_deposee_or_prise_en_charge(taken: bool) -> None:
     history = taken_in_charge(START) if taken else [START]
-    events = given(*history).add_complement(
-        complement_id="c-1", text=" Précision. ", requester_id=REQUESTER.id, now=LATER
-    )
+    events = given(*history).add_complement(complement_id="c-1", text=" Précision. ", requester_id=REQUESTER.id)
     assert events == [ComplementAdded(complement_id="c-1", text="Précision.")]
 
 
@@ -152,45 +130,29 @@ def test_a_refused_or_closed_request_cannot_be_completed(
 ) -> None:
     history = [*admitted(START), ending] if isinstance(ending, RequestClosed) else [*taken_in_charge(START), ending]
     with pytest.raises(Conflict, match="ne peut plus être complétée"):
-        given(*history).add_complement(complement_id="c-1", text="x", requester_id=REQUESTER.id, now=LATER)
+        given(*history).add_complement(complement_id="c-1", text="x", requester_id=REQUESTER.id)
 
 
 def test_only_the_requester_completes_the_request() -> None:
     with pytest.raises(Forbidden):
-        given(START).add_complement(complement_id="c-1", text="x", requester_id=OTHER_USER, now=LATER)
+        given(START).add_complement(complement_id="c-1", text="x", requester_id=OTHER_USER)
 
 
 def test_a_complement_has_a_text() -> None:
     with pytest.raises(DomainError) as error:
-        given(START).add_complement(complement_id="c-1", text="", requester_id=REQUESTER.id, now=LATER)
+        given(START).add_complement(complement_id="c-1", text="", requester_id=REQUESTER.id)
     assert error.value.field == "text"
 
 
 def test_a_complement_id_is_used_once() -> None:
     first = ComplementAdded(complement_id="c-1", text="x")
     with pytest.raises(Conflict):
-        given(START, first).add_complement(complement_id="c-1", text="y", requester_id=REQUESTER.id, now=LATER)
+        given(START, first).add_complement(complement_id="c-1", text="y", requester_id=REQUESTER.id)
 
 
-def test_complement_while_a_question_is_pending_restarts_the_three_month_clock() -> None:
-    # code des douanes art. 345 bis II: 3 months from receipt of the complements the service asked for.
+def test_a_complement_while_a_question_is_pending_is_just_a_complement() -> None:
+    # The answer deadline runs from admissibility and nothing moves it since (test_essoc_answer_deadline).
     events = given(*taken_in_charge(START), QUESTION).add_complement(
-        complement_id="c-1", text="Voici nos factures.", requester_id=REQUESTER.id, now=LATER
+        complement_id="c-1", text="Voici nos factures.", requester_id=REQUESTER.id
     )
-    new_deadline = datetime(2026, 7, 20, 8, 0, tzinfo=UTC)
-    assert events == [
-        ComplementAdded(complement_id="c-1", text="Voici nos factures.", restarts_clock=True, deadline_at=new_deadline)
-    ]
-    assert given(*taken_in_charge(START), QUESTION, *events).deadline_at == new_deadline
-
-
-def test_complement_of_the_requesters_own_accord_keeps_the_clock() -> None:
-    answered = QuestionAnswered(question_id="q-1", question_text=QUESTION.text, text="Oui.", notice=NOTICE)
-    request = given(*taken_in_charge(START), QUESTION, answered)
-    [event] = request.add_complement(complement_id="c-1", text="x", requester_id=REQUESTER.id, now=LATER)
-    assert (event.restarts_clock, event.deadline_at) == (False, None)
-    assert (
-        given(*taken_in_charge(START), QUESTION, answered, event).deadline_at
-        == START.deadline_at
-        == datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
-    )
+    assert events == [ComplementAdded(complement_id="c-1", text="Voici nos factures.")]

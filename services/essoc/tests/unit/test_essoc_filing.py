@@ -50,7 +50,7 @@ def test_rescrit_from_a_company_is_submitted_to_the_directorate_of_its_sub_categ
     assert event.collegial is False
     assert event.previous_request is None
     assert event.received_at == NOW
-    assert event.deadline_at == datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+    assert event.deadline_at is None, "the 3 months run from admissibility, not from receipt"
 
 
 def test_the_notice_addresses_the_requester_and_the_directorate_mailbox() -> None:
@@ -279,13 +279,13 @@ def second_examen(previous: EssocRequest | None, now: datetime) -> list[RequestS
     return submit(rescrit_filing(nature="second_examen", previous_request="req-0"), previous=previous, now=now)
 
 
-def test_second_examen_of_a_rescrit_closed_less_than_two_months_ago_is_collegial_with_its_own_clock() -> None:
+def test_second_examen_of_a_rescrit_closed_less_than_two_months_ago_is_collegial() -> None:
     previous = closed_rescrit(datetime(2026, 2, 1, tzinfo=UTC))
     [event] = second_examen(previous, NOW)
     assert event.nature == "second_examen"
     assert event.previous_request == "req-0"
     assert event.collegial is True
-    assert (event.received_at, event.deadline_at) == (NOW, datetime(2026, 6, 10, 9, 0, tzinfo=UTC))
+    assert (event.received_at, event.deadline_at) == (NOW, None)  # its own 3 months run from its admissibility
 
 
 def test_second_examen_may_be_asked_on_the_last_instant_of_the_two_months() -> None:
@@ -317,7 +317,7 @@ def test_second_examen_previous_rescrit_number_is_optional() -> None:
         date(2026, 2, 1),
         "DR Martinique 2026/017",
     )
-    assert event.collegial is True and event.deadline_at is not None
+    assert event.collegial is True
 
 
 def test_second_examen_without_number_needs_the_date_and_reference() -> None:

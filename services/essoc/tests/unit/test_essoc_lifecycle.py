@@ -69,30 +69,32 @@ def test_a_request_is_taken_in_charge_only_once() -> None:
 
 def test_admissibility_is_decided_only_once_taken_in_charge() -> None:
     with pytest.raises(Conflict, match="déposée"):
-        given(START).decide_admissibility(decision="oui", referentials=REFS)
+        given(START).decide_admissibility(decision="oui", referentials=REFS, now=NOW)
 
 
 def test_admissible_request_stays_prise_en_charge_with_admissibility_oui() -> None:
-    events = given(*taken_in_charge(START)).decide_admissibility(decision="oui", referentials=REFS)
-    assert events == [AdmissibilityDecided(decision="oui", notice=NOTICE)]
+    events = given(*taken_in_charge(START)).decide_admissibility(decision="oui", referentials=REFS, now=NOW)
+    assert events == [
+        AdmissibilityDecided(decision="oui", notice=NOTICE, deadline_at=datetime(2026, 6, 10, 9, tzinfo=UTC))
+    ]
     request = given(*taken_in_charge(START), *events)
     assert (request.state, request.admissibility) == (RequestState.PRISE_EN_CHARGE, Admissibility.OUI)
 
 
 def test_admissibility_is_decided_once() -> None:
     with pytest.raises(Conflict, match="déjà décidée"):
-        given(*admitted(START)).decide_admissibility(decision="non", grounds="x", referentials=REFS)
+        given(*admitted(START)).decide_admissibility(decision="non", grounds="x", referentials=REFS, now=NOW)
 
 
 def test_admissibility_decision_is_oui_or_non() -> None:
     with pytest.raises(DomainError) as error:
-        given(*taken_in_charge(START)).decide_admissibility(decision="peut-être", referentials=REFS)
+        given(*taken_in_charge(START)).decide_admissibility(decision="peut-être", referentials=REFS, now=NOW)
     assert error.value.field == "decision"
 
 
 def test_refusal_moves_the_request_to_refusee_with_its_grounds() -> None:
     events = given(*taken_in_charge(START)).decide_admissibility(
-        decision="non", grounds=" Demande hors du champ du rescrit. ", referentials=REFS
+        decision="non", grounds=" Demande hors du champ du rescrit. ", referentials=REFS, now=NOW
     )
     assert events == [AdmissibilityDecided(decision="non", grounds="Demande hors du champ du rescrit.", notice=NOTICE)]
     request = given(*taken_in_charge(START), *events)
@@ -102,14 +104,14 @@ def test_refusal_moves_the_request_to_refusee_with_its_grounds() -> None:
 @pytest.mark.parametrize("grounds", [None, "  "])
 def test_refusal_of_a_rescrit_requires_grounds(grounds: str | None) -> None:
     with pytest.raises(DomainError) as error:
-        given(*taken_in_charge(START)).decide_admissibility(decision="non", grounds=grounds, referentials=REFS)
+        given(*taken_in_charge(START)).decide_admissibility(decision="non", grounds=grounds, referentials=REFS, now=NOW)
     assert error.value.field == "grounds"
 
 
 def test_coded_refusal_grounds_are_for_droit_au_controle_only() -> None:
     with pytest.raises(DomainError) as error:
         given(*taken_in_charge(START)).decide_admissibility(
-            decision="non", grounds="Abus.", ground_code="demande-abusive", referentials=REFS
+            decision="non", grounds="Abus.", ground_code="demande-abusive", referentials=REFS, now=NOW
         )
     assert error.value.field == "ground_code"
 
@@ -120,7 +122,7 @@ CONTROL = submitted(filing=control_filing())
 @pytest.mark.parametrize("code", ["mauvaise-foi", "demande-abusive", "programme-de-controle"])
 def test_droit_au_controle_is_refused_only_on_a_crpa_l124_1_ground(code: str) -> None:
     [event] = given(*taken_in_charge(CONTROL)).decide_admissibility(
-        decision="non", ground_code=code, grounds="Motif détaillé.", referentials=REFS
+        decision="non", ground_code=code, grounds="Motif détaillé.", referentials=REFS, now=NOW
     )
     assert (event.ground_code, event.grounds) == (code, "Motif détaillé.")
 
@@ -130,7 +132,7 @@ def test_droit_au_controle_refusal_without_a_crpa_ground_is_refused(code: str | 
     # CRPA L.124-1: bad faith, abusive request, or harm to the service's control programme.
     with pytest.raises(DomainError) as error:
         given(*taken_in_charge(CONTROL)).decide_admissibility(
-            decision="non", ground_code=code, grounds="Pas le temps.", referentials=REFS
+            decision="non", ground_code=code, grounds="Pas le temps.", referentials=REFS, now=NOW
         )
     assert error.value.field == "ground_code"
     assert "L.124-1" in error.value.detail
@@ -138,7 +140,7 @@ def test_droit_au_controle_refusal_without_a_crpa_ground_is_refused(code: str | 
 
 def test_droit_au_controle_refusal_states_its_ground_when_no_text_is_given() -> None:
     [event] = given(*taken_in_charge(CONTROL)).decide_admissibility(
-        decision="non", ground_code="demande-abusive", referentials=REFS
+        decision="non", ground_code="demande-abusive", referentials=REFS, now=NOW
     )
     assert event.grounds == "Demande abusive."
 
@@ -211,7 +213,7 @@ def test_closure_cites_only_the_request_attachments() -> None:
 def test_every_later_event_carries_the_notice_of_the_submission() -> None:
     request = given(*taken_in_charge(START))
     events: list[AdmissibilityDecided | RequestQuestioned] = [
-        *request.decide_admissibility(decision="oui", referentials=REFS),
+        *request.decide_admissibility(decision="oui", referentials=REFS, now=NOW),
         *request.ask_question(question_id="q", text="?", agent_id=AGENT),
     ]
     assert all(event.notice == NOTICE for event in events)
@@ -244,9 +246,4 @@ def test_events_are_counted_as_the_stream_version() -> None:
 def test_submission_is_folded_with_all_its_characteristics() -> None:
     request = given(START)
     assert isinstance(START, RequestSubmitted)
-    assert (request.id, request.number, request.directorate, request.deadline_at) == (
-        "req-1",
-        150,
-        "dr-lyon",
-        START.deadline_at,
-    )
+    assert (request.id, request.number, request.directorate, request.deadline_at) == ("req-1", 150, "dr-lyon", None)

@@ -45,7 +45,7 @@ DETAIL = {
         "response": None,
         "refusal_grounds": None,
     },
-    "deadline": {"deadline_at": "2026-06-10T09:00:00+00:00"},
+    "deadline": {"period_months": 3, "awaiting_admissibility": True, "deadline_at": None},
     "history": [
         {
             "at": "2026-03-10T09:00:00+00:00",
@@ -80,3 +80,17 @@ def test_without_one_the_core_fonts_keep_the_accents_and_transliterate_the_rest(
 def test_dates_are_shown_in_the_directorates_zone() -> None:
     # 09:00 UTC is 05:00 in Guadeloupe (UTC-4).
     assert "10/03/2026 05:00" in _text(render_request(DETAIL, font=Font(None, None)))
+
+
+def test_the_answer_deadline_reads_from_admissibility() -> None:
+    # OGDE manual § 1.3: 3 months « à compter de la date à laquelle votre demande a été jugée recevable »
+    awaiting = _text(render_request(DETAIL, font=Font(None, None)))
+    assert "Délai de réponse 3 mois à compter de la recevabilité" in awaiting
+    assert "Réponse attendue avant le" not in awaiting
+    admitted = DETAIL | {
+        "request": DETAIL["request"] | {"admissibility_label": "Oui"},
+        "deadline": {"period_months": 3, "awaiting_admissibility": False, "deadline_at": "2026-07-15T14:00:00+00:00"},
+    }
+    assert "Réponse attendue avant le 15/07/2026 10:00" in _text(render_request(admitted, font=Font(None, None)))
+    control = DETAIL | {"deadline": {"period_months": None, "awaiting_admissibility": False, "deadline_at": None}}
+    assert "Délai de réponse" not in _text(render_request(control, font=Font(None, None)))

@@ -54,7 +54,6 @@ RECEIVED_AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def _submitted(email: str, number: int) -> RequestSubmitted:
-    now = RECEIVED_AT
     return RequestSubmitted(
         request_id=f"req-{uuid.uuid4().hex[:8]}",
         number=number,
@@ -68,8 +67,7 @@ def _submitted(email: str, number: int) -> RequestSubmitted:
         fields=[FieldOfApplication(domain="octroi-de-mer", sub_domain="octroi de mer interne")],
         subject="Taux d'octroi de mer",
         description="Quel taux ?",
-        received_at=now,
-        deadline_at=now.replace(year=now.year + 1),
+        received_at=RECEIVED_AT,  # no deadline_at, as filed since v3: the 3 months run from admissibility
         notice=_notice(email, number),
     )
 

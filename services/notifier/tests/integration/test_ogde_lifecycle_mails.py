@@ -29,6 +29,7 @@ from devstack.ports import free_port
 from essoc.bootstrap import build as build_essoc
 from essoc.entrypoints.http import EssocServices
 from essoc.settings import EssocSettings
+from notifier.domain.french import format_date
 
 from notifier_running import ROOT, SECRET, TOPICS, Notifier, mails, notifier_running, text_of, to
 
@@ -212,6 +213,16 @@ async def test_a_rescrit_from_filing_to_closure_mails_each_step_once(ogde: Ogde,
         by_subject[f"[OGDE] Votre demande n° {n} appelle une réponse de votre part"]
     )
     assert "Six ans d'âge." in text_of(by_subject[f"[OGDE] Demande n° {n} : le demandeur a répondu à votre question"])
+    # The 3 months run from admissibility: the receipt says so, the admissible mail gives the date (the
+    # directorate's zone), and the answer given before it moved nothing.
+    receipt = text_of(by_subject[f"[OGDE] Votre demande n° {n} a bien été déposée"])
+    assert "à compter de la date à laquelle votre demande aura été jugée recevable" in receipt
+    assert "jusqu'au" not in receipt
+    admissible = text_of(by_subject[f"[OGDE] Votre demande n° {n} est recevable"])
+    until = format_date(deadline, "971")
+    assert f"trois mois à compter de cette décision pour vous répondre, soit jusqu'au {until}." in admissible
+    reminder = text_of(by_subject[f"[OGDE] Demande n° {n} : le délai de réponse expire dans 15 jours"])
+    assert "à compter de la date à laquelle la demande a été jugée recevable" in reminder
 
     closure = by_subject[f"[OGDE] Votre demande n° {n} a reçu sa réponse"]
     assert "Vous trouverez le rescrit en pièce jointe." in text_of(closure)
@@ -259,6 +270,7 @@ async def test_a_droit_au_controle_refused_on_a_ground_mails_that_ground(ogde: O
     assert "Mauvaise foi du demandeur." in text_of(refusal)
     submitted = next(m for m in to_requester if "déposée" in str(m["Subject"]))
     assert "droit au contrôle" in text_of(submitted)
+    assert "trois mois" not in text_of(submitted)  # a droit au contrôle has no answer deadline
     assert to_mailbox == []
 
 
@@ -315,5 +327,9 @@ async def test_a_second_examen_of_a_closed_rescrit_is_mailed_as_collegial(ogde: 
     by_subject = {str(m["Subject"]): m for m in to_requester}
     filed_second = by_subject[f"[OGDE] Votre demande n° {n2} a bien été déposée"]
     assert "(second examen)" in text_of(filed_second) and "examinée de manière collégiale" in text_of(filed_second)
+    assert "à compter de la date à laquelle votre demande aura été jugée recevable" in text_of(filed_second)
+    # Its own 3 months, from its own admissibility.
+    admissible_second = text_of(by_subject[f"[OGDE] Votre demande n° {n2} est recevable"])
+    assert "trois mois à compter de cette décision" in admissible_second
     answer = by_subject[f"[OGDE] Votre demande n° {n2} a reçu sa réponse"]
     assert "le rescrit est confirmé" in text_of(answer)

@@ -52,10 +52,11 @@ SUBMITTED = RequestSubmitted(
     subject="Taux d'octroi de mer <rhum> & liqueurs",
     description="Description.",
     received_at=datetime(2026, 3, 10, 21, 30, tzinfo=UTC),
-    deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC),
     notice=NOTICE,
 )
-ADMITTED = AdmissibilityDecided(decision="oui", notice=NOTICE)
+"""As essoc files it since v3: no answer deadline yet, the 3 months run from admissibility."""
+ADMITTED = AdmissibilityDecided(decision="oui", notice=NOTICE, deadline_at=datetime(2026, 6, 10, 21, 30, tzinfo=UTC))
+"""Judged admissible on 10 March 2026 at 21:30 UTC: the 3 months run to 10 June, 21:30 UTC."""
 REFUSED = AdmissibilityDecided(decision="non", grounds="Demande hors champ.\nVoir l'article 345 bis.", notice=NOTICE)
 QUESTIONED = RequestQuestioned(question_id="q-1", text="Quel est le titre alcoométrique ?", asked_by="a", notice=NOTICE)
 ANSWERED = QuestionAnswered(

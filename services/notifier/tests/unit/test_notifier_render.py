@@ -6,10 +6,12 @@ import pytest
 from markupsafe import escape
 from pydantic import BaseModel
 
+from contracts.registry import parse
 from notifier.domain.mails import mails_for
 from notifier.domain.render import RenderedMail, render
 
 from notifier_events import (
+    ADMITTED,
     ANSWERED,
     ASSESSED,
     CLOSED,
@@ -24,6 +26,10 @@ from notifier_events import (
 )
 
 NBSP = "\u00a0"
+FROM_ADMISSIBILITY = (
+    "L'administration dispose de trois mois pour vous répondre, à compter de la date à laquelle votre demande "
+    "aura été jugée recevable ; cette date vous sera indiquée par courriel."
+)
 
 
 def rendered(event_type: str, event: BaseModel, territory: str | None = "974") -> RenderedMail:
@@ -53,9 +59,54 @@ def test_dates_are_shown_in_the_territory_zone_in_french() -> None:
     # 2026-03-10 21:30 UTC is already the 11th in La Réunion (UTC+4), still the 10th in Guadeloupe.
     _, text, _ = rendered("RequestSubmitted", SUBMITTED, territory="974")
     assert "déposée le 11 mars 2026 à 1 h 30 (heure de La Réunion)" in text
-    assert "jusqu'au 11 juin 2026" in text
+    assert FROM_ADMISSIBILITY in text
     _, text, _ = rendered("RequestSubmitted", SUBMITTED, territory="971")
     assert "déposée le 10 mars 2026 à 17 h 30 (heure de Guadeloupe)" in text
+
+
+def test_the_receipt_of_a_rescrit_gives_no_date_the_3_months_run_from_admissibility() -> None:
+    _, text, html = rendered("RequestSubmitted", SUBMITTED)
+    assert FROM_ADMISSIBILITY in text and FROM_ADMISSIBILITY in html
+    assert "L'absence de réponse dans ce délai ne vaut pas prise de position favorable." in text
+    assert "jusqu'au" not in text + html and "court à nouveau" not in text + html
+
+
+def test_the_receipt_of_a_second_examen_also_counts_from_admissibility() -> None:
+    second = SUBMITTED.model_copy(update={"nature": "second_examen", "collegial": True})
+    text = rendered("RequestSubmitted", second).text
+    assert FROM_ADMISSIBILITY in text and "examinée de manière collégiale" in text
+
+
+def test_the_receipt_of_a_droit_au_controle_names_no_answer_period() -> None:
+    text = rendered("RequestSubmitted", SUBMITTED.model_copy(update={"nature": "droit_au_controle"})).text
+    assert "(droit au contrôle)" in text
+    assert "trois mois" not in text and "jusqu'au" not in text
+
+
+def test_a_receipt_filed_before_v3_renders_without_the_date_it_carried() -> None:
+    # A RequestSubmitted v2 (redelivered, or replayed) carried a deadline counted from receipt: the upcaster clears it.
+    v2 = SUBMITTED.model_dump(mode="json") | {"deadline_at": "2026-06-10T21:30:00Z"}
+    text = rendered("RequestSubmitted", parse("RequestSubmitted", 2, v2)).text
+    assert FROM_ADMISSIBILITY in text and "jusqu'au" not in text
+
+
+def test_the_admissible_mail_gives_the_answer_date_in_the_directorates_zone() -> None:
+    # 2026-06-10 21:30 UTC, 3 months after the decision, is the 11th in La Réunion, still the 10th in Guadeloupe.
+    _, text, html = rendered("AdmissibilityDecided", ADMITTED, territory="974")
+    sentence = (
+        "L'administration dispose de trois mois à compter de cette décision pour vous répondre, "
+        "soit jusqu'au 11 juin 2026."
+    )
+    assert sentence in text and sentence in html
+    assert "L'absence de réponse dans ce délai ne vaut pas prise de position favorable." in text
+    assert "soit jusqu'au 10 juin 2026." in rendered("AdmissibilityDecided", ADMITTED, territory="971").text
+
+
+def test_the_admissible_mail_gives_no_date_when_the_decision_carries_none() -> None:
+    # A droit au contrôle has no answer deadline; a decision recorded before it carried one has none either.
+    text = rendered("AdmissibilityDecided", ADMITTED.model_copy(update={"deadline_at": None})).text
+    assert "a été jugée recevable." in text
+    assert "trois mois" not in text and "jusqu'au" not in text
 
 
 def test_dates_default_to_paris_time_for_a_metropolitan_directorate() -> None:
@@ -97,5 +148,9 @@ def test_requester_mails_carry_what_they_announce() -> None:
 def test_directorate_mails_carry_the_exchange_and_the_deadline() -> None:
     answered = rendered("QuestionAnswered", ANSWERED).text
     assert answered.startswith("Bonjour,") and "40 % vol." in answered and "titre alcoométrique" in answered
-    assert "expire dans 15 jours, le 11 juin 2026 à 1 h 30" in rendered("DeadlineReached", REMINDER).text
-    assert "a expiré le 11 juin 2026" in rendered("DeadlineReached", EXPIRY).text
+    reminder = rendered("DeadlineReached", REMINDER).text
+    assert "expire dans 15 jours, le 11 juin 2026 à 1 h 30" in reminder
+    assert "court à compter de la date à laquelle la demande a été jugée recevable (code des douanes" in reminder
+    expired = rendered("DeadlineReached", EXPIRY).text
+    assert "a expiré le 11 juin 2026" in expired
+    assert "Le délai de réponse de trois mois (compté à partir de la recevabilité)" in expired

@@ -8,6 +8,7 @@ of the directorate the request is addressed to.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -96,8 +97,7 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
         rows.append(("Motifs du refus", r["refusal_grounds"]))
     if r["response"]:
         rows.append(("Réponse", r["response"]))
-    if detail["state"] in ("deposee", "prise_en_charge") and detail["deadline"]["deadline_at"]:
-        rows.append(("Réponse attendue avant le", when(detail["deadline"]["deadline_at"])))
+    rows.extend(_answer_deadline(detail, when))
     pdf.pairs(rows)
 
     pdf.heading("Historique de la demande de traitement")
@@ -122,6 +122,19 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
         (90, 36, 36, 28),
     )
     return bytes(pdf.output())
+
+
+def _answer_deadline(detail: dict[str, Any], when: Callable[[str | None], str]) -> list[tuple[str, object]]:
+    """An open rescrit's or second examen's answer period, and its date once judged admissible."""
+    deadline = detail["deadline"]
+    if detail["state"] not in ("deposee", "prise_en_charge") or not deadline.get("period_months"):
+        return []
+    rows: list[tuple[str, object]] = [
+        ("Délai de réponse", f"{deadline['period_months']} mois à compter de la recevabilité")
+    ]
+    if deadline["deadline_at"]:
+        rows.append(("Réponse attendue avant le", when(deadline["deadline_at"])))
+    return rows
 
 
 def _size(size: int) -> str:

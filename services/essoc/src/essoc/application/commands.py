@@ -208,7 +208,7 @@ async def decide_admissibility(cmd: DecideAdmissibility, who: Principal, uow: Es
     ):
         code, text = text.strip(), None
     events = request.decide_admissibility(
-        decision=cmd.decision, grounds=text, ground_code=code, referentials=uow.referentials
+        decision=cmd.decision, grounds=text, ground_code=code, referentials=uow.referentials, now=uow.clock()
     )
     await _save(loaded, uow, events)
 
@@ -239,18 +239,14 @@ async def close(cmd: CloseRequest, who: Principal, uow: EssocUnitOfWork) -> None
 async def answer_question(cmd: AnswerQuestion, who: Principal, uow: EssocUnitOfWork) -> None:
     who.require("requester")
     loaded = await _load(cmd, who, uow, "viewer")
-    events = loaded.aggregate.answer_question(
-        question_id=cmd.question_id, text=cmd.text, requester_id=who.id, now=uow.clock()
-    )
+    events = loaded.aggregate.answer_question(question_id=cmd.question_id, text=cmd.text, requester_id=who.id)
     await _save(loaded, uow, events)
 
 
 async def add_complement(cmd: AddComplement, who: Principal, uow: EssocUnitOfWork) -> str:
     who.require("requester")
     loaded = await _load(cmd, who, uow, "viewer")
-    events = loaded.aggregate.add_complement(
-        complement_id=cmd.complement_id, text=cmd.text, requester_id=who.id, now=uow.clock()
-    )
+    events = loaded.aggregate.add_complement(complement_id=cmd.complement_id, text=cmd.text, requester_id=who.id)
     await _save(loaded, uow, events)
     return cmd.complement_id
 

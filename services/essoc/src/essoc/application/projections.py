@@ -163,7 +163,7 @@ class RequestView(Projection):
             "deadline_notices": [],
             "version": event.version,
         }
-        self._set_deadline(doc, utc(d["deadline_at"]) if d["deadline_at"] else None)
+        self._set_deadline(doc, None)  # the 3 months run from admissibility: no date yet
         self._history(doc, event)
         return doc
 
@@ -185,6 +185,9 @@ class RequestView(Projection):
                     doc["state"] = RequestState.REFUSEE.value
                     doc["refusal"] = {"grounds": d["grounds"], "ground_code": d["ground_code"]}
                     doc["next_notice_at"] = None
+                else:
+                    deadline_at = deadlines.deadline_set_by_admissibility(doc["nature"], d.get("deadline_at"), at)
+                    self._set_deadline(doc, utc(deadline_at) if deadline_at else None)
             case RequestQuestioned():
                 doc["questions"][d["question_id"]] = {
                     "question_id": d["question_id"],
@@ -204,14 +207,10 @@ class RequestView(Projection):
                 doc["exchanges"].append(
                     {"kind": "answer", "question_id": d["question_id"], "text": d["text"], "at": at.isoformat()}
                 )
-                if d.get("restarts_clock") and d.get("deadline_at") and deadlines.has_answer_clock(doc["nature"]):
-                    self._set_deadline(doc, utc(d["deadline_at"]))
             case ComplementAdded():
                 doc["exchanges"].append(
                     {"kind": "complement", "complement_id": d["complement_id"], "text": d["text"], "at": at.isoformat()}
                 )
-                if d["restarts_clock"] and d["deadline_at"] and deadlines.has_answer_clock(doc["nature"]):
-                    self._set_deadline(doc, utc(d["deadline_at"]))
             case AttachmentAdded():
                 doc["attachments"][d["attachment_id"]] = {
                     key: d[key]
@@ -289,7 +288,7 @@ class RequestView(Projection):
     @staticmethod
     def _set_deadline(doc: Doc, deadline_at: datetime | None) -> None:
         """A new answer deadline: no notice sent for it yet, the reminder is the next one due. None: no
-        deadline runs (a droit au contrôle), no notice is ever due."""
+        deadline runs (not yet admissible, or a droit au contrôle), no notice is due."""
         reminder = deadlines.reminder_at(deadline_at) if deadline_at else None
         doc |= {
             "deadline_at": deadline_at,
@@ -306,7 +305,7 @@ class RequestView(Projection):
             {"kind": d["kind"], "deadline_at": deadline_at.isoformat(), "at": at.isoformat()}
         )
         if doc["deadline_at"] is None or utc(doc["deadline_at"]) != deadline_at:
-            return  # a notice about a deadline the requester's complement has since replaced
+            return  # a notice about a deadline once counted from receipt, which admissibility replaced
         sent = set(doc["notices_sent"]) | ({"reminder", "expiry"} if d["kind"] == "expiry" else {"reminder"})
         doc["notices_sent"] = sorted(sent)
         doc["next_notice_at"] = None if "expiry" in sent else deadline_at

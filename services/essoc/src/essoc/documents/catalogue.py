@@ -53,7 +53,7 @@ class Document:
         return f"{self.id}.pdf"
 
 
-PUBLISHED_ON = date(2026, 11, 30)
+PUBLISHED_ON = date(2026, 12, 7)
 """The documents' edition: a change of their text changes it (and their ETag)."""
 
 _REQUESTER = FormPart(
@@ -155,11 +155,13 @@ GUIDE = Document(
         Section(
             "5. Les délais",
             (
-                "- Rescrit : l'administration répond dans les trois mois de la réception d'une demande complète ; "
-                "le délai court à nouveau à la réception des compléments demandés. L'absence de réponse ne vaut "
-                "pas accord.",
+                "- Rescrit : l'administration dispose de trois mois pour vous délivrer le rescrit, à compter de la "
+                "date à laquelle votre demande a été jugée recevable. Avant cette décision, aucune date n'est "
+                "affichée ; répondre ensuite à une question du service ne la déplace pas. L'absence de réponse ne "
+                "vaut pas accord.",
                 "- Second examen : il se demande dans les deux mois du rescrit contesté et il est examiné de "
-                "manière collégiale ; le délai de réponse est aussi de trois mois.",
+                "manière collégiale ; le délai de réponse est aussi de trois mois, à compter de la date à laquelle "
+                "la demande de second examen a été jugée recevable.",
                 "- Droit au contrôle : le contrôle est réalisé dans un délai raisonnable ; aucun délai de réponse "
                 "n'est fixé.",
             ),
@@ -211,8 +213,8 @@ RESCRIT_FORM = Document(
         _SIGNATURE,
     ),
     closing=(
-        "L'administration répond dans les trois mois de la réception de la demande complète (code des douanes, "
-        "art. 345 bis).",
+        "L'administration dispose de trois mois pour vous répondre, à compter de la date à laquelle votre demande "
+        "a été jugée recevable (code des douanes, art. 345 bis).",
     ),
 )
 

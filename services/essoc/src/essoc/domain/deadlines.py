@@ -1,4 +1,4 @@
-"""The answer clock of an ESSOC request: 3 months from receipt, a reminder 15 days before.
+"""The answer clock of an ESSOC request: 3 months from the day it was judged admissible, a reminder 15 days before.
 
 Instants are computed and stored in UTC. The directorate reads them in its own zone (`local_time`):
 a deadline at 2026-05-01T03:30Z is 30 April, 23:30 in Guadeloupe but 1 May, 07:30 in La Réunion.
@@ -13,7 +13,10 @@ from zoneinfo import ZoneInfo
 
 from contracts.types import TERRITORY_ZONES
 
-# code des douanes art. 345 bis II (loi 2018-727 "ESSOC"): answer within 3 months of receipt.
+# OGDE manual § 1.3: « la DGDDI dispose d'un délai de 3 mois pour vous délivrer un rescrit portant sur votre
+# situation de fait, à compter de la date à laquelle votre demande a été jugée recevable »; code des douanes
+# art. 345 bis II (loi 2018-727 "ESSOC"): « l'administration se prononce dans un délai de trois mois lorsqu'elle
+# est saisie d'une demande écrite, précise et complète ».
 ANSWER_PERIOD_MONTHS = 3
 # code des douanes art. 345 bis (loi 2018-727): a second examen within 2 months of the rescrit.
 SECOND_EXAMEN_WINDOW_MONTHS = 2
@@ -32,11 +35,6 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def answer_deadline(received_at: datetime, months: int = ANSWER_PERIOD_MONTHS) -> datetime:
-    """When the administration must have answered a request received (or completed) at `received_at`."""
-    return add_months(received_at, months)
-
-
 NATURES_WITH_ANSWER_CLOCK = frozenset({"rescrit", "second_examen"})
 """The 3-month clock is a rule of the rescrit (code des douanes art. 345 bis II) and of its second examen. A
 droit au contrôle has none: the control is carried out « dans un délai raisonnable » (CRPA L.124-1)."""
@@ -46,10 +44,25 @@ def has_answer_clock(nature: str) -> bool:
     return nature in NATURES_WITH_ANSWER_CLOCK
 
 
-def answer_deadline_of(nature: str, received_at: datetime) -> datetime | None:
-    """The answer deadline of a request of this nature received (or completed) at `received_at`, or None
-    when no deadline runs for it (droit au contrôle)."""
-    return answer_deadline(received_at) if has_answer_clock(nature) else None
+def answer_deadline_from_admissibility(nature: str, admitted_at: datetime) -> datetime | None:
+    """When the administration must have answered a request of this nature judged admissible at `admitted_at`:
+    the same day 3 months later; None for a droit au contrôle, which has no answer deadline.
+
+    The 3 months run from the admissibility decision, not from receipt (OGDE manual § 1.3, « à compter de la date
+    à laquelle votre demande a été jugée recevable »; code des douanes art. 345 bis II: three months once the
+    administration is seized of a « demande écrite, précise et complète », which admissibility acknowledges).
+    A second examen runs its own 3 months from its own admissibility (art. 345 bis II: « selon les mêmes règles
+    et délais que ceux applicables à la demande initiale »). Before the decision no date runs. Nothing moves it
+    afterwards: an answer to a question asked after admissibility, or a complement, is part of the examination
+    of a request already judged complete, and the manual says nothing of the clock starting again.
+    """
+    return add_months(admitted_at, ANSWER_PERIOD_MONTHS) if has_answer_clock(nature) else None
+
+
+def deadline_set_by_admissibility(nature: str, recorded: datetime | None, admitted_at: datetime) -> datetime | None:
+    """The deadline an admissibility decision (oui) set: the one it recorded, or, for a decision recorded before
+    it carried one, the rule's from the instant it was recorded."""
+    return recorded if recorded is not None else answer_deadline_from_admissibility(nature, admitted_at)
 
 
 def reminder_at(deadline_at: datetime) -> datetime:

@@ -97,8 +97,7 @@ def submit_request(
             contested_rescrit_date=contested.date,
             contested_rescrit_reference=contested.reference,
             collegial=filing.nature == "second_examen",  # a second examen is examined collegially
-            received_at=now,
-            deadline_at=deadlines.answer_deadline_of(filing.nature, now),
+            received_at=now,  # no deadline yet: the 3 months run from admissibility
             notice=notice,
         )
     ]

@@ -114,6 +114,8 @@ def detail(doc: Doc) -> Doc:
         "attachments": attachments(doc),
         "deadline": {
             "received_at": _iso(doc["received_at"]),
+            "period_months": deadlines.ANSWER_PERIOD_MONTHS if deadlines.has_answer_clock(doc["nature"]) else None,
+            "awaiting_admissibility": awaits_admissibility(doc),
             "deadline_at": _iso(doc["deadline_at"]),
             "reminder_at": _iso(doc["reminder_at"]),
             "notices": doc["deadline_notices"],
@@ -124,13 +126,28 @@ def detail(doc: Doc) -> Doc:
     }
 
 
+def awaits_admissibility(doc: Doc) -> bool:
+    """An open rescrit or second examen not yet judged admissible: its 3 months have not started, it has no date
+    (« 3 mois à compter de la recevabilité »)."""
+    return (
+        RequestState(doc["state"]).is_open
+        and deadlines.has_answer_clock(doc["nature"])
+        and doc["admissibility"] != Admissibility.OUI.value
+    )
+
+
 def clock(doc: Doc, now: datetime) -> Doc | None:
     """The answer clock as an agent reads it: the deadline, the days left in the directorate's zone, and
-    whether it is within the reminder's 15 days; None when no clock runs (droit au contrôle, or decided)."""
+    whether it is within the reminder's 15 days; before admissibility its period alone (`deadline_at` None);
+    None when no clock runs (droit au contrôle, or decided)."""
+    period = {"period_months": deadlines.ANSWER_PERIOD_MONTHS}
+    if awaits_admissibility(doc):
+        return period | {"awaiting_admissibility": True, "deadline_at": None, "days_left": None, "near": False}
     if doc.get("deadline_at") is None or not RequestState(doc["state"]).is_open:
         return None
     deadline_at = utc(doc["deadline_at"])
-    return {
+    return period | {
+        "awaiting_admissibility": False,
         "deadline_at": deadline_at.isoformat(),
         "days_left": deadlines.days_left(deadline_at, now, doc["territory"]),
         "near": deadlines.is_near(deadline_at, now),

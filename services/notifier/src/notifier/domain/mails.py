@@ -144,11 +144,14 @@ def _drafts(event: BaseModel, territory: str | None) -> list[Draft]:
                 "unit": event.unit,
                 "collegial": event.collegial,
                 "received_at": event.received_at.isoformat(),
-                "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
             }
             return [_to_requester(event.notice, "essoc_request_submitted", "a bien été déposée", context)]
         case AdmissibilityDecided(decision="oui"):
-            return [_to_requester(event.notice, "essoc_request_admissible", "est recevable", _essoc(event.notice))]
+            # The 3 months of a rescrit or a second examen run from this decision; a droit au contrôle has none.
+            context = _essoc(event.notice) | {
+                "deadline_at": event.deadline_at.isoformat() if event.deadline_at else None,
+            }
+            return [_to_requester(event.notice, "essoc_request_admissible", "est recevable", context)]
         case AdmissibilityDecided():
             context = _essoc(event.notice) | {"grounds": event.grounds or ""}
             return [_to_requester(event.notice, "essoc_request_refused", "n'est pas recevable", context)]

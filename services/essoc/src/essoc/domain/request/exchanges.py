@@ -1,15 +1,13 @@
-"""The exchanges on a request: the requester's answers to the service's questions and complements (which
-restart the answer clock), and the attachments the requester or an agent adds or deletes. Each returns the
-new events, never mutates."""
+"""The exchanges on a request: the requester's answers to the service's questions and complements (which leave
+the answer deadline where admissibility set it: `deadlines.answer_deadline_from_admissibility`), and the
+attachments the requester or an agent adds or deletes. Each returns the new events, never mutates."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from contracts.errors import Conflict, Forbidden, NotFound
 from contracts.events.essoc import AttachmentAdded, AttachmentRemoved, ComplementAdded, QuestionAnswered
-from essoc.domain import deadlines
 from essoc.domain.attachments import DEFAULT_MAX_SIZE, check_upload
 from essoc.domain.request.record import RequestRecord, required_text
 
@@ -17,10 +15,7 @@ from essoc.domain.request.record import RequestRecord, required_text
 class ExchangeDecisions(RequestRecord):
     # ---- requester commands --------------------------------------------------------------------
 
-    def answer_question(
-        self, *, question_id: str, text: str, requester_id: str, now: datetime
-    ) -> list[QuestionAnswered]:
-        """The answer is the complement the service asked for: the 3-month clock restarts from it."""
+    def answer_question(self, *, question_id: str, text: str, requester_id: str) -> list[QuestionAnswered]:
         self._require_owner(requester_id, "répondre aux questions")
         question = self.questions.get(question_id)
         if question is None:
@@ -28,38 +23,21 @@ class ExchangeDecisions(RequestRecord):
         self._require_open("elle ne reçoit plus de réponse")
         if question.answer is not None:
             raise Conflict("Cette question a déjà reçu une réponse.", field="question_id")
-        # code des douanes art. 345 bis II: the 3 months run again from receipt of the complements asked.
         return [
             QuestionAnswered(
                 question_id=question_id,
                 question_text=question.text,
                 text=required_text(text, "text", "La réponse"),
                 notice=self.notice,
-                restarts_clock=deadlines.has_answer_clock(self.nature),
-                deadline_at=deadlines.answer_deadline_of(self.nature, now),
             )
         ]
 
-    def add_complement(
-        self, *, complement_id: str, text: str, requester_id: str, now: datetime
-    ) -> list[ComplementAdded]:
-        """A complement brought while the service awaits answers restarts the 3-month clock."""
+    def add_complement(self, *, complement_id: str, text: str, requester_id: str) -> list[ComplementAdded]:
         self._require_owner(requester_id, "compléter la demande")
         self._require_open("elle ne peut plus être complétée")
         if complement_id in self.complement_ids:
             raise Conflict(f"Le complément {complement_id} existe déjà.", field="complement_id")
-        text = required_text(text, "text", "Le complément")
-        # code des douanes art. 345 bis II: the 3 months run again from receipt of the complements asked.
-        if self.pending_questions and deadlines.has_answer_clock(self.nature):
-            return [
-                ComplementAdded(
-                    complement_id=complement_id,
-                    text=text,
-                    restarts_clock=True,
-                    deadline_at=deadlines.answer_deadline_of(self.nature, now),
-                )
-            ]
-        return [ComplementAdded(complement_id=complement_id, text=text)]
+        return [ComplementAdded(complement_id=complement_id, text=required_text(text, "text", "Le complément"))]
 
     # ---- attachments (requester or agent) ------------------------------------------------------
 

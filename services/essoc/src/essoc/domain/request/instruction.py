@@ -1,6 +1,7 @@
 """The instruction's decisions on a request, by its agents: taking it in charge, entrusting it to another
-agent, a private note, its admissibility, a question to the requester, its closure with the answer; and the
-notices of the answer clock the instruction runs against. Each returns the new events, never mutates."""
+agent, a private note, its admissibility (which starts the answer clock), a question to the requester, its
+closure with the answer; and the notices of the answer clock the instruction runs against. Each returns the new
+events, never mutates."""
 
 from __future__ import annotations
 
@@ -64,8 +65,10 @@ class InstructionDecisions(RequestRecord):
         grounds: str | None = None,
         ground_code: str | None = None,
         referentials: Referentials,
+        now: datetime,
     ) -> list[AdmissibilityDecided]:
-        """Oui lets the examination go on; non refuses the request and needs its grounds."""
+        """Oui lets the examination go on and starts the 3 months of a rescrit or a second examen; non refuses the
+        request and needs its grounds."""
         self._require_state(RequestState.PRISE_EN_CHARGE, "recevoir une décision de recevabilité")
         if self.admissibility is not Admissibility.A_L_ETUDE:
             raise Conflict(f"La recevabilité de la demande n° {self.number} est déjà décidée.")
@@ -73,7 +76,8 @@ class InstructionDecisions(RequestRecord):
             raise DomainError("La recevabilité se décide par « oui » ou « non ».", field="decision")
         grounds = (grounds or "").strip() or None
         if decision == "oui":
-            return [AdmissibilityDecided(decision="oui", grounds=grounds, notice=self.notice)]
+            deadline_at = deadlines.answer_deadline_from_admissibility(self.nature, now)
+            return [AdmissibilityDecided(decision="oui", grounds=grounds, notice=self.notice, deadline_at=deadline_at)]
         if self.nature == "droit_au_controle":
             grounds = self._control_refusal_grounds(grounds, ground_code, referentials)
         elif ground_code:
@@ -132,7 +136,8 @@ class InstructionDecisions(RequestRecord):
     # ---- the clock -----------------------------------------------------------------------------
 
     def deadline_notices_due(self, now: datetime) -> list[DeadlineReached]:
-        """The reminder (15 days before) or the expiry notice due at `now` and not yet emitted."""
+        """The reminder (15 days before) or the expiry notice due at `now` and not yet emitted; none before
+        admissibility, when no deadline runs yet."""
         if not self.state.is_open or self.deadline_at is None:
             return []
         kind = deadlines.due_kind(self.deadline_at, now)

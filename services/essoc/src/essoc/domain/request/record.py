@@ -111,7 +111,8 @@ class RequestRecord:
     previous_request: str | None
     received_at: datetime
     deadline_at: datetime | None
-    """None when no answer clock runs (a droit au contrôle)."""
+    """Set when the request is judged admissible (`deadlines.answer_deadline_from_admissibility`); None before,
+    and always for a droit au contrôle, which has no answer clock."""
     notice: Notice
     state: RequestState = RequestState.DEPOSEE
     admissibility: Admissibility = Admissibility.EN_ATTENTE
@@ -162,7 +163,7 @@ class RequestRecord:
             collegial=e.collegial,
             previous_request=e.previous_request,
             received_at=e.received_at,
-            deadline_at=e.deadline_at,
+            deadline_at=None,  # the 3 months run from admissibility: no date yet
             notice=e.notice,
             company_siren=company_siren(e.siret, e.represented_siren),
         )
@@ -174,14 +175,13 @@ class RequestRecord:
             case RequestTakenInCharge():
                 self._on_taken_in_charge(event)
             case AdmissibilityDecided():
-                self._on_admissibility_decided(event)
+                self._on_admissibility_decided(event, at)
             case RequestQuestioned():
                 self.questions[event.question_id] = Question(event.question_id, event.text, event.asked_by)
             case QuestionAnswered():
                 self.questions[event.question_id].answer = event.text
-                self._restart_clock(event.restarts_clock, event.deadline_at)
             case ComplementAdded():
-                self._on_complement_added(event)
+                self.complement_ids.add(event.complement_id)
             case AttachmentAdded():
                 self.attachments[event.attachment_id] = Attachment(
                     event.attachment_id,
@@ -212,19 +212,14 @@ class RequestRecord:
         self.unit = e.unit
         self.followed_by = e.agent_id
 
-    def _on_admissibility_decided(self, e: AdmissibilityDecided) -> None:
+    def _on_admissibility_decided(self, e: AdmissibilityDecided, at: datetime) -> None:
         self.admissibility = Admissibility(e.decision)
         if e.decision == "non":
             self.state = RequestState.REFUSEE
-
-    def _on_complement_added(self, e: ComplementAdded) -> None:
-        self.complement_ids.add(e.complement_id)
-        self._restart_clock(e.restarts_clock, e.deadline_at)
-
-    def _restart_clock(self, restarts: bool, deadline_at: datetime | None) -> None:
-        # A droit au contrôle's answers filed before the rule still say they restart the clock: it has none.
-        if restarts and deadline_at is not None and deadlines.has_answer_clock(self.nature):
-            self.deadline_at, self.deadline_notices = deadline_at, set()
+            return
+        # The notices a request got before, about a deadline once counted from receipt, are not this one's.
+        self.deadline_at = deadlines.deadline_set_by_admissibility(self.nature, e.deadline_at, at)
+        self.deadline_notices = set()
 
     def _on_deadline_reached(self, e: DeadlineReached) -> None:
         if e.deadline_at == self.deadline_at:

@@ -77,7 +77,7 @@ async def take_charge(request: Request, number: str) -> Response:
 
 
 async def ask(request: Request, number: str) -> Response:
-    """« Poser une question » to the requester (who is told by mail; the answer restarts the clock)."""
+    """« Poser une question » to the requester, who is told by mail (the answer does not move the deadline)."""
     return await _text_command(
         request,
         number,

@@ -70,8 +70,8 @@ def _cells(row: dict[str, Any]) -> tuple[object, ...]:
         row["category_label"],
         row["subject"],
         moment_cell(row["updated_at"], territory),
-        day_in(clock["deadline_at"], territory) if clock else "",
-        clock.get("days_left", ""),
+        _deadline(clock, territory),
+        "" if clock.get("days_left") is None else clock["days_left"],
         row["state_label"],
         row["admissibility_label"],
         (row.get("followed_by") or {}).get("name", ""),
@@ -79,3 +79,10 @@ def _cells(row: dict[str, Any]) -> tuple[object, ...]:
         row.get("refusal_grounds") or "",
         moment_cell(row.get("closed_at"), territory),
     )
+
+
+def _deadline(clock: dict[str, Any], territory: str) -> str:
+    """The board's « Échéance »: the day, or before admissibility the period alone; blank without a clock."""
+    if clock.get("deadline_at"):
+        return day_in(clock["deadline_at"], territory)
+    return f"{clock['period_months']} mois à compter de la recevabilité" if clock else ""
