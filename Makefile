@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
 SOURCES := contracts/src chassis/src $(wildcard services/*/src) deploy/local/src
 
-.PHONY: bootstrap run test lint typecheck pytest dates test-dates docs docs-serve bench chaos soak schemas screens vendor clean
+.PHONY: bootstrap run test checks lint typecheck pytest dates test-dates docs docs-serve bench chaos soak schemas screens vendor clean
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -15,7 +15,12 @@ bootstrap:
 run: bootstrap
 	$(UV) run devstack run
 
-test: bootstrap lint typecheck docs pytest dates
+# The suite (pytest) and the checks beside it, two at a time on the two cores: pytest waits on browsers, brokers
+# and databases much of its time, and the checks (lint, types, the docs site, the 31 December run) fill it.
+test: bootstrap
+	@$(MAKE) --no-print-directory -j2 --output-sync=line pytest checks
+
+checks: lint typecheck docs dates
 
 lint:
 	$(UV) run ruff check .

@@ -237,7 +237,17 @@ async def test_every_page_fits_at_360_768_and_1280_px(person: Opener, stack: Sta
     number = await _request(stack, tokens)
     declaration = f"/domino/declarations/{draft}"
     pages: dict[str, list[str]] = {
-        "": ["/", "/connexion", "/aide", "/codes-naf?q=boulangerie", "/notes-de-version", "/accessibilite"],
+        "": [
+            "/",
+            "/connexion",
+            "/aide",
+            "/codes-naf?q=boulangerie",
+            "/notes-de-version",
+            "/accessibilite",
+            "/mentions-legales",
+            "/donnees-personnelles",
+            "/cgu",
+        ],
         "declarant": [
             "/domino?changer=1",
             "/domino/accueil",

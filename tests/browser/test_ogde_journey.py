@@ -1,5 +1,7 @@
 """OGDE in the browser: a requester files a rescrit step by step (a company chosen by its SIRET, two fields of
-application, one « Retour », an attachment), finds it in « Déposées »; an agent takes it and asks a question
+application, one « Retour »), leaves after step 3 and takes the draft up again from « Brouillons », keeps two
+files across « Retour » and « Suivant », reads « Récapitulatif » (and « Annuler »'s question) and creates the
+request (decision record 0026), finds it in « Déposées »; an agent takes it and asks a question
 (through the API here: the agents' screens have their own journey); the requester answers in the browser; once
 closed, the request is in « Clôturées » with the answer, and its PDF downloads. Every page checked by axe."""
 
@@ -52,8 +54,11 @@ async def test_a_requester_files_follows_and_answers_a_rescrit(
     await page.wait_for_selector("#entreprise-choisie")
     await page.click("#suivant")
 
-    # Caractéristiques: a rescrit on octroi de mer, for the Guadeloupe directorate.
+    # Caractéristiques (the draft is kept from here on): a rescrit on octroi de mer, for the Guadeloupe directorate;
+    # only the directorates this deployment serves are offered.
     await page.wait_for_selector("#nature")
+    draft_url = page.url.removesuffix("/caracteristiques")
+    assert "/ogde/brouillons/" in draft_url
     # htmx attaches its « change » listener once it has processed the page just swapped in: under load a
     # choice made in the same instant can come first, and a person would simply choose again
     await page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
@@ -65,6 +70,7 @@ async def test_a_requester_files_follows_and_answers_a_rescrit(
     except PlaywrightTimeout:
         await page.dispatch_event("#nature", "change")
         await page.wait_for_selector("#category")
+    assert await page.locator("#sub_category option[value=dr-lyon]").count() == 0
     await page.select_option("#category", "octroi-de-mer")
     await page.select_option("#sub_category", "dr-guadeloupe")
     await visit.check("ogde-caracteristiques")
@@ -78,7 +84,7 @@ async def test_a_requester_files_follows_and_answers_a_rescrit(
     await page.check(f"#{first}", force=True)
     await page.check(f"#{second}", force=True)
     await visit.check("ogde-champs")
-    await page.click("button[value=retour]")
+    await page.click("#retour")
     await page.wait_for_selector("#category")
     assert await page.input_value("#category") == "octroi-de-mer"
     assert await page.input_value("#sub_category") == "dr-guadeloupe"
@@ -87,28 +93,72 @@ async def test_a_requester_files_follows_and_answers_a_rescrit(
     assert await page.is_checked(f"#{first}") and await page.is_checked(f"#{second}")
     await page.click("#suivant")
 
-    # Demande: the manual's warning about personal data.
+    # The requester leaves after step 3, and comes back from « Mes demandes », tab « Brouillons ».
     await page.wait_for_selector("#avertissement-donnees")
+    await page.click("#navigation-principale >> text=Mes demandes")
+    await page.wait_for_selector("#onglets")
+    await page.click("#onglet-brouillons")
+    await page.wait_for_selector("#brouillons")
+    assert "90 jours" in await page.inner_text("#brouillons-conservation")
+    await visit.check("ogde-brouillons")
+    await page.locator("#brouillons a", has_text="Reprendre").first.click()
+
+    # Demande: the manual's warning about personal data; the draft says until when it is kept.
+    await page.wait_for_selector("#avertissement-donnees")
+    assert page.url == f"{draft_url}/demande"
+    assert "90 jours" in await page.inner_text("#enregistrement")
     assert "données à caractère personnel" in await page.inner_text("#avertissement-donnees")
     await page.fill("#subject", "Taux applicable au rhum agricole en vrac")
     await page.fill("#description", "Nous vendons du rhum agricole en vrac à des embouteilleurs locaux.\nQuel taux ?")
     await visit.check("ogde-demande")
     await page.click("#suivant")
 
-    # Pièces jointes, then « Créer la demande ».
+    # Pièces jointes: the limits before the input; two files kept at once, kept across « Retour » and « Suivant ».
     await page.wait_for_selector("#files")
-    assert "pdf" in await page.inner_text("label[for=files]")
-    note = tmp_path / "fiche-produit.txt"
-    note.write_text("Fiche produit : rhum agricole 50 % vol.")
-    await page.set_input_files("#files", str(note))
+    assert "5 fichiers" in await page.inner_text("#limites-pieces") and "pdf" in await page.inner_text(
+        "#limites-pieces"
+    )
+    notes = [tmp_path / "fiche-produit.txt", tmp_path / "analyse.txt"]
+    notes[0].write_text("Fiche produit : rhum agricole 50 % vol.")
+    notes[1].write_text("Analyse du laboratoire : 50,2 % vol.")
+    await page.set_input_files("#files", [str(n) for n in notes])
+    await page.click("#joindre")
+    await page.wait_for_selector("#liste-pieces-brouillon")
     await visit.check("ogde-pieces")
+    await page.click("#retour")
+    await page.wait_for_selector("#subject")
+    assert await page.input_value("#subject") == "Taux applicable au rhum agricole en vrac"
+    await page.click("#suivant")
+    await page.wait_for_selector("#liste-pieces-brouillon")
+    for note in notes:
+        assert note.name in await page.inner_text("#liste-pieces-brouillon")
+    await page.click("#suivant")
+
+    # Récapitulatif: everything typed and every file; « Annuler » asks first; then « Créer la demande ».
+    await page.wait_for_selector("#recap-demande")
+    summary = await page.inner_text("#contenu")
+    for typed in (
+        "Distillerie Bellevue SAS",
+        "DR Guadeloupe",
+        "Taux applicable au rhum agricole",
+        *(n.name for n in notes),
+    ):
+        assert typed in summary, typed
+    await visit.check("ogde-recapitulatif")
+    await page.click("#annuler")
+    await page.wait_for_selector("#confirmer-abandon")
+    assert "2 pièces jointes" in await page.inner_text("#confirmation-abandon")
+    await visit.check("ogde-annuler")
+    await page.click("#reprendre")
+    await page.wait_for_selector("#creer-la-demande")
     await page.click("#creer-la-demande")
     await page.wait_for_selector("#caracteristiques")
     await visit.check("ogde-detail-deposee")
     number = re.search(r"n° (\d+)", await page.inner_text("h1"))
     assert number is not None
     number_text = number.group(1)
-    assert "fiche-produit.txt" in await page.inner_text("#liste-pieces")
+    for note in notes:
+        assert note.name in await page.inner_text("#liste-pieces")
     fields = await page.locator("#champs-application li").count()
     assert fields == 2
 

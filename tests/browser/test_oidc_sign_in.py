@@ -1,7 +1,8 @@
 """Production's sign-in: OpenID Connect, authorisation code with PKCE, against a real OpenID Provider (npm
 oidc-provider, started here on the machine's node), not a mock. The access token it issues is an RS256 JWT
 that a declarations API process verifies through the provider's JWKS, as in production; sign-out ends the
-session at the provider too. The portal runs as `portal serve` would in production: no development sign-in."""
+session at the provider too. The portal runs as `portal serve` would in production: no development sign-in. The
+person holds two roles in the provider's `roles` claim (decision record 0027): both spaces open with one sign-in."""
 
 from __future__ import annotations
 
@@ -120,15 +121,21 @@ async def test_a_producer_signs_in_through_openid_connect_and_out_again(person: 
     authorize = (await sent.value).url
     # The provider's login page (another origin: not ours to check for accessibility).
     await page.wait_for_selector("input[name=login]")
-    await page.fill("input[name=login]", "declarant")
+    await page.fill("input[name=login]", "productrice_demandeuse")  # roles: [declarant, requester]
     await page.fill("input[name=password]", "n'importe lequel")
     await page.click("button[type=submit]")
     await page.wait_for_load_state("load")
     if await page.locator("button[type=submit]").count() and "/interaction/" in page.url:
         await page.click("button[type=submit]")  # the provider's consent
-    # Back on the portal, signed in: the relations come from an API that verified the RS256 token.
-    await page.wait_for_selector("#relations")
+    # Back on the portal, signed in with both roles: « Mes espaces » names DOMINO-NG and OGDE, and no other.
+    await page.wait_for_selector("#espaces")
     visit.errors.clear()  # the provider's development pages ask for fonts on the Internet: theirs, not ours
+    await visit.check()
+    spaces = await page.locator("#menu-espaces a").evaluate_all("links => links.map(a => a.id)")
+    assert spaces == ["espace-domino", "espace-ogde"]
+    # The relations come from an API that verified the RS256 token, its `roles` claim included.
+    await page.click("#carte-domino a")
+    await page.wait_for_selector("#relations")
     await visit.check()
     assert await page.locator("#relations tbody tr").count() == 3
     assert "code_challenge=" in authorize and "code_challenge_method=S256" in authorize and "nonce=" in authorize

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_every_demo_agent_is_in_the_agents_directory_with_the_same_claims() -> None:
     directory = load_agents(ROOT / "deploy/reference/agents.yaml")
     users = yaml.safe_load((ROOT / "deploy/reference/demo-users.yaml").read_text(encoding="utf-8"))
-    demo_agents = [claims for claims in users.values() if claims["role"] == "agent"]
+    demo_agents = [claims for claims in users.values() if "agent" in claims.get("roles", [claims.get("role")])]
     assert len(demo_agents) >= 3
     for claims in demo_agents:
         agent = directory.agent(claims["sub"])

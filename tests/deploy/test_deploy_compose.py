@@ -263,6 +263,7 @@ def test_demo_data_job_mints_for_the_same_users_as_make_run(monkeypatch: pytest.
     assert module.demo_users() == demo.DEMO_USERS
     assert set(demo.DEMO_USERS) == {
         "declarant",
+        "productrice_demandeuse",
         "requester",
         "agent_971",
         "agent_971_b",

@@ -2,7 +2,8 @@
 // Never deployed. Started by tests/browser/test_oidc_sign_in.py with:
 //   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, POST_LOGOUT_URI, AUDIENCE, USERS (JSON: login → claims)
 // Users sign in on the provider's development login page (any password); the access token is an RS256 JWT
-// for AUDIENCE carrying the claims the services read (role, relations, territories…), like production's.
+// for AUDIENCE carrying the claims the services read (roles, relations, territories…), like production's: `roles`
+// lists every role of the person (decision record 0027); `role`, the single role of earlier tokens, still passes.
 import crypto from 'node:crypto';
 import Provider from 'oidc-provider';
 
@@ -11,7 +12,7 @@ const issuer = `http://127.0.0.1:${env.PORT}`;
 const users = JSON.parse(env.USERS);
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256', kid: 'test-key' };
-const CLAIMS = ['name', 'given_name', 'email', 'role', 'relations', 'territories', 'directorates'];
+const CLAIMS = ['name', 'given_name', 'email', 'roles', 'role', 'relations', 'territories', 'directorates'];
 
 function claimsOf(id) {
   const user = users[id];
@@ -32,7 +33,7 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   claims: {
     openid: ['sub'],
-    profile: ['name', 'given_name', 'role', 'relations', 'territories', 'directorates'],
+    profile: ['name', 'given_name', 'roles', 'role', 'relations', 'territories', 'directorates'],
     email: ['email'],
   },
   conformIdTokenClaims: false,

@@ -29,6 +29,38 @@ CALLERS: dict[str, dict[str, Any] | None] = {
     "comptable_other": {"sub": "c-972", "role": "comptable", "territories": ["972"]},
     "admin": {"sub": "admin", "role": "admin", "territories": ["971", "972", "973", "974", "976"]},
 }
+ONE_ROLE_CALLERS = list(CALLERS)
+SEVERAL_ROLES: dict[str, tuple[str, str]] = {
+    "declarant_requester": ("declarant_other", "requester_other"),
+    "requester_agent": ("requester_other", "agent_other"),
+    "agent_auditor": ("agent_other", "auditor"),
+}
+"""One person, several roles (decision record 0027), each made of two callers above: their claims together. Each
+route answers them what the role that may do the thing gets (the other role's refusal gives way), unless
+`SEVERAL_ROLES_ANSWER` says otherwise."""
+CALLERS |= {
+    "declarant_requester": {
+        "sub": "marie",
+        "roles": ["declarant", "requester"],
+        "name": "Payet",
+        "email": "marie@example.org",
+        "relations": ["rel-971-0002"],
+    },
+    "requester_agent": {
+        "sub": "ra-972",
+        "roles": ["requester", "agent"],
+        "name": "Autre",
+        "email": "autre@example.org",
+        "territories": ["972"],
+        "directorates": ["dr-martinique"],
+    },
+    "agent_auditor": {  # the auditor above, also an agent of DR La Réunion: its territories are both roles'
+        "sub": "aa-974",
+        "roles": ["agent", "auditor"],
+        "territories": ["971", "974"],
+        "directorates": ["dr-la-reunion"],
+    },
+}
 VICTIM_DECLARANT = {"sub": "victim-d", "role": "declarant", "email": SECRET_EMAIL, "relations": [VICTIM_RELATION]}
 VICTIM_REQUESTER = {"sub": "victim-r", "role": "requester", "name": "Victime", "given_name": "V", "email": SECRET_EMAIL}
 AGENT_971 = {"sub": "a-971", "role": "agent", "territories": ["971"], "directorates": ["dr-guadeloupe"]}
@@ -200,9 +232,38 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
         "requester_other": {404},
         "admin": {403},
     },
+    # « Nouvelle demande » saved as a draft (decision record 0026): the requester's own, another's unknown to them
+    ("essoc", "POST", "/api/v1/drafts"): {**REQUESTER_ONLY, "requester_other": OK},
+    ("essoc", "GET", "/api/v1/drafts"): {**REQUESTER_ONLY, "requester_other": OK},
+    ("essoc", "GET", "/api/v1/drafts/{draft_id}"): {**REQUESTER_ONLY, "requester_other": {404}},
+    ("essoc", "DELETE", "/api/v1/drafts/{draft_id}"): {**REQUESTER_ONLY, "requester_other": {404}},
+    ("essoc", "PUT", "/api/v1/drafts/{draft_id}/requester"): {**REQUESTER_ONLY, "requester_other": {404}},
+    ("essoc", "PUT", "/api/v1/drafts/{draft_id}/characteristics"): {**REQUESTER_ONLY, "requester_other": {404}},
+    ("essoc", "PUT", "/api/v1/drafts/{draft_id}/fields"): {**REQUESTER_ONLY, "requester_other": {404}},
+    ("essoc", "PUT", "/api/v1/drafts/{draft_id}/description"): {**REQUESTER_ONLY, "requester_other": {404}},
+    ("essoc", "POST", "/api/v1/drafts/{draft_id}/files"): {**REQUESTER_ONLY, "requester_other": {404}},
+    ("essoc", "DELETE", "/api/v1/drafts/{draft_id}/files/{attachment_id}"): {
+        **REQUESTER_ONLY,
+        "requester_other": {404},
+    },
+    ("essoc", "POST", "/api/v1/drafts/{draft_id}/submission"): {**REQUESTER_ONLY, "requester_other": {404}},
     # who was told what: the people and the agents concerned; a payment account has nothing to read there
     ("notifier", "GET", "/api/v1/notifications"): {**ANY_SIGNED_IN, "comptable_other": {403}},
 }
+
+SEVERAL_ROLES_ANSWER: dict[tuple[str, str, str, str], set[int]] = {
+    # a file on someone else's request: a requester who is also an agent is asked as the service, and refused as
+    # an agent of another directorate is (403), not told the request does not exist
+    ("requester_agent", "essoc", "POST", "/api/v1/requests/{request_id}/attachments"): {403},
+    ("requester_agent", "essoc", "DELETE", "/api/v1/requests/{request_id}/attachments/{attachment_id}"): {403},
+    # its territories are its agent role's too (decision record 0027): it decides the mandates of La Réunion's
+    # relations (none is waiting here: the rule's refusal)
+    ("agent_auditor", "declarations", "POST", "/api/v1/relations/{relation_id}/mandates/decision"): OK | RULE,
+    ("agent_auditor", "declarations", "POST", "/api/v1/relations/{relation_id}/mandates/revocation"): OK | RULE,
+    # the board shows it the requests it audits: opening one clears its own badge (a mark of reading, no event)
+    ("agent_auditor", "essoc", "PUT", "/api/v1/requests/{request_id}/seen"): {204},
+}
+"""Where a person of several roles is answered otherwise than its roles' answers put together."""
 
 FILING = {
     "requester_type": "particulier",
@@ -258,6 +319,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/requests/{request_id}/complements"): {"json": {"text": "Un complément."}},
     ("POST", "/api/v1/requests/{request_id}/questions/{question_id}/answer"): {"json": {"text": "Une réponse."}},
     ("POST", "/api/v1/requests/{request_id}/attachments"): {"files": {"file": ("note.txt", b"intrus")}},
+    ("POST", "/api/v1/drafts"): {"json": {"requester_type": "particulier"}},
+    ("PUT", "/api/v1/drafts/{draft_id}/requester"): {"json": {"requester_type": "particulier"}},
+    ("PUT", "/api/v1/drafts/{draft_id}/characteristics"): {"json": {"nature": "rescrit"}},
+    ("PUT", "/api/v1/drafts/{draft_id}/fields"): {"json": {"fields": []}},
+    ("PUT", "/api/v1/drafts/{draft_id}/description"): {"json": {"subject": "Intrus"}},
+    ("POST", "/api/v1/drafts/{draft_id}/files"): {"files": {"file": ("note.txt", b"intrus")}},
 }
 
 
@@ -279,6 +346,13 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         r = await http.post(f"/api/v1/requests/{request}/attachments", files={"file": ("piece.txt", b"secret")})
         assert r.status_code == 201, r.text
         attachment = r.json()["attachment_id"]
+        r = await http.post("/api/v1/drafts", json={"requester_type": "particulier"})
+        assert r.status_code == 201, r.text
+        draft = r.json()["id"]
+        r = await http.put(f"/api/v1/drafts/{draft}/description", json={"subject": SECRET_SUBJECT, "description": ""})
+        assert r.status_code == 200, r.text
+        r = await http.post(f"/api/v1/drafts/{draft}/files", files={"file": ("brouillon.txt", b"secret")})
+        assert r.status_code == 201, r.text
     async with services["essoc"].client(**AGENT_971) as http:
         assert (await http.post(f"/api/v1/requests/{request}/take-charge")).status_code == 200
         r = await http.post(f"/api/v1/requests/{request}/questions", json={"text": "Quel âge ?"})
@@ -294,6 +368,7 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         "request_id": request,
         "question_id": question,
         "attachment_id": attachment,
+        "draft_id": draft,
         "letter_id": "event:00000000-0000-7000-8000-000000000000",
         "territory": "974",
         "siret": "52345678800018",
@@ -318,6 +393,25 @@ def _row(service: str, method: str, path: str) -> dict[str, set[int]] | None:
     return MATRIX.get((service, method, path)) or MATRIX.get(("*", method, path))
 
 
+def _expected(row: dict[str, set[int]], caller: str, service: str, method: str, path: str) -> set[int]:
+    """A one-role caller's answer from its row; a person of several roles gets the answer of the role that may do
+    the thing (the other role's 403 for its profile gives way), or what `SEVERAL_ROLES_ANSWER` says."""
+    told = SEVERAL_ROLES_ANSWER.get((caller, service, method, path)) or SEVERAL_ROLES_ANSWER.get(
+        (caller, "*", method, path)
+    )
+    if told is not None:
+        return told
+    if caller not in SEVERAL_ROLES:
+        return row[caller]
+    first, second = (row[c] for c in SEVERAL_ROLES[caller])
+    allowed = [answer for answer in (first, second) if answer & OK]
+    if len(allowed) == 1:  # one role may do it: its answer, the other's refusal gives way
+        return allowed[0]
+    if first == {403} or second == {403}:  # one role is refused for its profile: the other one's answer
+        return second if first == {403} else first
+    return first | second
+
+
 async def test_every_route_has_a_row(services: dict[str, InProcess]) -> None:
     missing = [(n, m, p) for n, s in services.items() for m, p in _routes(s) if _row(n, m, p) is None]
     assert not missing, f"routes without a row in the authorization matrix: {missing}"
@@ -332,8 +426,9 @@ async def test_no_caller_reaches_what_it_does_not_own(
         claims = CALLERS[caller]
         async with service.client(**claims) if claims else service.client() as http:
             for method, path in _routes(service):
-                expected = _row(name, method, path)
-                assert expected is not None
+                row = _row(name, method, path)
+                assert row is not None
+                expected = _expected(row, caller, name, method, path)
                 url = path.format(**victim)
                 if path == "/api/v1/rates":
                     url += "?territory=974&nomenclature=33051000&date=2025-04-01"
@@ -343,8 +438,32 @@ async def test_no_caller_reaches_what_it_does_not_own(
                 if "files" in body:
                     body["files"] = {"file": ("note.txt", io.BytesIO(b"intrus"))}
                 r = await http.request(method, url, **body)
-                if r.status_code not in expected[caller]:  # 503 is expected of /health/ready only
-                    wrong.append(f"{name} {method} {path}: {r.status_code} (attendu {sorted(expected[caller])})")
+                if r.status_code not in expected:  # 503 is expected of /health/ready only
+                    wrong.append(f"{name} {method} {path}: {r.status_code} (attendu {sorted(expected)})")
                 if r.status_code >= 400 and (SECRET_SUBJECT in r.text or SECRET_EMAIL in r.text):
                     wrong.append(f"{name} {method} {path}: the refusal tells of the victim's resource")
     assert not wrong, "\n".join(wrong)
+
+
+async def test_a_producer_who_is_also_a_requester_acts_in_both_spaces_in_the_role_each_needs(
+    services: dict[str, InProcess], victim: dict[str, str]
+) -> None:
+    """Decision record 0027: one token, two roles; each service lets the role it needs act, and the events say
+    which one acted. The agents' and the comptable's routes stay closed (the matrix above checks every one)."""
+    marie = CALLERS["declarant_requester"]
+    assert marie is not None
+    async with services["declarations"].client(**marie) as http:
+        r = await http.post("/api/v1/declarations", json={"relation_id": "rel-971-0002", "year": 2025, "quarter": 1})
+        assert r.status_code == 201, r.text
+        history = (await http.get(f"/api/v1/declarations/{r.json()['id']}/history")).json()
+        assert (await http.get("/api/v1/quarters")).status_code == 403
+    async with services["essoc"].client(**marie) as http:
+        r = await http.post("/api/v1/requests", json={**FILING, "subject": "Taux du rhum vieux"})
+        assert r.status_code == 201, r.text
+        request = r.json()
+        listed = [i["id"] for i in (await http.get("/api/v1/requests")).json()["items"]]
+        assert request["id"] in listed and victim["request_id"] not in listed  # « Mes demandes »: her own only
+        filed = (await http.get(f"/api/v1/requests/{request['id']}/history")).json()
+        assert (await http.get("/api/v1/instruction/requests")).status_code == 403
+    assert {e["actor"]["role"] for e in history} == {"declarant"}
+    assert {e["actor"]["role"] for e in filed["events"]} == {"requester"}

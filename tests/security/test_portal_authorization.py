@@ -38,7 +38,22 @@ CALLERS: dict[str, dict[str, Any] | None] = {
     "auditor": {"sub": "auditeur", "role": "auditor", "territories": ["971", "974"]},
     "admin": {"sub": "admin", "role": "admin", "territories": ["971", "972", "973", "974", "976"]},
     "comptable": {"sub": "c-974", "role": "comptable", "territories": ["974"]},
+    # one person, several roles (decision record 0027): the spaces of each, none of the others'
+    "declarant_requester": {
+        "sub": "marie",
+        "roles": ["declarant", "requester"],
+        "name": "Payet",
+        "email": "marie@example.org",
+        "relations": ["rel-971-0002"],
+    },
+    "agent_auditor": {
+        "sub": "aa-974",
+        "roles": ["agent", "auditor"],
+        "territories": ["974"],
+        "directorates": ["dr-la-reunion"],
+    },
 }
+SIGNED_IN = {caller for caller in CALLERS if caller != "anonymous"}
 VICTIM_DECLARANT = {"sub": "victim-d", "role": "declarant", "relations": ["rel-974-0001"]}
 VICTIM_REQUESTER = {"sub": "victim-r", "role": "requester", "name": "V", "given_name": "V", "email": "v@secret.example"}
 
@@ -49,18 +64,21 @@ RULES: list[tuple[str, str, set[str] | str]] = [
     # (method, path pattern, who may: a set of callers, or PUBLIC)
     ("GET", r"/health/(live|ready)", PUBLIC),
     ("GET", r"/metrics", HIDDEN),
-    ("GET", r"/(aide|accessibilite|codes-naf|notes-de-version)?", PUBLIC),
+    ("GET", r"/(aide|accessibilite|codes-naf|notes-de-version|mentions-legales|donnees-personnelles|cgu)?", PUBLIC),
+    ("*", r"/cgu/accepter", PUBLIC),  # signed-in only, tested in test_portal_pages_legal_cgu.py
     ("GET", r"/connexion(/oidc|/retour)?", PUBLIC),
     ("POST", r"/deconnexion(/partout)?", PUBLIC),
     ("GET", r"/dev/connexion", PUBLIC),
     ("POST", r"/dev/connexion/\{key\}", PUBLIC),
-    ("*", r"/domino.*", {"declarant_other", "admin"}),
-    ("*", r"/ogde.*", {"requester_other"}),
-    ("*", r"/instruction.*", {"agent", "agent_other", "admin"}),
-    ("*", r"/suivi.*", {"agent", "agent_other", "admin"}),
-    ("*", r"/audit.*", {"auditor", "admin"}),
-    ("*", r"/recouvrement.*", {"comptable", "auditor", "admin"}),
+    ("GET", r"/espaces", SIGNED_IN),
+    ("*", r"/domino.*", {"declarant_other", "declarant_requester", "admin"}),
+    ("*", r"/ogde.*", {"requester_other", "declarant_requester"}),
+    ("*", r"/instruction.*", {"agent", "agent_other", "agent_auditor", "admin"}),
+    ("*", r"/suivi.*", {"agent", "agent_other", "agent_auditor", "admin"}),
+    ("*", r"/audit.*", {"auditor", "agent_auditor", "admin"}),
+    ("*", r"/recouvrement.*", {"comptable", "auditor", "agent_auditor", "admin"}),
 ]
+SPACES = ("domino", "ogde", "instruction", "suivi", "recouvrement", "audit")
 
 
 class Services(httpx.AsyncBaseTransport):
@@ -92,7 +110,12 @@ async def victims(services: dict[str, InProcess]) -> dict[str, str]:
         r = await http.post("/api/v1/requests", json=filing)
         assert r.status_code == 201, r.text
         number = str(r.json()["number"])
-    return {"declaration_id": declaration, "number": number}
+        r = await http.post("/api/v1/drafts", json={"requester_type": "particulier"})  # a draft of « Nouvelle demande »
+        assert r.status_code == 201, r.text
+        draft = r.json()["id"]
+        r = await http.put(f"/api/v1/drafts/{draft}/description", json={"subject": SECRET_SUBJECT, "description": ""})
+        assert r.status_code == 200, r.text
+    return {"declaration_id": declaration, "number": number, "draft_id": draft}
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +191,8 @@ def _url(path: str, victims: dict[str, str]) -> str:
         statement="statement-974-000000000000000000000000",
         entry_id="E1",
         relation_id="rel-974-0001",
+        draft_id=victims["draft_id"],
+        step="demandeur",
     )
 
 
@@ -216,11 +241,13 @@ async def test_no_caller_reaches_a_portal_page_it_may_not_see(
                 wrong.append(where + " (expected 403)")
         elif r.status_code in (401, 403) or r.headers.get("location", "").startswith("/connexion"):
             wrong.append(where + " (refused to its own profile)")
-        victim = victims["declaration_id"] in url or f"/demandes/{victims['number']}" in url
+        victim = (
+            victims["declaration_id"] in url or f"/demandes/{victims['number']}" in url or victims["draft_id"] in url
+        )
         allowed = isinstance(who, set) and caller in who
         instructs = caller == "agent" and path.startswith("/instruction")  # the victim's request is its to instruct
-        audits = caller == "auditor" and path.startswith("/audit")  # the auditor of 974 reads its stream
-        follows = caller == "agent_other" and path.startswith("/suivi")  # the agent of 974 follows 974's quarters
+        audits = caller in ("auditor", "agent_auditor") and path.startswith("/audit")  # 974's auditors read its stream
+        follows = caller in ("agent_other", "agent_auditor") and path.startswith("/suivi")  # 974's agents follow it
         # someone else's declaration or request
         if victim and allowed and caller != "admin" and not instructs and not audits and not follows:
             expected = {404} if method == "GET" else {303, 404, 422}
@@ -229,6 +256,37 @@ async def test_no_caller_reaches_a_portal_page_it_may_not_see(
         if SECRET_SUBJECT in r.text and caller != "admin" and not instructs:
             wrong.append(where + " (tells of the victim's request)")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("caller", sorted(SIGNED_IN))
+async def test_a_person_is_linked_only_the_spaces_they_hold_and_lands_in_one(
+    portal: httpx.AsyncClient, caller: str
+) -> None:
+    """Issue 23, item 3: the comptable's home linked two spaces answering 403, the agents' « Documents » a requester's
+    page. The header's « Mes espaces » names exactly the spaces the matrix opens to the person (when they hold two or
+    more); `/` lands on a page of theirs; and every link to a space on that page and on « Mes espaces » opens."""
+    cookies, _ = await _cookie(portal, CALLERS[caller])
+    portal.cookies.clear()
+    for name, value in cookies.items():
+        portal.cookies.set(name, value)
+    held = {space for space in SPACES if caller in (_rule("GET", f"/{space}") or set())}
+    page = await portal.get("/aide")
+    linked = set(re.findall(r'<a class="fr-nav__link" href="/([a-z]+)" id="espace-', page.text))
+    assert linked == (held if len(held) > 1 else set()), (caller, linked, held)
+    home = await portal.get("/")
+    assert home.status_code == 303, home.status_code
+    landing = await portal.get(home.headers["location"], follow_redirects=True)
+    assert landing.status_code == 200 and not landing.url.path.startswith("/connexion"), (caller, landing.url)
+    chooser = await portal.get("/espaces")
+    assert set(re.findall(r'<h2 class="fr-card__title"><a href="/([a-z]+)">', chooser.text)) == held
+    spaces = "|".join(SPACES)
+    links = set(re.findall(rf'href="(/(?:{spaces})(?:/[^"?#]*)?)"', landing.text + chooser.text))
+    wrong = []
+    for link in sorted(links):
+        r = await portal.get(link, follow_redirects=True)
+        if r.status_code in (401, 403) or r.status_code >= 500:
+            wrong.append(f"{link}: {r.status_code}")
+    assert not wrong, f"{caller} is linked what it may not open: {wrong}"
 
 
 HOSTILE = [

@@ -29,4 +29,5 @@ class Commands(Generic[U]):
         async def work(tx: Transaction) -> R:
             return await handler(command, who, self.bind(tx))
 
-        return await self.uow.run(work, actor=who.actor)
+        # read when an event is appended: by then the handler's checks said in which role the caller acts
+        return await self.uow.run(work, actor=lambda: who.actor)

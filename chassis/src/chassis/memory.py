@@ -12,6 +12,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from chassis.eventstore import Metadata, NewEvent, chained
+from chassis.unit_of_work import ActorOf, actor_of
 from contracts.envelope import GENESIS_HASH, SYSTEM, Actor, EventEnvelope
 from contracts.errors import ConcurrencyError
 from contracts.recorded import Recorded
@@ -34,11 +35,15 @@ class MemoryEventStore:
         self.received.setdefault(envelope.stream_id, []).append(envelope)
         return Recorded.of(envelope)
 
-    def transaction(self, *, actor: Actor = SYSTEM, meta: Metadata | None = None) -> MemoryTransaction:
+    def transaction(self, *, actor: ActorOf = SYSTEM, meta: Metadata | None = None) -> MemoryTransaction:
         return MemoryTransaction(self, actor, meta or Metadata(correlation_id="tests"))
 
     async def run(
-        self, work: Callable[[MemoryTransaction], Awaitable[T]], *, actor: Actor = SYSTEM, meta: Metadata | None = None
+        self,
+        work: Callable[[MemoryTransaction], Awaitable[T]],
+        *,
+        actor: ActorOf = SYSTEM,
+        meta: Metadata | None = None,
     ) -> T:
         tx = self.transaction(actor=actor, meta=meta)
         result = await work(tx)
@@ -49,11 +54,15 @@ class MemoryEventStore:
 class MemoryTransaction:
     """`EventStreams` over a `MemoryEventStore`: appends become visible to others on `commit`."""
 
-    def __init__(self, store: MemoryEventStore, actor: Actor, meta: Metadata) -> None:
+    def __init__(self, store: MemoryEventStore, actor: ActorOf, meta: Metadata) -> None:
         self.store = store
-        self.actor = actor
+        self._actor = actor
         self.meta = meta
         self.pending: dict[str, list[EventEnvelope]] = {}
+
+    @property
+    def actor(self) -> Actor:
+        return actor_of(self._actor)
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         return [*self.store.streams.get(stream_id, []), *self.pending.get(stream_id, [])]

@@ -3,7 +3,8 @@
 `Transaction` is what repositories and a service's adapters are bound to; it knows who acts and why
 (actor and metadata), decided once when the transaction starts: for a command, the caller and the
 request's correlation id; for a consumed event, the system, that event's correlation id and the event
-itself as the cause.
+itself as the cause. The caller's role is read when events are appended, after the handler's checks: a
+person holding several roles acts in the one the command needed (decision record 0027).
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ class CommandKey:
 command_key: ContextVar[CommandKey | None] = ContextVar("command_key", default=None)
 
 
+ActorOf = Actor | Callable[[], Actor]
+"""Who acts, or how to know it when an event is appended (a command's caller, once its checks granted a role)."""
+
+
+def actor_of(actor: ActorOf) -> Actor:
+    return actor() if callable(actor) else actor
+
+
 class EventStreams(Protocol):
     """What a repository needs: read a stream, read a consumed stream, append; in one transaction."""
 
@@ -69,17 +78,21 @@ class Transaction:
     """The store and read models bound to one Mongo session; implements `EventStreams`."""
 
     def __init__(
-        self, session: AsyncClientSession, store: EventStore, projector: Projector, *, actor: Actor, meta: Metadata
+        self, session: AsyncClientSession, store: EventStore, projector: Projector, *, actor: ActorOf, meta: Metadata
     ) -> None:
         self.session = session
         self.store = store
         self.projector = projector
         self.db: AsyncDatabase[Doc] = store.db
-        self.actor = actor
+        self._actor = actor
         self.meta = meta
         self.appended: list[EventEnvelope] = []
         self.heads: dict[str, Head] = {}
         """The last event of each stream read or appended in this transaction: its append needs no other read."""
+
+    @property
+    def actor(self) -> Actor:
+        return actor_of(self._actor)
 
     async def read_stream(self, stream_id: str) -> list[EventEnvelope]:
         events = await self.store.load_stream(stream_id, session=self.session)
@@ -117,7 +130,7 @@ class UnitOfWork:
         self.commits = GroupCommit(client, store.position_turn)
 
     async def run(
-        self, work: Callable[[Transaction], Awaitable[T]], *, actor: Actor = SYSTEM, meta: Metadata | None = None
+        self, work: Callable[[Transaction], Awaitable[T]], *, actor: ActorOf = SYSTEM, meta: Metadata | None = None
     ) -> T:
         """Runs `work` in one transaction (retried whole on transient conflicts), maybe with other works
         queued at the same time (see `chassis.group_commit`); the events it appended are durable (majority,

@@ -136,3 +136,26 @@ def test_what_a_person_typed_never_leaves_its_path_segment() -> None:
     from portal.backends import seg
 
     assert seg("1/../../requests/X?tab=1") == "1%2F..%2F..%2Frequests%2FX%3Ftab%3D1"
+
+
+async def test_a_person_of_two_roles_chooses_a_space_and_the_header_names_theirs_only(
+    portal: httpx.AsyncClient,
+) -> None:
+    """Decision record 0027: Marie Payet, producer and requester, signs in once and lands on « Mes espaces »; the
+    header's menu names DOMINO-NG and OGDE, no other space, and « Codes NAF » is DOMINO-NG's own tool."""
+    r = await dev_sign_in(portal, "productrice_demandeuse")
+    assert r.status_code == 303 and r.headers["location"] == "/espaces"
+    assert (await portal.get("/")).headers["location"] == "/espaces"
+    page = await portal.get("/espaces")
+    assert page.status_code == 200 and "<h1>Mes espaces</h1>" in page.text
+    assert re.findall(r'id="espace-([a-z]+)"', page.text) == ["domino", "ogde"]
+    assert re.findall(r'id="carte-([a-z]+)"', page.text) == ["domino", "ogde"]
+    assert 'href="/codes-naf">Codes NAF' not in page.text
+
+
+async def test_a_person_of_one_space_gets_no_menu_and_lands_in_it(portal: httpx.AsyncClient) -> None:
+    r = await dev_sign_in(portal, "comptable")
+    assert r.status_code == 303 and r.headers["location"] == "/recouvrement"
+    assert (await portal.get("/")).headers["location"] == "/recouvrement"
+    page = await portal.get("/aide")
+    assert 'id="mes-espaces"' not in page.text and 'href="/codes-naf">Codes NAF' not in page.text

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
+from chassis.http.auth import Unauthenticated
 from portal.session import Session, SessionCodec
 from portal.session_store import SessionStore
 
@@ -23,7 +26,28 @@ def test_a_session_round_trips_and_its_token_is_not_readable_in_the_cookie() -> 
     cookie = codec.encode(session)
     assert "secret-token" not in cookie and "Payet" not in cookie
     back = codec.decode(cookie)
-    assert back.token == "eyJ.secret-token.sig" and back.role == "declarant" and back.csrf == session.csrf
+    assert back.token == "eyJ.secret-token.sig" and back.roles == ["declarant"] and back.csrf == session.csrf
+
+
+def test_a_session_keeps_every_role_of_the_person_and_reads_a_cookie_of_one_role() -> None:
+    """Decision record 0027: `roles` from the token (the single `role` of earlier tokens too); a cookie written
+    before, with its `role`, still opens that role's spaces."""
+    codec = SessionCodec(SECRET, 3600)
+    session = Session()
+    session.sign_in("token", {"sub": "marie", "roles": ["declarant", "requester", "offline_access"]})
+    assert session.roles == ["declarant", "requester"] and session.has("requester") and not session.has("agent")
+    assert codec.decode(codec.encode(session)).roles == ["declarant", "requester"]
+    old = codec.fernet.encrypt(
+        json.dumps({"token": "t", "sub": "u1", "role": "comptable", "signed_in_at": time.time()}).encode()
+    ).decode()
+    assert codec.decode(old).roles == ["comptable"]
+
+
+def test_claims_without_a_role_of_ours_sign_nobody_in() -> None:
+    session = Session()
+    with pytest.raises(Unauthenticated):
+        session.sign_in("token", {"sub": "u1", "roles": ["offline_access"]})
+    assert not session.signed_in
 
 
 def test_a_tampered_or_foreign_cookie_is_an_empty_session() -> None:

@@ -28,7 +28,7 @@ def _reads(request: Request) -> AuditReads:
 def _territories(who: Principal) -> tuple[str, ...] | None:
     """None: every territory (an admin); else the auditor's."""
     who.require("auditor", "admin")
-    return None if who.role == "admin" else who.territories
+    return None if who.has("admin") else who.territories
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -221,3 +221,111 @@ class NoteAdded(_Event):
     note_id: str
     text: str
     author: AgentRef
+
+
+# ---- drafts of « Nouvelle demande » (decision record 0026) ---------------------------------------------------
+# A draft is the requester's own stream (`draft-…`), never an agent's: no notice, nothing the notifier or the
+# agents' board reads. Each event carries `at`, the instant on the service's clock (the envelope's `occurred_at` is
+# the writer's wall clock): the 90 days of retention run from the last `at`.
+
+
+def _draft(name: str, version: int = 1):  # type: ignore[no-untyped-def]
+    return event(name, version=version, stream_type="draft", topic=topics.ESSOC)
+
+
+@_draft("DraftStarted")
+class DraftStarted(_Event):
+    """The requester saved the first step of « Nouvelle demande »: their draft exists from now on."""
+
+    draft_id: str
+    requester: Requester
+    at: datetime
+
+
+@_draft("DraftRequesterSet")
+class DraftRequesterSet(_Event):
+    """Step « Demandeur »: a company (its SIRET, the raison sociale found) or a private person."""
+
+    requester_type: Literal["entreprise", "particulier"]
+    siret: str | None = None
+    company_name: str | None = None
+    represented_siren: str | None = None
+    at: datetime
+
+
+@_draft("DraftCharacteristicsSet")
+class DraftCharacteristicsSet(_Event):
+    """Step « Caractéristiques »: what was chosen, each value checked (a directorate this deployment serves)."""
+
+    nature: Nature | None = None
+    category: str | None = None
+    sub_category: str | None = None
+    directorate: str | None = None
+    """The directorate addressed (the sub-category, or the category of a droit au contrôle), once chosen."""
+    previous_request: str | None = None
+    previous_request_number: int | None = None
+    contested_rescrit_date: date | None = None
+    contested_rescrit_reference: str | None = None
+    at: datetime
+
+
+@_draft("DraftFieldsSet")
+class DraftFieldsSet(_Event):
+    """Step « Champs d'application »."""
+
+    fields: list[FieldOfApplication]
+    at: datetime
+
+
+@_draft("DraftDescriptionSet")
+class DraftDescriptionSet(_Event):
+    """Step « Demande »: the subject and the description, as typed so far."""
+
+    subject: str
+    description: str
+    at: datetime
+
+
+@_draft("DraftFileAdded")
+class DraftFileAdded(_Event):
+    """Step « Pièces jointes »: a file kept with the draft; its content is stored under `blob_id` and becomes the
+    request's attachment (same id, same content) when the draft is submitted."""
+
+    attachment_id: str
+    filename: str
+    content_type: str
+    size: int = Field(ge=0)
+    sha256: str
+    blob_id: str
+    at: datetime
+
+
+@_draft("DraftFileRemoved")
+class DraftFileRemoved(_Event):
+    attachment_id: str
+    at: datetime
+
+
+@_draft("DraftDiscarded")
+class DraftDiscarded(_Event):
+    """« Annuler », confirmed: the draft is closed and its files deleted."""
+
+    at: datetime
+
+
+@_draft("DraftExpired")
+class DraftExpired(_Event):
+    """The draft was left untouched for the retention period (90 days): closed and its files deleted."""
+
+    untouched_since: datetime
+    at: datetime
+
+
+@_draft("DraftSubmitted")
+class DraftSubmitted(_Event):
+    """« Créer la demande »: the draft became request `request_id` (its own stream, starting with RequestSubmitted,
+    in the same transaction); the draft is closed."""
+
+    request_id: str
+    number: int
+    at: datetime

@@ -25,9 +25,9 @@ from declarations_given import MARTINIQUE, drafted, utc
 R = TypeVar("R")
 STREAM = commands.declaration_id(MARTINIQUE.relation_id, 2024, 1)
 NOW = utc(2024, 4, 10)  # Q1 2024 has ended; due on 24 April
-DECLARANT = Principal(id="decl-1", role="declarant", email="marie@example.org", relations=(MARTINIQUE.relation_id,))
-STRANGER = Principal(id="decl-2", role="declarant", relations=("rel-972-9",))
-AGENT = Principal(id="agent-1", role="agent", territories=("972",))
+DECLARANT = Principal(id="decl-1", roles=("declarant",), email="marie@example.org", relations=(MARTINIQUE.relation_id,))
+STRANGER = Principal(id="decl-2", roles=("declarant",), relations=("rel-972-9",))
+AGENT = Principal(id="agent-1", roles=("agent",), territories=("972",))
 
 
 class Relations:

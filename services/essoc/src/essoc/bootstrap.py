@@ -13,12 +13,16 @@ from contracts.envelope import utc_now
 from essoc.adapters.agents import load_agents
 from essoc.adapters.blobs import AttachmentStore
 from essoc.adapters.companies import CsvCompanyDirectory
+from essoc.adapters.drafts import DraftReadModel
 from essoc.adapters.read_models import READS, Board, RequestReadModel
+from essoc.application.draft_view import DraftView
 from essoc.application.projections import RequestView
+from essoc.application.retention import DraftRetention
 from essoc.application.scheduler import AnswerClock
 from essoc.application.unit_of_work import Clock, CompanyDirectory, EssocUnitOfWork, requests
 from essoc.application.uploads import Uploads
 from essoc.documents.library import DocumentLibrary
+from essoc.domain.draft import RequestDraft
 from essoc.domain.referentials import default_referentials
 from essoc.domain.request import EssocRequest
 from essoc.entrypoints.documents import router as documents_router
@@ -54,12 +58,15 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
         runner = Commands(runtime.uow, unit_of_work)
         read_model = RequestReadModel(runtime.db, first_number=config.first_request_number)
         grace = timedelta(seconds=config.orphan_blob_grace_seconds)
+        drafts = DraftReadModel(runtime.db)
+        retention = DraftRetention(runner, drafts, blobs, clock)
         answer_clock = AnswerClock(
             runner,
             read_model,
             clock,
             sweep_orphans=lambda: blobs.sweep_orphans(read_model.refers_to_blob, grace),
             every_seconds=config.deadline_scan_seconds,
+            expire_drafts=retention.expire,
         )
         services = EssocServices(
             commands=runner,
@@ -75,6 +82,7 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
             companies=directory,
             agents=agents,
             documents=DocumentLibrary(find_font(config.pdf_font_path), [field.label for field in referentials.fields]),
+            drafts=drafts,
         )
         return Wiring(services=services, background=[answer_clock.run])
 
@@ -84,8 +92,8 @@ def build(settings: EssocSettings | None = None, *, companies: CompanyDirectory 
         title="OGDE — gestion des demandes ESSOC",
         description="Rescrits, seconds examens et droits au contrôle : dépôt, instruction, échanges, "
         "pièces jointes, délai de réponse, PDF.",
-        projections=[RequestView(referentials)],
-        audit_folds={"request": EssocRequest.from_recorded},
+        projections=[RequestView(referentials), DraftView(referentials)],
+        audit_folds={"request": EssocRequest.from_recorded, "draft": RequestDraft.from_recorded},
         routers=[router, instruction_router, documents_router],
         wire=wire,
         body_limits=BodyLimits(upload_bytes=config.attachment_max_bytes + MULTIPART_OVERHEAD),

@@ -10,7 +10,7 @@ from essoc.application import access
 from essoc.domain.referentials import default_referentials
 
 REFS = default_referentials()
-AGENT = Principal(id="a", role="agent", territories=("971",), directorates=("dr-guadeloupe",))
+AGENT = Principal(id="a", roles=("agent",), territories=("971",), directorates=("dr-guadeloupe",))
 
 
 def _directorate(code: str):  # type: ignore[no-untyped-def]
@@ -20,17 +20,17 @@ def _directorate(code: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_requester_lists_only_their_requests_an_agent_its_territory_and_directorate_an_admin_all() -> None:
-    assert access.visible_requests(Principal(id="u", role="requester")) == {"requester.id": "u"}
+    assert access.visible_requests(Principal(id="u", roles=("requester",))) == {"requester.id": "u"}
     assert access.visible_requests(AGENT) == {"territory": {"$in": ["971"]}, "directorate": {"$in": ["dr-guadeloupe"]}}
-    assert access.visible_requests(Principal(id="x", role="admin")) == {}
-    assert access.visible_requests(Principal(id="d", role="declarant")) == {"_id": {"$in": []}}
+    assert access.visible_requests(Principal(id="x", roles=("admin",))) == {}
+    assert access.visible_requests(Principal(id="d", roles=("declarant",))) == {"_id": {"$in": []}}
 
 
 def test_an_agent_needs_both_the_territory_and_the_directorate() -> None:
     assert access.is_agent_of(AGENT, territory="971", directorate="dr-guadeloupe")
     assert not access.is_agent_of(AGENT, territory="971", directorate="dr-martinique")
     assert not access.is_agent_of(AGENT, territory="972", directorate="dr-guadeloupe")
-    no_directorate = Principal(id="b", role="agent", territories=("971",))
+    no_directorate = Principal(id="b", roles=("agent",), territories=("971",))
     assert not access.is_agent_of(no_directorate, territory="971", directorate="dr-guadeloupe")
 
 
@@ -52,3 +52,33 @@ def test_an_overseas_directorate_this_deployment_does_not_serve_is_refused() -> 
     with pytest.raises(Forbidden) as refused:
         access.served_territory(_directorate("dr-guadeloupe"), "rescrit", ["974"])
     assert "971 (Guadeloupe)" in refused.value.detail and "974 (La Réunion)" in refused.value.detail
+
+
+def test_a_person_of_several_roles_lists_their_own_requests_and_instructs_on_the_board() -> None:
+    """Decision record 0027: « Mes demandes » stays a requester's own; the board is what the other roles read."""
+    both = Principal(id="u", roles=("requester", "agent"), territories=("971",), directorates=("dr-guadeloupe",))
+    assert access.visible_requests(both) == {"requester.id": "u"}
+    assert access.instructed_requests(both) == access.visible_requests(AGENT)
+    agent_and_auditor = Principal(
+        id="x", roles=("agent", "auditor"), territories=("971", "974"), directorates=("dr-guadeloupe",)
+    )
+    assert access.instructed_requests(agent_and_auditor) == {
+        "$or": [
+            {"territory": {"$in": ["971", "974"]}, "directorate": {"$in": ["dr-guadeloupe"]}},
+            {"territory": {"$in": ["971", "974"]}},
+        ]
+    }
+    assert access.instructed_requests(Principal(id="r", roles=("requester",))) == {"_id": {"$in": []}}
+
+
+def test_a_person_of_several_roles_sees_a_request_when_any_of_them_does() -> None:
+    both = Principal(id="u", roles=("requester", "agent"), territories=("971",), directorates=("dr-guadeloupe",))
+    assert access.may_see(both, requester_id="u", territory="974", directorate="dr-la-reunion")  # their own
+    assert access.may_see(both, requester_id="v", territory="971", directorate="dr-guadeloupe")  # instructed
+    assert not access.may_see(both, requester_id="v", territory="974", directorate="dr-la-reunion")
+    requester_and_auditor = Principal(id="u", roles=("requester", "auditor"), territories=("974",))
+    assert access.may_see(requester_and_auditor, requester_id="v", territory="974", directorate="dr-la-reunion")
+    with pytest.raises(Forbidden):  # reading is not examining
+        access.require_examiner(
+            requester_and_auditor, territory="974", directorate="dr-la-reunion", number=150, label="DR La Réunion"
+        )

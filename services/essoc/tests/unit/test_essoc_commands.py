@@ -32,10 +32,10 @@ from essoc_given import COMPANY, NOW, REFS, REQUESTER, SIRET, rescrit_filing
 R = TypeVar("R")
 GUADELOUPE = rescrit_filing(sub_category="dr-guadeloupe")
 REQUESTER_P = Principal(
-    id=REQUESTER.id, role="requester", name=REQUESTER.name, first_name=REQUESTER.first_name, email=REQUESTER.email
+    id=REQUESTER.id, roles=("requester",), name=REQUESTER.name, first_name=REQUESTER.first_name, email=REQUESTER.email
 )
-AGENT = Principal(id="agent-971", role="agent", territories=("971",), directorates=("dr-guadeloupe",))
-AGENT_974 = Principal(id="agent-974", role="agent", territories=("974",), directorates=("dr-la-reunion",))
+AGENT = Principal(id="agent-971", roles=("agent",), territories=("971",), directorates=("dr-guadeloupe",))
+AGENT_974 = Principal(id="agent-974", roles=("agent",), territories=("974",), directorates=("dr-la-reunion",))
 AGENTS = StaticAgentDirectory(
     [
         Agent("agent-971", "Lubin", "Joseph", "joseph.lubin@douane.example", ("971",), ("dr-guadeloupe",)),
@@ -43,7 +43,15 @@ AGENTS = StaticAgentDirectory(
         Agent("agent-974", "Grondin", "Teddy", "teddy.grondin@douane.example", ("974",), ("dr-la-reunion",)),
     ]
 )
-STRANGER = Principal(id="u-other", role="requester", email="autre@example.fr")
+STRANGER = Principal(id="u-other", roles=("requester",), email="autre@example.fr")
+REQUESTER_AND_AGENT = Principal(
+    id="u-both",
+    roles=("requester", "agent"),
+    email="both@example.fr",
+    territories=("971",),
+    directorates=("dr-guadeloupe",),
+)
+"""One person, two roles (decision record 0027): an agent of Guadeloupe who files a request of their own."""
 
 
 class Companies:
@@ -88,7 +96,7 @@ class Given:
         async def work(tx: MemoryTransaction) -> R:
             return await handler(command, who, self.uow(tx))
 
-        return await self.store.run(work, actor=who.actor)
+        return await self.store.run(work, actor=lambda: who.actor)  # as chassis.commands: after the checks
 
     async def filed(self) -> str:
         return await self.run(commands.submit, commands.SubmitRequest(filing=GUADELOUPE), REQUESTER_P)
@@ -216,3 +224,30 @@ async def test_a_second_examen_cites_the_rescrit_by_its_number() -> None:
     request_id = await given.run(commands.submit, commands.SubmitRequest(filing=second), REQUESTER_P)
     [submitted] = given.store.events(request_id)
     assert isinstance(submitted, RequestSubmitted) and submitted.previous_request == rescrit
+
+
+async def test_a_requester_who_is_also_an_agent_acts_on_each_request_in_the_role_it_needs() -> None:
+    given = Given()
+    own = await given.run(commands.submit, commands.SubmitRequest(filing=GUADELOUPE), REQUESTER_AND_AGENT)
+    others = await given.filed()
+    pdf = commands.StagedFile(attachment_id="pj-1", filename="piece.pdf", size=10, sha256="0" * 64)
+    await given.run(commands.add_attachment, commands.AddAttachment(request_id=own, file=pdf), REQUESTER_AND_AGENT)
+    await given.run(commands.add_attachment, commands.AddAttachment(request_id=others, file=pdf), REQUESTER_AND_AGENT)
+    await given.run(commands.take_in_charge, commands.TakeRequestInCharge(request_id=others), REQUESTER_AND_AGENT)
+    filed, added_to_own = given.store.streams[own]
+    added_to_others, taken = given.store.streams[others][1:]
+    assert [e.actor.role for e in (filed, added_to_own, added_to_others, taken)] == [
+        "requester",
+        "requester",
+        "agent",
+        "agent",
+    ]
+    assert isinstance(added_to_own.data, dict) and added_to_own.data["added_by_role"] == "requester"
+    assert isinstance(added_to_others.data, dict) and added_to_others.data["added_by_role"] == "agent"
+    # what only a request's requester does, they do on their own request only
+    question_id = await given.run(
+        commands.ask_question, commands.AskQuestion(request_id=others, text="Quel âge ?"), AGENT
+    )
+    answer = commands.AnswerQuestion(request_id=others, question_id=question_id, text="Six ans.")
+    with pytest.raises(NotFound):
+        await given.run(commands.answer_question, answer, REQUESTER_AND_AGENT)

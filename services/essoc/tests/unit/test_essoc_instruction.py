@@ -16,7 +16,7 @@ from essoc.application.unit_of_work import EssocUnitOfWork
 from essoc.domain.request import EssocRequest
 
 AGENT_B = Principal(
-    id="agent-971-b", role="agent", name="Bélénus", first_name="Lucie", territories=("971",),
+    id="agent-971-b", roles=("agent",), name="Bélénus", first_name="Lucie", territories=("971",),
     directorates=("dr-guadeloupe",),
 )  # fmt: skip
 

@@ -26,6 +26,7 @@ from portal.backends import Backend, Backends, Refused, SignedOut, Unavailable
 from portal.forms import CrossSiteRefused, CsrfRefused, check_origin
 from portal.rendering import render, templates
 from portal.routes import audit, domino, instruction, ogde, pages, recouvrement, signin, suivi
+from portal.routes.cgu import CguGate
 from portal.session import SessionCodec, SessionMiddleware, session_of
 from portal.session_store import SessionStore
 from portal.settings import PortalSettings
@@ -197,6 +198,7 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
     if config.dev_login:
         app.include_router(signin.dev_router)
     _error_pages(app)
+    app.add_middleware(CguGate)  # innermost: the session is in place
     app.add_middleware(BodyCap)
     app.add_middleware(CrashPage)
     app.add_middleware(

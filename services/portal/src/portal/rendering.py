@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from contracts import french
 from contracts.boxes import BOX_LABELS
 from contracts.types import TERRITORY_ZONES
+from portal.auth import spaces_of
 from portal.session import session_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -181,6 +182,7 @@ def templates() -> Jinja2Blocks:
         change=change,
     )
     env.globals.update(
+        spaces_of=spaces_of,  # « Mes espaces » in the header
         BOX_LABELS=BOX_LABELS,
         PAYMENT_METHODS=PAYMENT_METHODS,
         QUALITIES=QUALITIES,

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chassis.http.auth import roles_in
 from portal.session_store import SessionStore
 
 log = structlog.get_logger()
@@ -41,7 +42,8 @@ MAX_FLASH = 300
 class Session:
     token: str | None = None
     sub: str = ""
-    role: str = ""
+    roles: list[str] = field(default_factory=list)
+    """Every role the person's token gives (decision record 0027): the spaces they may open."""
     name: str = ""
     given_name: str = ""
     email: str = ""
@@ -65,10 +67,16 @@ class Session:
     def display_name(self) -> str:
         return " ".join(part for part in (self.given_name, self.name) if part) or self.sub
 
+    def has(self, *roles: str) -> bool:
+        """Whether the person holds any of `roles`."""
+        return any(role in self.roles for role in roles)
+
     def sign_in(self, token: str, claims: dict[str, Any]) -> None:
+        """Raises `Unauthenticated` (and signs nobody in) when the claims give no role of ours."""
+        roles = list(roles_in(claims))
         self.token = token
         self.sub = str(claims.get("sub", ""))
-        self.role = str(claims.get("role", ""))
+        self.roles = roles
         self.name = str(claims.get("name", ""))
         self.given_name = str(claims.get("given_name", ""))
         self.email = str(claims.get("email", ""))
@@ -109,6 +117,8 @@ class SessionCodec:
         try:
             raw = self.fernet.decrypt(cookie.encode(), ttl=int(self.lifetime))
             data = json.loads(raw)
+            if "role" in data and "roles" not in data:  # a cookie written before decision record 0027
+                data["roles"] = [data["role"]] if data["role"] else []
             session = Session(**{k: v for k, v in data.items() if k in Session.__dataclass_fields__})
         except (InvalidToken, ValueError, TypeError):
             return Session()

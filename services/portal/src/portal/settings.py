@@ -83,3 +83,16 @@ class PortalSettings(BaseSettings):
                 "fournisseur d'identité ni avec une adresse https : elle est réservée à `make run`."
             )
         return None
+
+    # The legal pages (« Mentions légales », « Données personnelles », « Accessibilité ») and the CGU.
+    hosting_provider: str = (
+        "L'hébergeur est désigné par chaque installation du portail ; celle-ci ne l'a pas encore indiqué."
+    )
+    """« Mentions légales »: who hosts this deployment (name, address, telephone), as its operator words it."""
+    dpo_email: str = ""
+    """The address of the DGDDI's data protection officer; empty, the page gives the DPO's postal address only."""
+    accessibility_email: str = ""
+    """Where anyone reports an accessibility problem (a `mailto:` on « Accessibilité »); empty, the postal address."""
+    cgu_acceptance: bool | None = None
+    """Whether a signed-in person must accept the current CGU before anything else: unset, wherever the portal is
+    served over https (every real deployment), not on a developer's http."""

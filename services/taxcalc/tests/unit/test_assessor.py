@@ -24,7 +24,7 @@ from taxcalc.domain.tariff import Tariff
 from taxcalc_given import DECLARATION, DETAILS, Given, drafted, filed, line
 
 D = Decimal
-ADMIN = Principal(id="admin", role="admin")
+ADMIN = Principal(id="admin", roles=("admin",))
 
 
 async def test_a_new_line_is_assessed_then_the_totals_of_its_version_projected(demo_tariff: Tariff) -> None:
@@ -124,7 +124,7 @@ async def test_the_same_tariff_file_twice_publishes_once(demo_csv_of) -> None:  
 
 async def test_only_an_admin_publishes_a_tariff(demo_csv_of) -> None:  # type: ignore[no-untyped-def]
     given = Given(Tariff())
-    declarant = Principal(id="d", role="declarant")
+    declarant = Principal(id="d", roles=("declarant",))
     with pytest.raises(Forbidden):
         await given.store.run(
             lambda tx: publish_tariff(PublishTariff(text=demo_csv_of("974")), declarant, given.uow(tx))

@@ -8,6 +8,9 @@ deployment serves.
 - A comptable (the accountant, or the payment system's account) sees the relations of its territories, declares
   for none, and records the payments of their filed declarations.
 - The follow-up of a quarter, relation by relation, is for the agents, auditors, comptables and admins.
+
+A person may hold several of these roles (decision record 0027): what each role held allows, the person may; and
+when it acts, its events name the role that allowed it (`Principal.require`).
 """
 
 from __future__ import annotations
@@ -29,16 +32,18 @@ FOLLOW_UP_READERS = ("admin", *TERRITORY_READERS)
 
 def require_follow_up(who: Principal) -> None:
     """The follow-up of a quarter is the customs': a declarant follows its own declarations from its home."""
-    if who.role not in FOLLOW_UP_READERS:
+    if not who.has(*FOLLOW_UP_READERS):
         raise Forbidden("Le suivi des déclarations d'un trimestre est réservé aux agents des douanes.", field="role")
 
 
 def visible_relations(who: Principal, directory: RelationDirectory) -> list[Relation]:
-    if who.role == "admin":
+    """Every relation for an admin; else those of the territories it reads and those it declares for."""
+    if who.has("admin"):
         return list(directory.relations())
-    if who.role in TERRITORY_READERS:
-        return [r for r in directory.relations() if r.territory in who.territories]
-    return [r for r in (directory.relation(i) for i in who.relations) if r is not None]
+    read = [r for r in directory.relations() if r.territory in who.territories] if who.has(*TERRITORY_READERS) else []
+    declared = [directory.relation(i) for i in who.relations] if who.has("declarant") else []
+    seen = {r.relation_id for r in read}
+    return [*read, *(r for r in declared if r is not None and r.relation_id not in seen)]
 
 
 def relation_for(who: Principal, relation_id: str, directory: RelationDirectory, *, acting: bool) -> Relation:
@@ -48,18 +53,21 @@ def relation_for(who: Principal, relation_id: str, directory: RelationDirectory,
         if relation_id in who.relations:
             raise Forbidden(f"La relation {relation_id} n'est pas servie par ce déploiement.", field="relation_id")
         raise NotFound(f"Relation {relation_id} inconnue.", field="relation_id")
-    allowed = (
-        who.role == "admin"
-        or (who.role == "declarant" and relation_id in who.relations)
-        or (who.role in TERRITORY_READERS and not acting and relation.territory in who.territories)
-    )
-    if not allowed:
+    if who.has("declarant") and relation_id in who.relations:
+        via = "declarant"
+    elif who.has("admin"):
+        via = "admin"
+    elif who.has(*TERRITORY_READERS) and not acting and relation.territory in who.territories:
+        return relation
+    else:
         raise Forbidden(
             "Vous n'êtes pas habilité à déclarer pour cette relation."
             if acting
             else "Vous n'avez pas accès à cette relation.",
             field="relation_id",
         )
+    if acting:
+        who.require(via)  # a producer who is also an admin declares for its own relations as their producer
     return relation
 
 
@@ -70,5 +78,9 @@ def require_served(territory: str, served: Sequence[str]) -> None:
 
 def require_payments_of(who: Principal, territory: str) -> None:
     """A comptable records payments for the declarations of its territories only (an admin for all)."""
-    if who.role == "comptable" and territory not in who.territories:
+    if who.has("comptable") and territory in who.territories:
+        who.require("comptable")
+    elif who.has("admin"):
+        who.require("admin")
+    else:
         raise Forbidden("Vous n'êtes pas habilité à enregistrer les paiements de ce territoire.", field="territory")

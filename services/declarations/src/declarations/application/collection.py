@@ -150,7 +150,11 @@ async def decide_mandate(cmd: DecideMandate, who: Principal, uow: DeclarationsUn
 async def revoke_mandate(cmd: RevokeMandate, who: Principal, uow: DeclarationsUnitOfWork) -> None:
     """The producer ends its mandate, or an agent of the territory does."""
     who.require("declarant", "agent", "admin")
-    relation = access.relation_for(who, cmd.relation_id, uow.relations, acting=who.role == "declarant")
+    # its producer ends it as such; anyone else (an agent of the territory, an admin) as the office
+    producer = who.has("declarant") and cmd.relation_id in who.relations
+    if not producer:
+        who.require("agent", "admin")
+    relation = access.relation_for(who, cmd.relation_id, uow.relations, acting=producer)
     access.require_served(relation.territory, uow.served)
     mandates, version = await _mandates(relation, uow)
     events = mandates.revoke(cmd.rum, reason=cmd.reason, revoked_by=who.id)

@@ -46,7 +46,7 @@ def _period(year: int, quarter: int) -> dict[str, Any]:
 def _territories(who: Principal, services: DeclarationsServices) -> list[str]:
     """The served territories the caller follows (every one for an admin)."""
     served = list(services.reference.territories)
-    mine = served if who.role == "admin" else [t for t in served if t in who.territories]
+    mine = served if who.has("admin") else [t for t in served if t in who.territories]
     return mine or served
 
 

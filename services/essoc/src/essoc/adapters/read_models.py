@@ -12,6 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from contracts.french import plain
+from essoc.application.draft_view import DRAFTS
 from essoc.application.projections import OPEN_STATES, VIEW
 from essoc.domain.identity import is_request_number
 from essoc.domain.states import BoardTab, RequestState, RequestTab
@@ -74,9 +75,9 @@ class RequestReadModel:
         return counts, total, [d async for d in cursor]
 
     async def refers_to_blob(self, blob_id: str) -> bool:
-        """Whether an event of the log refers to this attachment content."""
+        """Whether a request's attachment (an event of the log) or an open draft's file refers to this content."""
         doc = await self.db["events"].find_one({"type": "AttachmentAdded", "data.blob_id": blob_id}, {"_id": 1})
-        return doc is not None
+        return doc is not None or await self.db[DRAFTS].find_one({"files.blob_id": blob_id}, {"_id": 1}) is not None
 
 
 SORTS = {

@@ -5,6 +5,8 @@
   names (claims `territories` and `directorates`); a token without `directorates` serves none.
 - An admin sees everything (support, audit, and the notifier's service token).
 - An auditor sees every request of its territories and examines none.
+- A person holding several of these roles (decision record 0027) sees what each of them sees; « Mes demandes »
+  (`GET /requests`) is a requester's own requests, and the board the service's.
 
 Territory of a request: the territory of the directorate it is addressed to (the sub-category of a
 rescrit or a second examen, the category of a droit au contrôle). Every event carries a territory
@@ -53,30 +55,39 @@ def served_territory(directorate: Directorate, nature: str, served: Sequence[str
 
 
 def visible_requests(who: Principal) -> Doc:
-    """The Mongo filter of the requests `who` may list."""
-    if who.role == "admin":
-        return {}
-    if who.role == "requester":
+    """The Mongo filter of « Mes demandes » (`GET /requests`): a requester's own requests (a requester who is
+    also an agent finds the requests it instructs on the board, not among its own); for anyone else, the
+    requests it reads as the service."""
+    if who.has("requester"):
         return {"requester.id": who.id}
-    if who.role == "agent":
-        return {"territory": {"$in": list(who.territories)}, "directorate": {"$in": list(who.directorates)}}
-    if who.role == "auditor":
-        return {"territory": {"$in": list(who.territories)}}
-    return {"_id": {"$in": []}}
+    return instructed_requests(who)
+
+
+def instructed_requests(who: Principal) -> Doc:
+    """The Mongo filter of the requests `who` reads as the service: every one for an admin, its territories' and
+    directorates' for an agent, its territories' for an auditor (both, for a person who is both)."""
+    if who.has("admin"):
+        return {}
+    seen: list[Doc] = []
+    if who.has("agent"):
+        seen.append({"territory": {"$in": list(who.territories)}, "directorate": {"$in": list(who.directorates)}})
+    if who.has("auditor"):
+        seen.append({"territory": {"$in": list(who.territories)}})
+    if not seen:
+        return {"_id": {"$in": []}}
+    return seen[0] if len(seen) == 1 else {"$or": seen}
 
 
 def may_see(who: Principal, *, requester_id: str, territory: str, directorate: str) -> bool:
-    if who.role == "admin":
-        return True
-    if who.role == "requester":
-        return who.id == requester_id
-    if who.role == "agent":
-        return is_agent_of(who, territory=territory, directorate=directorate)
-    return who.reads_territory(territory)
+    return (
+        (who.has("requester") and who.id == requester_id)
+        or (who.has("agent") and is_agent_of(who, territory=territory, directorate=directorate))
+        or who.reads_territory(territory)
+    )
 
 
 def is_agent_of(who: Principal, *, territory: str, directorate: str) -> bool:
-    return territory in who.territories and directorate in who.directorates
+    return who.has("agent") and territory in who.territories and directorate in who.directorates
 
 
 def unknown() -> NotFound:
@@ -91,9 +102,12 @@ def require_see(who: Principal, *, requester_id: str, territory: str, directorat
 
 
 def require_examiner(who: Principal, *, territory: str, directorate: str, number: int, label: str) -> None:
-    """An agent of the request's territory and directorate (or an admin) examines it."""
-    who.require("agent", "admin")
-    if who.role == "agent" and not is_agent_of(who, territory=territory, directorate=directorate):
+    """An agent of the request's territory and directorate (or an admin) examines it, and acts as such."""
+    if is_agent_of(who, territory=territory, directorate=directorate):
+        who.require("agent")
+        return
+    who.require("admin", "agent")
+    if not who.has("admin"):
         raise Forbidden(
             f"La demande n° {number} relève de {label} (territoire {territory}) : vous n'êtes pas habilité "
             "à l'instruire.",
@@ -103,11 +117,6 @@ def require_examiner(who: Principal, *, territory: str, directorate: str, number
 
 def require_instruction_reader(who: Principal, *, territory: str, directorate: str, number: int) -> None:
     """The instruction's own pages (notes, who follows, the badge) are read by the request's agents, an admin,
-    and an auditor of its territory; never by the requester."""
-    allowed = (
-        who.role == "admin"
-        or (who.role == "agent" and is_agent_of(who, territory=territory, directorate=directorate))
-        or (who.role == "auditor" and who.reads_territory(territory))
-    )
-    if not allowed:
+    and an auditor of its territory; never by the requester (not even one who is an agent elsewhere)."""
+    if not (is_agent_of(who, territory=territory, directorate=directorate) or who.reads_territory(territory)):
         raise Forbidden(f"Vous n'avez pas accès à l'instruction de la demande n° {number}.", field="id")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chassis.http.auth import Principal
 from chassis.repository import Loaded
-from contracts.events.essoc import AttachmentAdded, Requester
+from contracts.events.essoc import AttachmentAdded, Requester, RequestSubmitted
 from essoc.application import access
 from essoc.application.unit_of_work import EssocUnitOfWork
 from essoc.domain.agents import Agent
@@ -24,9 +24,9 @@ from essoc.domain.filing import Filing, submit_request
 from essoc.domain.identity import check_siret, is_request_number
 from essoc.domain.request import EssocEvent, EssocRequest
 
-Acting = Literal["examiner", "viewer"]
-"""How the caller acts: as the examining service (agent of the request, or admin), or as someone who
-may see the request (its requester; the domain then checks what only the requester may do)."""
+Acting = Literal["examiner", "requester"]
+"""How the caller acts: as the examining service (agent of the request, or admin), or as the request's
+requester (another's request is unknown to them, whatever other role they hold)."""
 
 
 def new_id(prefix: str) -> str:
@@ -120,19 +120,25 @@ class NotifyDeadlines(RequestCommand):
 
 async def submit(cmd: SubmitRequest, who: Principal, uow: EssocUnitOfWork) -> str:
     """Files a request under the caller's identity; returns its id."""
+    events, territory = await filed(cmd.filing, cmd.request_id, who, uow)
+    await uow.requests.save(cmd.request_id, events, expected_version=0, territory=territory)
+    return cmd.request_id
+
+
+async def filed(
+    filing: Filing, request_id: str, who: Principal, uow: EssocUnitOfWork
+) -> tuple[list[RequestSubmitted], str]:
+    """The RequestSubmitted of `filing` by the caller (its number taken in this transaction), and the territory of
+    the directorate it is addressed to; a filing from a draft goes through it too (`drafting.submit`)."""
     who.require("requester")
-    filing = cmd.filing
     requester = Requester(id=who.id, name=who.name, first_name=who.first_name, email=who.email)
-    company_name = None
-    if filing.requester_type == "entreprise" and filing.siret:
-        company = uow.companies.lookup(check_siret(filing.siret))
-        company_name = company.name if company else None
+    company_name = company_name_of(filing.requester_type, filing.siret, uow)
     now = uow.clock()
-    previous = await _previous(filing, uow) if filing.nature == "second_examen" else None
+    previous = await previous_request(filing, uow) if filing.nature == "second_examen" else None
     number = await uow.numbers.next()
     events = submit_request(
         filing,
-        request_id=cmd.request_id,
+        request_id=request_id,
         number=number,
         requester=requester,
         company_name=company_name,
@@ -142,12 +148,18 @@ async def submit(cmd: SubmitRequest, who: Principal, uow: EssocUnitOfWork) -> st
     )
     directorate = uow.referentials.directorate(events[0].directorate)
     assert directorate is not None
-    territory = access.served_territory(directorate, filing.nature, uow.served)
-    await uow.requests.save(cmd.request_id, events, expected_version=0, territory=territory)
-    return cmd.request_id
+    return events, access.served_territory(directorate, filing.nature, uow.served)
 
 
-async def _previous(filing: Filing, uow: EssocUnitOfWork) -> EssocRequest | None:
+def company_name_of(requester_type: str, siret: str | None, uow: EssocUnitOfWork) -> str | None:
+    """The raison sociale the directory knows under the SIRET of a company (None otherwise)."""
+    if requester_type != "entreprise" or not siret:
+        return None
+    company = uow.companies.lookup(check_siret(siret))
+    return company.name if company else None
+
+
+async def previous_request(filing: Filing, uow: EssocUnitOfWork) -> EssocRequest | None:
     """The request a second examen cites, by id or by its number (the manual's "numéro de dossier")."""
     ref = (filing.previous_request or "").strip()
     if not ref:
@@ -226,7 +238,7 @@ async def close(cmd: CloseRequest, who: Principal, uow: EssocUnitOfWork) -> None
     request = loaded.aggregate
     events: list[EssocEvent] = []
     for file in cmd.files:
-        for added in _attachment(request, who, file, uow):
+        for added in _attachment(request, who, file, uow, "agent"):
             request.apply(added, uow.clock())
             events.append(added)
     closing = [*cmd.attachment_ids, *(f.attachment_id for f in cmd.files)]
@@ -238,14 +250,14 @@ async def close(cmd: CloseRequest, who: Principal, uow: EssocUnitOfWork) -> None
 
 async def answer_question(cmd: AnswerQuestion, who: Principal, uow: EssocUnitOfWork) -> None:
     who.require("requester")
-    loaded = await _load(cmd, who, uow, "viewer")
+    loaded = await _load(cmd, who, uow, "requester")
     events = loaded.aggregate.answer_question(question_id=cmd.question_id, text=cmd.text, requester_id=who.id)
     await _save(loaded, uow, events)
 
 
 async def add_complement(cmd: AddComplement, who: Principal, uow: EssocUnitOfWork) -> str:
     who.require("requester")
-    loaded = await _load(cmd, who, uow, "viewer")
+    loaded = await _load(cmd, who, uow, "requester")
     events = loaded.aggregate.add_complement(complement_id=cmd.complement_id, text=cmd.text, requester_id=who.id)
     await _save(loaded, uow, events)
     return cmd.complement_id
@@ -255,30 +267,44 @@ async def add_complement(cmd: AddComplement, who: Principal, uow: EssocUnitOfWor
 
 
 async def check_files(cmd: CheckFiles, who: Principal, uow: EssocUnitOfWork) -> None:
-    loaded = await _load(cmd, who, uow, _uploader(who)[1])
+    loaded, side = await _load_uploader(cmd, who, uow)
     for file in cmd.files:
-        _attachment(loaded.aggregate, who, file, uow)
+        _attachment(loaded.aggregate, who, file, uow, side)
 
 
 async def add_attachment(cmd: AddAttachment, who: Principal, uow: EssocUnitOfWork) -> str:
-    loaded = await _load(cmd, who, uow, _uploader(who)[1])
-    await _save(loaded, uow, _attachment(loaded.aggregate, who, cmd.file, uow))
+    loaded, side = await _load_uploader(cmd, who, uow)
+    await _save(loaded, uow, _attachment(loaded.aggregate, who, cmd.file, uow, side))
     return cmd.file.attachment_id
 
 
 async def remove_attachment(cmd: RemoveAttachment, who: Principal, uow: EssocUnitOfWork) -> None:
-    loaded = await _load(cmd, who, uow, _uploader(who)[1])
+    loaded, _ = await _load_uploader(cmd, who, uow)
     await _save(loaded, uow, loaded.aggregate.remove_attachment(attachment_id=cmd.attachment_id, removed_by=who.id))
 
 
-def _uploader(who: Principal) -> tuple[Literal["requester", "agent"], Acting]:
-    """The requester adds to their own request; agents and admins act as the examining service."""
+Side = Literal["requester", "agent"]
+"""Who adds a file: the request's requester, or the examining service."""
+
+
+async def _load_uploader(
+    cmd: RequestCommand, who: Principal, uow: EssocUnitOfWork
+) -> tuple[Loaded[EssocRequest], Side]:
+    """The request and the side the caller adds to it from: the requester to their own request; agents and
+    admins as the examining service. A person who is both acts as the requester on a request they filed."""
     who.require("requester", "agent", "admin")
-    return ("requester", "viewer") if who.role == "requester" else ("agent", "examiner")
+    loaded = await uow.requests.get(cmd.request_id)
+    if loaded is not None and who.has("requester") and loaded.aggregate.requester.id == who.id:
+        who.require("requester")
+        return loaded, "requester"
+    if not who.has("agent", "admin"):
+        raise access.unknown()  # someone else's request: as one that does not exist
+    return await _load(cmd, who, uow, "examiner"), "agent"
 
 
-def _attachment(request: EssocRequest, who: Principal, file: StagedFile, uow: EssocUnitOfWork) -> list[AttachmentAdded]:
-    role, _ = _uploader(who)
+def _attachment(
+    request: EssocRequest, who: Principal, file: StagedFile, uow: EssocUnitOfWork, side: Side
+) -> list[AttachmentAdded]:
     return request.add_attachment(
         attachment_id=file.attachment_id,
         filename=file.filename,
@@ -286,7 +312,7 @@ def _attachment(request: EssocRequest, who: Principal, file: StagedFile, uow: Es
         sha256=file.sha256,
         blob_id=file.attachment_id,
         added_by=who.id,
-        role=role,
+        role=side,
         max_size=uow.max_attachment_bytes,
     )
 
@@ -319,10 +345,8 @@ async def _load(cmd: RequestCommand, who: Principal, uow: EssocUnitOfWork, actin
         access.require_examiner(
             who, territory=loaded.territory, directorate=request.directorate, number=request.number, label=label
         )
-    else:
-        access.require_see(
-            who, requester_id=request.requester.id, territory=loaded.territory, directorate=request.directorate
-        )
+    elif request.requester.id != who.id:
+        raise access.unknown()
     return loaded
 
 

@@ -3,7 +3,8 @@
 It keeps no state of its own: each pass asks the read model which open requests have a notice due
 and lets each aggregate decide, so a restart, a second instance or a late pass never emits a notice
 twice, and a pass missed while the service was down is caught up by the next one. Each pass also
-deletes attachment contents no event refers to (see `uploads`).
+deletes the drafts untouched for 90 days (`retention`) and the attachment contents no event or open draft refers
+to (see `uploads`).
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ class AnswerClock:
         clock: Clock,
         sweep_orphans: Callable[[], Awaitable[int]],
         every_seconds: float,
+        expire_drafts: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self.commands = runner
         self.notices = notices
         self.clock = clock
         self.sweep_orphans = sweep_orphans
         self.every_seconds = every_seconds
+        self.expire_drafts = expire_drafts
 
     async def notify_deadlines(self, now: datetime | None = None) -> int:
         """Appends the DeadlineReached due at `now`; returns how many. Safe to run again or concurrently:
@@ -63,10 +66,13 @@ class AnswerClock:
         await every(self.every_seconds, stop, self.tick, name="answer clock")
 
     async def tick(self) -> None:
-        """One pass: the notices now due, then the orphan contents."""
+        """One pass: the notices now due, the drafts untouched for 90 days, then the orphan contents."""
         count = await self.notify_deadlines()
         if count:
             log.info("answer deadlines notified", count=count)
+        expired = await self.expire_drafts() if self.expire_drafts else 0
+        if expired:
+            log.info("drafts untouched for 90 days deleted", count=expired)
         removed = await self.sweep_orphans()
         if removed:
             log.warning("orphan attachment contents deleted", count=removed)

@@ -1,5 +1,5 @@
-"""What an essoc handler works with, bound to one transaction: the requests (event-sourced), the queries
-and counters of its read models, the referentials and company directory, this deployment's settings.
+"""What an essoc handler works with, bound to one transaction: the requests and their drafts (event-sourced), the
+queries and counters of its read models, the referentials and company directory, this deployment's settings.
 
 Adapters implement the queries on MongoDB; unit tests use dictionaries.
 """
@@ -14,6 +14,7 @@ from typing import Protocol
 from chassis.repository import Repository
 from chassis.unit_of_work import EventStreams
 from essoc.domain.agents import AgentDirectory
+from essoc.domain.draft import RequestDraft
 from essoc.domain.referentials import Referentials
 from essoc.domain.request import EssocRequest
 
@@ -61,6 +62,11 @@ class EssocUnitOfWork:
     max_attachment_bytes: int
     clock: Clock
     agents: AgentDirectory
+
+    @property
+    def drafts(self) -> Repository[RequestDraft]:
+        """The requesters' drafts (decision record 0026), in the same transaction as the requests."""
+        return Repository(self.requests.streams, RequestDraft.from_recorded)
 
 
 def requests(streams: EventStreams) -> Repository[EssocRequest]:

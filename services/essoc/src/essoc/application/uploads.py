@@ -15,7 +15,7 @@ from typing import IO, Protocol, TypeVar
 
 from chassis.commands import Commands
 from chassis.http.auth import Principal
-from essoc.application import commands
+from essoc.application import commands, drafting
 from essoc.application.unit_of_work import EssocUnitOfWork
 from essoc.domain.attachments import SNIFF_BYTES, check_content
 
@@ -73,15 +73,40 @@ class Uploads:
 
         await self._with_files(who, request_id, uploads, close)
 
+    # ---- a draft's files (decision record 0026): stored at their step, deleted with the draft -----------------
+
+    async def add_to_draft(self, who: Principal, draft_id: str, upload: Upload) -> str:
+        async def check(files: list[commands.StagedFile]) -> None:
+            command = drafting.AddDraftFile(draft_id=draft_id, file=files[0])
+            await self.commands.run(drafting.check_file, command, who)
+
+        async def add(files: list[commands.StagedFile]) -> str:
+            command = drafting.AddDraftFile(draft_id=draft_id, file=files[0])
+            return await self.commands.run(drafting.add_file, command, who)
+
+        return await self._with_files(who, draft_id, [upload], add, check=check)
+
+    async def remove_from_draft(self, who: Principal, draft_id: str, attachment_id: str) -> None:
+        command = drafting.RemoveDraftFile(draft_id=draft_id, attachment_id=attachment_id)
+        await self.blobs.delete(await self.commands.run(drafting.remove_file, command, who))
+
+    async def discard_draft(self, who: Principal, draft_id: str) -> None:
+        for blob_id in await self.commands.run(drafting.discard, drafting.DiscardDraft(draft_id=draft_id), who):
+            await self.blobs.delete(blob_id)
+
     async def _with_files(
         self,
         who: Principal,
         request_id: str,
         uploads: Sequence[Upload],
         then: Callable[[list[commands.StagedFile]], Awaitable[R]],
+        check: Callable[[list[commands.StagedFile]], Awaitable[None]] | None = None,
     ) -> R:
+        """`request_id`: the request, or the draft, the files go to."""
         files = [staged(upload) for upload in uploads]
-        if files:
+        if files and check is not None:
+            await check(files)
+        elif files:
             await self.commands.run(commands.check_files, commands.CheckFiles(request_id=request_id, files=files), who)
         for upload in uploads:  # then what it holds: a file is what its extension says
             check_content(upload.filename, upload.stream.read(SNIFF_BYTES))

@@ -112,8 +112,11 @@ GUIDE = Document(
         Section(
             "2. Déposer une demande",
             (
-                "Choisissez « Nouvelle demande ». Le formulaire se remplit en cinq étapes ; vous pouvez revenir à "
-                "une étape précédente sans perdre ce que vous avez saisi.",
+                "Choisissez « Nouvelle demande ». Le formulaire se remplit en cinq étapes, suivies d'un "
+                "récapitulatif. Dès la première, votre saisie est gardée dans un brouillon, à chaque « Suivant » "
+                "et « Retour » : vous revenez en arrière sans rien perdre, et vous reprenez une demande commencée "
+                "depuis « Mes demandes », onglet « Brouillons ». Un brouillon qui n'est pas modifié pendant 90 "
+                "jours est supprimé, avec ses pièces jointes.",
                 "- Demandeur : vos nom, prénom et adresse électronique viennent de votre compte. Indiquez si vous "
                 "agissez pour une entreprise (son SIRET, puis « Choisir une entreprise ») ou comme particulier. "
                 "Un avocat ou un représentant en douane enregistré (RDE) indique en plus le SIREN de l'entreprise "
@@ -125,10 +128,13 @@ GUIDE = Document(
                 "- Champs d'application : un ou plusieurs domaines et sous-domaines ; un droit au contrôle porte "
                 "sur un seul.",
                 "- Demande : un objet court et une description complète de votre situation et de votre question.",
-                "- Pièces jointes : tout document utile, dont les formulaires de ce menu une fois remplis. "
-                "Extensions et taille maximale sont rappelées à l'écran.",
-                "« Créer la demande » l'envoie au service : elle reçoit un numéro, et un accusé de dépôt vous est "
-                "adressé par courriel.",
+                "- Pièces jointes : tout document utile, dont les formulaires de ce menu une fois remplis ; "
+                "5 fichiers au plus, de 20 Mo chacun au plus, gardés avec le brouillon dès que vous les joignez. "
+                "Les extensions admises sont rappelées à l'écran.",
+                "- Récapitulatif : tout ce que vous avez saisi et chaque fichier joint, chaque partie avec "
+                "« Modifier ». « Créer la demande » l'envoie au service : elle reçoit un numéro, et un accusé de "
+                "dépôt vous est adressé par courriel. « Annuler » vous demande de confirmer avant de supprimer "
+                "le brouillon.",
             ),
         ),
         Section(

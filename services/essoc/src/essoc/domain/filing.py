@@ -24,14 +24,15 @@ RequesterType = Literal["entreprise", "particulier"]
 
 @dataclass(frozen=True)
 class Filing:
-    """The form as the requester sent it; name, first name and email come from the token instead."""
+    """The form as the requester sent it; name, first name and email come from the token instead. A draft's form
+    may still miss some answers (empty values): `submit_request` refuses it until none is missing."""
 
-    requester_type: str
-    nature: str
-    category: str
-    fields: Sequence[FieldOfApplication]
-    subject: str
-    description: str
+    requester_type: str = ""
+    nature: str = ""
+    category: str = ""
+    fields: Sequence[FieldOfApplication] = ()
+    subject: str = ""
+    description: str = ""
     sub_category: str | None = None
     siret: str | None = None
     represented_siren: str | None = None
@@ -54,13 +55,13 @@ def submit_request(
     """The RequestSubmitted of a valid filing, or the first rule it breaks (DomainError and kin)."""
     if not requester.email.strip():
         raise DomainError("Votre compte ne comporte pas d'adresse électronique.", field="email")
-    requester_type, siret, company_name = _company(filing, company_name)
+    requester_type, siret, company_name = check_company(filing, company_name)
     represented_siren = check_siren(filing.represented_siren) if filing.represented_siren else None
-    directorate = _directorate(filing, referentials)
-    fields = _fields(filing, referentials)
-    subject = _text(filing.subject, "subject", "L'objet de la demande")
-    description = _text(filing.description, "description", "La description de la demande")
-    contested = _contested_rescrit(
+    directorate = check_addressee(filing, referentials)
+    fields = check_fields(filing, referentials)
+    subject = required(filing.subject, "subject", "L'objet de la demande")
+    description = required(filing.description, "description", "La description de la demande")
+    contested = check_contested_rescrit(
         filing,
         requester,
         company_siren(siret, represented_siren),
@@ -103,7 +104,7 @@ def submit_request(
     ]
 
 
-def _company(filing: Filing, company_name: str | None) -> tuple[RequesterType, str | None, str | None]:
+def check_company(filing: Filing, company_name: str | None) -> tuple[RequesterType, str | None, str | None]:
     if filing.requester_type == "particulier":
         if filing.siret:
             raise DomainError("Un particulier ne renseigne pas de SIRET.", field="siret")
@@ -137,7 +138,7 @@ NATURE_FORMS = {
 }
 
 
-def _directorate(filing: Filing, referentials: Referentials) -> Directorate:
+def check_addressee(filing: Filing, referentials: Referentials) -> Directorate:
     """The addressee: the sub-category of a rescrit or second examen, the category of a droit au contrôle."""
     nature = referentials.nature(filing.nature)
     if nature is None:
@@ -168,7 +169,7 @@ def _directorate(filing: Filing, referentials: Referentials) -> Directorate:
     return directorate
 
 
-def _fields(filing: Filing, referentials: Referentials) -> list[FieldOfApplication]:
+def check_fields(filing: Filing, referentials: Referentials) -> list[FieldOfApplication]:
     fields = list(filing.fields)
     if not fields:
         raise DomainError("Choisissez au moins un champ d'application.", field="fields")
@@ -206,18 +207,21 @@ class ContestedRescrit:
 SECOND_EXAMEN_FIELDS = ("previous_request", "contested_rescrit_date", "contested_rescrit_reference")
 
 
-def _contested_rescrit(
+def check_contested_rescrit(
     filing: Filing,
     requester: Requester,
     siren: str | None,
     previous: EssocRequest | None,
     today: date,
     now: datetime,
+    *,
+    partial: bool = False,
 ) -> ContestedRescrit:
     """The manual (§3.2.2, second examen): « vous pouvez renseigner le numéro de la demande initiale ». When
     given, it is a rescrit delivered to the same requester or about the same company (its lawyer's or RDE's
     counts), less than two months ago (code des douanes art. 345 bis). When not, the requester states the
-    contested rescrit's date and reference, and the two months run from that date."""
+    contested rescrit's date and reference, and the two months run from that date. `partial` (a draft's step):
+    what is given is checked, what is missing is not refused yet."""
     if filing.nature != "second_examen":
         for name in SECOND_EXAMEN_FIELDS:
             if getattr(filing, name):
@@ -226,7 +230,7 @@ def _contested_rescrit(
     if filing.previous_request:
         rescrit = _rescrit_of_ogde(filing, requester, siren, previous, now)
         return ContestedRescrit(request_id=rescrit.id, number=rescrit.number)
-    return _stated_rescrit(filing, today)
+    return _stated_rescrit(filing, today, partial)
 
 
 def _rescrit_of_ogde(
@@ -276,14 +280,16 @@ def _not_contestable(previous: EssocRequest, now: datetime) -> DomainError | Non
     return None
 
 
-def _stated_rescrit(filing: Filing, today: date) -> ContestedRescrit:
+def _stated_rescrit(filing: Filing, today: date, partial: bool) -> ContestedRescrit:
+    reference = (filing.contested_rescrit_reference or "").strip()
     if filing.contested_rescrit_date is None:
+        if partial:
+            return ContestedRescrit(reference=reference or None)
         raise DomainError(
             "Indiquez le numéro du rescrit dans OGDE ou, s'il n'y figure pas, la date du rescrit contesté.",
             field="contested_rescrit_date",
         )
-    reference = (filing.contested_rescrit_reference or "").strip()
-    if not reference:
+    if not reference and not partial:
         raise DomainError(
             "Indiquez la référence du rescrit contesté (celle qui figure sur le courrier de réponse).",
             field="contested_rescrit_reference",
@@ -301,10 +307,10 @@ def _stated_rescrit(filing: Filing, today: date) -> ContestedRescrit:
             field="contested_rescrit_date",
             code="delai-expire",
         )
-    return ContestedRescrit(date=dated, reference=reference)
+    return ContestedRescrit(date=dated, reference=reference or None)
 
 
-def _text(value: str, field_name: str, what: str) -> str:
+def required(value: str, field_name: str, what: str) -> str:
     value = value.strip()
     if not value:
         raise DomainError(f"{what} est obligatoire.", field=field_name)

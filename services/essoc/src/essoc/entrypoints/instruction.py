@@ -59,7 +59,7 @@ async def board(
         page=page,
         per_page=per_page,
     )
-    counts, total, rows = await services.board.page(access.visible_requests(who), ask)
+    counts, total, rows = await services.board.page(access.instructed_requests(who), ask)
     seen = await services.board.seen(who.id, [d["_id"] for d in rows])
     now = services.clock()
     return {

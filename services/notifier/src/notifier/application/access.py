@@ -3,6 +3,7 @@
 - Admins, agents and auditors read every notification (an agent or an auditor, those of its
   territories when its token names some), and may narrow them to one recipient.
 - Requesters and declarants read only the notifications sent to their own address.
+- A person holding several roles (decision record 0027) reads what each of them reads.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from chassis.http.auth import Principal
 
 
 def visible_notifications(who: Principal, recipient: str | None = None) -> dict[str, Any]:
-    """The Mongo filter of the notifications `who` may list."""
+    """The Mongo filter of the notifications `who` may list: what its service role reads (if any), and what was
+    sent to its own address (if it is also a requester or a declarant)."""
     who.require("admin", "agent", "auditor", "requester", "declarant")
+    own = {"recipient": who.email}
+    if not who.has("admin", "agent", "auditor"):
+        return own
     query: dict[str, Any] = {}
-    if who.role not in ("admin", "agent", "auditor"):
-        query["recipient"] = who.email
-    elif recipient:
+    if recipient:
         query["recipient"] = recipient
-    if who.role in ("agent", "auditor") and who.territories:
+    if not who.has("admin") and who.territories:
         query["territory"] = {"$in": list(who.territories)}
+    if who.has("requester", "declarant") and query and recipient in (None, who.email):
+        return {"$or": [query, own]}
     return query

@@ -1,4 +1,5 @@
-"""Pages for everyone: the welcome page, help, the NAF codes, the release notes, accessibility."""
+"""Pages for everyone: the welcome page, help, the NAF codes, the release notes; the legal pages and the CGU
+(`routes.legal`, `routes.cgu`) come with them."""
 
 from __future__ import annotations
 
@@ -9,29 +10,35 @@ from fastapi.responses import RedirectResponse, Response
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from portal.auth import home_of
+from portal.auth import CHOOSER, home_of, person, spaces_of
 from portal.rendering import render
+from portal.routes import cgu, legal
 from portal.session import session_of
 
 router = APIRouter()
+router.include_router(legal.router)
+router.include_router(cgu.router)
 
 
 @router.get("/")
 async def welcome(request: Request) -> Response:
+    """The front door; a signed-in person goes to their space (or chooses among theirs)."""
     session = session_of(request)
-    if session.signed_in and session.role in ("declarant", "requester", "agent", "auditor"):
-        return RedirectResponse(home_of(session.role), status_code=303)
+    if session.signed_in:
+        return RedirectResponse(home_of(session), status_code=303)
     return render(request, "pages/welcome.html")
+
+
+@router.get(CHOOSER)
+async def spaces(request: Request) -> Response:
+    """« Mes espaces »: the spaces the person holds, each one click away, without signing in again."""
+    session = person(request)
+    return render(request, "pages/spaces.html", {"title": "Mes espaces", "spaces": spaces_of(session)})
 
 
 @router.get("/aide")
 async def help_page(request: Request) -> Response:
     return render(request, "pages/help.html", {"title": "Aide"})
-
-
-@router.get("/accessibilite")
-async def accessibility(request: Request) -> Response:
-    return render(request, "pages/accessibility.html", {"title": "Déclaration d'accessibilité"})
 
 
 @router.get("/codes-naf")

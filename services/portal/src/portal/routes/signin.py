@@ -19,7 +19,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from chassis.http.auth import mint
+from chassis.http.auth import Unauthenticated, mint
 from chassis.settings import ServiceSettings
 from portal.auth import home_of
 from portal.backends import Unavailable
@@ -50,7 +50,7 @@ async def sign_in_page(request: Request, suite: str | None = None) -> Response:
     settings = _settings(request)
     session = session_of(request)
     if session.signed_in:
-        return RedirectResponse(_local(suite) if suite else home_of(session.role), status_code=303)
+        return RedirectResponse(_local(suite) if suite else home_of(session), status_code=303)
     return render(
         request,
         "signin.html",
@@ -161,8 +161,17 @@ async def oidc_return(request: Request) -> Response:
         return _failed(request, "La connexion n'a pas pu être vérifiée : recommencez.")
     access = token.get(provider.settings.oidc_access_token_field) or token["access_token"]
     suite = pending.get("suite") or "/"
-    session.sign_in(access, claims)
-    return RedirectResponse(suite if suite != "/" else home_of(session.role), status_code=303)
+    try:
+        session.sign_in(access, claims)  # the identity provider's `roles` (or `role`): every space they open
+    except Unauthenticated:
+        session.login = {}
+        log.warning("oidc_sign_in_without_role", sub=str(claims.get("sub", "")))
+        return _failed(
+            request,
+            "Votre compte est reconnu, mais aucun profil de ce portail ne lui est attribué : adressez-vous à "
+            "votre administrateur.",
+        )
+    return RedirectResponse(suite if suite != "/" else home_of(session), status_code=303)
 
 
 def _failed(request: Request, message: str) -> Response:
@@ -242,4 +251,4 @@ async def dev_sign_in(request: Request, key: str) -> Response:
     token = mint(ServiceSettings(jwt_secret=settings.dev_jwt_secret or ""), ttl_seconds=12 * 3600, **claims)
     session = session_of(request)
     session.sign_in(token, {**claims, "iat": int(time.time())})
-    return RedirectResponse(home_of(session.role), status_code=303)
+    return RedirectResponse(home_of(session), status_code=303)

@@ -12,10 +12,11 @@ from contracts.errors import Forbidden
 
 
 def require_see(who: Principal, territory: str, relation_id: str | None = None) -> None:
-    if who.role == "admin":
+    """Passes when any role the caller holds reads it (a person may hold several: decision record 0027)."""
+    if who.has("admin"):
         return
-    if who.role in ("agent", "auditor") and territory in who.territories:
+    if who.has("agent", "auditor") and territory in who.territories:
         return
-    if who.role == "declarant" and relation_id is not None and relation_id in who.relations:
+    if who.has("declarant") and relation_id is not None and relation_id in who.relations:
         return
     raise Forbidden("Vous n'avez pas accès à ces données.")

@@ -155,7 +155,7 @@ async def ledger(relation_id: PathId, services: Services, who: CurrentPrincipal)
     of déclarations rectificatives (`corrections`): each waits until a later declaration takes it into its boxes
     10/22 (`absorbed_by`)."""
     doc = await services.read_models.ledger(relation_id)
-    if doc is None and not (who.role == "admin" or relation_id in who.relations):
+    if doc is None and not (who.has("admin") or (who.has("declarant") and relation_id in who.relations)):
         raise NotFound(f"Aucun crédit enregistré pour la relation {relation_id}.", field="relation_id")
     access.require_see(who, (doc or {}).get("territory", ""), relation_id)
     entries = (doc or {}).get("entries", [])

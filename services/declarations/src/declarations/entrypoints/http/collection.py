@@ -46,7 +46,7 @@ def _reader(who: Principal, territory: str, services: DeclarationsServices) -> N
     """The comptable of the territory (or an admin, or an auditor of it) reads the collection."""
     who.require("comptable", "auditor", "admin")
     access.require_served(territory, services.reference.territories)
-    if who.role != "admin" and territory not in who.territories:
+    if not who.has("admin") and territory not in who.territories:
         raise Forbidden("Le recouvrement de ce territoire ne vous est pas confié.", field="territory")
 
 
@@ -63,7 +63,7 @@ async def desks(services: Services, who: CurrentPrincipal) -> dict[str, Any]:
     items = []
     for territory in services.reference.territories:
         creditor = services.reference.creditors.get(territory)
-        if creditor is not None and (who.role == "admin" or territory in who.territories):
+        if creditor is not None and (who.has("admin") or territory in who.territories):
             items.append({"territory": territory, "name": creditor.name, "iban": creditor.iban, "bic": creditor.bic})
     return {"items": items}
 

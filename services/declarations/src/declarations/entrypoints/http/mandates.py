@@ -108,9 +108,9 @@ async def mandates_waiting(
     territory: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
 ) -> dict[str, Any]:
     """The mandates waiting for validation in the caller's territories (agents, auditors, admins)."""
-    if who.role not in ("agent", "auditor", "admin"):
+    if not who.has("agent", "auditor", "admin"):
         raise Forbidden("La validation des mandats est réservée aux agents des bureaux.", field="role")
-    territories = [t for t in services.reference.territories if who.role == "admin" or t in who.territories]
+    territories = [t for t in services.reference.territories if who.has("admin") or t in who.territories]
     if territory is not None:
         territories = [t for t in territories if t == territory]
     items = await lists(services).mandates_waiting(territories)

@@ -15,6 +15,7 @@ from chassis.http.auth import Principal
 from chassis.http.inputs import IDENTIFIER_PATTERN, Paragraph
 from chassis.service import services_of
 from essoc.adapters.blobs import AttachmentStore
+from essoc.adapters.drafts import DraftReadModel
 from essoc.adapters.read_models import Board, RequestReadModel
 from essoc.application import access
 from essoc.application.scheduler import AnswerClock
@@ -58,6 +59,7 @@ class EssocServices:
     companies: CompanyDirectory
     agents: AgentDirectory
     documents: DocumentLibrary
+    drafts: DraftReadModel
 
 
 Services = Annotated[EssocServices, Depends(services_of(EssocServices))]

@@ -27,7 +27,7 @@ PER_PAGE = 20
 def _territories(session: Session) -> list[str]:
     """The territories the person audits, as their token names them (an admin: all). Only to offer the
     choices: each service checks the token itself and answers for these territories only."""
-    if session.role == "admin":
+    if session.has("admin"):
         return list(french.TERRITORY_NAMES)
     try:
         payload = (session.token or "").split(".")[1]

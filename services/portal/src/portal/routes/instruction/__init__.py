@@ -10,7 +10,8 @@ The request page shows what the requester sees, then the actions in the workflow
 charge », « Poser une question », « Décider de la recevabilité », « Clôturer avec la réponse », and beside them
 « Réassigner » and the private notes. An irreversible step (the admissibility, the closing) asks for an
 explicit confirmation in the form itself, so it works without JavaScript and keeps the files chosen. Every
-refusal of the service comes back next to its field, what was typed kept. No rule is decided here.
+refusal of the service comes back next to its field, what was typed kept. No rule is decided here. « Documents »
+lists the guide and the blank forms the requesters download.
 
 Each screen or action is a module; the space's routes are registered here, in the order they are matched (a
 route with a path parameter registered before a fixed path would take its URLs).
@@ -20,11 +21,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from portal.routes.instruction import actions, admissibility, board, closure, export, files, request_page
+from portal.routes.instruction import actions, admissibility, board, closure, documents, export, files, request_page
 
 router = APIRouter(prefix="/instruction")
 router.get("")(board.board)
 router.get("/export.csv")(export.export)
+router.get("/documents")(documents.documents)
+router.get("/documents/{document_id}")(documents.document_download)
 router.get("/demandes/{number}")(request_page.request_page)
 router.post("/demandes/{number}/prise-en-charge")(actions.take_charge)
 router.post("/demandes/{number}/questions")(actions.ask)

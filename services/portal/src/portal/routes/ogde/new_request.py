@@ -1,6 +1,6 @@
-"""« Nouvelle demande », step by step: each step posts all that was typed so far, so « Retour » loses nothing
-and the journey works without JavaScript; the form checks only that each answer is there, the service decides
-the rest at « Créer la demande »."""
+"""« Nouvelle demande », its first step before anything is kept: the requester, and the company chosen by its
+SIRET. Its « Suivant » starts the draft in essoc (`POST /api/v1/drafts`); every step after is the draft's
+(`draft_steps`). What the form itself checks, each answer being there, is said here once for every step."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from fastapi.responses import Response
 from portal.backends import Refused, backends_of, seg
 from portal.forms import Form, submitted
 from portal.rendering import see_other
-from portal.routes.ogde.filing import create
 from portal.routes.ogde.opening import referentials, signed_in
-from portal.routes.ogde.steps import STEPS, fields_chosen, wizard
+from portal.routes.ogde.steps import fields_chosen, saved, step_url, wizard
 from portal.session import Session
 
 
@@ -23,7 +22,7 @@ async def new_request(request: Request) -> Response:
     return wizard(request, Form(), "demandeur", [], await referentials(request))
 
 
-def _check(form: Form, step: str, chosen: list[str], refs: dict[str, Any]) -> None:
+def check(form: Form, step: str, chosen: list[str], refs: dict[str, Any]) -> None:
     """What the form itself asks before going on: the presence of each answer (the service checks the rest)."""
     if step == "demandeur":
         kind = form.required("requester_type", "Indiquez si vous êtes une entreprise ou un particulier.")
@@ -41,8 +40,6 @@ def _check(form: Form, step: str, chosen: list[str], refs: dict[str, Any]) -> No
         rules = refs["forms"].get(nature or "", {})
         if rules.get("sub_category"):
             form.required("sub_category", "Choisissez la direction compétente (sous-catégorie).")
-        if rules.get("previous_request"):
-            form.day("contested_rescrit_date")  # a date the person typed must read as one; the service says the rest
     elif step == "champs":
         rules = refs["forms"].get(form.value("nature"), {})
         if not chosen:
@@ -59,53 +56,51 @@ def _check(form: Form, step: str, chosen: list[str], refs: dict[str, Any]) -> No
 
 
 async def new_request_step(request: Request) -> Response:
-    """One step posted: « Suivant » (checked), « Retour » (kept, not checked), « Choisir une entreprise »,
-    « Valider », « Annuler », or « Créer la demande » at the last step."""
+    """The first step posted: « Choisir une entreprise », « Valider », or « Suivant », which starts the draft."""
     session = signed_in(request)
     form, data = await submitted(request)
     refs = await referentials(request)
-    chosen = fields_chosen(data)
-    step = form.value("step") if form.value("step") in dict(STEPS) else "demandeur"
-    action = form.value("action")
-    slugs = [slug for slug, _ in STEPS]
-    here = slugs.index(step)
+    action = form.values.pop("action", "")
     form.values.pop("step", None)
-    form.values.pop("action", None)
-    if action == "annuler":
-        session.say("La saisie de la demande a été abandonnée.")
-        return see_other("/ogde")
-    if action == "retour":
-        return wizard(request, form, slugs[max(0, here - 1)], chosen, refs)
     if action in ("choisir-entreprise", "valider-entreprise"):
-        return await _company(request, session, form, chosen, refs, confirm=action == "valider-entreprise")
-    if step == "caracteristiques" and action == "actualiser":  # the lists of another nature, without JavaScript
-        return wizard(request, form, step, chosen, refs)
-    _check(form, step, chosen, refs)
+        return await company(request, session, form, refs, confirm=action == "valider-entreprise")
+    check(form, "demandeur", [], refs)
     if not form.ok:
-        return wizard(request, form, step, chosen, refs, status=422)
-    if step != "pieces":
-        return wizard(request, form, slugs[here + 1], chosen, refs)
-    return await create(request, session, form, data, chosen, refs)
+        return wizard(request, form, "demandeur", fields_chosen(data.getlist("fields")), refs, status=422)
+    _, body = saved("demandeur", form, [], refs)
+    try:
+        essoc = backends_of(request).essoc
+        draft = await essoc.command("POST", "/api/v1/drafts", session.token or "", key=form.key, json=body)
+    except Refused as refused:
+        form.refuse(refused)
+        return wizard(request, form, "demandeur", [], refs, status=422)
+    return see_other(step_url(draft["id"], "caracteristiques"))
 
 
-async def _company(
-    request: Request, session: Session, form: Form, chosen: list[str], refs: dict[str, Any], *, confirm: bool
+async def company(
+    request: Request,
+    session: Session,
+    form: Form,
+    refs: dict[str, Any],
+    *,
+    confirm: bool,
+    draft: dict[str, Any] | None = None,
 ) -> Response:
     """« Choisir une entreprise »: the raison sociale of the SIRET, shown before « Valider »."""
     siret = "".join(form.value("siret").split())
     if not siret:
         form.error("siret", "Saisissez le SIRET de l'entreprise.")
-        return wizard(request, form, "demandeur", chosen, refs, status=422)
+        return wizard(request, form, "demandeur", [], refs, draft=draft, status=422)
     try:
-        company = await backends_of(request).essoc.get(f"/api/v1/companies/{seg(siret)}", session.token)
+        found = await backends_of(request).essoc.get(f"/api/v1/companies/{seg(siret)}", session.token)
     except Refused as refused:
         form.values.pop("company_siret", None)
         form.error("siret", refused.detail)
-        return wizard(request, form, "demandeur", chosen, refs, status=422)
+        return wizard(request, form, "demandeur", [], refs, draft=draft, status=422)
     if confirm:
-        form.values["company_siret"] = company["siret"]
-        form.values["company_name"] = company["company_name"]
-        form.values["siret"] = company["siret"]
-        return wizard(request, form, "demandeur", chosen, refs)
+        form.values["company_siret"] = found["siret"]
+        form.values["company_name"] = found["company_name"]
+        form.values["siret"] = found["siret"]
+        return wizard(request, form, "demandeur", [], refs, draft=draft)
     form.values.pop("company_siret", None)
-    return wizard(request, form, "demandeur", chosen, refs, company=company)
+    return wizard(request, form, "demandeur", [], refs, draft=draft, company=found)

@@ -1,6 +1,6 @@
 """What every screen of the requester's space opens with: the signed-in requester, the referentials, and their
-request (another's, or none, is a page not found); then the request's detail, the page a command posted from it
-returns to, or shows again with the service's refusal next to its field."""
+request or draft (another's, or none, is a page not found); then the request's detail, the page a command posted
+from it returns to, or shows again with the service's refusal next to its field."""
 
 from __future__ import annotations
 
@@ -39,6 +39,18 @@ async def read_request(request: Request, session: Session, number: str) -> dict[
             raise HTTPException(404) from None
         raise
     return detail
+
+
+async def read_draft(request: Request, session: Session, draft_id: str) -> dict[str, Any]:
+    """The person's draft of « Nouvelle demande »; another's, or none, is a page not found. One deleted (abandoned,
+    or left 90 days untouched) says so (410, the service's words)."""
+    try:
+        draft: dict[str, Any] = await backends_of(request).essoc.get(f"/api/v1/drafts/{seg(draft_id)}", session.token)
+    except Refused as refused:
+        if refused.status in (403, 404, 422):
+            raise HTTPException(404) from None
+        raise
+    return draft
 
 
 def detail_page(

@@ -44,7 +44,7 @@ async def debits_view(request: Request, territoire: str, form: Form | None = Non
         form=form,
         status=status,
         dates=dates,
-        can_issue=session.role in ("comptable", "admin"),
+        can_issue=session.has("comptable", "admin"),
     )
 
 

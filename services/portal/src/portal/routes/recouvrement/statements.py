@@ -36,7 +36,7 @@ async def statements_view(
         statements=found["items"],
         report=report,
         outcomes=OUTCOMES,
-        can_upload=session.role in ("comptable", "admin"),
+        can_upload=session.has("comptable", "admin"),
     )
 
 

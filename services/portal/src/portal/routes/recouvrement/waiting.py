@@ -28,7 +28,7 @@ async def waiting_view(request: Request, territoire: str, form: Form | None = No
         form=form,
         status=status,
         waiting=found["items"],
-        can_match=session.role in ("comptable", "admin"),
+        can_match=session.has("comptable", "admin"),
     )
 
 
