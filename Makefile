@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
 SOURCES := contracts/src chassis/src $(wildcard services/*/src) deploy/local/src
 
-.PHONY: bootstrap run test checks lint typecheck pytest dates test-dates docs docs-serve bench chaos soak schemas screens vendor clean
+.PHONY: bootstrap run test checks pytest-in-process pytest-stack lint typecheck pytest dates test-dates docs docs-serve bench chaos soak schemas screens vendor clean
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -15,12 +15,22 @@ bootstrap:
 run: bootstrap
 	$(UV) run devstack run
 
-# The suite (pytest) and the checks beside it, two at a time on the two cores: pytest waits on browsers, brokers
-# and databases much of its time, and the checks (lint, types, the docs site, the 31 December run) fill it.
+# The suite in two halves and the checks, two at a time on the two cores: pytest waits on browsers, brokers and
+# databases much of its time. One half starts the whole stack as processes (the browser journeys, make run, the
+# chaos campaign), the other runs everything else in process; each half has its own embedded servers on free
+# ports. The checks (lint, types, the docs site, the 31 December run) take the first core free.
+STACK_TESTS := tests/browser tests/e2e tests/chaos
+
 test: bootstrap
-	@$(MAKE) --no-print-directory -j2 --output-sync=line pytest checks
+	@$(MAKE) --no-print-directory -j2 --output-sync=line pytest-in-process pytest-stack checks
 
 checks: lint typecheck docs dates
+
+pytest-in-process:
+	$(UV) run pytest -p no:cacheprovider $(addprefix --ignore=,$(STACK_TESTS))
+
+pytest-stack:
+	$(UV) run pytest -p no:cacheprovider $(STACK_TESTS)
 
 lint:
 	$(UV) run ruff check .
