@@ -21,16 +21,18 @@ run: bootstrap
 # ports. The checks (lint, types, the docs site, the 31 December run) take the first core free.
 STACK_TESTS := tests/browser tests/e2e tests/chaos
 
+# Each half's lines carry its name, whole (the two write at once).
 test: bootstrap
-	@$(MAKE) --no-print-directory -j2 --output-sync=line pytest-in-process pytest-stack checks
+	@$(MAKE) --no-print-directory -j2 pytest-in-process pytest-stack checks
 
 checks: lint typecheck docs dates
 
 pytest-in-process:
-	$(UV) run pytest -p no:cacheprovider $(addprefix --ignore=,$(STACK_TESTS))
+	@set -o pipefail; $(UV) run pytest -p no:cacheprovider $(addprefix --ignore=,$(STACK_TESTS)) 2>&1 \
+	  | sed -u 's/^/[en processus] /'
 
 pytest-stack:
-	$(UV) run pytest -p no:cacheprovider $(STACK_TESTS)
+	@set -o pipefail; $(UV) run pytest -p no:cacheprovider $(STACK_TESTS) 2>&1 | sed -u 's/^/[pile] /'
 
 lint:
 	$(UV) run ruff check .
