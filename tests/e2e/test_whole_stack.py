@@ -4,6 +4,7 @@ an OGDE question and its answer end as mails to the requester and the directorat
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -149,3 +150,21 @@ async def test_a_question_and_its_answer_reach_the_requester_and_the_directorate
         [told] = [n for n in sent["items"] if n["template"] == "essoc_question_answered"]
         assert (told["status"], told["subject"]) == ("sent", answered)
         assert told["message_id"] == answer_mail["Message-ID"]
+
+
+async def test_every_metric_the_alerts_and_dashboards_query_is_exported(stack: Stack) -> None:
+    """deploy/observability: each name in an alert's or a panel's query is on some service's /metrics (declared by
+    its `# TYPE` line: a labelled counter has no sample until first counted), or is Prometheus's own `up`."""
+    spec = importlib.util.spec_from_file_location(
+        "metric_names", Path(__file__).resolve().parents[1] / "observability" / "metric_names.py"
+    )
+    assert spec is not None and spec.loader is not None
+    metric_names = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(metric_names)
+    pages: list[str] = []
+    for service in ("declarations", "taxcalc", "essoc", "notifier"):
+        async with httpx.AsyncClient(base_url=stack.service(service).url, timeout=30) as http:
+            page = await http.get("/metrics")
+        assert page.status_code == 200, f"{service}: {page.status_code}"
+        pages.append(page.text)
+    assert metric_names.unexported(pages) == {}

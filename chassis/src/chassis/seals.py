@@ -20,6 +20,7 @@ from typing import Any
 
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from prometheus_client import Gauge
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -48,6 +49,11 @@ TOPIC = "audit.seals"
 Publish = Callable[[str, bytes, bytes], Awaitable[None]]
 """Sends (topic, key, value) to the broker."""
 Transaction = Callable[[Callable[[AsyncClientSession], Awaitable[Any]]], Awaitable[Any]]
+SEALED = Gauge(
+    "audit_log_sealed_timestamp_seconds",
+    "When the log was last seen sealed up to its end (a seal written, or nothing appended since the last)",
+    ["service"],
+)
 
 
 class Seals:
@@ -180,6 +186,7 @@ class Seals:
         position = await self.last_own_position()
         previous = await self.latest()
         if previous is not None and previous.position >= position:
+            SEALED.labels(self.service).set_to_current_time()
             return None
         if previous is not None and heads_root(await self.heads_at(previous.position)) != previous.root:
             log.error("scellement_refuse_journal_reecrit", previous=previous.seq, position=previous.position)
@@ -200,7 +207,8 @@ class Seals:
         try:
             await self.transaction(store)
         except DuplicateKeyError:
-            return None  # another replica sealed this number first: its seal stands
+            return None  # another replica sealed this number first: its seal stands (and sets its gauge)
+        SEALED.labels(self.service).set_to_current_time()
         log.info("journal_scelle", seal=seal.seq, position=position, streams=len(heads), key_id=seal.key_id)
         return seal
 

@@ -6,11 +6,12 @@ import asyncio
 import hmac
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -18,6 +19,11 @@ from chassis.logging import correlation_id
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram("http_request_seconds", "HTTP request latency", ["service", "method", "route"])
+MEMORY_LIMIT = Gauge(
+    "process_memory_limit_bytes", "The memory limit of this process's container (cgroup); absent when none", ["service"]
+)
+# cgroup v2, then v1: what the container's `resources.limits.memory` became.
+CGROUP_MEMORY_LIMITS = (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
 
 Check = Callable[[], Awaitable[None]]
 CHECK_SECONDS = 1.5
@@ -107,5 +113,20 @@ def health_router(
     return router
 
 
+def memory_limit(paths: Iterable[Path] = CGROUP_MEMORY_LIMITS) -> int | None:
+    """The container's memory limit in bytes, None when there is none (cgroup v2 says `max`, v1 a number
+    near 2**63) or no cgroup file can be read (not in a container)."""
+    for path in paths:
+        try:
+            text = path.read_text().strip()
+        except OSError:
+            continue
+        return int(text) if text.isdigit() and int(text) < 1 << 60 else None
+    return None
+
+
 def install(app: FastAPI, service: str) -> None:
     app.add_middleware(CorrelationMiddleware, service=service)
+    # Beside process_resident_memory_bytes, so an alert can say « near the limit » without knowing the limit.
+    if (limit := memory_limit()) is not None:
+        MEMORY_LIMIT.labels(service).set(limit)
