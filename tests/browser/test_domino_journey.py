@@ -85,6 +85,9 @@ async def _add_product(
         if await page.locator("button[value=taux]").is_visible():  # without JavaScript: « Actualiser les taux »
             await page.click("button[value=taux]")
         await page.wait_for_selector(f"#taux:has-text('CANA {cana}')")
+        if visit.scripts:  # RGAA 7.5: said by the page's one live region, only its text replaced
+            await page.wait_for_selector("#annonce:has-text('Taux appliqués avec ces critères')", state="attached")
+            assert await page.locator("[aria-live=polite]").count() == 1
     if expect_om is not None:
         assert expect_om in (await page.inner_text("#taux-om")).replace("\u00a0", " ")
     await page.fill("#price_excl_tax", price)

@@ -265,7 +265,7 @@ async def test_every_page_fits_at_360_768_and_1280_px(person: Opener, stack: Sta
             "/domino/recherche",
             "/domino/bureau",
         ],
-        "requester": ["/ogde", "/ogde/demandes", f"/ogde/demandes/{number}", "/ogde/documents"],
+        "requester": ["/ogde", "/ogde/demandes", f"/ogde/demandes/{number}", "/ogde/documents", "/notifications"],
         "agent_971": [
             "/instruction",
             f"/instruction/demandes/{number}",

@@ -62,7 +62,19 @@ async def test_a_requester_files_follows_and_answers_a_rescrit(
     # htmx attaches its « change » listener once it has processed the page just swapped in: under load a
     # choice made in the same instant can come first, and a person would simply choose again
     await page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    # RGAA 7.4: « Suivant » refused puts the focus on the error summary; the nature then chosen with the keyboard
+    # refreshes the lists below it and leaves the focus on the list, not on that summary.
+    await page.click("#suivant")
+    await page.wait_for_function("() => document.activeElement?.id === 'erreur-formulaire'", timeout=5000)
+    await page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    await page.focus("#nature")
+    await page.keyboard.press("ArrowDown")
+    await page.wait_for_selector("#category", timeout=5000)
+    await page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    assert await page.evaluate("() => document.activeElement?.id") == "nature"
     await page.select_option("#nature", "rescrit")
+    # the lists of the nature chosen with the keyboard are there already: wait for those of « rescrit »
+    await page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     if await page.locator("button[value=actualiser]").is_visible():
         await page.click("button[value=actualiser]")
     try:

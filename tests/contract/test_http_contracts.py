@@ -49,7 +49,7 @@ BINDING: dict[str, dict[str, set[str]]] = {
         "/api/v1/requests/{request_id}/pdf": {"get"},
         "/api/v1/requests/{request_id}/history": {"get"},
     },
-    "notifier": {"/api/v1/notifications": {"get"}},
+    "notifier": {"/api/v1/notifications": {"get"}, "/api/v1/notifications/mine": {"get"}},
 }
 
 BUILDERS = {"declarations": declarations, "taxcalc": taxcalc, "essoc": essoc, "notifier": notifier}

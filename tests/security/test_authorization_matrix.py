@@ -9,9 +9,16 @@ refusal tells anything of the victim's resources.
 from __future__ import annotations
 
 import io
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
+from chassis.repository import Repository
+from chassis.unit_of_work import Transaction
+from contracts.events.notifier import NotificationSent
+from notifier.application.sender import Delivery, stream_of
 
 from security_support import ROOT, InProcess
 
@@ -249,6 +256,8 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("essoc", "POST", "/api/v1/drafts/{draft_id}/submission"): {**REQUESTER_ONLY, "requester_other": {404}},
     # who was told what: the people and the agents concerned; a payment account has nothing to read there
     ("notifier", "GET", "/api/v1/notifications"): {**ANY_SIGNED_IN, "comptable_other": {403}},
+    # « Mes notifications »: every signed-in person reads the mails sent to its own address (none without one)
+    ("notifier", "GET", "/api/v1/notifications/mine"): ANY_SIGNED_IN,
 }
 
 SEVERAL_ROLES_ANSWER: dict[tuple[str, str, str, str], set[int]] = {
@@ -467,3 +476,31 @@ async def test_a_producer_who_is_also_a_requester_acts_in_both_spaces_in_the_rol
         assert (await http.get("/api/v1/instruction/requests")).status_code == 403
     assert {e["actor"]["role"] for e in history} == {"declarant"}
     assert {e["actor"]["role"] for e in filed["events"]} == {"requester"}
+
+
+async def test_mes_notifications_shows_each_caller_only_the_mails_sent_to_its_own_address(
+    services: dict[str, InProcess],
+) -> None:
+    """A mail sent to the victim (recorded as the notifier's sender records it) is listed to the victim alone."""
+    notifier = services["notifier"]
+    sent = NotificationSent(
+        notification_id="n-matrice",
+        source_event_id=uuid.uuid4(),
+        source_event_type="PaymentReturned",
+        template="domino_payment_returned",
+        recipient=SECRET_EMAIL,
+        subject=SECRET_SUBJECT,
+        message_id="<n-matrice@notifier.douane.example>",
+        sent_at=datetime.now(UTC),
+        attempts=1,
+    )
+
+    async def record(tx: Transaction) -> None:
+        await Repository(tx, Delivery.fold).save(stream_of("n-matrice"), [sent], expected_version=0, territory="974")
+
+    await notifier.runtime.uow.run(record)
+    for caller, claims in [*CALLERS.items(), ("victim", {**VICTIM_DECLARANT, "email": SECRET_EMAIL.upper()})]:
+        async with notifier.client(**claims) if claims else notifier.client() as http:
+            r = await http.get("/api/v1/notifications/mine")
+        assert r.status_code == (401 if claims is None else 200), (caller, r.text)
+        assert (SECRET_SUBJECT in r.text) == (caller == "victim"), caller

@@ -71,6 +71,7 @@ RULES: list[tuple[str, str, set[str] | str]] = [
     ("GET", r"/dev/connexion", PUBLIC),
     ("POST", r"/dev/connexion/\{key\}", PUBLIC),
     ("GET", r"/espaces", SIGNED_IN),
+    ("GET", r"/notifications", SIGNED_IN),  # « Mes notifications »: each person's own mails, whatever their roles
     ("*", r"/domino.*", {"declarant_other", "declarant_requester", "admin"}),
     ("*", r"/ogde.*", {"requester_other", "declarant_requester"}),
     ("*", r"/instruction.*", {"agent", "agent_other", "agent_auditor", "admin"}),

@@ -21,7 +21,7 @@ from contracts.registry import EVENT_TYPES
 from portal import privacy, rgaa
 
 LEGAL_PAGES = ("/mentions-legales", "/donnees-personnelles", "/cgu", "/accessibilite")
-AUDIT_FINDINGS = {"7.4", "7.5", "8.6", "10.11", "10.12", "11.10", "13.1", "13.3"}
+AUDIT_FINDINGS = {"10.11", "10.12", "13.1", "13.3"}
 
 # A field names or reaches a person (RGPD art. 4.1) when its name is one of these, or ends with one of the
 # suffixes: who they are, how to write to them, their bank account, their sign-in identifier (`*_by`: the `sub` of

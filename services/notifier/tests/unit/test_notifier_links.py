@@ -86,6 +86,17 @@ def test_every_mail_links_to_its_page_on_the_portal_in_both_parts(event: BaseMod
     assert f'<a href="{address}">{address}</a>' in html
 
 
+@pytest.mark.parametrize("event", EVERY_MAIL, ids=lambda e: type(e).__name__)
+def test_every_mail_ends_with_a_link_to_mes_notifications_in_both_parts(event: BaseModel) -> None:
+    """Issue 23, item 5: a mail is no dead end; its footer leads to every mail the person was sent."""
+    [mail] = mails_for(event, EVENT_ID, territory="974")
+    _, text, html = render(mail, PORTAL)
+    address = f"{PORTAL}/notifications"
+    assert f"Retrouvez tous vos courriels dans « Mes notifications » : {address}\n" in text
+    assert f'Retrouvez tous vos courriels dans « Mes notifications » : <a href="{address}">{address}</a>' in html
+    assert text.index(address) > text.index("\n--\n")  # in the footer, after the mail's own link
+
+
 def test_the_link_is_the_portal_address_and_the_page_whatever_the_slashes() -> None:
     assert link("https://reunion.portail.douane.example/", "/domino") == "https://reunion.portail.douane.example/domino"
     assert link("http://127.0.0.1:8000", "domino") == "http://127.0.0.1:8000/domino"

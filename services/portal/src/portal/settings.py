@@ -19,7 +19,7 @@ class PortalSettings(BaseSettings):
     taxcalc_url: str = "http://127.0.0.1:8002"
     essoc_url: str = "http://127.0.0.1:8003"
     notifier_url: str = "http://127.0.0.1:8004"
-    """The mails' service: the portal reads only its audit trail (the auditors' space)."""
+    """The mails' service: the portal reads the person's own mails (« Mes notifications ») and its audit trail."""
     service_timeout_seconds: float = Field(default=15.0, gt=0)
 
     session_secret: str = DEV_SECRET

@@ -10,8 +10,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from contracts.envelope import EventEnvelope
+from contracts.recorded import Recorded
 from notifier.application.pending import AlreadySent, ClaimedMail, Failed, Obsolete, Sent, Settlement
-from notifier.domain.mails import Mail
+from notifier.domain.mails import Mail, mails_for
 
 Doc = dict[str, Any]
 OUTBOX = "mail_outbox"
@@ -36,6 +37,7 @@ class MailOutbox:
                     "state": "pending",
                     "template": mail.template,
                     "recipient": mail.recipient,
+                    "page": mail.page,
                     "event": event.model_dump(mode="json"),
                     "attempts": 0,
                     "failures": 0,
@@ -70,6 +72,28 @@ class MailOutbox:
 
     async def settle(self, notification_id: str, settlement: Settlement) -> None:
         await self.collection.update_one({"_id": notification_id}, {"$set": _fields(settlement)})
+
+    async def pages(self, notification_ids: list[str]) -> dict[str, str]:
+        """The portal page each mail is about (a path), by notification id: as queued, or for a mail queued before
+        its page was kept, derived again from its source event; none for a mail no longer in the outbox."""
+        found: dict[str, str] = {}
+        async for doc in self.collection.find({"_id": {"$in": notification_ids}}, {"page": 1, "event": 1}):
+            page = doc.get("page") or page_of(str(doc["_id"]), doc.get("event"))
+            if page:
+                found[str(doc["_id"])] = page
+        return found
+
+
+def page_of(notification_id: str, event: Any) -> str | None:
+    """The page of the mail `notification_id` among those its source event (an `EventEnvelope` in JSON) causes."""
+    if not isinstance(event, dict):
+        return None
+    try:
+        source = Recorded.of(EventEnvelope.model_validate(event))
+    except (ValueError, KeyError):  # an event this version cannot read: the mail is listed without its link
+        return None
+    mails = mails_for(source.event, source.event_id, territory=source.territory)
+    return next((m.page for m in mails if m.notification_id == notification_id), None)
 
 
 def _fields(settlement: Settlement) -> Doc:

@@ -133,6 +133,9 @@ def declaration_page(declaration_id: str) -> str:
 DOMINO_HOME = "/domino"
 """DOMINO-NG's home: the relation chosen (straight on with one), then « Que souhaitez-vous faire ? »."""
 
+NOTIFICATIONS_PAGE = "/notifications"
+"""« Mes notifications »: every mail sent to the signed-in person, which each mail's footer links to."""
+
 
 def _drafts(event: BaseModel, territory: str | None) -> list[Draft]:
     match event:

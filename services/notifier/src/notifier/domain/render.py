@@ -1,7 +1,8 @@
 """Renders a Mail into its subject, plain text and HTML with the Jinja2 templates beside this module.
 
 HTML is autoescaped (requesters' texts go into it); dates are shown in the mail's territory zone; `link` is the
-absolute address of the portal page the mail is about, in both parts.
+absolute address of the portal page the mail is about, in both parts, and `notifications_link` that of « Mes
+notifications », in the footer of every mail.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from notifier.domain.french import format_date, format_datetime, format_money, format_size
-from notifier.domain.mails import Mail
+from notifier.domain.mails import NOTIFICATIONS_PAGE, Mail
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -40,6 +41,7 @@ def render(mail: Mail, portal_url: str) -> RenderedMail:
         "subject": mail.subject,
         "territory": mail.territory,
         "link": link(portal_url, mail.page),
+        "notifications_link": link(portal_url, NOTIFICATIONS_PAGE),
     }
     text = env.get_template(f"{mail.template}.txt.j2").render(variables)
     html = env.get_template(f"{mail.template}.html.j2").render(variables)

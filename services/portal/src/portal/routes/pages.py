@@ -1,5 +1,6 @@
 """Pages for everyone: the welcome page, help, the NAF codes, the release notes; the legal pages and the CGU
-(`routes.legal`, `routes.cgu`) come with them."""
+(`routes.legal`, `routes.cgu`) and every signed-in person's « Mes notifications » (`routes.notifications`) come with
+them."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from markupsafe import Markup
 
 from portal.auth import CHOOSER, home_of, person, spaces_of
 from portal.rendering import render
-from portal.routes import cgu, legal
+from portal.routes import cgu, legal, notifications
 from portal.session import session_of
 
 router = APIRouter()
 router.include_router(legal.router)
 router.include_router(cgu.router)
+router.include_router(notifications.router)
 
 
 @router.get("/")
