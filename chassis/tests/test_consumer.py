@@ -9,7 +9,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
-from chassis.consumer import EventConsumer
+from chassis.consumer import LAG, EventConsumer, lag_after
 from chassis.eventstore import EventStore
 from chassis.projection import Projector
 from chassis.unit_of_work import UnitOfWork
@@ -94,6 +94,20 @@ async def test_a_redelivered_event_has_no_second_effect(running, kafka_bootstrap
     assert (await db["removals"].find_one({"_id": stream}))["count"] == 2
     assert await db["effects"].count_documents({"event_id": str(event.event_id)}) == 1
     assert await consumer.process(event) == "duplicate"
+
+    def lags() -> list[float]:
+        return [s.value for m in LAG.collect() for s in m.samples if s.labels["service"] == consumer.name]
+
+    async def caught_up() -> bool:  # set after each record: every partition read to its end
+        return bool(lags()) and not any(lags())
+
+    await _until(caught_up, timeout=10)
+
+
+def test_the_lag_is_what_the_partition_holds_after_the_record_handled() -> None:
+    assert lag_after(highwater=1500, offset=499) == 1000
+    assert lag_after(highwater=500, offset=499) == 0
+    assert lag_after(highwater=None, offset=499) is None  # no fetch answered yet: the gauge is left alone
 
 
 async def test_a_poison_message_lands_in_the_dlq_and_the_next_one_is_processed(running, kafka_bootstrap):  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
-"""deploy/observability/dashboards: Grafana dashboards whose every query reads only metrics the chassis
-registers (the running services are checked the same way in tests/e2e/test_whole_stack.py), and the copy
-of them that deploy/k8s/base provisions."""
+"""deploy/observability/dashboards: Grafana dashboards whose every query reads only metrics the chassis, or a
+service's module (totals pending, mails), registers (the running services are checked the same way in
+tests/e2e/test_whole_stack.py), and the copy of them that deploy/k8s/base provisions."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ import chassis.dead_letters
 import chassis.http.observability
 import chassis.relay
 import chassis.seals
+import declarations.adapters.totals_pending
+import notifier.application.sender
 
 CHASSIS_METRICS = (chassis.consumer, chassis.dead_letters, chassis.http.observability, chassis.relay, chassis.seals)
+SERVICE_METRICS = (declarations.adapters.totals_pending, notifier.application.sender)
 DASHBOARDS = OBSERVABILITY / "dashboards"
 
 
@@ -40,8 +43,8 @@ def test_a_labelled_counter_counts_as_exported_before_its_first_sample() -> None
     assert exported(page) == {"relay_failures_total", "lat", "lat_bucket", "lat_sum", "lat_count", "up"}
 
 
-def test_every_query_reads_only_metrics_the_chassis_exports() -> None:
-    assert CHASSIS_METRICS  # imported for the metrics they register
+def test_every_query_reads_only_metrics_the_chassis_and_the_services_export() -> None:
+    assert CHASSIS_METRICS and SERVICE_METRICS  # imported for the metrics they register
     assert expressions(), "no alert or dashboard query found"
     assert unexported([generate_latest(REGISTRY).decode()]) == {}
 

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 import structlog
+from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure, PyMongoError
 
@@ -44,6 +45,29 @@ class Reaction(Protocol):
 
 CONSUMED = Counter("consumer_events_total", "Events consumed", ["service", "type", "outcome"])
 OUTAGES = Counter("consumer_outage_retries_total", "Retries of an event held while the database is away", ["service"])
+LAG = Gauge(
+    "consumer_lag_messages",
+    "Records of a partition after the one just handled (highwater - offset - 1)",
+    ["service", "topic", "partition"],
+)
+
+
+def lag_after(highwater: int | None, offset: int) -> int | None:
+    """Records left in the partition once `offset` is handled; None while the highwater is not known yet."""
+    if highwater is None:
+        return None
+    return max(0, highwater - (offset + 1))
+
+
+def record_lag(service: str, consumer: Any, record: Any) -> None:
+    """Sets the partition's lag from the consumer's last fetch: no request to the broker, and never raises
+    (a test broker's consumer has no highwater; the metric is not worth failing an event for)."""
+    try:
+        lag = lag_after(consumer.highwater(TopicPartition(record.topic, record.partition)), record.offset)
+    except Exception:  # a gauge left as it was rather than a consume failed
+        return
+    if lag is not None:
+        LAG.labels(service, record.topic, str(record.partition)).set(lag)
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -100,6 +124,7 @@ class EventConsumer:
         except ValueError as exc:
             await self._dead_letter(record, headers, value, exc, attempts=1)
             await msg.ack()
+            record_lag(self.name, getattr(msg, "consumer", None), record)
             return
         token = correlation_id.set(envelope.correlation_id)
         try:
@@ -134,6 +159,7 @@ class EventConsumer:
                 CONSUMED.labels(self.name, envelope.type, "dead_lettered").inc()
                 await self._dead_letter(record, headers, value, last_error, attempts=self.max_attempts)
             await msg.ack()
+            record_lag(self.name, getattr(msg, "consumer", None), record)
         finally:
             correlation_id.reset(token)
 

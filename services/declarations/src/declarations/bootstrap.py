@@ -13,6 +13,7 @@ from declarations.adapters.collection_read_models import CollectionReadModel
 from declarations.adapters.payfip import Payfip
 from declarations.adapters.read_models import DeclarationReadModel, TariffCanaReadModel
 from declarations.adapters.reference import ReferenceData
+from declarations.adapters.totals_pending import TotalsPending
 from declarations.application.collection_views import CollectionView
 from declarations.application.projections import DeclarationView, TariffCanaView
 from declarations.application.reminders import FilingReminders
@@ -100,6 +101,15 @@ def build(
             ),
         )
         background = [services.reminders.run] if services.reminders and config.reminders_enabled else []
+        if config.totals_pending_enabled:
+            pending = TotalsPending(
+                runtime.db,
+                config.territories,
+                clock,
+                service=config.service_name,
+                every_seconds=config.totals_pending_seconds,
+            )
+            background.append(pending.run)
         return Wiring(services=services, background=background)
 
     return ServiceDefinition(

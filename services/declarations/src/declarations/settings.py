@@ -26,6 +26,10 @@ class DeclarationsSettings(ServiceSettings):
     """How many days after the due date a late notice may still go out (a service down longer sends none)."""
     reminder_check_seconds: float = 300.0
     """How often the scheduler looks for reminders due."""
+    totals_pending_enabled: bool = True
+    """The `declarations_totals_pending*` gauges' refresh loop (a test stack may turn it off, or call a pass)."""
+    totals_pending_seconds: float = Field(default=30.0, gt=0)
+    """How often the drafts waiting for their totals are counted."""
     payfip_url: str = ""
     """PayFiP's web service (`…/services/securite`): card payments are offered only when it is set."""
     payfip_payment_url: str = ""

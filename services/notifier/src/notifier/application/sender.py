@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 import structlog
+from prometheus_client import Counter
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
@@ -38,6 +39,12 @@ from notifier.domain.render import render
 from notifier.settings import NotifierSettings
 
 log = structlog.get_logger(__name__)
+
+MAILS = Counter(
+    "notifier_mails_total", "Mails settled by the sender, by outcome (sent, failed: will retry)", ["service", "outcome"]
+)
+OUTCOMES = {Sent: "sent", Failed: "failed"}
+"""The settlements counted; AlreadySent and Obsolete send nothing (the first was counted by the pass that sent)."""
 
 
 class Mailer(Protocol):
@@ -93,6 +100,8 @@ class MailSender:
         self.settings = settings
         self.attachments = attachments
         self.receipts = receipts
+        for outcome in OUTCOMES.values():  # each series from zero, so that `increase()` sees the first one
+            MAILS.labels(settings.service_name, outcome)
 
     async def send_due(self) -> int:
         """Sends every mail due now; returns how many were delivered."""
@@ -157,7 +166,7 @@ class MailSender:
                 attempts=max(attempts, 1),
             ),
         )
-        await self.outbox.settle(notification_id, Sent(attempts=attempts))
+        await self._settle(notification_id, Sent(attempts=attempts))
         return 1
 
     async def _message(self, mail: Mail, event: EventEnvelope) -> EmailMessage:
@@ -204,7 +213,7 @@ class MailSender:
         )
         failures = claimed.failures + 1
         wait = min(self.settings.redelivery_max_seconds, self.settings.redelivery_seconds * 2 ** (failures - 1))
-        await self.outbox.settle(
+        await self._settle(
             notification_id,
             Failed(
                 attempts=attempts,
@@ -214,6 +223,13 @@ class MailSender:
             ),
         )
         log.warning("mail not delivered; will retry", notification_id=notification_id, wait=wait, error=repr(exc))
+
+    async def _settle(self, notification_id: str, settlement: Settlement) -> None:
+        """Settles the claimed mail in the outbox, then counts it: once per pass, after the outbox took it."""
+        await self.outbox.settle(notification_id, settlement)
+        outcome = OUTCOMES.get(type(settlement))
+        if outcome is not None:
+            MAILS.labels(self.settings.service_name, outcome).inc()
 
     async def _record(
         self, source: EventEnvelope, notification_id: str, version: int, data: NotificationSent | NotificationFailed
