@@ -31,6 +31,20 @@ TERRITORY_NAMES = {
     "976": "Mayotte",
 }
 
+# How people name each territory's time: « heure de la Guadeloupe », never an IANA zone name.
+TERRITORY_HOURS = {
+    "971": "heure de la Guadeloupe",
+    "972": "heure de la Martinique",
+    "973": "heure de la Guyane",
+    "974": "heure de La Réunion",
+    "976": "heure de Mayotte",
+}
+
+
+def hour_of(territory: str) -> str:
+    """`heure de la Guadeloupe`: the territory's time as people name it (the code itself if unknown)."""
+    return TERRITORY_HOURS.get(territory, f"heure locale ({territory})")
+
 
 class FrenchInputError(ValueError):
     """What a person typed cannot be read without guessing; the message says how to write it."""

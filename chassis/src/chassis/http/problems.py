@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from chassis.http.labels import UNKNOWN, field_label
 from contracts.errors import DomainError
 
 log = structlog.get_logger(__name__)
@@ -109,6 +113,34 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "corps"
 
 
+def _choices(expected: object) -> str:
+    """pydantic's `'oui' or 'non'` (or `'a', 'b' or 'c'`) as French reads it: « oui » ou « non »."""
+    if not expected:
+        return ""
+    words = re.findall(r"'((?:[^'\\]|\\.)*)'|(\d+)", str(expected))
+    values = [quoted or number for quoted, number in words]
+    if not values:
+        return ""
+    shown = [f"« {value} »" for value in values]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " ou " + shown[-1]
+
+
+def _body_model(request: Request) -> Any:
+    """The model of the route's JSON body, if the route has one (FastAPI's `APIRoute.body_field`)."""
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None) if isinstance(route, APIRoute) else None
+    return getattr(getattr(body_field, "field_info", None), "annotation", None)
+
+
+def _param_titles(request: Request) -> dict[str, str]:
+    """The titles the route gives its query, path and header parameters, by the name the client sends."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return {}
+    params = get_flat_params(route.dependant)  # the route's own parameters and its dependencies'
+    return {param.alias: param.field_info.title for param in params if param.field_info.title}
+
+
 def french_message(error: dict[str, Any]) -> str:
     kind = str(error.get("type", ""))
     if kind == "value_error":
@@ -120,8 +152,8 @@ def french_message(error: dict[str, Any]) -> str:
     if kind == "too_long" and limit is not None:
         return f"Cette liste a trop d'éléments ({limit} au plus)."
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected")
-        return f"Valeur non admise (attendu : {expected})." if expected else MESSAGES[kind]
+        choices = _choices(error.get("ctx", {}).get("expected"))
+        return f"Valeur non admise (attendu : {choices})." if choices else MESSAGES[kind]
     return MESSAGES.get(kind, "Valeur invalide.")
 
 
@@ -132,11 +164,21 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_name(tuple(e["loc"])), "detail": french_message(dict(e))} for e in exc.errors()]
-        first = errors[0] if errors else {"field": "corps", "detail": "Requête invalide."}
+        model, titles = _body_model(request), _param_titles(request)
+        errors = [
+            {
+                "field": _field_name(tuple(e["loc"])),
+                "label": field_label(tuple(e["loc"]), model, titles),
+                "detail": french_message(dict(e)),
+            }
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "corps", "label": "Corps", "detail": "Requête invalide."}
+        # a sentence already about « ce champ » needs no « Ce champ : » before it
+        bare = first["field"] == "corps" or (first["label"] == UNKNOWN and first["detail"].startswith("Ce champ"))
         return problem(
             422,
-            f"{first['field']} : {first['detail']}",
+            first["detail"] if bare else f"{first['label']} : {first['detail']}",
             field=first["field"],
             code="donnees-invalides",
             instance=request.url.path,

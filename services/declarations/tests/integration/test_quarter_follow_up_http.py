@@ -276,7 +276,7 @@ async def test_a_declarant_is_refused_the_follow_up_in_french(follow_up: FollowU
 async def test_wrong_queries_are_refused_on_their_field_in_french(follow_up: FollowUp) -> None:
     url = "/api/v1/quarters/2025/3/declarations"
     body = _problem(await follow_up.agent_971.get(url, params={"status": "archived"}), 422, "status")
-    assert body["detail"].startswith("status : ")
+    assert body["detail"].startswith("Statut : ")
     _problem(await follow_up.agent_971.get(url, params={"per_page": 500}), 422, "per_page")
     _problem(await follow_up.agent_971.get(url, params={"page": 0}), 422, "page")
     _problem(await follow_up.agent_971.get("/api/v1/quarters/2025/5/declarations"), 422, "quarter")

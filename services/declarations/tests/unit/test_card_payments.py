@@ -42,6 +42,7 @@ def test_payfip_takes_from_one_euro_to_a_hundred_thousand(amount: str) -> None:
     with pytest.raises(DomainError) as refused:
         CardPayments("decl-1").start(operation_id="op", refdet="R1", amount=Decimal(amount), started_by="m")
     assert refused.value.field == "amount"
+    assert "de 1,00\u00a0€ à 99\u202f999,99\u00a0€" in refused.value.detail  # amounts written the French way
 
 
 def test_a_paid_operation_ends_once_with_its_authorisation_on_the_territorys_day() -> None:

@@ -163,6 +163,15 @@ async def test_subject_and_description_are_required(essoc) -> None:  # type: ign
     problem(await essoc.juda.post("/api/v1/requests", json=rescrit(description="")), 422, "description")
 
 
+async def test_a_refused_field_is_named_by_its_french_label(essoc) -> None:  # type: ignore[no-untyped-def]
+    number = problem(await essoc.juda.post("/api/v1/requests", json=rescrit(subject=12)), 422, "subject")
+    assert number["detail"] == "Objet de la demande : Ce champ doit être une chaîne de caractères."
+    kind = problem(
+        await essoc.juda.post("/api/v1/requests", json=rescrit(requester_type="asso")), 422, "requester_type"
+    )
+    assert kind["detail"] == "Type de demandeur : Valeur non admise (attendu : « entreprise » ou « particulier »)."
+
+
 async def test_a_droit_au_controle_names_a_directorate_no_sub_category_and_exactly_one_field(essoc) -> None:  # type: ignore[no-untyped-def]
     problem(await essoc.juda.post("/api/v1/requests", json=control(sub_category="dr-guadeloupe")), 422, "sub_category")
     problem(await essoc.juda.post("/api/v1/requests", json=control(fields=[OCTROI, ALCOHOL])), 422, "fields")

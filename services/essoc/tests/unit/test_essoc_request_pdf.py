@@ -82,6 +82,12 @@ def test_dates_are_shown_in_the_directorates_zone() -> None:
     assert "10/03/2026 05:00" in _text(render_request(DETAIL, font=Font(None, None)))
 
 
+def test_the_edition_names_the_zone_as_people_do() -> None:
+    assert "(heure de la Guadeloupe)" in _text(render_request(DETAIL, font=Font(None, None)))
+    reunion = _text(render_request({**DETAIL, "territory": "974"}, font=Font(None, None)))
+    assert "(heure de La Réunion)" in reunion and "DR Guadeloupe)" not in reunion
+
+
 def test_the_answer_deadline_reads_from_admissibility() -> None:
     # OGDE manual § 1.3: 3 months « à compter de la date à laquelle votre demande a été jugée recevable »
     awaiting = _text(render_request(DETAIL, font=Font(None, None)))

@@ -46,7 +46,7 @@ def _payment(method: str | None) -> str | None:
 def _local(stamp: str | None, territory: str) -> str:
     if not stamp:
         return "-"
-    return french.moment(stamp, TERRITORY_ZONES[territory]) + f" (heure de {TERRITORY_NAMES[territory]})"
+    return french.moment(stamp, TERRITORY_ZONES[territory]) + f" ({french.hour_of(territory)})"
 
 
 PRECISIONS = {

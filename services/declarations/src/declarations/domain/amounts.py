@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 from contracts.errors import DomainError
+from contracts.french import euros
 
 CENT = Decimal("0.01")
 
@@ -31,7 +32,7 @@ def parse_amount(value: object, *, field: str, label: str, strictly_positive: bo
     if strictly_positive and amount == 0:
         raise DomainError(f"{label} doit être strictement positif.", field=field)
     if amount > MAX_AMOUNT:
-        raise DomainError(f"{label} est trop élevé (au plus {MAX_AMOUNT} €).", field=field)
+        raise DomainError(f"{label} est trop élevé (au plus {euros(MAX_AMOUNT)}).", field=field)
     if amount != amount.quantize(CENT):
         raise DomainError(f"{label} ne peut pas avoir plus de 2 décimales.", field=field)
     return amount.quantize(CENT)

@@ -15,6 +15,7 @@ from typing import Any
 from fpdf.enums import XPos, YPos
 
 from chassis.pdf import DocumentPdf, Font
+from contracts.french import hour_of
 from essoc.domain.deadlines import local_time
 
 # fontTools logs every glyph subset at INFO: nothing an operator needs.
@@ -45,7 +46,7 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
     pdf.cell(0, 9, pdf.safe(f"Détail de la demande n° {detail['number']}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(pdf.family_name, "", 8)
     edited = when((now or datetime.now(UTC)).isoformat())
-    edition = f"OGDE — gestion des demandes ESSOC. Édité le {edited} (heure de {detail['directorate_label']})."
+    edition = f"OGDE — gestion des demandes ESSOC. Édité le {edited} ({hour_of(territory)})."
     pdf.cell(0, 5, pdf.safe(edition), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     requester = detail["requester"]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from contracts.errors import Conflict, DomainError, NotFound
 from contracts.events.collection import CardPaymentEnded, CardPaymentStarted
+from contracts.french import euros
 from contracts.recorded import Recorded
 from contracts.types import TERRITORY_ZONES
 
@@ -79,7 +80,8 @@ class CardPayments:
     def start(self, *, operation_id: str, refdet: str, amount: Decimal, started_by: str) -> list[CardEvent]:
         if not MINIMUM <= amount <= MAXIMUM:
             raise DomainError(
-                f"Le paiement par carte accepte de {MINIMUM} à {MAXIMUM} euros : payez ce montant par virement.",
+                f"Le paiement par carte accepte de {euros(MINIMUM)} à {euros(MAXIMUM)} : "
+                "payez ce montant par virement.",
                 field="amount",
             )
         if operation_id in self.started:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 
 from chassis.http.auth import SYSTEM_PRINCIPAL, CurrentPrincipal
 from contracts.errors import Conflict, DomainError, NotFound
+from contracts.french import day, euros
 from contracts.references import declaration_reference
 from declarations.adapters.payfip import Operation, PayfipUnavailable
 from declarations.application import card
@@ -49,7 +50,7 @@ async def open_card_payment(declaration_id: DeclarationId, services: Services, w
     debit = payment.get("debit")
     if debit and not payment.get("returned") and await debit_in_force(services, doc["relation_id"], debit):
         raise Conflict(
-            f"Un prélèvement de {debit['amount']} € est programmé le {debit['collection_date']} pour cette "
+            f"Un prélèvement de {euros(debit['amount'])} est programmé le {day(debit['collection_date'])} pour cette "
             "déclaration : elle sera payée ainsi.",
             field="method",
             code="prelevement-programme",

@@ -19,11 +19,15 @@ router = APIRouter()
 
 
 class PaymentBody(Body):
-    reference: Line = Field(description="la référence du paiement au système de paiement ; la même deux fois : "
-                            "enregistré une fois")  # fmt: skip
-    amount: AmountIn
-    paid_on: date = Field(description="jour de réception du paiement (dans le territoire)")
-    method: Code = Field(description="telepaiement, carte_bancaire, virement, cheque ou numeraire")
+    reference: Line = Field(
+        title="Référence du paiement",
+        description="la référence du paiement au système de paiement ; la même deux fois : enregistré une fois",
+    )
+    amount: AmountIn = Field(title="Montant du paiement")
+    paid_on: date = Field(title="Date du paiement", description="jour de réception du paiement (dans le territoire)")
+    method: Code = Field(
+        title="Moyen de paiement", description="telepaiement, carte_bancaire, virement, cheque ou numeraire"
+    )
 
 
 @router.post("/declarations/{declaration_id}/payments", tags=["paiements"])

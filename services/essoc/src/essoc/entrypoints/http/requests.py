@@ -30,15 +30,15 @@ class FieldBody(Body):
 
 
 class FilingBody(Body):
-    requester_type: Literal["entreprise", "particulier"]
+    requester_type: Literal["entreprise", "particulier"] = Field(title="Type de demandeur")
     siret: Code | None = None
     represented_siren: Code | None = None
     nature: Code
     category: Code
     sub_category: Code | None = None
     fields: list[FieldBody] = Field(default_factory=list, max_length=20)
-    subject: Line
-    description: LongText
+    subject: Line = Field(title="Objet de la demande")
+    description: LongText = Field(title="Description de la demande")
     previous_request: Identifier | None = Field(
         default=None, description="second examen : id ou numéro, dans OGDE, du rescrit contesté (facultatif)"
     )

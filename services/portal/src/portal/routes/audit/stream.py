@@ -17,7 +17,7 @@ from portal.backends import seg
 from portal.forms import Form
 from portal.rendering import render
 from portal.routes.audit.opening import backend, signed_in, utc
-from portal.routes.audit.wording import AUDIT_EVENT_LABELS, SERVICES, STREAM_TYPES, to_the_second
+from portal.routes.audit.wording import AUDIT_EVENT_LABELS, SERVICES, STREAM_TYPES, readable_state, to_the_second
 
 HOUR = re.compile(r"^(\d{1,2})\s*[:hH]\s*(\d{2})?$")
 
@@ -91,6 +91,7 @@ async def stream(
             "service_label": SERVICES[service],
             "type_label": STREAM_TYPES[service].get(shown["stream_type"], shown["stream_type"]),
             "found": shown,
+            "state": readable_state(shown["state"], territory),
             "asked": asked,
             "territory": territory,
             "form": form,
