@@ -36,16 +36,16 @@ def test_dates_are_written_in_french_with_1er() -> None:
 
 def test_an_instant_is_shown_in_the_territory_zone() -> None:
     moment = datetime(2026, 5, 1, 3, 30, tzinfo=UTC)
-    assert format_datetime(moment, "971") == "30 avril 2026 à 23 h 30 (heure de Guadeloupe)"
+    assert format_datetime(moment, "971") == "30 avril 2026 à 23 h 30 (heure de la Guadeloupe)"
     assert format_datetime(moment.isoformat(), "974") == "1er mai 2026 à 7 h 30 (heure de La Réunion)"
     assert format_datetime(moment, "976") == "1er mai 2026 à 6 h 30 (heure de Mayotte)"
-    assert format_datetime(moment, "973").endswith("(heure de Guyane)")
+    assert format_datetime(moment, "973").endswith("(heure de la Guyane)")
 
 
 def test_paris_time_follows_summer_time() -> None:
     assert format_datetime(datetime(2026, 1, 15, 12, 5, tzinfo=UTC)) == "15 janvier 2026 à 13 h 05 (heure de Paris)"
     assert format_datetime(datetime(2026, 7, 15, 12, 5, tzinfo=UTC)) == "15 juillet 2026 à 14 h 05 (heure de Paris)"
-    assert zone_label("972") == "heure de Martinique"
+    assert zone_label("972") == "heure de la Martinique"
 
 
 def test_box_labels_mirror_om_boxes_for_omr() -> None:

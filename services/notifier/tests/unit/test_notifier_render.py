@@ -61,7 +61,7 @@ def test_dates_are_shown_in_the_territory_zone_in_french() -> None:
     assert "déposée le 11 mars 2026 à 1 h 30 (heure de La Réunion)" in text
     assert FROM_ADMISSIBILITY in text
     _, text, _ = rendered("RequestSubmitted", SUBMITTED, territory="971")
-    assert "déposée le 10 mars 2026 à 17 h 30 (heure de Guadeloupe)" in text
+    assert "déposée le 10 mars 2026 à 17 h 30 (heure de la Guadeloupe)" in text
 
 
 def test_the_receipt_of_a_rescrit_gives_no_date_the_3_months_run_from_admissibility() -> None:

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from contracts.types import TERRITORY_NAMES, TERRITORY_ZONES
+from contracts import french
+from contracts.types import TERRITORY_ZONES
 
 NBSP = "\u00a0"
 METROPOLE_ZONE = ZoneInfo("Europe/Paris")
@@ -36,8 +37,8 @@ def zone_of(territory: str | None) -> ZoneInfo:
 
 
 def zone_label(territory: str | None) -> str:
-    """ "heure de La Réunion", "heure de Paris"."""
-    return f"heure de {TERRITORY_NAMES.get(territory or '', 'Paris')}"
+    """ "heure de la Guadeloupe", "heure de La Réunion" as the portal and the PDFs say it; "heure de Paris"."""
+    return french.hour_of(territory) if territory in TERRITORY_ZONES else "heure de Paris"
 
 
 def format_date(value: datetime | date | str, territory: str | None = None) -> str:
@@ -51,7 +52,7 @@ def format_date(value: datetime | date | str, territory: str | None = None) -> s
 
 
 def format_datetime(value: datetime | str, territory: str | None = None) -> str:
-    """ "10 juin 2026 à 5 h 00 (heure de Guadeloupe)"."""
+    """ "10 juin 2026 à 5 h 00 (heure de la Guadeloupe)"."""
     moment = _local(value, territory)
     return f"{_day(moment.date())} à {moment.hour} h {moment.minute:02d} ({zone_label(territory)})"
 
