@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from contracts.events.collection import DebitScheduled
 from contracts.references import declaration_reference
-from declarations.adapters.read_models import stored_payments
+from declarations.adapters.read_models import ORIGINAL, stored_payments
 from declarations.application.collection_views import CARDS, FILES, MANDATES, STATEMENTS, entry_key
 from declarations.application.projections import VIEW
 from declarations.domain.collection.debits import presentable
@@ -105,7 +105,7 @@ class CollectionReadModel:
             query |= {"year": int(parts["year"]), "quarter": int(parts["quarter"]), "relation_number": parts["number"]}
             # « …-R1 » names a rectificative (its supplement); without it, the quarter's original declaration
             corrective = int(parts["corrective"] or 0)
-            query["corrective"] = corrective if corrective else {"$in": [0, None]}
+            query["corrective"] = corrective if corrective else ORIGINAL
         else:
             query["_id"] = reference.strip()
         doc = await self.db[VIEW].find_one(query, {"_id": 1}, session=self.session)

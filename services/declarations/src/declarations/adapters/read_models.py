@@ -21,6 +21,10 @@ from declarations.domain.payments import PaymentState, payment_deadline, payment
 
 Doc = dict[str, Any]
 
+ORIGINAL: Doc = {"$in": [0, None]}
+"""The `corrective` of a quarter's original declaration, not a rectificative (documents written before the
+rectificative carry none)."""
+
 
 class DeclarationReadModel:
     """Implements `ProjectedTotals` (inside a command's transaction when given its session)."""
@@ -34,7 +38,7 @@ class DeclarationReadModel:
 
     async def of_quarter(self, relation_id: str, year: int, quarter: int) -> Doc | None:
         """The quarter's declaration (its original: a rectificative is reached from it)."""
-        query = {"relation_id": relation_id, "year": year, "quarter": quarter, "corrective": {"$in": [0, None]}}
+        query = {"relation_id": relation_id, "year": year, "quarter": quarter, "corrective": ORIGINAL}
         return await self.view.find_one(query, session=self.session)
 
     async def search(self, query: Doc, *, page: int, per_page: int) -> tuple[int, list[Doc]]:

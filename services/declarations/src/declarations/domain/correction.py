@@ -37,11 +37,8 @@ period is counted from it, so that no delivery of the quarter is out of time whe
 
 def recovery_period_end(year: int, quarter: int) -> date:
     """The last day a declaration of the quarter can still be corrected (`RECOVERY_YEARS` after its last day)."""
-    last = calendar.quarter_last_day(year, quarter)
-    try:
-        return last.replace(year=last.year + RECOVERY_YEARS)
-    except ValueError:  # never with a quarter's last day (31/03, 30/06, 30/09, 31/12), kept for safety
-        return last.replace(year=last.year + RECOVERY_YEARS, day=last.day - 1)
+    last = calendar.quarter_last_day(year, quarter)  # 31/03, 30/06, 30/09 or 31/12: the same day exists every year
+    return last.replace(year=last.year + RECOVERY_YEARS)
 
 
 def correction_id(original_root: str, corrective: int) -> str:

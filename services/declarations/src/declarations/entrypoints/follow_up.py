@@ -83,7 +83,7 @@ def _row(
 ) -> dict[str, Any]:
     """A relation's row: its quarter's declaration (the original, whose filing says whether the quarter was filed on
     time) and its déclarations rectificatives, oldest first."""
-    original = next((d for d in docs if not d.get("corrective")), None)
+    original = _original(docs)
     corrections = sorted((d for d in docs if d.get("corrective")), key=lambda d: int(d["corrective"]))
     return {
         "relation_id": relation.relation_id,
@@ -153,6 +153,10 @@ async def quarter_declarations(
 
 def _standing(docs: list[Doc], due: date, today: date) -> FilingStanding:
     """The quarter's standing by its original declaration (a rectificative corrects a quarter already filed)."""
-    original = next((d for d in docs if not d.get("corrective")), None)
-    filing = (original or {}).get("filing")
+    filing = (_original(docs) or {}).get("filing")
     return filing_standing(filed_late=bool(filing["late"]) if filing else None, due=due, today=today)
+
+
+def _original(docs: list[Doc]) -> Doc | None:
+    """The quarter's original declaration among a relation's documents for it (the others are rectificatives)."""
+    return next((d for d in docs if not d.get("corrective")), None)

@@ -67,6 +67,7 @@ def summary(doc: dict[str, Any], *, now: datetime | None = None) -> dict[str, An
     zone = TERRITORY_ZONES[doc["territory"]]
     today = (now or datetime.now(UTC)).astimezone(zone).date().isoformat()
     opens = filing_opens_on(doc["year"], doc["quarter"]).isoformat()
+    correctable_until = recovery_period_end(doc["year"], doc["quarter"]).isoformat()
     return {
         "id": doc["_id"],
         # What people read and quote (« OM-974-2026-T3-0974000789 »); the id stays in addresses.
@@ -96,10 +97,8 @@ def summary(doc: dict[str, Any], *, now: datetime | None = None) -> dict[str, An
         "corrects": doc.get("corrects"),
         "correction_open": doc.get("correction_open"),
         "superseded_by": doc.get("superseded_by"),
-        "correctable_until": recovery_period_end(doc["year"], doc["quarter"]).isoformat(),
-        "correctable": doc["status"] == "filed"
-        and not doc.get("superseded_by")
-        and today <= recovery_period_end(doc["year"], doc["quarter"]).isoformat(),
+        "correctable_until": correctable_until,
+        "correctable": doc["status"] == "filed" and not doc.get("superseded_by") and today <= correctable_until,
     }
 
 

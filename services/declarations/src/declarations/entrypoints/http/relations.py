@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 
 from chassis.http.auth import CurrentPrincipal
 from chassis.http.inputs import IDENTIFIER_PATTERN
+from declarations.adapters.read_models import ORIGINAL
 from declarations.application import access
 from declarations.domain.calendar import (
     current_quarter,
@@ -45,7 +46,7 @@ async def home(
     year, quarter = current_quarter(now, relation.territory)
     today = local_date(now, relation.territory)
     # the quarters' declarations (their originals: a rectificative is reached from the one it corrects)
-    originals = {"relation_id": relation_id, "corrective": {"$in": [0, None]}}
+    originals = {"relation_id": relation_id, "corrective": ORIGINAL}
     recent = {
         (d["year"], d["quarter"]): d for d in (await services.read_model.search(originals, page=1, per_page=12))[1]
     }
