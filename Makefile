@@ -5,34 +5,43 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export UV_PYTHON_DOWNLOADS := never
 SOURCES := contracts/src chassis/src $(wildcard services/*/src) deploy/local/src
 
-.PHONY: bootstrap run test checks pytest-in-process pytest-stack lint typecheck pytest dates test-dates docs docs-serve bench chaos soak schemas screens vendor clean
+.PHONY: bootstrap run observe test checks pytest-in-process pytest-stack pytest-fuzz lint typecheck pytest dates test-dates docs docs-serve bench chaos soak schemas screens vendor clean
 
 bootstrap:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
 	  || $(PYTHON) -m pip install --quiet --break-system-packages uv
 	@$(UV) sync --all-packages --locked --quiet
 
+# Prometheus (Debian's package) on the running `make run`, with the alert rules: http://127.0.0.1:9090/alerts
+observe:
+	$(UV) run devstack observe
+
 run: bootstrap
 	$(UV) run devstack run
 
-# The suite in two halves and the checks, two at a time on the two cores: pytest waits on browsers, brokers and
-# databases much of its time. One half starts the whole stack as processes (the browser journeys, make run, the
-# chaos campaign), the other runs everything else in process; each half has its own embedded servers on free
-# ports. The checks (lint, types, the docs site, the 31 December run) take the first core free.
+# The suite in three parts and the checks, three at a time on the two cores: pytest waits on browsers, brokers and
+# databases much of its time (a whole run keeps the cores about 60 % busy). One part starts the whole stack as
+# processes (the browser journeys, make run, the chaos campaign), one fuzzes each service's API with schemathesis
+# (a stack of its own), the third runs everything else in process; each has its own embedded servers on free
+# ports. The checks (lint, types, the docs site, the 31 December run) take the first slot free.
 STACK_TESTS := tests/browser tests/e2e tests/chaos
+FUZZ_TESTS := tests/security/test_fuzzing.py
 
-# Each half's lines carry its name, whole (the two write at once).
+# Each part's lines carry its name, whole (they write at once).
 test: bootstrap
-	@$(MAKE) --no-print-directory -j2 pytest-in-process pytest-stack checks
+	@$(MAKE) --no-print-directory -j3 pytest-in-process pytest-stack pytest-fuzz checks
 
 checks: lint typecheck docs dates
 
 pytest-in-process:
-	@set -o pipefail; $(UV) run pytest -p no:cacheprovider $(addprefix --ignore=,$(STACK_TESTS)) 2>&1 \
+	@set -o pipefail; $(UV) run pytest -p no:cacheprovider $(addprefix --ignore=,$(STACK_TESTS) $(FUZZ_TESTS)) 2>&1 \
 	  | sed -u 's/^/[en processus] /'
 
 pytest-stack:
 	@set -o pipefail; $(UV) run pytest -p no:cacheprovider $(STACK_TESTS) 2>&1 | sed -u 's/^/[pile] /'
+
+pytest-fuzz:
+	@set -o pipefail; $(UV) run pytest -p no:cacheprovider $(FUZZ_TESTS) 2>&1 | sed -u 's/^/[fuzz] /'
 
 lint:
 	$(UV) run ruff check .

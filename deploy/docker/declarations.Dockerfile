@@ -43,7 +43,11 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # ---- runtime: the venv, the reference data, a non-root user -----------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 # --- service-specific: begin
-# (nothing: the common recipe is enough)
+# A Unicode font for the receipt PDFs, embedded in them as PDF/UA-1 asks (else fpdf2 falls back to the latin-1
+# core fonts, which are not embedded); `chassis.pdf.find_font` finds it at this path.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core=2.37-6 \
+ && rm -rf /var/lib/apt/lists/*
 # --- service-specific: end
 RUN groupadd --system --gid 10001 octroi \
  && useradd --system --uid 10001 --gid octroi --home-dir /app --no-create-home --shell /usr/sbin/nologin octroi

@@ -1,7 +1,8 @@
 """One person, two roles (decision record 0027), in the browser: Marie Payet, producer and requester, signs in once and
 lands on « Mes espaces »; from the header's menu she opens DOMINO-NG and files a quarter of Confiserie Karukera, then
 OGDE, where « Nouvelle demande » names her from the same sign-in, and her rescrit opens. The agents' and the
-comptable's spaces are linked nowhere and refuse her. Never a second sign-in; every page checked by axe-core.
+comptable's spaces are linked nowhere and refuse her. « Mes données » holds her quarter and her rescrit, downloaded
+as JSON and as a PDF. Never a second sign-in; every page checked by axe-core.
 
 The quarter's draft and the rescrit's filing go through the APIs with her token: the declaration's screens and OGDE's
 steps have their own journeys; this one is about going from one space to the other."""
@@ -9,6 +10,8 @@ steps have their own journeys; this one is about going from one space to the oth
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Page
@@ -115,3 +118,22 @@ async def test_a_producer_who_is_also_a_requester_files_a_quarter_then_a_rescrit
     assert await page.locator("a[href^='/instruction'], a[href^='/recouvrement'], a[href^='/suivi']").count() == 0
     for space in ("/instruction", "/recouvrement"):
         await visit.goto(space, status=403)
+
+    # « Mes données » (decision record 0030), from the header: her quarter and her rescrit, as a JSON file and a PDF.
+    await visit.goto("/aide")
+    await page.click("#lien-mes-donnees-entete")
+    await page.wait_for_selector("#telechargements")
+    await visit.check()
+    shown = await page.inner_text("main")
+    assert f"Déclaration {declaration}" in shown and f"Demande ESSOC {filed['id']}" in shown
+    async with page.expect_download() as waiting:
+        await page.click("#export-json")
+    exported = json.loads(Path(str(await (await waiting.value).path())).read_text(encoding="utf-8"))
+    held = {s: {r["record_id"] for r in answer["records"]} for s, answer in exported["services"].items()}
+    assert declaration in held["declarations"] and filed["id"] in held["essoc"]
+    values = [v for a in exported["services"].values() for r in a["records"] for v in r["values"]]
+    assert ("DeclarantDetailsSet", "place", "Baie-Mahault") in {(v["event"], v["field"], v["value"]) for v in values}
+    async with page.expect_download() as waiting:
+        await page.click("#export-pdf")
+    pdf = Path(str(await (await waiting.value).path())).read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/StructTreeRoot" in pdf

@@ -26,6 +26,7 @@ from deploy_support import (
 ENV = {  # what `docker compose up` is given
     "JWT_SECRET": "a-test-secret-of-at-least-thirty-two-bytes",
     "PORTAL_SESSION_SECRET": "another-test-secret-of-32-bytes-or-more",
+    "KEYSTORE_KEK": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",  # 32 bytes in base64 (decision 0031)
 }
 APP_SERVICES = ("declarations", "taxcalc", "essoc", "notifier")
 
@@ -271,6 +272,7 @@ def test_demo_data_job_mints_for_the_same_users_as_make_run(monkeypatch: pytest.
         "admin",
         "auditor",
         "comptable",
+        "dpo",
     }
     dockerfile = (ROOT / "deploy/docker/taxcalc.Dockerfile").read_text()
     assert "WORKDIR /app" in dockerfile and "COPY deploy/reference/ deploy/reference/" in dockerfile

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from devstack import spans
 from devstack.demo import DEMO_USERS
 from devstack.stack import Stack
 
@@ -95,6 +96,54 @@ async def test_a_filed_declaration_ends_as_a_receipt_in_the_maildir(stack: Stack
     assert pdf.get_content_type() == "application/pdf" and pdf.get_content().startswith(b"%PDF")
     assert pdf.get_filename() == "declaration-OM-974-2026-T2-0974000789.pdf"
     assert f"{total_due:.2f}".replace(".", ",") in text.replace("\u00a0", " ").replace(" ", "")
+    await _filing_is_one_trace(stack, did)
+
+
+async def _filing_is_one_trace(stack: Stack, did: str) -> None:
+    """The filing's trace in var/traces: the request, the append, the publish, taxcalc's consume and the totals it
+    settles (DeclarationAssessed), their publish, the notifier's consume and the receipt mail: one trace id, each
+    span the child of the one before it."""
+    filing = f"/api/v1/declarations/{did}/filing"
+    async with asyncio.timeout(30):
+        while True:  # the services export every half second
+            every = spans.read_spans(stack.var_dir / "traces")
+            requests = [s for s in every if s.attributes.get("url.path") == filing and s.parent_id is None]
+            trace = [s for s in every if requests and s.trace_id == requests[0].trace_id]
+            if any(s.name == "mail" for s in trace) and any(s.service == "taxcalc" for s in trace):
+                break
+            await asyncio.sleep(0.3)
+    by_id = {s.span_id: s for s in trace}
+
+    def parent(span: spans.Span) -> spans.Span:
+        assert span.parent_id is not None, span
+        return by_id[span.parent_id]
+
+    def descends(span: spans.Span, ancestor: spans.Span) -> bool:
+        while span.parent_id is not None and span.parent_id in by_id:
+            span = by_id[span.parent_id]
+            if span == ancestor:
+                return True
+        return False
+
+    [request] = requests
+    assert (request.service, request.name) == ("declarations", "POST /api/v1/declarations/{declaration_id}/filing")
+    [filed] = [s for s in trace if s.name == "append DeclarationFiled"]
+    assert filed.service == "declarations" and descends(filed, request)  # under the command's own spans
+    [published] = [s for s in trace if s.name == "publish DeclarationFiled"]
+    assert parent(published) == filed
+    [taxcalc] = [s for s in trace if s.name == "consume DeclarationFiled" and s.service == "taxcalc"]
+    assert parent(taxcalc) == published
+    [assessed] = [s for s in trace if s.name.startswith("append DeclarationAssessed")]
+    assert assessed.service == "taxcalc" and parent(assessed) == taxcalc  # the filing's totals, settled
+    [relayed] = [s for s in trace if s.name == "publish DeclarationAssessed"]
+    assert relayed.service == "taxcalc" and parent(relayed) == assessed
+    [told] = [s for s in trace if s.name == "consume DeclarationAssessed" and s.service == "notifier"]
+    assert parent(told) == relayed
+    [mail] = [s for s in trace if s.name == "mail"]
+    assert mail.service == "notifier" and parent(mail) == told
+    [sent] = [s for s in trace if s.name == "append NotificationSent"]
+    assert parent(sent) == mail
+    assert {s.trace_id for s in trace} == {request.trace_id}
 
 
 async def test_a_question_and_its_answer_reach_the_requester_and_the_directorate(stack: Stack) -> None:

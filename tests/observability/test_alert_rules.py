@@ -17,7 +17,8 @@ OBSERVABILITY = ROOT / "deploy" / "observability"
 ALERTS = OBSERVABILITY / "alerts.yaml"
 ALERT_TESTS = OBSERVABILITY / "alerts.test.yaml"
 RUNBOOKS = ROOT / "docs" / "operations" / "runbooks"
-RUNBOOK_URL = "https://docs.octroi.douane.example/operations/runbooks/"
+RUNBOOK_URL = "{{ $externalLabels.docs_url }}/operations/runbooks/"
+"""The docs' address is each Prometheus's external label `docs_url` (alerts.yaml's header)."""
 SEVERITIES = {"critical", "warning"}
 
 

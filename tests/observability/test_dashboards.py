@@ -16,10 +16,11 @@ import chassis.http.observability
 import chassis.relay
 import chassis.seals
 import declarations.adapters.totals_pending
+import essoc.adapters.unfollowed
 import notifier.application.sender
 
 CHASSIS_METRICS = (chassis.consumer, chassis.dead_letters, chassis.http.observability, chassis.relay, chassis.seals)
-SERVICE_METRICS = (declarations.adapters.totals_pending, notifier.application.sender)
+SERVICE_METRICS = (declarations.adapters.totals_pending, essoc.adapters.unfollowed, notifier.application.sender)
 DASHBOARDS = OBSERVABILITY / "dashboards"
 
 

@@ -106,6 +106,13 @@ COLLECTION_READ = {**DENIED, "comptable_other": OK, "auditor": OK, "admin": OK}
 """The collection accounts a comptable keeps (each its own territories'), an auditor's and an admin's."""
 NOTHING_ISSUED = {**DENIED, "comptable_other": {404}, "auditor": {404}, "admin": {404}}
 """A bank file or statement that does not exist: unknown to whoever may read files at all."""
+TICKET_UNSEEN = {
+    "anonymous": {401},
+    **{c: {404} for c in ("declarant_other", "requester_other", "agent_other", "comptable_other", "auditor", "admin")},
+}
+"""Another person's assistance ticket: as one that does not exist, to anyone but an agent."""
+RIGHTS_UNSEEN = {"anonymous": {401}, **{c: {403, 404, 422} for c in CALLERS if c != "anonymous"}}
+"""Another person's request about their data: as one that does not exist (or refused for the profile)."""
 TERRITORY_QUERY = "?territory=974"
 """The collection's lists and commands name their territory in the query."""
 
@@ -122,6 +129,10 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
     ("*", "GET", "/api/v1/audit/seals"): AUDIT_READ,
     ("*", "GET", "/api/v1/audit/keys"): AUDIT_READ,
     ("*", "POST", "/api/v1/audit/seals"): {**DENIED, "auditor": {403}, "admin": OK | {409}},
+    # the people's rights (decision record 0030): each person's own data from every service; who read what, the
+    # `dpo` role's only (none of these callers: not an auditor, not an admin)
+    ("*", "GET", "/api/v1/personal-data/mine"): ANY_SIGNED_IN,
+    ("*", "GET", "/api/v1/admin/reads"): {**DENIED, "auditor": {403}, "admin": {403}},
     ("declarations", "GET", "/api/v1/relations"): ANY_SIGNED_IN,
     ("declarations", "GET", "/api/v1/relations/{relation_id}/home"): READ_VICTIM,
     ("declarations", "GET", "/api/v1/offices/{code}"): ANY_SIGNED_IN,
@@ -254,6 +265,41 @@ MATRIX: dict[tuple[str, str, str], dict[str, set[int]]] = {
         "requester_other": {404},
     },
     ("essoc", "POST", "/api/v1/drafts/{draft_id}/submission"): {**REQUESTER_ONLY, "requester_other": {404}},
+    # « Demande d'assistance » (decision record 0028): any signed-in person with an address files one (one without
+    # is told so) and reads their own; every agent reads and answers any ticket (none per directorate)
+    ("essoc", "GET", "/api/v1/assistance/referentials"): ANY_SIGNED_IN,
+    ("essoc", "POST", "/api/v1/assistance"): {
+        "anonymous": {401},
+        **{c: OK if claims.get("email") else {422} for c, claims in CALLERS.items() if claims},
+    },
+    ("essoc", "GET", "/api/v1/assistance"): ANY_SIGNED_IN,
+    ("essoc", "GET", "/api/v1/assistance/queue"): {**DENIED, "agent_other": OK, "auditor": {403}, "admin": {403}},
+    ("essoc", "GET", "/api/v1/assistance/{number}"): {**TICKET_UNSEEN, "agent_other": OK},
+    ("essoc", "GET", "/api/v1/assistance/{number}/files/{attachment_id}"): {**TICKET_UNSEEN, "agent_other": {404}},
+    ("essoc", "POST", "/api/v1/assistance/{number}/answers"): {
+        **DENIED,
+        "agent_other": OK | RULE,
+        "auditor": {403},
+        "admin": {403},
+    },
+    ("essoc", "POST", "/api/v1/assistance/{number}/messages"): TICKET_UNSEEN,
+    ("essoc", "POST", "/api/v1/assistance/{number}/closure"): {**TICKET_UNSEEN, "agent_other": OK | RULE},
+    # a person's requests about their data (decision record 0030): any signed-in person asks and follows their own;
+    # the list and the answers are the DPO's; another's request (here the victim's number is a ticket's, not a
+    # request's) is as one that does not exist
+    ("essoc", "POST", "/api/v1/rights-requests/rectification"): {
+        "anonymous": {401},
+        **{c: OK if claims.get("email") else {422} for c, claims in CALLERS.items() if claims},
+    },
+    ("essoc", "POST", "/api/v1/rights-requests/erasure"): {
+        "anonymous": {401},
+        **{c: OK if claims.get("email") else {422} for c, claims in CALLERS.items() if claims},
+    },
+    ("essoc", "GET", "/api/v1/rights-requests/mine"): ANY_SIGNED_IN,
+    ("essoc", "GET", "/api/v1/rights-requests"): {**DENIED, "auditor": {403}, "admin": {403}},
+    ("essoc", "GET", "/api/v1/rights-requests/{number}"): RIGHTS_UNSEEN,
+    ("essoc", "POST", "/api/v1/rights-requests/{number}/decision"): RIGHTS_UNSEEN,
+    ("essoc", "POST", "/api/v1/rights-requests/{number}/extension"): RIGHTS_UNSEEN,
     # who was told what: the people and the agents concerned; a payment account has nothing to read there
     ("notifier", "GET", "/api/v1/notifications"): {**ANY_SIGNED_IN, "comptable_other": {403}},
     # « Mes notifications »: every signed-in person reads the mails sent to its own address (none without one)
@@ -283,6 +329,8 @@ FILING = {
     "subject": SECRET_SUBJECT,
     "description": "Ce que personne d'autre ne doit lire.",
 }
+
+ASSISTANCE = {"subject": "Un problème", "category": "autre", "gravity": "question", "description": "Ça ne marche pas."}
 
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -334,6 +382,17 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/v1/drafts/{draft_id}/fields"): {"json": {"fields": []}},
     ("PUT", "/api/v1/drafts/{draft_id}/description"): {"json": {"subject": "Intrus"}},
     ("POST", "/api/v1/drafts/{draft_id}/files"): {"files": {"file": ("note.txt", b"intrus")}},
+    ("POST", "/api/v1/assistance"): {"data": ASSISTANCE, "files": {"file": ("note.txt", b"intrus")}},
+    ("POST", "/api/v1/assistance/{number}/answers"): {"json": {"text": "Une réponse."}},
+    ("POST", "/api/v1/assistance/{number}/messages"): {"json": {"text": "Un message."}},
+    ("POST", "/api/v1/rights-requests/rectification"): {
+        "json": {"data_concerned": "Mon nom", "what_is_wrong": "Mal écrit", "right_value": "Intrus"}
+    },
+    ("POST", "/api/v1/rights-requests/erasure"): {
+        "json": {"records": [{"service": "essoc", "record_type": "essoc_draft", "record_id": "x", "label": "x"}]}
+    },
+    ("POST", "/api/v1/rights-requests/{number}/decision"): {"json": {"outcome": "accordee", "reason": "x"}},
+    ("POST", "/api/v1/rights-requests/{number}/extension"): {"json": {"months": 1, "reason": "x"}},
 }
 
 
@@ -362,6 +421,10 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         assert r.status_code == 200, r.text
         r = await http.post(f"/api/v1/drafts/{draft}/files", files={"file": ("brouillon.txt", b"secret")})
         assert r.status_code == 201, r.text
+        assistance = {**ASSISTANCE, "subject": SECRET_SUBJECT}
+        r = await http.post("/api/v1/assistance", data=assistance, files={"file": ("capture.txt", b"secret")})
+        assert r.status_code == 201, r.text
+        ticket = r.json()["number"]
     async with services["essoc"].client(**AGENT_971) as http:
         assert (await http.post(f"/api/v1/requests/{request}/take-charge")).status_code == 200
         r = await http.post(f"/api/v1/requests/{request}/questions", json={"text": "Quel âge ?"})
@@ -378,6 +441,7 @@ async def victim(services: dict[str, InProcess]) -> dict[str, str]:
         "question_id": question,
         "attachment_id": attachment,
         "draft_id": draft,
+        "number": ticket,
         "letter_id": "event:00000000-0000-7000-8000-000000000000",
         "territory": "974",
         "siret": "52345678800018",

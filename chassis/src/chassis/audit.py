@@ -6,7 +6,7 @@ events a correlation id caused here. Read-only, and limited to the territories t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,8 @@ from pydantic_core import to_jsonable_python
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from chassis.eventstore import from_doc, last_recorded_by
+from chassis.audit_search import stream_ids_query, streams_query
+from chassis.eventstore import from_doc
 from contracts.audit import head_proofs
 from contracts.envelope import EventEnvelope, verify_chain
 from contracts.errors import DomainError
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 Doc = dict[str, Any]
 Fold = Callable[[Sequence[Recorded[BaseModel]]], object]
+Opener = Callable[[Sequence[EventEnvelope]], Awaitable[list[EventEnvelope]]]
 """A service's fold of one stream type (the one its repository uses to decide commands)."""
 
 
@@ -62,10 +64,12 @@ class StreamAsOf:
 class AuditReads:
     """The audit reads of one service's own log (`events`) and of what it consumed (`inbox`)."""
 
-    def __init__(self, db: AsyncDatabase[Doc], folds: Mapping[str, Fold]) -> None:
+    def __init__(self, db: AsyncDatabase[Doc], folds: Mapping[str, Fold], opener: Opener | None = None) -> None:
         self.events = db["events"]
         self.inbox = db["inbox"]
         self.folds = folds
+        self.opener = opener
+        """Decrypts personal values for the auditor's eyes (`EventStore.opened`); the chain is checked as stored."""
 
     async def stream(
         self, stream_id: str, *, as_of: datetime | None = None, version: int | None = None
@@ -77,17 +81,19 @@ class AuditReads:
         query: Doc = {"stream_id": stream_id}
         if version is not None:
             query["version"] = {"$lte": version}
-        if as_of is not None:  # a prefix of the stream: up to the last version stamped by then
-            last = await last_recorded_by(self.events, as_of, {"stream_id": stream_id}, key="version")
-            query["version"] = {"$lte": min(last, version) if version is not None else last}
-        events = [from_doc(d) async for d in self.events.find(query, sort=[("version", ASCENDING)])]
+        stored = [from_doc(d) async for d in self.events.find(query, sort=[("version", ASCENDING)])]
+        if as_of is not None:  # a prefix of the stream, up to the last version stamped by then (never the stamp
+            # alone: two replicas' clocks differ by a few ms); read by the (stream_id, version) index
+            last = max((e.version for e in stored if e.occurred_at <= as_of), default=0)
+            stored = [e for e in stored if e.version <= last]
+        events = await self.opener(stored) if self.opener is not None else stored
         return StreamAsOf(
             stream_id=stream_id,
             stream_type=str(latest["stream_type"]),
             territory=str(latest["territory"]),
             events=events,
             state=self.state_of(str(latest["stream_type"]), events),
-            problems=verify_chain(events),
+            problems=verify_chain(stored),
             latest_version=int(latest["version"]),
         )
 
@@ -110,39 +116,21 @@ class AuditReads:
         page: int = 1,
         per_page: int = 50,
     ) -> tuple[int, list[Doc]]:
-        """The streams with an event in [since, until], of a type and territory, the auditor's only."""
-        match: Doc = {}
-        if territories is not None:
-            match["territory"] = {"$in": list(territories)}
-        if territory is not None:
-            match["territory"] = territory if territories is None or territory in territories else {"$in": []}
-        if stream_type is not None:
-            match["stream_type"] = stream_type
-        when: Doc = {}
-        if since is not None:
-            when["$gte"] = since
-        if until is not None:
-            when["$lte"] = until
-        if when:
-            match["occurred_at"] = when
-        group = [
-            {"$match": match},
-            {"$sort": {"stream_id": 1, "version": 1}},
-            {
-                "$group": {
-                    "_id": "$stream_id",
-                    "stream_type": {"$first": "$stream_type"},
-                    "territory": {"$first": "$territory"},
-                    "first_at": {"$min": "$occurred_at"},
-                    "last_at": {"$max": "$occurred_at"},
-                    "events": {"$sum": 1},
-                }
-            },
-            {"$sort": {"last_at": -1, "_id": 1}},
-        ]
-        rows = [d async for d in await self.events.aggregate(group)]
-        chosen = rows[(page - 1) * per_page : page * per_page]
-        return len(rows), [
+        """The streams with an event in [since, until], of a type and territory, the auditor's only: grouped,
+        sorted and paged by the database, its match served by an index (`chassis.audit_search`)."""
+        pipeline, index = streams_query(
+            territories=territories,
+            stream_type=stream_type,
+            territory=territory,
+            since=since,
+            until=until,
+            page=page,
+            per_page=per_page,
+        )
+        found = [d async for d in await self.events.aggregate(pipeline, hint=index)]
+        total = found[0]["total"][0]["n"] if found and found[0]["total"] else 0
+        chosen = found[0]["items"] if found else []
+        return total, [
             {
                 "stream_id": r["_id"],
                 "stream_type": r["stream_type"],
@@ -156,11 +144,9 @@ class AuditReads:
 
     async def trace(self, correlation_id: str, *, territories: Sequence[str] | None) -> list[Doc]:
         """The events of this service's log, and those it consumed, that carry `correlation_id`, in time order."""
-        query: Doc = {"correlation_id": correlation_id}
-        if territories is not None:
-            query["territory"] = {"$in": list(territories)}
-        own = [("propre", from_doc(d)) async for d in self.events.find(query)]
-        received = [("reçu", from_doc(d)) async for d in self.inbox.find(query)]
+        query = {"correlation_id": correlation_id}  # by its index; the territories kept of what it finds
+        own = [("propre", from_doc(d)) async for d in self.events.find(query) if _among(d, territories)]
+        received = [("reçu", from_doc(d)) async for d in self.inbox.find(query) if _among(d, territories)]
         rows = sorted([*own, *received], key=lambda row: (row[1].occurred_at, row[1].position or 0))
         return [
             {
@@ -177,6 +163,10 @@ class AuditReads:
             }
             for origin, e in rows
         ]
+
+
+def _among(doc: Doc, territories: Sequence[str] | None) -> bool:
+    return territories is None or doc.get("territory") in territories
 
 
 def _iso(value: object) -> str | None:
@@ -203,11 +193,9 @@ async def export_bundle(
         raise DomainError("Aucun sceau : scellez d'abord le journal (audit seal) avec la clé du service.")
     chosen = list(dict.fromkeys(stream_ids))
     if stream_type is not None:
-        reads = AuditReads(runtime.db, {})
-        _, rows = await reads.streams(
-            territories=None, stream_type=stream_type, since=since, until=until, per_page=1_000_000
-        )
-        chosen += [r["stream_id"] for r in rows if r["stream_id"] not in chosen]
+        pipeline, index = stream_ids_query(stream_type, since, until)
+        found = [str(d["_id"]) async for d in await runtime.db["events"].aggregate(pipeline, hint=index)]
+        chosen = list(dict.fromkeys([*chosen, *found]))
     heads = await seals.sealed_heads(seal.seq)
     sealed_ids = {h.stream_id for h in heads}
     covered = [s for s in chosen if s in sealed_ids]
@@ -217,7 +205,7 @@ async def export_bundle(
     proofs = head_proofs(heads, covered)
     events: list[EventEnvelope] = []
     for stream_id in covered:
-        events += await runtime.store.read_stream(stream_id)
+        events += await runtime.store.read_stream_as_stored(stream_id)  # as the seal covers it: encrypted
     await asyncio.to_thread(write_bundle, out, runtime.name, seal, proofs, events)
     note = f"{out} : {len(covered)} flux, {len(events)} événements, sous le {seal.label} (position {seal.position})."
     if left_out:

@@ -15,8 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from chassis.audit import AuditReads, export_bundle
 from chassis.dead_letters import DeadLetters, summary
+from chassis.erasure import ErasureJob, ErasurePass, erase_subject
 from chassis.service import Runtime, ServiceDefinition, create_app
 from contracts.audit import load_private_key, public_key_entry
+from contracts.envelope import utc_now
 from contracts.errors import DomainError
 
 console = Console(stderr=True)
@@ -159,6 +161,36 @@ def make_cli(build: Callable[[], ServiceDefinition]) -> typer.Typer:
             load_private_key(definition.settings.audit_signing_key), definition.name, not_before=_utc(not_before)
         )
         print(entry.model_dump_json(indent=2))
+
+    erasure = typer.Typer(help="Effacement de données personnelles par destruction de clé (décision 0031).")
+    app.add_typer(erasure, name="erasure")
+
+    @erasure.command("subject")
+    def erase_one(
+        subject: str = typer.Argument(..., help="identifiant de la personne (son identifiant de connexion)"),
+        why: str = typer.Option(..., "--why", help="la demande accordée (sa référence) ou le motif"),
+    ) -> None:
+        """Erases one person's key on a granted request: every log then reads « [donnée effacée] »."""
+        erased = asyncio.run(_with_runtime(build(), lambda r: erase_subject(r.keys, subject, why=why, now=utc_now())))
+        if not erased:
+            console.print("[yellow]Aucune clé pour cette personne (rien de chiffré, ou déjà effacée).[/yellow]")
+            return
+        console.print(f"[green]{len(erased)} clé(s) effacée(s) ; les vues seront reconstruites (erasure run).[/green]")
+
+    @erasure.command("run")
+    def erase_now() -> None:
+        """The daily pass now: the due erasures of this service, then its views if keys were erased."""
+
+        async def run(r: Runtime) -> ErasurePass:
+            job = ErasureJob(
+                r.db, r.keys, r.projector, r.store, utc_now, erase_due_subjects=r.settings.erasure_of_due_subjects
+            )
+            return await job.apply()
+
+        done = asyncio.run(_with_runtime(build(), run))
+        views = "reconstruites" if done.views_rebuilt else "inchangées"
+        told = f"{done.subjects_erased} effacement(s) dû(s) fait(s), {done.keys_erased} clé(s) ; vues {views}."
+        console.print(f"[green]{told}[/green]")
 
     return app
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 import structlog
@@ -17,10 +18,12 @@ from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from chassis import tracing
 from chassis.dead_letters import DeadLetters
 from chassis.eventstore import Metadata
 from chassis.logging import correlation_id
@@ -128,46 +131,62 @@ class EventConsumer:
             return
         token = correlation_id.set(envelope.correlation_id)
         try:
-            last_error: Exception | None = None
-            attempt = outage = 0
-            while attempt < self.max_attempts:
-                try:
-                    outcome = await self.process(envelope)
-                    CONSUMED.labels(self.name, envelope.type, outcome).inc()
-                    last_error = None
-                    break
-                except Exception as exc:  # the handler's bug or a passing fault: retry, then DLQ
-                    if is_outage(exc):
-                        # The database is away: the event is not at fault. Wait for it, however long,
-                        # holding the partition (dead-lettering here would drop work that is valid).
-                        outage += 1
-                        OUTAGES.labels(self.name).inc()
-                        log.warning("database unavailable; event held", type=envelope.type, error=repr(exc))
-                        await asyncio.sleep(min(10.0, self.retry_delay * 2**outage))
-                        continue
-                    attempt += 1
-                    last_error = exc
-                    log.warning(
-                        "event processing failed",
-                        type=envelope.type,
-                        event_id=str(envelope.event_id),
-                        attempt=attempt,
-                        error=repr(exc),
-                    )
-                    await asyncio.sleep(self.retry_delay * attempt)
-            if last_error is not None:
-                CONSUMED.labels(self.name, envelope.type, "dead_lettered").inc()
-                await self._dead_letter(record, headers, value, last_error, attempts=self.max_attempts)
-            await msg.ack()
-            record_lag(self.name, getattr(msg, "consumer", None), record)
+            with self._span(envelope):
+                await self._handle(msg, record, headers, value, envelope)
         finally:
             correlation_id.reset(token)
+
+    def _span(self, envelope: EventEnvelope) -> AbstractContextManager[object]:
+        """The consume span, continuing the publish: only for an event this consumer handles."""
+        if envelope.territory not in self.territories or envelope.type not in self.interesting:
+            return nullcontext()
+        attributes = {"messaging.consumer.group.name": self.name, "stream.id": envelope.stream_id}
+        return tracing.continued(
+            f"consume {envelope.type}", envelope.traceparent, kind=SpanKind.CONSUMER, attributes=attributes
+        )
+
+    async def _handle(
+        self, msg: KafkaMessage, record: Any, headers: list[tuple[str, bytes]], value: bytes, envelope: EventEnvelope
+    ) -> None:
+        last_error: Exception | None = None
+        attempt = outage = 0
+        while attempt < self.max_attempts:
+            try:
+                outcome = await self.process(envelope)
+                CONSUMED.labels(self.name, envelope.type, outcome).inc()
+                last_error = None
+                break
+            except Exception as exc:  # the handler's bug or a passing fault: retry, then DLQ
+                if is_outage(exc):
+                    # The database is away: the event is not at fault. Wait for it, however long,
+                    # holding the partition (dead-lettering here would drop work that is valid).
+                    outage += 1
+                    OUTAGES.labels(self.name).inc()
+                    log.warning("database unavailable; event held", type=envelope.type, error=repr(exc))
+                    await asyncio.sleep(min(10.0, self.retry_delay * 2**outage))
+                    continue
+                attempt += 1
+                last_error = exc
+                log.warning(
+                    "event processing failed",
+                    type=envelope.type,
+                    event_id=str(envelope.event_id),
+                    attempt=attempt,
+                    error=repr(exc),
+                )
+                await asyncio.sleep(self.retry_delay * attempt)
+        if last_error is not None:
+            CONSUMED.labels(self.name, envelope.type, "dead_lettered").inc()
+            await self._dead_letter(record, headers, value, last_error, attempts=self.max_attempts)
+        await msg.ack()
+        record_lag(self.name, getattr(msg, "consumer", None), record)
 
     async def process(self, envelope: EventEnvelope) -> str:
         """Applies one event exactly once; returns "processed", "duplicate" or "skipped"."""
         if envelope.territory not in self.territories or envelope.type not in self.interesting:
             return "skipped"
-        event = Recorded.of(envelope)  # upcast and validated once, for every projection and policy
+        opened = (await self.uow.store.opened([envelope]))[0]  # decrypted for the code; the inbox keeps the sealed
+        event = Recorded.of(opened)  # upcast and validated once, for every projection and policy
 
         async def work(tx: Transaction) -> str:
             if not await tx.store.record_received(envelope, self.name, session=tx.session):

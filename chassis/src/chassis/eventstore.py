@@ -9,138 +9,47 @@ counter inside the writing transaction (`chassis.positions`); concurrent writers
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, OperationFailure
 from pymongo.read_concern import ReadConcern
 
-from chassis.logging import correlation_id
+from chassis.event_records import MAX_EVENT_BYTES as MAX_EVENT_BYTES
+from chassis.event_records import EventTooLarge as EventTooLarge
+from chassis.event_records import Head as Head
+from chassis.event_records import Metadata as Metadata
+from chassis.event_records import NewEvent as NewEvent
+from chassis.event_records import chained as chained
+from chassis.event_records import from_doc as from_doc
+from chassis.event_records import to_doc as to_doc
+from chassis.field_cipher import FieldCipher
 from chassis.positions import PositionCounter, refuse_position_taken_twice
 from chassis.stream_cache import StreamCache
-from contracts.envelope import GENESIS_HASH, Actor, EventEnvelope, verify_chain
-from contracts.errors import ConcurrencyError, DomainError
-from contracts.registry import event_type
+from chassis.stream_owners import StreamOwners
+from chassis.tracing import span, traceparent
+from contracts.envelope import GENESIS_HASH, EventEnvelope, new_event_id, verify_chain
+from contracts.errors import ConcurrencyError
 
 Doc = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class NewEvent:
-    """An event decided by the domain, not yet numbered nor chained."""
-
-    data: BaseModel
-    territory: str
-    actor: Actor
-    type: str | None = None
-
-    @property
-    def type_name(self) -> str:
-        return self.type or type(self.data).__name__
-
-
-@dataclass(frozen=True)
-class Head:
-    """A stream's last version and hash, as the transaction appending to it read them."""
-
-    version: int
-    hash: str
-
-
-@dataclass(frozen=True)
-class Metadata:
-    """What ties an event to the request or event that caused it."""
-
-    correlation_id: str
-    causation_id: str | None = None
-
-    @classmethod
-    def current(cls) -> Metadata:
-        """The correlation id of the request or event being handled; a new one outside of both."""
-        return cls(correlation_id=correlation_id.get() or str(uuid.uuid4()))
-
-    @classmethod
-    def caused_by(cls, envelope: EventEnvelope) -> Metadata:
-        return cls(correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id))
-
-
-MAX_EVENT_BYTES = 512 * 1024
-"""What one event may weigh: well under what a Kafka broker takes by default (1 MiB per record), so an
-event the store accepts is always one the relay can publish."""
-
-
-class EventTooLarge(DomainError):
-    status = 413
-    code = "evenement-trop-volumineux"
-
-
-def chained(
-    stream_id: str,
-    expected_version: int,
-    events: Sequence[NewEvent],
-    meta: Metadata,
-    *,
-    prev_hash: str,
-    first_position: int,
-    max_bytes: int = MAX_EVENT_BYTES,
-) -> list[EventEnvelope]:
-    """`events` as the envelopes that follow version `expected_version`, numbered and hash-chained.
-
-    Raises EventTooLarge, before anything is stored, for an event heavier than `max_bytes`.
-    """
-    stored: list[EventEnvelope] = []
-    for offset, new in enumerate(events):
-        data = new.data.model_dump(mode="json")
-        size = len(json.dumps(data, ensure_ascii=False).encode())
-        if size > max_bytes:
-            raise EventTooLarge(
-                f"Ce contenu est trop volumineux pour être enregistré ({size // 1024} Ko ; "
-                f"{max_bytes // 1024} Ko au plus par opération). Raccourcissez les textes saisis."
-            )
-        spec = event_type(new.type_name)
-        envelope = EventEnvelope(
-            type=spec.name,
-            schema_version=spec.version,
-            stream_id=stream_id,
-            stream_type=spec.stream_type,
-            version=expected_version + offset + 1,
-            territory=new.territory,
-            actor=new.actor,
-            correlation_id=meta.correlation_id,
-            causation_id=meta.causation_id,
-            data=data,
-            position=first_position + offset,
-        ).chained(prev_hash)
-        prev_hash = envelope.hash
-        stored.append(envelope)
-    return stored
-
-
-def to_doc(envelope: EventEnvelope) -> Doc:
-    doc = envelope.model_dump(mode="json")
-    doc["_id"] = doc["event_id"]
-    doc["occurred_at"] = envelope.occurred_at  # a BSON date, so --as-of can query it
-    return doc
-
-
-def from_doc(doc: Doc) -> EventEnvelope:
-    doc = {k: v for k, v in doc.items() if k not in ("_id", "received_by")}
-    return EventEnvelope.model_validate(doc)
-
-
 class EventStore:
-    def __init__(self, db: AsyncDatabase[Doc], *, max_event_bytes: int = MAX_EVENT_BYTES) -> None:
+    def __init__(
+        self, db: AsyncDatabase[Doc], *, max_event_bytes: int = MAX_EVENT_BYTES, cipher: FieldCipher | None = None
+    ) -> None:
         self.db = db
+        self.cipher = cipher
+        """Encrypts personal fields before they are chained, decrypts them as they are read (decision 0031)."""
         self.max_event_bytes = max_event_bytes
         self.events = db["events"]
+        self.owners = StreamOwners(self.events)
+        """Whose key encrypts the texts that name a stream's owner (`chassis.stream_owners`)."""
         self.inbox = db["inbox"]
         self.positions = PositionCounter(db["counters"])
         self.cache = StreamCache()
@@ -178,12 +87,28 @@ class EventStore:
         """
         if not events:
             return []
+        names = ",".join(dict.fromkeys(new.type_name for new in events))
+        attributes = {"event.types": names, "stream.id": stream_id, "correlation.id": meta.correlation_id}
+        with span(f"append {names}", attributes=attributes):
+            return await self._append(stream_id, expected_version, events, meta, session=session, head=head)
+
+    async def _append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        meta: Metadata,
+        *,
+        session: AsyncClientSession,
+        head: Head | None,
+    ) -> list[EventEnvelope]:
         if head is None:
             found = await self.head(stream_id, session)
             head = Head(int(found["version"]), str(found["hash"])) if found else Head(0, GENESIS_HASH)
         if head.version != expected_version:
             raise ConcurrencyError(stream_id, expected_version, head.version)
         prev_hash = head.hash
+        sealed = await self._sealed(stream_id, expected_version, events, session)
         first_position = await self.positions.take(len(events), session)
         stored = chained(
             stream_id,
@@ -193,6 +118,8 @@ class EventStore:
             prev_hash=prev_hash,
             first_position=first_position,
             max_bytes=self.max_event_bytes,
+            trace=traceparent(),  # the append span's: the relay's publish continues it
+            sealed=[(s[0], s[1]) for s in sealed] if sealed else None,
         )
         try:
             await self.events.insert_many([to_doc(e) for e in stored], session=session)
@@ -207,7 +134,28 @@ class EventStore:
                 raise
             refuse_position_taken_twice(exc.details or {})
             raise ConcurrencyError(stream_id, expected_version) from exc
+        if sealed:  # what the caller folds: the payloads it gave, beside the hashes of what was stored
+            return [e.model_copy(update={"data": s[2]}) for e, s in zip(stored, sealed, strict=True)]
         return stored
+
+    async def _sealed(
+        self, stream_id: str, expected_version: int, events: Sequence[NewEvent], session: AsyncClientSession
+    ) -> list[tuple[uuid.UUID, Doc, Doc]] | None:
+        """Each event's id, payload to store (personal values encrypted) and payload as given; None unencrypted."""
+        if self.cipher is None:
+            return None
+        given = [(new.type_name, new.data.model_dump(mode="json"), new.actor, new_event_id()) for new in events]
+        owner = await self.owners.of(stream_id, expected_version, given[0][0], given[0][1], session)
+        sealed = await self.cipher.seal(given, owner)
+        return [(g[3], data, g[1]) for g, data in zip(given, sealed, strict=True)]
+
+    async def stream_owner(self, stream_id: str) -> str | None:
+        """The owner its opening event names (`contracts.personal.STREAM_OWNERS`), None for a stream without one."""
+        return await self.owners.stored(stream_id)
+
+    async def opened(self, envelopes: Sequence[EventEnvelope]) -> list[EventEnvelope]:
+        """`envelopes` as code reads them: personal values decrypted, « [donnée effacée] » once erased."""
+        return list(envelopes) if self.cipher is None else await self.cipher.open(envelopes)
 
     async def record_received(self, envelope: EventEnvelope, consumer: str, *, session: AsyncClientSession) -> bool:
         """Keeps a consumed event in the inbox; False when this consumer already processed it."""
@@ -234,11 +182,15 @@ class EventStore:
         query: Doc = {"stream_id": stream_id}
         if up_to_version is not None:
             query["version"] = {"$lte": up_to_version}
-        return await _in_stream_order(self.events, query, session)
+        return await self.opened(await _in_stream_order(self.events, query, session))
+
+    async def read_stream_as_stored(self, stream_id: str) -> list[EventEnvelope]:
+        """The stream as its hashes cover it (personal values still encrypted): what is verified and exported."""
+        return await _in_stream_order(self.events, {"stream_id": stream_id}, None)
 
     async def read_received(self, stream_id: str, *, session: AsyncClientSession | None = None) -> list[EventEnvelope]:
         """The events of another service's stream that this service consumed, in stream order."""
-        return await _in_stream_order(self.inbox, {"stream_id": stream_id}, session)
+        return await self.opened(await _in_stream_order(self.inbox, {"stream_id": stream_id}, session))
 
     async def load_stream(self, stream_id: str, *, session: AsyncClientSession) -> list[EventEnvelope]:
         """`read_stream` for a transaction about to decide: only what came after what this process kept."""
@@ -255,9 +207,9 @@ class EventStore:
         events: list[EventEnvelope] | None = None
         if kept:
             after = {"stream_id": stream_id, "version": {"$gte": kept[-1].version}}
-            events = self.cache.follows(kept, await _in_stream_order(collection, after, session))
+            events = self.cache.follows(kept, await self.opened(await _in_stream_order(collection, after, session)))
         if events is None:
-            events = await _in_stream_order(collection, {"stream_id": stream_id}, session)
+            events = await self.opened(await _in_stream_order(collection, {"stream_id": stream_id}, session))
         self.cache.keep(log, stream_id, events)
         return events
 
@@ -291,8 +243,15 @@ class EventStore:
             query["position"] = {"$lte": await last_recorded_by(self.events, as_of)}
         own = self.events.find(query, sort=[("position", ASCENDING)], batch_size=batch)
         received = self.inbox.find(query, sort=[("position", ASCENDING)], batch_size=batch)
+        chunk: list[EventEnvelope] = []
         async for doc in _merged(own, received):
-            yield from_doc(doc)
+            chunk.append(from_doc(doc))
+            if len(chunk) >= batch:  # opened a batch at a time: one key-store read per batch at most
+                for envelope in await self.opened(chunk):
+                    yield envelope
+                chunk = []
+        for envelope in await self.opened(chunk):
+            yield envelope
 
     async def count_log(self) -> int:
         return await self.events.count_documents({}) + await self.inbox.count_documents({})
@@ -302,7 +261,7 @@ class EventStore:
 
     async def verify_stream(self, stream_id: str) -> list[str]:
         """Every sign that the stream was altered, or events removed or inserted; empty when intact."""
-        return verify_chain(await self.read_stream(stream_id))
+        return verify_chain(await self.read_stream_as_stored(stream_id))
 
     async def stream_ids(self) -> list[str]:
         return [str(s) for s in await self.events.distinct("stream_id")]

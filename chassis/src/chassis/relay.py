@@ -29,8 +29,10 @@ from typing import Any, Protocol
 
 import structlog
 from aiokafka import AIOKafkaProducer
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
+from chassis import tracing
 from chassis.eventstore import EventStore
 from contracts.envelope import EventEnvelope
 from contracts.registry import event_type
@@ -176,11 +178,25 @@ class OutboxRelay:
             LAG.labels(self.name).set(0)
             return 0
         futures = []
+        spans = []
         for envelope in events:
-            key, value, headers = to_kafka(envelope, self.source)
             topic = self.topic_prefix + event_type(envelope.type).topic
+            published = tracing.start(
+                f"publish {envelope.type}",
+                kind=SpanKind.PRODUCER,
+                parent=envelope.traceparent,
+                attributes={"messaging.destination.name": topic, "stream.id": envelope.stream_id},
+            )
+            if published is not None:  # the consumer continues the publish, child of the append
+                spans.append(published)
+                envelope = envelope.traced(tracing.traceparent_of(published))
+            key, value, headers = to_kafka(envelope, self.source)
             futures.append(await self.producer.send(topic, value=value, key=key, headers=headers))
-        written = await asyncio.gather(*futures)  # every event acknowledged by the broker (acks=all)
+        try:
+            written = await asyncio.gather(*futures)  # every event acknowledged by the broker (acks=all)
+        finally:
+            for published in spans:
+                published.end()
         if self.before_checkpoint:
             await self.before_checkpoint(events)
         acknowledged = await self.acknowledged()

@@ -5,10 +5,16 @@ Every `every_seconds` (when something was appended since the last seal) and on d
 takes the head of each of its streams at the last position of its own log, builds the RFC 6962 tree of
 those heads (`contracts.audit`), and signs the seal with an Ed25519 key the database does not hold (a
 mounted secret file; `var/audit/` for `make run`). The seal names the one before it, so seals form their
-own chain. It is stored (`seals`, and its heads in `seal_heads` so a broken seal can name the stream at
-fault), published on the `audit.seals` topic (outside the database: an auditor keeps its own copy), and
-listed for auditors. `verify` checks the seals' chain and signatures against the public keyring, then
-that the log still gives the latest seal's root: a stream rewritten with a recomputed chain is caught.
+own chain. It is stored (`seals`, and in `seal_heads` the heads changed since the seal before, so a
+broken seal can name the stream at fault: `chassis.seal_heads`), published on the `audit.seals` topic
+(outside the database: an auditor keeps its own copy), and listed for auditors. `verify` checks the seals'
+chain and signatures against the public keyring, then that the log still gives the latest seal's root: a
+stream rewritten with a recomputed chain is caught.
+
+A seal is incremental (decision 0034): it reads the events appended since the seal before (by position),
+takes the heads that seal covers (kept in memory from the last seal this process made or read, else
+rebuilt from `seal_heads`, and trusted only when they give its signed root), replaces those that changed,
+and signs the root of the whole set: the same root the whole log would give.
 """
 
 from __future__ import annotations
@@ -26,25 +32,22 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from chassis.seal_checks import check_stream
+from chassis.seal_heads import DELTA, FULL, SEAL_HEADS, SEALS, CoveredHeads, SealedHeadBook
 from contracts.audit import (
     Keyring,
     Seal,
     StreamHead,
     check_heads,
     diff_heads,
-    head_proofs,
     heads_root,
     next_seal,
     sign_seal,
-    verify_inclusion,
-    verify_seal,
     verify_seal_chain,
 )
 
 log = structlog.get_logger(__name__)
 Doc = dict[str, Any]
-SEALS = "seals"
-SEAL_HEADS = "seal_heads"
 TOPIC = "audit.seals"
 Publish = Callable[[str, bytes, bytes], Awaitable[None]]
 """Sends (topic, key, value) to the broker."""
@@ -76,15 +79,21 @@ class Seals:
         self.events = db["events"]
         self.seals = db[SEALS]
         self.heads = db[SEAL_HEADS]
+        self.book = SealedHeadBook(db)
+        self.covered = CoveredHeads(self.book)
+        self._seen = 0
+        self.turn = asyncio.Lock()
+        """One seal at a time in this process (the loop, `POST /audit/seals`, an export)."""
 
     async def ensure_indexes(self) -> None:
-        await self.heads.create_index([("seal", ASCENDING), ("stream_id", ASCENDING)], unique=True)
+        await self.book.ensure_indexes()
         await self.seals.create_index([("position", ASCENDING)])
 
     # ---- reading -------------------------------------------------------------------------------------
 
     async def heads_at(self, position: int) -> list[StreamHead]:
-        """The head of every stream of the own log at `position` (its last event at or before it)."""
+        """The head of every stream of the own log at `position` (its last event at or before it), from the
+        whole log: what `verify` checks the latest seal against."""
         pipeline: list[Doc] = [
             {"$match": {"position": {"$lte": position}}},
             {"$sort": {"stream_id": 1, "version": -1}},
@@ -93,21 +102,30 @@ class Seals:
         rows = [d async for d in await self.events.aggregate(pipeline)]
         return [StreamHead(str(r["_id"]), int(r["version"]), str(r["hash"])) for r in rows]
 
-    async def last_own_position(self) -> int:
-        last = await self.events.find_one({}, {"position": 1}, sort=[("position", DESCENDING)])
-        return int(last["position"]) if last else 0
+    async def appended_after(self, position: int) -> bool:
+        """Whether the own log holds an event after `position` (read forwards: SecantusDB reads an index
+        backwards whole, so « the last position » costs the log)."""
+        found = await self.events.find_one({"position": {"$gt": position}}, {"position": 1})
+        return found is not None and int(found["position"]) > position
 
     async def latest(self) -> Seal | None:
-        doc = await self.seals.find_one({}, sort=[("_id", DESCENDING)])
+        """The latest seal: read forwards from the latest this process saw (SecantusDB reads an index
+        backwards whole), else, when that one is gone, the whole table backwards."""
+        doc = None
+        if self._seen:
+            async for found in self.seals.find({"_id": {"$gte": self._seen}}, sort=[("_id", ASCENDING)]):
+                doc = found
+        if doc is None:
+            doc = await self.seals.find_one({}, sort=[("_id", DESCENDING)])
+        self._seen = int(doc["_id"]) if doc else 0
         return _seal(doc) if doc else None
 
     async def chain(self) -> list[Seal]:
         return [_seal(d) async for d in self.seals.find({}, sort=[("_id", ASCENDING)])]
 
     async def sealed_heads(self, seq: int) -> list[StreamHead]:
-        """The heads a seal was made over, as stored beside it."""
-        cursor = self.heads.find({"seal": seq}, sort=[("stream_id", ASCENDING)])
-        return [StreamHead(d["stream_id"], int(d["version"]), d["hash"]) async for d in cursor]
+        """The heads a seal was made over, as stored: each stream's row in the latest seal at or before it."""
+        return sorted((await self.book.heads_at(seq)).values(), key=lambda h: h.stream_id)
 
     async def page(self, page: int, per_page: int) -> tuple[int, list[Doc]]:
         """The seals, newest first, each with its signature and key id, and whether it was published."""
@@ -121,96 +139,81 @@ class Seals:
         return _public(doc) if doc else None
 
     async def check_stream(self, stream_id: str) -> Doc | None:
-        """The stream against the latest seal, or None when the stream is newer than it: the seal's signature (by
-        the keyring), the stream among the heads stored beside it and those heads against its signed root (the
-        stream's inclusion proof), then the event the log holds today at the sealed version against the sealed
-        head. A stream rewritten after the seal with its chain recomputed holds together by itself; it no longer
-        gives the sealed head."""
-        first = await self.events.find_one({"stream_id": stream_id}, {"position": 1}, sort=[("version", ASCENDING)])
-        seal = await self.latest()
-        if first is None or seal is None or seal.position < int(first["position"]):
-            return None  # not sealed yet: the next seal covers it
-        # The latest seal, not the latest row naming the stream: deleting rows must not send the check to an
-        # older seal (or to none). The stream must be among its heads, and its heads must give its signed root.
-        problems = verify_seal(seal, self.keyring) if self.keyring is not None else []
-        stored = await self.sealed_heads(seal.seq)
-        head = next((h for h in stored if h.stream_id == stream_id), None)
-        if head is None:
-            problems.append(
-                f"réécrit depuis le {seal.label} : le flux manque aux têtes conservées avec le sceau (table "
-                "seal_heads modifiée)"
-            )
-        else:
-            problems += await self._sealed_head_problems(seal, stored, head)
-        return {
-            "seal": seal.seq,
-            "version": head.version if head else None,
-            "hash": head.hash if head else None,
-            "intact": not problems,
-            "problems": problems,
-            "signature_checked": self.keyring is not None,
-        }
-
-    async def _sealed_head_problems(self, seal: Seal, stored: list[StreamHead], head: StreamHead) -> list[str]:
-        """What no longer holds of a stream's sealed head: its inclusion in the seal's signed root, then the event
-        the log holds today at the sealed version."""
-        problems = []
-        proof = head_proofs(stored, [head.stream_id])[head.stream_id]
-        if not verify_inclusion(head.leaf(), proof.leaf_index, proof.tree_size, proof.proof, seal.root):
-            problems.append(
-                f"réécrit depuis le {seal.label} : les têtes conservées avec le sceau ne donnent plus sa racine "
-                "signée (table seal_heads modifiée)"
-            )
-        event = await self.events.find_one({"stream_id": head.stream_id, "version": head.version}, {"hash": 1})
-        if event is None:
-            problems.append(
-                f"réécrit depuis le {seal.label} : la version {head.version} scellée n'est plus dans le journal"
-            )
-        elif event["hash"] != head.hash:
-            problems.append(
-                f"réécrit depuis le {seal.label} : la version {head.version} scellée avait l'empreinte "
-                f"{head.hash[:12]}…, le journal donne aujourd'hui {str(event['hash'])[:12]}… (événements modifiés "
-                "et empreintes recalculées)"
-            )
-        return problems
+        """The stream against the latest seal, or None when the stream is newer than it (`chassis.seal_checks`)."""
+        return await check_stream(self, stream_id)
 
     # ---- sealing -------------------------------------------------------------------------------------
 
     async def seal_now(self) -> Seal | None:
         """Seals the own log at its last position; None when nothing was appended since the last seal, when
         no key is configured, when another process sealed the same position first, or when the log no longer
-        gives the previous seal's root: a seal never covers a rewrite (it would make the rewritten streams
-        verify), the operator's `verify` names what was rewritten."""
+        follows the previous seal: a seal never covers a rewrite (it would make the rewritten streams verify),
+        the operator's `verify` names what was rewritten."""
         if self.key is None:
             return None
-        position = await self.last_own_position()
+        async with self.turn:
+            return await self._seal(self.key)
+
+    async def _seal(self, key: Ed25519PrivateKey) -> Seal | None:
         previous = await self.latest()
-        if previous is not None and previous.position >= position:
+        after = previous.position if previous else 0
+        if not await self.appended_after(after):
             SEALED.labels(self.service).set_to_current_time()
             return None
-        if previous is not None and heads_root(await self.heads_at(previous.position)) != previous.root:
-            log.error("scellement_refuse_journal_reecrit", previous=previous.seq, position=previous.position)
+        appended = await self.book.appended(after)
+        position = appended.last_position
+        start = await self._starting_heads(previous)
+        if start is None:
             return None
-        heads = await self.heads_at(position)
-        seal = sign_seal(next_seal(self.service, heads, position, previous), self.key)
+        heads, kind = start
+        broken = appended.unlinked(heads)
+        if broken:  # a stream appended to after a rewrite: its new head would cover the rewrite
+            assert previous is not None
+            log.error("scellement_refuse_journal_reecrit", previous=previous.seq, streams=broken[:20])
+            return None
+        covered = {**heads, **appended.heads}
+        unsigned = await asyncio.to_thread(next_seal, self.service, list(covered.values()), position, previous)
+        seal = sign_seal(unsigned, key)
+        rows = SealedHeadBook.documents(seal.seq, (covered if kind == FULL else appended.heads).values())
 
         async def store(session: AsyncClientSession) -> None:
-            await self.seals.insert_one(
-                {"_id": seal.seq, **seal.model_dump(mode="json"), "published": False}, session=session
-            )
-            if heads:
-                await self.heads.insert_many(
-                    [{"seal": seal.seq, "stream_id": h.stream_id, "version": h.version, "hash": h.hash} for h in heads],
-                    session=session,
-                )
+            body = {"_id": seal.seq, **seal.model_dump(mode="json"), "published": False, "heads": kind}
+            await self.seals.insert_one(body, session=session)
+            if rows:
+                await self.heads.insert_many(rows, session=session)
 
         try:
             await self.transaction(store)
         except DuplicateKeyError:
             return None  # another replica sealed this number first: its seal stands (and sets its gauge)
+        self.covered.keep(seal.seq, seal.root, covered)
         SEALED.labels(self.service).set_to_current_time()
-        log.info("journal_scelle", seal=seal.seq, position=position, streams=len(heads), key_id=seal.key_id)
+        log.info(
+            "journal_scelle",
+            seal=seal.seq,
+            position=position,
+            streams=len(covered),
+            changed=len(appended.heads),
+            events=appended.events,
+            key_id=seal.key_id,
+        )
         return seal
+
+    async def _starting_heads(self, previous: Seal | None) -> tuple[dict[str, StreamHead], str] | None:
+        """The heads the previous seal covers, and whether the next seal stores only those that change
+        (`delta`) or all of them (`full`: the first seal, or when `seal_heads` no longer gives the previous
+        root but the log still does); None when neither gives it: the log was rewritten."""
+        if previous is None:
+            return {}, FULL
+        covered = await self.covered.of(previous.seq, previous.root)
+        if covered is not None:
+            return covered, DELTA
+        from_log = {h.stream_id: h for h in await self.heads_at(previous.position)}
+        if await asyncio.to_thread(heads_root, from_log.values()) == previous.root:
+            log.warning("tetes_scellees_reprises_du_journal", previous=previous.seq)
+            return from_log, FULL
+        log.error("scellement_refuse_journal_reecrit", previous=previous.seq, position=previous.position)
+        return None
 
     async def publish_pending(self, publish: Publish, topic: str) -> int:
         """Publishes the seals not yet on the broker, oldest first; returns how many."""
@@ -270,7 +273,7 @@ class Seals:
 
 
 def _seal(doc: Doc) -> Seal:
-    return Seal.model_validate({k: v for k, v in doc.items() if k not in ("_id", "published")})
+    return Seal.model_validate({k: v for k, v in doc.items() if k not in ("_id", "published", "heads")})
 
 
 def _public(doc: Doc) -> Doc:

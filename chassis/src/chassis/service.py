@@ -19,13 +19,18 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from chassis import kafka, logging
 from chassis.audit import Fold
+from chassis.audit_search import ensure_indexes as ensure_audit_indexes
 from chassis.consumer import EventConsumer, Reaction
+from chassis.erasure import ErasureJob
 from chassis.eventstore import EventStore
-from chassis.http import admin, audit, auth, idempotency, observability, openapi, problems
+from chassis.field_cipher import FieldCipher
+from chassis.http import admin, audit, auth, idempotency, observability, openapi, personal_data, problems
 from chassis.http.guards import BodyLimits, RequestGuard
 from chassis.http.observability import Unready
 from chassis.instances import Instances
+from chassis.keystore import open_keystore
 from chassis.mongo import connect, in_transaction
+from chassis.personal_data import ensure_indexes as ensure_personal_indexes
 from chassis.projection import Projection, Projector
 from chassis.relay import OutboxRelay
 from chassis.seals import TOPIC as SEALS_TOPIC
@@ -33,6 +38,7 @@ from chassis.seals import Seals
 from chassis.settings import ServiceSettings
 from chassis.unit_of_work import UnitOfWork
 from contracts.audit import load_keyring, load_private_key
+from contracts.envelope import utc_now
 
 log = structlog.get_logger(__name__)
 
@@ -81,7 +87,8 @@ class Runtime:
         self._owns_client = client is None
         self.client: AsyncMongoClient[dict[str, Any]] = client or connect(self.settings.mongo_uri)
         self.db: AsyncDatabase[dict[str, Any]] = self.client[self.settings.database]
-        self.store = EventStore(self.db, max_event_bytes=self.settings.max_event_bytes)
+        self.keys = open_keystore(self.settings, self.client)
+        self.store = EventStore(self.db, max_event_bytes=self.settings.max_event_bytes, cipher=FieldCipher(self.keys))
         self.projector = Projector(self.db, definition.projections)
         self.relay: OutboxRelay | None = None
         self.seals = Seals(
@@ -119,6 +126,8 @@ class Runtime:
         await self.store.ensure_indexes()
         await self.projector.ensure_indexes()
         await self.seals.ensure_indexes()
+        await ensure_audit_indexes(self.db)
+        await ensure_personal_indexes(self.db, self.name)
 
     async def wire(self) -> Wiring:
         """Indexes, then the service's own wiring: enough to serve HTTP, without Kafka."""
@@ -165,6 +174,17 @@ class Runtime:
             self.consumer_ready.set()
         if self.settings.background_enabled and self.seals.key is not None:
             self._spawn(self._seal(), "seals")
+        if self.settings.background_enabled:
+            erasure = ErasureJob(
+                self.db,
+                self.keys,
+                self.projector,
+                self.store,
+                utc_now,
+                self.settings.erasure_seconds,
+                erase_due_subjects=self.settings.erasure_of_due_subjects,
+            )
+            self._spawn(erasure.run(self._stop), "erasure")
         for loop in self.wiring.background if self.settings.background_enabled else ():
             self._spawn(loop(self._stop), getattr(loop, "__name__", "background"))
 
@@ -323,8 +343,9 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
                 "relay": lambda: runtime_of().check_relay(),
             },
             notes={"dead_letters": lambda: runtime_of().dead_letter_count()},
+            service=definition.name,
         )
     )
-    for router in (*definition.routers, admin.router, audit.router):
+    for router in (*definition.routers, admin.router, audit.router, personal_data.router):
         app.include_router(router, prefix="/api/v1")
     return app

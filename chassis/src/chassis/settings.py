@@ -66,6 +66,26 @@ class ServiceSettings(BaseSettings):
     audit_signing_key: str | None = None
     audit_keyring: str | None = None
     audit_seal_seconds: float = Field(default=300.0, gt=0, description="how often the log is sealed")
+    # Crypto-shredding (decision 0031): the key store's own database (on the log's server unless KEYSTORE_URI
+    # names another), shared by every service of a deployment, and the master key that wraps its keys: a Secret
+    # in production (base64 of 32 bytes), else generated once into keystore_kek_file (var/, never committed).
+    keystore_uri: str = ""
+    keystore_db: str = "keystore"
+    keystore_kek: str | None = None
+    keystore_kek_file: str = "var/keystore.kek"
+    keystore_cache_seconds: float = Field(
+        default=60.0, ge=0, le=600, description="how long a replica uses a key it read: an erased key, at most"
+    )
+    erasure_of_due_subjects: bool = Field(
+        default=False,
+        description=(
+            "the daily erasure pass destroys the keys of the persons recorded due for erasure; off until keys are "
+            "per person and record (decision 0031): a person's key also opens their records still kept by law"
+        ),
+    )
+    erasure_seconds: float = Field(
+        default=24 * 3600.0, gt=0, description="how often the due erasures are done and the views rebuilt after one"
+    )
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     jwt_secret: str = DEV_SECRET
@@ -128,15 +148,19 @@ class ServiceSettings(BaseSettings):
         """Why writes outside a transaction (checkpoints, idempotency keys, dead letters) could be rolled back by
         a fail-over with this Mongo URI (a service then refuses to start), or None. Transactions commit with
         w=majority whatever the URI says; the rest takes the URI's write concern."""
-        try:
-            options = uri_parser.parse_uri(self.mongo_uri)["options"]
-        except (ValueError, ConfigurationError):
-            return "Refus de démarrer : l'adresse MongoDB (MONGO_URI) est illisible."
-        if str(options.get("w", "")).lower() != "majority":
-            return (
-                "Refus de démarrer : l'adresse MongoDB doit demander des écritures confirmées par la majorité du "
-                "replica set (w=majority dans MONGO_URI) ; sinon une bascule peut effacer ce qui a été confirmé."
-            )
+        # The key store too: a data key rolled back after events were encrypted with it would lose them all.
+        for name, uri in (("MONGO_URI", self.mongo_uri), ("KEYSTORE_URI", self.keystore_uri)):
+            if not uri:
+                continue
+            try:
+                options = uri_parser.parse_uri(uri)["options"]
+            except (ValueError, ConfigurationError):
+                return f"Refus de démarrer : l'adresse MongoDB ({name}) est illisible."
+            if str(options.get("w", "")).lower() != "majority":
+                return (
+                    "Refus de démarrer : l'adresse MongoDB doit demander des écritures confirmées par la majorité du "
+                    f"replica set (w=majority dans {name}) ; sinon une bascule peut effacer ce qui a été confirmé."
+                )
         return None
 
     @property
@@ -150,6 +174,11 @@ class ServiceSettings(BaseSettings):
     @property
     def database(self) -> str:
         return self._render(self.mongo_db or self.service_name)
+
+    @property
+    def keystore_database(self) -> str:
+        """The key store's database, shared by the services of one deployment: "keystore-971-972"."""
+        return self._render(self.keystore_db)
 
     @property
     def group_id(self) -> str:

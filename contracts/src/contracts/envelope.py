@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import uuid6
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from contracts.types import Role, Territory
 
@@ -61,6 +61,30 @@ class EventEnvelope(BaseModel):
     position: int | None = Field(
         default=None, description="global position in the producing service's log (not hashed)"
     )
+    _traceparent: str | None = PrivateAttr(default=None)
+    """The W3C trace context of the span that appended the event: transport metadata, kept beside the event
+    in the store and carried in the `ce_traceparent` header, never hashed, sealed nor exported to auditors."""
+
+    @property
+    def traceparent(self) -> str | None:
+        return self._traceparent
+
+    def __eq__(self, other: object) -> bool:
+        """The same event whatever trace it travelled in (pydantic would compare the trace context too)."""
+        if not isinstance(other, EventEnvelope):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(self.event_id)
+
+    def traced(self, traceparent: str | None) -> EventEnvelope:
+        """This event with the trace context `traceparent` (the same object when it has it already)."""
+        if traceparent == self._traceparent:
+            return self
+        copy = self.model_copy()
+        copy._traceparent = traceparent
+        return copy
 
     @field_validator("occurred_at")
     @classmethod

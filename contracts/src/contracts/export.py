@@ -82,6 +82,7 @@ def generate() -> dict[str, str]:
         "ce_prevhash",
         "ce_hash",
         "ce_position",
+        "ce_traceparent",  # the CloudEvents distributed-tracing extension (W3C), when the event was traced
     ]
     asyncapi = {
         "asyncapi": "3.0.0",
@@ -99,7 +100,9 @@ def generate() -> dict[str, str]:
             "schemas": {
                 "CloudEventHeaders": {
                     "type": "object",
-                    "required": [h for h in header_names if h not in ("ce_causationid", "ce_position")],
+                    "required": [
+                        h for h in header_names if h not in ("ce_causationid", "ce_position", "ce_traceparent")
+                    ],
                     "properties": {h: {"type": "string"} for h in header_names},
                 }
             },

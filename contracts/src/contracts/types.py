@@ -62,4 +62,4 @@ TERRITORY_ZONES: dict[str, ZoneInfo] = {
     "976": ZoneInfo("Indian/Mayotte"),
 }
 
-Role = Literal["declarant", "requester", "agent", "admin", "auditor", "comptable", "system"]
+Role = Literal["declarant", "requester", "agent", "admin", "auditor", "comptable", "dpo", "system"]

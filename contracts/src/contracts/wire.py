@@ -41,6 +41,8 @@ def to_kafka(envelope: EventEnvelope, source: str) -> tuple[bytes, bytes, Header
         attrs["ce_causationid"] = envelope.causation_id
     if envelope.position is not None:
         attrs["ce_position"] = str(envelope.position)
+    if envelope.traceparent:  # the CloudEvents distributed-tracing extension: a W3C trace context
+        attrs["ce_traceparent"] = envelope.traceparent
     value = json.dumps(envelope.data, separators=(",", ":"), ensure_ascii=False).encode()
     return envelope.stream_id.encode(), value, [(k, v.encode()) for k, v in attrs.items()]
 
@@ -53,7 +55,7 @@ def from_kafka(value: bytes, headers: Headers | dict[str, Any]) -> EventEnvelope
     items = headers.items() if isinstance(headers, dict) else headers
     h = {k: (v.decode() if isinstance(v, bytes | bytearray) else str(v)) for k, v in items}
     try:
-        return EventEnvelope(
+        envelope = EventEnvelope(
             event_id=h["ce_id"],
             type=h["ce_type"],
             schema_version=int(h["ce_schemaversion"]),
@@ -72,3 +74,4 @@ def from_kafka(value: bytes, headers: Headers | dict[str, Any]) -> EventEnvelope
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise MalformedMessage(f"not a CloudEvent of ours: {exc}") from exc
+    return envelope.traced(h.get("ce_traceparent"))

@@ -85,6 +85,18 @@ async def test_the_development_sign_in_is_a_post_with_the_pages_token(portal: ht
     assert (await dev_sign_in(portal, "declarant")).status_code == 303
 
 
+async def test_each_demo_sign_in_button_has_its_own_name_saying_the_roles_held(portal: httpx.AsyncClient) -> None:
+    """RGAA 6.1 / 11.9: two « Marie Payet » accounts (producer; producer and requester) told apart by name."""
+    page = (await portal.get("/dev/connexion")).text
+    names = [
+        "Se connecter" + re.sub(r"<[^>]+>", "", sr)
+        for sr in re.findall(r'id="connexion-[^"]+">Se connecter(<span class="fr-sr-only">[^<]*</span>)', page)
+    ]
+    assert len(names) == page.count('id="connexion-') > 2 and len(set(names)) == len(names), names
+    assert "Se connecter en tant que Marie Payet, producteur (déclarant)" in names
+    assert "Se connecter en tant que Marie Payet, producteur (déclarant) et demandeur" in names
+
+
 async def test_sign_in_never_sends_the_person_to_another_site(portal: httpx.AsyncClient) -> None:
     await dev_sign_in(portal, "requester")
     for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example"):

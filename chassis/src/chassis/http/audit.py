@@ -22,7 +22,7 @@ CorrelationId = Annotated[str, Path(min_length=1, max_length=200, pattern=IDENTI
 
 def _reads(request: Request) -> AuditReads:
     runtime = request.app.state.runtime
-    return AuditReads(runtime.db, runtime.definition.audit_folds)
+    return AuditReads(runtime.db, runtime.definition.audit_folds, runtime.store.opened)
 
 
 def _territories(who: Principal) -> tuple[str, ...] | None:

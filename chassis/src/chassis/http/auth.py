@@ -17,9 +17,10 @@ from chassis.settings import ServiceSettings
 from contracts.envelope import Actor
 from contracts.errors import DomainError, Forbidden
 
-ROLES = ("declarant", "requester", "agent", "admin", "auditor", "comptable")
+ROLES = ("declarant", "requester", "agent", "admin", "auditor", "comptable", "dpo")
 """An auditor reads everything of its territories (claim `territories`) and acts on nothing. A comptable (the
-accountant, or a payment system's service account) records the payments of its territories' declarations."""
+accountant, or a payment system's service account) records the payments of its territories' declarations. A dpo
+(délégué à la protection des données) answers the people's rights requests and reads who read what (issue 25)."""
 MAX_ROLES = 20
 """More entries than that in `roles` is not a person's token (an identity provider's whole group list, say)."""
 
@@ -187,6 +188,17 @@ async def current_principal(
             path=request.url.path,
             query=request.url.query,
             territories=principal.territories,
+        )
+        await audit_log.record_read(runtime.db if runtime is not None else None, entry)
+    elif principal.has(*audit_log.AGENT_ROLES) and audit_log.logs_agent_read(request.method, request.url.path):
+        runtime = getattr(request.app.state, "runtime", None)
+        entry = audit_log.read_entry(
+            who=principal.id,
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query,
+            territories=principal.territories,
+            role=next(r for r in audit_log.AGENT_ROLES if principal.has(r)),
         )
         await audit_log.record_read(runtime.db if runtime is not None else None, entry)
     return principal

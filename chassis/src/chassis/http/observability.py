@@ -11,16 +11,23 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry.trace import SpanKind
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from chassis import tracing
 from chassis.logging import correlation_id
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram("http_request_seconds", "HTTP request latency", ["service", "method", "route"])
 MEMORY_LIMIT = Gauge(
     "process_memory_limit_bytes", "The memory limit of this process's container (cgroup); absent when none", ["service"]
+)
+READY_CHECK = Gauge(
+    "health_ready_check",
+    "Each readiness check at the last /health/ready probe (the kubelet's, every few seconds): 1 ok, 0 failing",
+    ["service", "check"],
 )
 # cgroup v2, then v1: what the container's `resources.limits.memory` became.
 CGROUP_MEMORY_LIMITS = (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
@@ -37,17 +44,28 @@ class CorrelationMiddleware(BaseHTTPMiddleware):
     def __init__(self, app: object, service: str) -> None:
         super().__init__(app)  # type: ignore[arg-type]
         self.service = service
+        tracing.configure(service)  # the portal's way in; a service configured it already (`install`)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         cid = request.headers.get("X-Correlation-Id") or str(uuid.uuid4())
         token = correlation_id.set(cid)
         start = time.perf_counter()
+        attributes = {"http.request.method": request.method, "url.path": request.url.path, "correlation.id": cid}
         try:
-            response = await call_next(request)
+            with tracing.span(
+                f"{request.method}",
+                kind=SpanKind.SERVER,
+                parent=request.headers.get("traceparent"),
+                attributes=attributes,
+            ) as span:
+                response = await call_next(request)
+                route = request.scope.get("route")
+                path = getattr(route, "path", "unmatched")
+                span.update_name(f"{request.method} {path}")
+                span.set_attribute("http.route", path)
+                span.set_attribute("http.response.status_code", response.status_code)
         finally:
             correlation_id.reset(token)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
         REQUESTS.labels(self.service, request.method, path, response.status_code).inc()
         LATENCY.labels(self.service, request.method, path).observe(time.perf_counter() - start)
         response.headers["X-Correlation-Id"] = cid
@@ -58,14 +76,19 @@ Note = Callable[[], Awaitable[object]]
 
 
 def health_router(
-    checks: dict[str, Check], notes: dict[str, Note] | None = None, *, metrics_token: str | None = ""
+    checks: dict[str, Check],
+    notes: dict[str, Note] | None = None,
+    *,
+    metrics_token: str | None = "",
+    service: str = "",
 ) -> APIRouter:
     """`checks` decide readiness; `notes` are told alongside (dead letters waiting for an operator do not
     make a service unready: it keeps serving, and the count is also a metric to alert on).
 
     `metrics_token`: "" serves `/metrics` to anyone who reaches the port (a service behind its cluster's
     network); a token serves it only to a scraper that sends it (`Authorization: Bearer …`), and answers 404 to
-    anyone else, as to an address that does not exist; None serves no metrics (a public portal without one)."""
+    anyone else, as to an address that does not exist; None serves no metrics (a public portal without one).
+    `service`: the label of `health_ready_check`, each check's outcome at the last probe."""
     router = APIRouter(tags=["santé"])
 
     @router.get("/health/live")
@@ -98,6 +121,8 @@ def health_router(
             asyncio.gather(*(told(note) for note in noted.values())),
         )
         results = dict(zip(checks, outcomes, strict=True))
+        for name, outcome in results.items():
+            READY_CHECK.labels(service, name).set(1 if outcome == "ok" else 0)
         ok = all(v == "ok" for v in results.values())
         body = {"status": "ok" if ok else "degraded", "checks": results, **dict(zip(noted, values, strict=True))}
         return JSONResponse(body, status_code=200 if ok else 503)
@@ -126,6 +151,7 @@ def memory_limit(paths: Iterable[Path] = CGROUP_MEMORY_LIMITS) -> int | None:
 
 
 def install(app: FastAPI, service: str) -> None:
+    tracing.configure(service)  # before the first request: the consumer and the workers trace too
     app.add_middleware(CorrelationMiddleware, service=service)
     # Beside process_resident_memory_bytes, so an alert can say « near the limit » without knowing the limit.
     if (limit := memory_limit()) is not None:

@@ -1,5 +1,5 @@
 """Every event of the four services. Importing this package registers them all."""
 
-from contracts.events import collection, declarations, essoc, notifier, taxcalc
+from contracts.events import assistance, collection, declarations, essoc, notifier, rights, taxcalc
 
-__all__ = ["collection", "declarations", "essoc", "notifier", "taxcalc"]
+__all__ = ["assistance", "collection", "declarations", "essoc", "notifier", "rights", "taxcalc"]

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import topics
+from contracts.personal import (
+    BY_ACTOR,
+    BY_VALUE,
+    Code,
+    ComptableId,
+    Id,
+    NotPersonal,
+    Reference,
+    Siret,
+    contact,
+    identity,
+)
 from contracts.registry import event, upcaster
 from contracts.types import Money
+
+BOX_NUMBERS = NotPersonal("numéros de case de la déclaration")
+RelationEmail = Annotated[str, contact("declarant", BY_VALUE)]
+Establishment = Annotated[str, NotPersonal("nom d'un établissement de production, une personne morale")]
 
 
 def _decl(name: str, version: int = 1):  # type: ignore[no-untyped-def]
@@ -22,16 +38,16 @@ class _Event(BaseModel):
 
 @_decl("DeclarationDrafted")
 class DeclarationDrafted(_Event):
-    declaration_id: str
-    relation_id: str
-    relation_number: str
-    siret: str
-    establishment: str
-    office: str
+    declaration_id: Id
+    relation_id: Id
+    relation_number: Reference
+    siret: Siret
+    establishment: Establishment
+    office: Code
     year: int = Field(ge=2000, le=2100)
     quarter: int = Field(ge=1, le=4)
     due_date: date
-    corrects: str | None = Field(
+    corrects: Id | None = Field(
         default=None, description="a déclaration rectificative: the id of the filed declaration it corrects"
     )
     corrective: int = Field(default=0, ge=0, description="the rectificative's number N (0: the quarter's original)")
@@ -41,7 +57,7 @@ class DeclarationDrafted(_Event):
 class CorrectionOpened(_Event):
     """On a filed declaration: its producer opened a déclaration rectificative of it (a copy to correct)."""
 
-    correction_id: str
+    correction_id: Id
     corrective: int = Field(ge=1)
 
 
@@ -49,27 +65,27 @@ class CorrectionOpened(_Event):
 class DeclarationSuperseded(_Event):
     """On a filed declaration: the rectificative that corrects it was filed and is now the one in force."""
 
-    by: str = Field(description="the id of the déclaration rectificative")
+    by: Id = Field(description="the id of the déclaration rectificative")
     corrective: int = Field(ge=1)
     superseded_at: datetime
 
 
 @_decl("DeclarantDetailsSet")
 class DeclarantDetailsSet(_Event):
-    name: str
+    name: Annotated[str, identity("declarant", BY_ACTOR)]
     quality: Literal["representant", "mandataire"]
-    place: str
-    payment_method: str
+    place: Annotated[str, identity("declarant", BY_ACTOR)]
+    payment_method: Code
 
 
 @_decl("LineAdded", version=2)
 class LineAdded(_Event):
-    line_id: str
+    line_id: Id
     annex: Literal["A", "B"]
-    nomenclature: str
+    nomenclature: Code
     price_excl_tax: Money
-    cana: str | None = None
-    naf: str | None = None
+    cana: Code | None = None
+    naf: Code | None = None
     rates_date: date | None = None
     avitaillement: bool = False
     rfs: bool = False
@@ -86,7 +102,7 @@ def _line_added_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 
 @_decl("LineRemoved")
 class LineRemoved(_Event):
-    line_id: str
+    line_id: Id
 
 
 @_decl("LineChanged")
@@ -94,10 +110,10 @@ class LineChanged(_Event):
     """A line of annexe A or B changed before filing: every changeable field as it now is (not a diff). Its
     annex, nomenclature and date of application stay what `LineAdded` said: changing them is another line."""
 
-    line_id: str
+    line_id: Id
     price_excl_tax: Money
-    cana: str | None = Field(description="annexe A only; null when the line names none")
-    naf: str | None = Field(description="the production activity (the APE when none was typed)")
+    cana: Code | None = Field(description="annexe A only; null when the line names none")
+    naf: Code | None = Field(description="the production activity (the APE when none was typed)")
     avitaillement: bool = Field(description="annexe A only")
     rfs: bool = Field(description="placement sous RFS, annexe B only")
 
@@ -110,9 +126,9 @@ class AnnualTurnoverDeclared(_Event):
 class Deductions(_Event):
     """Amounts keyed by box number ("5", "7", "9bis", "13bis"…) and the art. 19-1 flags."""
 
-    amounts: dict[str, Money] = Field(default_factory=dict)
-    flags: dict[str, bool] = Field(default_factory=dict)
-    years: dict[str, int] = Field(
+    amounts: Annotated[dict[str, Money], BOX_NUMBERS] = Field(default_factory=dict)
+    flags: Annotated[dict[str, bool], BOX_NUMBERS] = Field(default_factory=dict)
+    years: Annotated[dict[str, int], BOX_NUMBERS] = Field(
         default_factory=dict,
         description="year of the omission of a late deduction (boxes 9, 9bis, 21, 21bis); "
         "the declaration's year when absent",
@@ -150,7 +166,7 @@ class Difference(_Event):
 class Correction(_Event):
     """A filed déclaration rectificative: the declaration it supersedes and the difference it makes."""
 
-    corrects: str
+    corrects: Id
     corrective: int = Field(ge=1)
     difference: Difference
     supplement_due: date = Field(description="the day its supplement is due, in the territory")
@@ -160,12 +176,12 @@ class Correction(_Event):
 class DeclarationFiled(_Event):
     filed_at: datetime
     totals_version: int = Field(description="declaration version the filed totals were computed for")
-    boxes: dict[str, Money]
+    boxes: Annotated[dict[str, Money], BOX_NUMBERS]
     total_due: Money
     late: bool
     days_late: int = Field(ge=0)
-    declarant_email: str | None = None
-    warnings: list[str] = Field(default_factory=list)
+    declarant_email: Annotated[str, contact("declarant", BY_ACTOR)] | None = None
+    warnings: Annotated[list[str], NotPersonal("messages écrits par le calcul")] = Field(default_factory=list)
     correction: Correction | None = Field(default=None, description="a déclaration rectificative's difference")
 
     @property
@@ -178,11 +194,11 @@ class DeclarationFiled(_Event):
 class PaymentRecorded(_Event):
     """A payment received for a filed declaration, as the payment system or the accountant records it."""
 
-    reference: str = Field(description="the payment's reference at the payment system (idempotency key)")
+    reference: Reference = Field(description="the payment's reference at the payment system (idempotency key)")
     amount: Money
     paid_on: date = Field(description="the day the payment was received, in the territory")
-    method: str = Field(description="telepaiement, carte_bancaire, virement, cheque or numeraire")
-    recorded_by: str
+    method: Code = Field(description="telepaiement, carte_bancaire, virement, cheque or numeraire")
+    recorded_by: ComptableId
 
 
 @event("FilingReminderIssued", stream_type="reminder", topic=topics.DECLARATIONS)
@@ -190,12 +206,12 @@ class FilingReminderIssued(_Event):
     """A relation's declaration of a quarter is not filed: a reminder before its due date, or a late notice the
     day after. One stream per relation and quarter, so each is issued once across restarts and replicas."""
 
-    relation_id: str
-    relation_number: str
-    establishment: str
+    relation_id: Id
+    relation_number: Reference
+    establishment: Establishment
     year: int = Field(ge=2000, le=2100)
     quarter: int = Field(ge=1, le=4)
     due_date: date
     kind: Literal["before_due", "late"]
     days_before: int | None = Field(default=None, description="before_due: how many days before the due date")
-    email: str = Field(description="the relation's declarant, as the referential names them")
+    email: RelationEmail = Field(description="the relation's declarant, as the referential names them")

@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import topics
+from contracts.personal import (
+    BY_STREAM_OWNER,
+    BY_VALUE,
+    AgentId,
+    Code,
+    Digest,
+    Id,
+    InternalNote,
+    MediaType,
+    NotPersonal,
+    Reference,
+    RequestText,
+    SignInId,
+    Siret,
+    by_field,
+    contact,
+    file,
+    identity,
+)
 from contracts.registry import event, upcaster
 
 Nature = Literal["rescrit", "second_examen", "droit_au_controle"]
+
+CompanyName = Annotated[str, identity("requester", BY_STREAM_OWNER)]
+"""Personal for an entrepreneur individuel only; marked personal, as one cannot tell."""
+FileName = Annotated[str, file("requester", BY_STREAM_OWNER)]
+"""An attachment's name (its content, stored under `blob_id`, goes with it)."""
 
 
 def _req(name: str, version: int = 1):  # type: ignore[no-untyped-def]
@@ -22,50 +46,50 @@ class _Event(BaseModel):
 
 
 class Requester(_Event):
-    id: str
-    name: str
-    first_name: str
-    email: str
+    id: Annotated[str, identity("requester", BY_VALUE)]
+    name: Annotated[str, identity("requester", by_field("id"))]
+    first_name: Annotated[str, identity("requester", by_field("id"))]
+    email: Annotated[str, contact("requester", by_field("id"))]
 
 
 class FieldOfApplication(_Event):
-    domain: str
-    sub_domain: str
+    domain: Code
+    sub_domain: Code
 
 
 class Notice(_Event):
     """What the notifier needs to address a mail, carried by each event (event-carried state)."""
 
     number: int
-    requester_email: str
-    requester_name: str
-    directorate: str
-    directorate_mailbox: str
+    requester_email: Annotated[str, contact("requester", BY_STREAM_OWNER)]
+    requester_name: Annotated[str, identity("requester", BY_STREAM_OWNER)]
+    directorate: Code
+    directorate_mailbox: Annotated[str, NotPersonal("boîte fonctionnelle d'une direction")]
 
 
 @_req("RequestSubmitted", version=3)
 class RequestSubmitted(_Event):
-    request_id: str
+    request_id: Id
     number: int
     requester: Requester
     requester_type: Literal["entreprise", "particulier"]
-    siret: str | None = None
-    company_name: str | None = None
-    represented_siren: str | None = None
+    siret: Siret | None = None
+    company_name: CompanyName | None = None
+    represented_siren: Siret | None = None
     nature: Nature
-    category: str
-    sub_category: str | None = None
-    directorate: str
-    unit: str
+    category: Code
+    sub_category: Code | None = None
+    directorate: Code
+    unit: Code
     fields: list[FieldOfApplication]
-    subject: str
-    description: str
-    previous_request: str | None = None
+    subject: RequestText
+    description: RequestText
+    previous_request: Id | None = None
     previous_request_number: int | None = None
     """The number of the rescrit `previous_request` names, as the requester knows it."""
     contested_rescrit_date: date | None = None
     """A second examen that names no rescrit of OGDE: the date of the rescrit it contests, as stated."""
-    contested_rescrit_reference: str | None = None
+    contested_rescrit_reference: Reference | None = None
     """…and its reference, as stated (a letter's reference, a rescrit delivered outside OGDE)."""
     collegial: bool = False
     received_at: datetime
@@ -95,18 +119,18 @@ def _request_submitted_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
 
 @_req("RequestTakenInCharge")
 class RequestTakenInCharge(_Event):
-    agent_id: str
-    unit: str
+    agent_id: AgentId
+    unit: Code
     notice: Notice
-    agent_name: str | None = None
+    agent_name: Annotated[str, identity("agent", by_field("agent_id"))] | None = None
     """The agent who takes it, as the board shows them (« Suivie par »); absent in older events."""
 
 
 @_req("AdmissibilityDecided")
 class AdmissibilityDecided(_Event):
     decision: Literal["oui", "non"]
-    grounds: str | None = None
-    ground_code: str | None = None
+    grounds: RequestText | None = None
+    ground_code: Code | None = None
     notice: Notice
     deadline_at: datetime | None = None
     """The answer deadline this decision starts: 3 months from it for a rescrit or a second examen judged
@@ -116,9 +140,9 @@ class AdmissibilityDecided(_Event):
 
 @_req("RequestQuestioned")
 class RequestQuestioned(_Event):
-    question_id: str
-    text: str
-    asked_by: str
+    question_id: Id
+    text: RequestText
+    asked_by: AgentId
     notice: Notice
 
 
@@ -126,9 +150,9 @@ class RequestQuestioned(_Event):
 class QuestionAnswered(_Event):
     """The requester answered a question. The answer deadline stays where admissibility set it."""
 
-    question_id: str
-    question_text: str
-    text: str
+    question_id: Id
+    question_text: RequestText
+    text: RequestText
     notice: Notice
 
 
@@ -136,8 +160,8 @@ class QuestionAnswered(_Event):
 class ComplementAdded(_Event):
     """The requester added a complement. The answer deadline stays where admissibility set it."""
 
-    complement_id: str
-    text: str
+    complement_id: Id
+    text: RequestText
 
 
 @upcaster("QuestionAnswered", from_version=1)
@@ -152,36 +176,36 @@ def _exchange_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 
 @_req("AttachmentAdded")
 class AttachmentAdded(_Event):
-    attachment_id: str
-    filename: str
-    content_type: str
+    attachment_id: Id
+    filename: FileName
+    content_type: MediaType
     size: int = Field(ge=0)
-    sha256: str
-    blob_id: str
-    added_by: str
+    sha256: Digest
+    blob_id: Id
+    added_by: SignInId
     added_by_role: Literal["requester", "agent"]
 
 
 @_req("AttachmentRemoved")
 class AttachmentRemoved(_Event):
-    attachment_id: str
+    attachment_id: Id
 
 
 class AttachmentRef(_Event):
     """An attachment sent with the answer, by reference (claim check): the notifier fetches its bytes
     from essoc's API and checks them against `sha256` before attaching them to the mail."""
 
-    attachment_id: str
-    filename: str
-    content_type: str = "application/octet-stream"
+    attachment_id: Id
+    filename: FileName
+    content_type: MediaType = "application/octet-stream"
     size: int = Field(ge=0)
-    sha256: str
+    sha256: Digest
 
 
 @_req("RequestClosed")
 class RequestClosed(_Event):
-    response: str
-    attachment_ids: list[str] = Field(default_factory=list)
+    response: RequestText
+    attachment_ids: Annotated[list[str], NotPersonal("identifiants des pièces jointes")] = Field(default_factory=list)
     notice: Notice
     attachments: list[AttachmentRef] = Field(default_factory=list)
     """Metadata of `attachment_ids` (empty in events recorded before it existed)."""
@@ -197,9 +221,9 @@ class DeadlineReached(_Event):
 class AgentRef(_Event):
     """An agent of a directorate, as the instruction shows and mails them."""
 
-    id: str
-    name: str
-    email: str | None = None
+    id: AgentId
+    name: Annotated[str, identity("agent", by_field("id"))]
+    email: Annotated[str, contact("agent", by_field("id"))] | None = None
 
 
 @_req("RequestReassigned")
@@ -207,9 +231,9 @@ class RequestReassigned(_Event):
     """The request taken in charge is entrusted to another agent of its directorate (it moves to their
     « Suivies par moi »). The service's business: the requester is not told."""
 
-    from_agent_id: str | None
+    from_agent_id: AgentId | None
     to_agent: AgentRef
-    by: str
+    by: AgentId
     notice: Notice
 
 
@@ -218,8 +242,8 @@ class NoteAdded(_Event):
     """A private note of the instruction: read by the agents only, never shown to the requester, never in the
     requester's PDF, never mailed."""
 
-    note_id: str
-    text: str
+    note_id: Id
+    text: InternalNote
     author: AgentRef
 
 
@@ -237,7 +261,7 @@ def _draft(name: str, version: int = 1):  # type: ignore[no-untyped-def]
 class DraftStarted(_Event):
     """The requester saved the first step of « Nouvelle demande »: their draft exists from now on."""
 
-    draft_id: str
+    draft_id: Id
     requester: Requester
     at: datetime
 
@@ -247,9 +271,9 @@ class DraftRequesterSet(_Event):
     """Step « Demandeur »: a company (its SIRET, the raison sociale found) or a private person."""
 
     requester_type: Literal["entreprise", "particulier"]
-    siret: str | None = None
-    company_name: str | None = None
-    represented_siren: str | None = None
+    siret: Siret | None = None
+    company_name: CompanyName | None = None
+    represented_siren: Siret | None = None
     at: datetime
 
 
@@ -258,14 +282,14 @@ class DraftCharacteristicsSet(_Event):
     """Step « Caractéristiques »: what was chosen, each value checked (a directorate this deployment serves)."""
 
     nature: Nature | None = None
-    category: str | None = None
-    sub_category: str | None = None
-    directorate: str | None = None
+    category: Code | None = None
+    sub_category: Code | None = None
+    directorate: Code | None = None
     """The directorate addressed (the sub-category, or the category of a droit au contrôle), once chosen."""
-    previous_request: str | None = None
+    previous_request: Id | None = None
     previous_request_number: int | None = None
     contested_rescrit_date: date | None = None
-    contested_rescrit_reference: str | None = None
+    contested_rescrit_reference: Reference | None = None
     at: datetime
 
 
@@ -281,8 +305,8 @@ class DraftFieldsSet(_Event):
 class DraftDescriptionSet(_Event):
     """Step « Demande »: the subject and the description, as typed so far."""
 
-    subject: str
-    description: str
+    subject: RequestText
+    description: RequestText
     at: datetime
 
 
@@ -291,18 +315,18 @@ class DraftFileAdded(_Event):
     """Step « Pièces jointes »: a file kept with the draft; its content is stored under `blob_id` and becomes the
     request's attachment (same id, same content) when the draft is submitted."""
 
-    attachment_id: str
-    filename: str
-    content_type: str
+    attachment_id: Id
+    filename: FileName
+    content_type: MediaType
     size: int = Field(ge=0)
-    sha256: str
-    blob_id: str
+    sha256: Digest
+    blob_id: Id
     at: datetime
 
 
 @_draft("DraftFileRemoved")
 class DraftFileRemoved(_Event):
-    attachment_id: str
+    attachment_id: Id
     at: datetime
 
 
@@ -326,6 +350,6 @@ class DraftSubmitted(_Event):
     """« Créer la demande »: the draft became request `request_id` (its own stream, starting with RequestSubmitted,
     in the same transaction); the draft is closed."""
 
-    request_id: str
+    request_id: Id
     number: int
     at: datetime

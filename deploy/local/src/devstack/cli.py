@@ -18,8 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from contracts.types import TERRITORY_ZONES
+from devstack import observe as observing
+from devstack import spans
 from devstack.bank_cli import bank
-from devstack.stack import Stack
+from devstack.stack import SERVICES, Stack
 
 app = typer.Typer(add_completion=False, no_args_is_help=True)
 app.add_typer(bank, name="banque")
@@ -58,6 +60,51 @@ def run(var_dir: Path = typer.Option(Path("var"), help="data, logs, mail and tok
         with contextlib.suppress(Exception):
             stack.stop()
         console.print("[green]Arrêté proprement. Les données restent dans var/.[/green]")
+
+
+@app.command()
+def observe(
+    var_dir: Path = typer.Option(Path("var"), help="the `make run` directory"),
+    port: int = typer.Option(observing.PROMETHEUS_PORT, help="Prometheus's web port"),
+) -> None:
+    """Prometheus (Debian's /usr/bin/prometheus) scraping the running `make run`, with the alert rules."""
+    if not Path(observing.PROMETHEUS).exists():
+        console.print("[red]Prometheus n'est pas installé : `sudo apt-get install prometheus` (paquet Debian).[/red]")
+        raise typer.Exit(1)
+    config_file = observing.write_config(var_dir, observing.ports())
+    print(f"Prometheus : http://127.0.0.1:{port}/alerts (règles : {observing.ALERTS})", flush=True)  # not wrapped
+    os.execv(observing.PROMETHEUS, observing.command(config_file, var_dir, port))
+
+
+@app.command()
+def stop(
+    name: str = typer.Argument(..., help="le service à arrêter (declarations, taxcalc, essoc, notifier, portal)"),
+    var_dir: Path = typer.Option(Path("var"), help="the `make run` directory"),
+) -> None:
+    """Stops one service of the running `make run` and keeps it stopped (its supervisor does not restart it)
+    until `devstack start` (the drill of a service away)."""
+    _known(name)
+    held = var_dir / "held" / name
+    held.parent.mkdir(parents=True, exist_ok=True)
+    held.touch()
+    print(f"{name} sera arrêté d'ici une seconde et le restera jusqu'à `uv run devstack start {name}`.")
+
+
+@app.command()
+def start(
+    name: str = typer.Argument(..., help="le service à redémarrer"),
+    var_dir: Path = typer.Option(Path("var"), help="the `make run` directory"),
+) -> None:
+    """Lets the supervisor of `make run` start again a service `devstack stop` held."""
+    _known(name)
+    (var_dir / "held" / name).unlink(missing_ok=True)
+    print(f"{name} redémarre d'ici une seconde.")
+
+
+def _known(name: str) -> None:
+    if name not in SERVICES:
+        console.print(f"[red]« {name} » n'est pas un service de `make run` : {', '.join(SERVICES)}.[/red]")
+        raise typer.Exit(2)
 
 
 def _banner(stack: Stack, tariffs: dict[str, str]) -> None:
@@ -104,13 +151,19 @@ ORIGINS = {"propre": "écrit ici", "reçu": "reçu"}
 
 @app.command()
 def trace(
-    correlation_id: str = typer.Argument(..., help="l'identifiant de corrélation à suivre"),
+    correlation_id: str = typer.Argument(
+        ..., help="un identifiant de trace, de corrélation, de déclaration ou de demande"
+    ),
     var_dir: Path = typer.Option(Path("var"), help="the `make run` directory, where tokens.json is"),
 ) -> None:
-    """Follows a correlation id through the four services of `make run`, as the demo auditor: the events it
-    caused in each log (written there, or received), merged in time order."""
+    """The spans of the traces the identifier names (var/traces), as trees with their timings and services;
+    then, for a correlation id, the events it caused in each service's log as the demo auditor reads them
+    (written there, or received), merged in time order."""
+    found = _span_trees(var_dir / "traces", correlation_id)
     tokens_file = var_dir / "tokens.json"
     if not tokens_file.exists():
+        if found:
+            raise typer.Exit(0)
         console.print(f"[red]Aucun jeton dans {tokens_file} : lancez d'abord `make run`.[/red]")
         raise typer.Exit(1)
     token = json.loads(tokens_file.read_text())["auditor"]
@@ -123,7 +176,7 @@ def trace(
         console.print(f"[yellow]{AUDITED[name]} n'a pas répondu ({reason}) : ses événements manquent.[/yellow]")
     if not rows:
         console.print(f"Aucun événement ne porte la corrélation {correlation_id}.")
-        raise typer.Exit(0 if len(silent) < len(urls) else 1)
+        raise typer.Exit(0 if found or len(silent) < len(urls) else 1)
     table = Table(title=f"Trace de la corrélation {correlation_id}")
     for heading in (
         "Date (heure du territoire)",
@@ -151,6 +204,19 @@ def trace(
     console.print(table)
     seen = [AUDITED[name] for name in AUDITED if any(r["service"] == name for r in rows)]
     console.print(f"{len(rows)} événement(s), dans : {', '.join(seen)}.")
+
+
+def _span_trees(directory: Path, identifier: str) -> bool:
+    """Prints the traces `identifier` names, as trees; whether there was any."""
+    if not directory.is_dir():
+        return False
+    every = spans.read_spans(directory)
+    named = spans.traces_named(every, identifier)
+    for trace_id in named:
+        for line in spans.render([s for s in every if s.trace_id == trace_id]):
+            print(line)  # plain: rich would wrap the tree
+        print()
+    return bool(named)
 
 
 async def correlation_trace(

@@ -19,6 +19,10 @@ def of(stack: Stack, service: ServiceProcess) -> dict[str, str]:
     # Two malloc arenas, not one per thread (FastAPI runs blocking work in a pool of threads): the same
     # work in less memory, as the Dockerfiles set it.
     env.setdefault("MALLOC_ARENA_MAX", "2")
+    # Spans as OTLP/JSON lines in var/traces (`devstack trace` reads them), exported every half second so that a
+    # filing's trace is there as soon as its mail is; TRACES_DIR="" in the caller's environment turns them off.
+    env.setdefault("TRACES_DIR", str(stack.var_dir / "traces"))
+    env.setdefault("OTEL_BSP_SCHEDULE_DELAY", "500")
     if service.name == "portal":
         return _portal(stack, service, env)
     settings = {
@@ -30,6 +34,7 @@ def of(stack: Stack, service: ServiceProcess) -> dict[str, str]:
         "REFERENCE_DIR": str(ROOT / "deploy/territories"),
         "AUDIT_SIGNING_KEY": str(stack.var_dir / "audit" / f"{service.name}.key"),
         "AUDIT_KEYRING": str(stack.keyring),
+        "KEYSTORE_KEK_FILE": str(stack.var_dir / "keystore.kek"),  # crypto-shredding's master key (decision 0031)
     }
     if service.name == "declarations":
         payfip = f"http://127.0.0.1:{stack.service_port('payfip')}"

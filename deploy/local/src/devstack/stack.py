@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from devstack.servers import KafkaServer, ManagedServer, MongoServer, SmtpServer
 ROOT = Path(__file__).resolve().parents[4]
 PROCESSES = ("kafka", "mongo", "smtp", "declarations", "taxcalc", "essoc", "notifier", "portal", "payfip")
 """Everything the stack starts, by the name its port is given under."""
+SERVICES = ("declarations", "taxcalc", "essoc", "notifier", "portal", "payfip")
+"""The processes an operator may stop and start again (`devstack stop` / `start`)."""
 
 
 @dataclass
@@ -154,6 +157,7 @@ class Stack:
         return next(s.port for s in self.services if s.name == name)
 
     async def start(self, *, within: float = 90.0) -> dict[str, str]:
+        shutil.rmtree(self.var_dir / "held", ignore_errors=True)  # `devstack stop` holds for one run only
         await asyncio.gather(*(server.start_async() for server in self.servers))
         for service in self.services:
             service.start()
@@ -194,6 +198,8 @@ class Stack:
         started: dict[str, float] = {}
         failed: set[str] = set()
         """Processes whose restart failed (killed again while starting): tried again, never given up."""
+        holding: set[str] = set()
+        """Services an operator stopped (`devstack stop`): not restarted until `devstack start`."""
         loop = asyncio.get_running_loop()
 
         async def restart(name: str, code: int | None, start: Callable[[], Awaitable[object]]) -> None:
@@ -223,6 +229,18 @@ class Stack:
                 elif server.name in failed or server.returncode is not None:
                     await restart(server.name, server.returncode, server.start_async)
             for service in self.services:
+                if (self.var_dir / "held" / service.name).exists():  # `devstack stop <name>`: kept stopped
+                    holding.add(service.name)
+                    if service.proc is not None and service.proc.poll() is None:
+                        service.stop()
+                        say(f"■ {service.name} arrêté à la demande (`devstack start {service.name}` le relance)")
+                    continue
+                if service.name in holding:  # `devstack start <name>`: at once, not as a crash
+                    holding.discard(service.name)
+                    service.start()
+                    started[service.name] = loop.time()
+                    say(f"▶ {service.name} relancé à la demande")
+                    continue
                 if service.name in failed or (service.proc is not None and service.proc.poll() is not None):
                     code = service.proc.returncode if service.proc is not None else None
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import httpx
 
 from chassis.commands import Commands
+from chassis.erasure_due import ErasureDueStore
+from chassis.read_log_retention import delete_reads_past_retention
+from chassis.renderer import RendererWarmUp, shared_renderer
 from chassis.service import Runtime, ServiceDefinition, Wiring
 from chassis.unit_of_work import Transaction
 from contracts import topics
@@ -13,8 +16,10 @@ from declarations.adapters.collection_read_models import CollectionReadModel
 from declarations.adapters.payfip import Payfip
 from declarations.adapters.read_models import DeclarationReadModel, TariffCanaReadModel
 from declarations.adapters.reference import ReferenceData
+from declarations.adapters.revoked_mandates import RevokedMandateReadModel
 from declarations.adapters.totals_pending import TotalsPending
 from declarations.application.collection_views import CollectionView
+from declarations.application.personal_retention import DeclarationsRetention
 from declarations.application.projections import DeclarationView, TariffCanaView
 from declarations.application.reminders import FilingReminders
 from declarations.application.unit_of_work import (
@@ -110,6 +115,15 @@ def build(
                 every_seconds=config.totals_pending_seconds,
             )
             background.append(pending.run)
+        personal_retention = DeclarationsRetention(
+            RevokedMandateReadModel(runtime.db),
+            ErasureDueStore(runtime.db),
+            lambda now: delete_reads_past_retention(runtime.db, now),
+            clock,
+        )
+        background.append(personal_retention.run)
+        # Every filing's receipt is drawn in the renderer's process, started with the service (decision 0035).
+        background.append(RendererWarmUp(shared_renderer(), ("declarations.adapters.receipt_pdf",)).run)
         return Wiring(services=services, background=background)
 
     return ServiceDefinition(

@@ -43,7 +43,7 @@ async def _issued(mongo_db: AsyncDatabase[dict[str, Any]]) -> list[tuple[str, st
 
 
 async def test_reminders_are_issued_once_per_relation_and_quarter(mongo_db) -> None:  # type: ignore[no-untyped-def]
-    _, services = await _services(mongo_db)
+    runtime, services = await _services(mongo_db)
     reminders = services.reminders
     assert reminders is not None
     # 17 October 2026, 10:00 in Guadeloupe and in La Réunion: 7 days before the Q3 due date (24 October)
@@ -58,8 +58,9 @@ async def test_reminders_are_issued_once_per_relation_and_quarter(mongo_db) -> N
         for relation in ("rel-971-0001", "rel-971-0002", "rel-974-0001")
         for kind, days in (("before_due", 7), ("before_due", 1), ("late", None))
     )
-    [event] = [e async for e in mongo_db["events"].find({"stream_id": "reminder-rel-974-0001-2026-Q3", "version": 1})]
-    assert event["territory"] == "974" and event["data"]["email"] == "marie.payet@producteur.example"
+    # the address is stored encrypted (decision 0031): read as the service reads its log
+    [event] = await runtime.store.read_stream("reminder-rel-974-0001-2026-Q3", up_to_version=1)
+    assert event.territory == "974" and event.data["email"] == "marie.payet@producteur.example"
 
 
 async def test_reminders_follow_each_territorys_calendar(mongo_db) -> None:  # type: ignore[no-untyped-def]

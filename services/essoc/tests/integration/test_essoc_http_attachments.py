@@ -132,8 +132,10 @@ async def test_closure_carries_the_answers_attachments_sent_with_it(essoc) -> No
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["state"] == "cloturee" and len(body["request"]["response_attachment_ids"]) == 2
-    closed = await essoc.db["events"].find_one({"type": "RequestClosed"})
-    refs = {a["filename"]: a for a in closed["data"]["attachments"]}
+    stored = await essoc.db["events"].find_one({"type": "RequestClosed"})
+    # the file names are stored encrypted (decision 0031): read as the service reads its log
+    [closed] = [e for e in await essoc.runtime.store.read_stream(stored["stream_id"]) if e.type == "RequestClosed"]
+    refs = {a["filename"]: a for a in closed.data["attachments"]}
     assert refs["Rescrit n_150 (définitif).pdf"]["sha256"] == hashlib.sha256(PDF_BYTES).hexdigest()
     assert refs["annexe.txt"]["size"] == len(b"annexe")
     by_name = {a["filename"]: a for a in body["attachments"]}

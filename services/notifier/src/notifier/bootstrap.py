@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from chassis.read_log_retention import delete_reads_past_retention
 from chassis.service import Runtime, ServiceDefinition, Wiring
 from chassis.unit_of_work import Transaction
 from contracts import topics
 from notifier.adapters.attachments import DeclarationReceipts, EssocAttachments
 from notifier.adapters.outbox import MailOutbox
+from notifier.adapters.outbox_erasure import OutboxErasure
+from notifier.adapters.outbox_retention import OutboxRetention
 from notifier.adapters.smtp import SmtpMailer
+from notifier.application.mail_erasure import MailErasure
+from notifier.application.mail_retention import MailRetention
 from notifier.application.outbox import MailQueue, NotifierUnitOfWork
 from notifier.application.projections import NotificationLog
 from notifier.application.sender import AttachmentSource, Delivery, Mailer, MailSender, ReceiptSource
@@ -26,7 +31,7 @@ def build(
     config = settings or NotifierSettings()
 
     def unit_of_work(tx: Transaction) -> NotifierUnitOfWork:
-        return NotifierUnitOfWork(outbox=MailOutbox(tx.db, tx.session))
+        return NotifierUnitOfWork(outbox=MailOutbox(tx.db, tx.session), support_mailbox=config.support_mailbox)
 
     async def wire(runtime: Runtime) -> Wiring:
         outbox = MailOutbox(runtime.db)
@@ -41,7 +46,14 @@ def build(
             receipts or default_receipts,
         )
         services = NotifierServices(db=runtime.db, sender=sender)
-        return Wiring(services=services, policies=[MailQueue(unit_of_work)], background=[sender.run])
+        mail_retention = MailRetention(
+            OutboxRetention(runtime.db), lambda now: delete_reads_past_retention(runtime.db, now)
+        )
+        return Wiring(
+            services=services,
+            policies=[MailQueue(unit_of_work), MailErasure(lambda tx: OutboxErasure(tx.db, tx.session))],
+            background=[sender.run, mail_retention.run],
+        )
 
     return ServiceDefinition(
         name="notifier",

@@ -20,6 +20,8 @@ class NotifierSettings(ServiceSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "DGDDI — ne pas répondre <ne-pas-repondre@douane.example>"
+    support_mailbox: str = "assistance@douane.example"
+    """The support's mailbox: every « Demande d'assistance » is sent to it (decision record 0028)."""
     portal_url: str = "http://127.0.0.1:8000"
     """The portal's public address (the portal's `PORTAL_PUBLIC_URL`): each mail links to the page it is about."""
     send_attempts: int = Field(default=3, ge=1, description="SMTP tries before NotificationFailed")

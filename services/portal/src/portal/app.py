@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import structlog
@@ -25,7 +25,20 @@ from portal.auth import NotSignedIn
 from portal.backends import Backend, Backends, Refused, SignedOut, Unavailable
 from portal.forms import CrossSiteRefused, CsrfRefused, check_origin
 from portal.rendering import render, templates
-from portal.routes import audit, domino, instruction, ogde, pages, recouvrement, signin, suivi
+from portal.routes import (
+    assistance,
+    audit,
+    domino,
+    dpo,
+    instruction,
+    mes_donnees,
+    ogde,
+    pages,
+    recouvrement,
+    session_extension,
+    signin,
+    suivi,
+)
 from portal.routes.cgu import CguGate
 from portal.session import SessionCodec, SessionMiddleware, session_of
 from portal.session_store import SessionStore
@@ -193,7 +206,8 @@ def create_app(settings: PortalSettings | None = None, *, transport: httpx.Async
     # 503 of their own, while the public pages keep serving (so it is not a readiness check).
     app.include_router(health_router({}, {"sessions": _ping(mongo)}, metrics_token=config.metrics_token))
     screens = (domino.router, ogde.router, instruction.router, suivi.router, audit.router, recouvrement.router)
-    for router in (signin.router, pages.router, *screens):
+    people = (mes_donnees.router, dpo.router)  # « Mes données » and the DPO's space (decision record 0030)
+    for router in (signin.router, session_extension.router, pages.router, assistance.router, *screens, *people):
         app.include_router(router)
     if config.dev_login:
         app.include_router(signin.dev_router)
@@ -242,8 +256,7 @@ def _reference() -> str:
 def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def _sign_in(request: Request, exc: NotSignedIn) -> Response:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return _redirect(request, f"/connexion?suite={quote(target, safe='')}")
+        return _redirect(request, signin.sign_in_again(request))  # back to the page, or the form's page (0029)
 
     @app.exception_handler(domino.ChooseRelation)
     async def _choose(request: Request, exc: domino.ChooseRelation) -> Response:
@@ -254,8 +267,7 @@ def _error_pages(app: FastAPI) -> None:
         session = session_of(request)
         session.sign_out()
         session.say("Votre session a expiré : connectez-vous à nouveau.")
-        back = request.url.path if request.method == "GET" else request.headers.get("HX-Current-URL", "/")
-        return _redirect(request, f"/connexion?suite={quote(urlsplit(back).path or '/', safe='')}")
+        return _redirect(request, signin.sign_in_again(request))
 
     @app.exception_handler(CrossSiteRefused)
     async def _cross_site(request: Request, exc: CrossSiteRefused) -> Response:

@@ -23,6 +23,7 @@ HOMES = {
     "admin": CHOOSER,
     "auditor": "/audit",
     "comptable": "/recouvrement",
+    "dpo": "/dpo",
 }
 """Where each role lands after signing in."""
 
@@ -58,6 +59,12 @@ SPACES = (
     ),
     Space(
         "audit", "Audit", ("auditor", "admin"), "Les journaux d'événements des services, leurs traces et leurs sceaux."
+    ),
+    Space(
+        "dpo",
+        "Protection des données",
+        ("dpo",),
+        "Les demandes des personnes sur leurs données (délai d'un mois) et qui a lu quoi.",
     ),
 )
 

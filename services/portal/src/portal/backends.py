@@ -16,6 +16,7 @@ import httpx
 import structlog
 from starlette.requests import Request
 
+from chassis import tracing
 from chassis.logging import correlation_id
 
 log = structlog.get_logger()
@@ -73,6 +74,7 @@ class Backend:
             headers["X-Correlation-Id"] = cid
         if key:
             headers["Idempotency-Key"] = key
+        tracing.inject(headers)  # the service's request span continues the portal's
         headers.update(extra or {})
         return headers
 

@@ -1,9 +1,19 @@
 """The personal data the services and the portal keep, what for, on what legal basis, how long and who reads it:
-the inventory « Données personnelles » shows, written from the events' fields and tested against them."""
+the inventory « Données personnelles » and the register of processing show.
+
+Which event fields are personal, of what category and of whom is said once, by the marks of `contracts.personal`
+on the events; each item here names its fields by patterns, and a test checks that, together, they name exactly the
+fields marked personal (so the words stay here, the facts come from `contracts`). The patterns are kept rather
+than generated because one field belongs to one purpose, which only a person writing the page can say.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from contracts import retention
+from contracts.personal_inventory import PersonalField, personal_fields
 
 SERVICES = {
     "declarations": "Déclarations d'octroi de mer et recouvrement (DOMINO-NG)",
@@ -23,6 +33,7 @@ ESSOC = (
 )
 SAME_AS_PROCEDURE = "Celle de la démarche : octroi de mer (loi n° 2004-639) ou demande ESSOC (loi n° 2018-727)."
 EVENT_LOG = "Sans limite de durée aujourd'hui : le journal du service n'est jamais effacé."
+MAIL = retention.record_types()["notifier_mail"].rules[-1]
 DECLARATION_READERS = (
     "Vous et les autres personnes habilitées sur la même relation ; les agents des douanes du département (suivi "
     "des déclarations) ; les comptables de la recette (recouvrement) ; les auditeurs (relecture des journaux)."
@@ -52,7 +63,7 @@ INVENTORY: tuple[Kept, ...] = (
     Kept(
         "declarations",
         "Nom du signataire de la déclaration, sa qualité et le lieu de signature",
-        ("DeclarantDetailsSet.name",),
+        ("DeclarantDetailsSet.name", "DeclarantDetailsSet.place"),
         "Établir et déposer la déclaration trimestrielle d'octroi de mer au nom du producteur.",
         OCTROI_DE_MER,
         EVENT_LOG,
@@ -79,7 +90,7 @@ INVENTORY: tuple[Kept, ...] = (
     Kept(
         "declarations",
         "Mandat de prélèvement SEPA : IBAN, BIC et nom du titulaire du compte",
-        ("*.iban", "*.bic", "*.holder"),
+        ("*.iban", "*.bic", "*.holder", "MandateRefused.reason", "MandateRevoked.reason"),
         "Recouvrer l'octroi de mer par télépaiement (prélèvement SEPA interentreprises) sur le compte désigné par le "
         "mandat que le producteur a signé.",
         OCTROI_DE_MER,
@@ -131,7 +142,7 @@ INVENTORY: tuple[Kept, ...] = (
         "essoc",
         "Identité du demandeur : nom, prénom, adresse électronique et identifiant de connexion, tels que votre "
         "compte les donne",
-        ("*.requester", "*.requester.name", "*.requester.first_name", "*.requester.email"),
+        ("RequestSubmitted.requester",),
         "Instruire la demande et vous répondre.",
         ESSOC,
         EVENT_LOG,
@@ -160,7 +171,17 @@ INVENTORY: tuple[Kept, ...] = (
         "essoc",
         "Ce que vous écrivez : objet et description de la demande, réponses aux questions, compléments ; et ce que "
         "la douane écrit : questions, motifs de recevabilité, réponse, notes internes",
-        ("*.subject", "*.description", "*.text", "*.question_text", "*.grounds", "RequestClosed.response"),
+        (
+            "RequestSubmitted.subject",
+            "RequestSubmitted.description",
+            "RequestQuestioned.text",
+            "QuestionAnswered.text",
+            "ComplementAdded.text",
+            "NoteAdded.text",
+            "*.question_text",
+            "*.grounds",
+            "RequestClosed.response",
+        ),
         "Instruire la demande. Ces textes ne devraient pas contenir de données personnelles (le formulaire le "
         "rappelle) ; s'ils en contiennent, elles sont conservées comme le reste.",
         ESSOC,
@@ -217,16 +238,63 @@ INVENTORY: tuple[Kept, ...] = (
         EVENT_LOG,
         "Les agents de la direction régionale ; les auditeurs. Le demandeur ne voit ni le nom ni l'adresse des agents.",
     ),
+    Kept(
+        "essoc",
+        "Demande d'assistance : votre identifiant, nom, adresse électronique et profils, l'objet, la description et "
+        "les messages que vous écrivez, les réponses de l'assistance (avec le nom de l'agent) et les fichiers joints",
+        (
+            "AssistanceRequested.requester",
+            "AssistanceRequested.subject",
+            "AssistanceRequested.description",
+            "AssistanceRequested.files.filename",
+            "AssistanceAnswered.notice.subject",
+            "AssistanceAnswered.agent_id",
+            "AssistanceAnswered.agent_name",
+            "AssistanceAnswered.text",
+            "AssistanceFollowedUp.text",
+            "AssistanceClosed.by_id",
+        ),
+        "Répondre à votre demande d'assistance (décision d'architecture 0028), vous écrire quand l'assistance "
+        "répond, et en garder la trace.",
+        "Mission d'intérêt public (RGPD, art. 6.1.e) : l'assistance aux usagers des téléservices de la douane.",
+        "À confirmer par le DPO. Aujourd'hui sans limite de durée : le journal du service n'est jamais effacé.",
+        "Vous ; tous les agents des douanes qui répondent aux demandes d'assistance (elles ne dépendent d'aucune "
+        "direction) et la boîte de l'assistance, qui reçoit chaque demande par courriel ; les auditeurs.",
+    ),
+    Kept(
+        "essoc",
+        "Demande sur vos données (rectification ou effacement) : votre identifiant, nom et adresse électronique, ce "
+        "que vous demandez de rectifier et la valeur exacte, la réponse du délégué à la protection des données et "
+        "son identifiant",
+        (
+            "RightsRequested.requester",
+            "RightsRequested.data_concerned",
+            "RightsRequested.what_is_wrong",
+            "RightsRequested.right_value",
+            "RightsDeadlineExtended.reason",
+            "RightsDeadlineExtended.by_id",
+            "RightsDeadlineExtended.notice.requester_*",
+            "RectificationDecided.reason",
+            "RectificationDecided.by_id",
+            "RectificationDecided.notice.requester_*",
+            "ErasureDecided.notice.requester_*",
+        ),
+        "Répondre à votre demande d'accès, de rectification ou d'effacement (RGPD, art. 15 à 17) dans le délai d'un "
+        "mois, et en garder la preuve (décision d'architecture 0030).",
+        "Obligation légale (RGPD, art. 6.1.c) : RGPD, art. 12 à 17.",
+        "À confirmer par le DPO. Aujourd'hui sans limite de durée : le journal du service n'est jamais effacé.",
+        "Vous ; le délégué à la protection des données ; les auditeurs.",
+    ),
     # ---- notifier ----------------------------------------------------------------------------------------------
     Kept(
         "notifier",
         "Courriels envoyés : adresse du destinataire, objet, date d'envoi, et une copie de l'événement qui a causé "
         "le courriel (avec les données de la démarche qu'il contient)",
-        ("NotificationSent.recipient", "NotificationFailed.recipient"),
+        ("NotificationSent.recipient", "NotificationFailed.recipient", "NotificationFailed.error"),
         "Vous informer de l'avancement de votre démarche (accusé de dépôt, rappels d'échéance, paiement rejeté, "
         "étapes d'une demande ESSOC) et prouver qu'un courriel est parti.",
         SAME_AS_PROCEDURE,
-        EVENT_LOG + " La file d'envoi garde aussi chaque courriel, sans limite aujourd'hui.",
+        EVENT_LOG + f" La file d'envoi garde chaque courriel {MAIL.duration()} après sa mise en file, puis l'efface.",
         "Le destinataire ; le serveur de messagerie de l'hébergeur, qui achemine le courriel ; les auditeurs.",
     ),
     # ---- taxcalc -----------------------------------------------------------------------------------------------
@@ -292,3 +360,18 @@ INVENTORY: tuple[Kept, ...] = (
 def by_service() -> list[tuple[str, str, list[Kept]]]:
     """`(service, its name, what it keeps)`, in the page's order."""
     return [(key, name, [k for k in INVENTORY if k.service == key]) for key, name in SERVICES.items()]
+
+
+def covers(pattern: str, path: str) -> bool:
+    """Whether an item's pattern names the field `path` (a pattern naming a nested model names its fields)."""
+    return fnmatchcase(path, pattern) or fnmatchcase(path, pattern + ".*")
+
+
+def personal_of(kept: Kept) -> list[PersonalField]:
+    """The fields marked personal in `contracts` that the item names, in path order."""
+    found = [f for f in personal_fields() if any(covers(p, f.path) for p in kept.fields)]
+    return sorted(found, key=lambda f: f.path)
+
+
+def fields_of(kept: Kept) -> list[str]:
+    return [f.path for f in personal_of(kept)]

@@ -51,6 +51,7 @@ ROLE_LABELS = {
     "admin": "Administrateur",
     "auditor": "Auditeur",
     "comptable": "Comptable",
+    "dpo": "Délégué à la protection des données",
     "system": "Le service",
 }
 QUALITIES = {"representant": "Représentant de l'entreprise", "mandataire": "Personne disposant d'un mandat"}

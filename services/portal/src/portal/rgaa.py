@@ -39,6 +39,12 @@ class Assessment:
     plan_period: str
     plan: tuple[tuple[int, tuple[str, ...]], ...]
 
+    @property
+    def this_year(self) -> int:
+        """The year of the action plan in force, the evaluation's: the multi-year plan is « décliné en plans
+        d'actions annuels » (loi n° 2005-102 art. 47)."""
+        return self.audited_on.year
+
     def count(self, status: Status) -> int:
         return sum(1 for c in self.criteria if c.status == status)
 
@@ -94,7 +100,7 @@ def read(source: Path = SOURCE) -> Assessment:
     if missing := [c.number for c in criteria if c.status == "non conforme" and not c.planned]:
         raise ValueError(f"critères non conformes sans action prévue : {missing}")
     audit, plan = raw["audit"], raw["plan"]
-    return Assessment(
+    assessment = Assessment(
         audited_on=audit["date"],
         by=str(audit["by"]),
         method=str(audit["method"]),
@@ -103,6 +109,9 @@ def read(source: Path = SOURCE) -> Assessment:
         plan_period=str(plan["period"]),
         plan=tuple((int(y["year"]), tuple(str(a) for a in y["actions"])) for y in plan["years"]),
     )
+    if assessment.this_year not in [year for year, _ in assessment.plan]:
+        raise ValueError(f"le schéma pluriannuel n'a pas de plan d'actions pour {assessment.this_year}")
+    return assessment
 
 
 @cache

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -24,7 +26,9 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis.http.auth import roles_in
-from portal.session_store import SessionStore
+from contracts.french import hour_of
+from contracts.types import TERRITORY_ZONES
+from portal.session_store import Lease, SessionStore
 
 log = structlog.get_logger()
 UNAVAILABLE = HTMLResponse(
@@ -102,11 +106,59 @@ class Session:
         return shown
 
 
+@dataclass(frozen=True)
+class PageSession:
+    """What a page tells its script about its session (decision record 0029): its lease by the server's clock, and
+    a tag of the person, so that what was typed before the session ended is given back to that person only."""
+
+    lease: Lease
+    person: str
+
+    @property
+    def ends_at(self) -> str:
+        """The end as an ISO 8601 UTC instant (`2026-12-07T10:32:00Z`)."""
+        return _utc_iso(self.lease.ends_at)
+
+    @property
+    def now(self) -> str:
+        """The server's now as it read the lease: the page's script counts from it, whatever the device's clock."""
+        return _utc_iso(self.lease.now)
+
+    @property
+    def zone_hours(self) -> str:
+        """How the territories' zones are named (« heure de La Réunion »), as JSON for the page's script, which
+        shows the end in the device's zone (the person's own clock) under that name."""
+        return json.dumps(ZONE_HOURS, ensure_ascii=False, separators=(",", ":"))
+
+
+ZONE_HOURS = {zone.key: hour_of(territory) for territory, zone in TERRITORY_ZONES.items()} | {
+    "Europe/Paris": "heure de Paris"
+}
+
+
+def _utc_iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+REMAINING_HEADER = "X-Session-Remaining"
+"""On every answer to a signed-in request: the seconds the session has left, by the server's clock (a piece of a
+page refreshed by htmx keeps the session alive: the page's script learns it here)."""
+ENDS_HEADER = "X-Session-Ends"
+"""…and when it ends, as an ISO 8601 UTC instant (to show, not to count from)."""
+FINAL_HEADER = "X-Session-Final"
+"""`true` when that end is the absolute one (no activity moves it)."""
+
+
 class SessionCodec:
     def __init__(self, secret: str, lifetime_seconds: float) -> None:
         key = base64.urlsafe_b64encode(hashlib.sha256(b"portal-session:" + secret.encode()).digest())
         self.fernet = Fernet(key)
         self.lifetime = lifetime_seconds
+        self._person_key = hashlib.sha256(b"portal-person:" + secret.encode()).digest()
+
+    def person_tag(self, sub: str) -> str:
+        """A tag of the person that names nobody outside the portal (a keyed digest of the subject)."""
+        return hmac.new(self._person_key, sub.encode(), hashlib.sha256).hexdigest()[:24]
 
     def encode(self, session: Session) -> str:
         return self.fernet.encrypt(json.dumps(asdict(session), separators=(",", ":")).encode()).decode()
@@ -145,15 +197,18 @@ class SessionMiddleware:
         cookie = request.cookies.get(self.name)
         session = self.codec.decode(cookie)
         before = json.dumps(asdict(session), sort_keys=True)
+        lease: Lease | None = None
         try:
-            if session.signed_in and not await self.store.alive(session.sid):
+            if session.signed_in and (lease := await self.store.lease(session.sid)) is None:
                 session.sign_out()  # signed out elsewhere, idle too long, or past its lifetime
                 session.say("Votre session a pris fin (déconnexion ou inactivité) : connectez-vous à nouveau.")
         except PyMongoError:
             log.warning("sessions_indisponibles")
             await UNAVAILABLE(scope, receive, send)
             return
-        scope.setdefault("state", {})["session"] = session
+        state = scope.setdefault("state", {})
+        state["session"] = session
+        state["page_session"] = PageSession(lease, self.codec.person_tag(session.sub)) if lease else None
         opened = session.sid
 
         async def send_with_cookie(message: Message) -> None:
@@ -181,6 +236,13 @@ class SessionMiddleware:
                 message["headers"] = list(message.get("headers", [])) + [
                     (k, v) for k, v in response.raw_headers if k == b"set-cookie"
                 ]
+                shown: PageSession | None = state.get("page_session")
+                if shown is not None and session.signed_in and session.sid == opened:
+                    message["headers"] += [
+                        (REMAINING_HEADER.lower().encode(), str(shown.lease.remaining_seconds).encode()),
+                        (ENDS_HEADER.lower().encode(), shown.ends_at.encode()),
+                        (FINAL_HEADER.lower().encode(), b"true" if shown.lease.final else b"false"),
+                    ]
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
@@ -189,3 +251,23 @@ class SessionMiddleware:
 def session_of(request: Request) -> Session:
     session: Session = request.state.session
     return session
+
+
+def page_session_of(request: Request) -> PageSession | None:
+    """The session's lease and person tag as this request found them; None when nobody is signed in."""
+    shown: PageSession | None = getattr(request.state, "page_session", None)
+    return shown
+
+
+async def extend(request: Request, store: SessionStore) -> PageSession | None:
+    """« Rester connecté »: the session alive `idle` from now (its absolute end never moves); what the page now
+    shows, or None when the session had already ended."""
+    shown = page_session_of(request)
+    session = session_of(request)
+    if shown is None or not session.signed_in:
+        return None
+    lease = await store.extend(session.sid)
+    if lease is None:
+        return None
+    request.state.page_session = extended = PageSession(lease, shown.person)
+    return extended

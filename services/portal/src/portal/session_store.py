@@ -26,6 +26,20 @@ TOUCH_EVERY = timedelta(seconds=60)
 Clock = Callable[[], datetime]
 
 
+@dataclass(frozen=True)
+class Lease:
+    """How long a session has left, as the store knows it now: its end (the idle end, or the absolute one when it
+    comes first) and whether that end is the absolute one, which no activity moves (decision record 0029)."""
+
+    ends_at: datetime
+    now: datetime
+    final: bool
+
+    @property
+    def remaining_seconds(self) -> int:
+        return max(0, int((self.ends_at - self.now).total_seconds()))
+
+
 def _digest(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
 
@@ -63,16 +77,29 @@ class SessionStore:
 
     async def alive(self, sid: str) -> bool:
         """Whether the session is alive now (and then it is alive `idle` longer)."""
+        return await self.lease(sid) is not None
+
+    async def lease(self, sid: str) -> Lease | None:
+        """The session's lease if it is alive now (and then it is alive `idle` longer, written at most once a
+        minute); None when it has ended or never was."""
+        return await self._touch(sid, every=TOUCH_EVERY)
+
+    async def extend(self, sid: str) -> Lease | None:
+        """« Rester connecté »: the session is alive `idle` from now (never past its absolute end), written now."""
+        return await self._touch(sid, every=timedelta(0))
+
+    async def _touch(self, sid: str, *, every: timedelta) -> Lease | None:
         if not sid:
-            return False
+            return None
         doc = await self.collection.find_one({"_id": _digest(sid)})
         now = self.clock()
         if doc is None or now >= _utc(doc["expires_at"]):
-            return False
-        if now - _utc(doc["seen_at"]) >= TOUCH_EVERY:
-            expires = min(now + self.idle, _utc(doc["ends_at"]))
-            await self.collection.update_one({"_id": doc["_id"]}, {"$set": {"seen_at": now, "expires_at": expires}})
-        return True
+            return None
+        ends, absolute = _utc(doc["expires_at"]), _utc(doc["ends_at"])
+        if now - _utc(doc["seen_at"]) >= every:
+            ends = min(now + self.idle, absolute)
+            await self.collection.update_one({"_id": doc["_id"]}, {"$set": {"seen_at": now, "expires_at": ends}})
+        return Lease(ends_at=ends, now=now, final=ends >= absolute)
 
     async def close(self, sid: str) -> None:
         if sid:

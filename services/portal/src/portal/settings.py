@@ -28,6 +28,9 @@ class PortalSettings(BaseSettings):
     """A session ends this long after sign-in, whatever happens."""
     session_idle_minutes: float = Field(default=30.0, gt=0)
     """A session ends after this long without a request."""
+    session_warning_minutes: float = Field(default=2.0, ge=0.5)
+    """Pages warn this long before their session's end, and offer to extend it (RGAA 13.1, WCAG 2.2.1: 20 s at
+    least to answer); less than the idle time."""
     mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true&w=majority&journal=true"
     """Where the sessions live, shared by the portal's replicas (a session is never in one replica's memory)."""
     mongo_db: str = "portal"
@@ -74,6 +77,11 @@ class PortalSettings(BaseSettings):
             return (
                 "Refus de démarrer : aucune connexion possible. Configurez PORTAL_OIDC_ISSUER et "
                 "PORTAL_OIDC_CLIENT_ID (ou, pour `make run` seulement, PORTAL_DEV_LOGIN=true)."
+            )
+        if self.session_warning_minutes >= self.session_idle_minutes:
+            return (
+                "Refus de démarrer : PORTAL_SESSION_WARNING_MINUTES doit être inférieur à "
+                "PORTAL_SESSION_IDLE_MINUTES (l'avertissement précède la fin de la session)."
             )
         if self.dev_login and not self.dev_jwt_secret:
             return "Refus de démarrer : PORTAL_DEV_LOGIN demande PORTAL_DEV_JWT_SECRET, le secret des services."

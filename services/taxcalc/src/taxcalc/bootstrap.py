@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chassis.commands import Commands
+from chassis.read_log_retention import ReadLogRetention
 from chassis.service import Runtime, ServiceDefinition, Wiring
 from chassis.unit_of_work import Transaction
 from contracts import topics
@@ -31,7 +32,8 @@ def build(settings: TaxcalcSettings | None = None) -> ServiceDefinition:
         services = TaxcalcServices(
             commands=Commands(runtime.uow, unit_of_work), read_models=TaxcalcReadModels(runtime.db)
         )
-        return Wiring(services=services, policies=[Assessor(unit_of_work)])
+        reads = ReadLogRetention(runtime.db)
+        return Wiring(services=services, policies=[Assessor(unit_of_work)], background=[reads.run])
 
     return ServiceDefinition(
         name="taxcalc",

@@ -6,8 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from fpdf.enums import XPos, YPos
-
 from chassis.pdf import DocumentPdf, find_font
 from contracts import french
 from contracts.boxes import BOX_LABELS, OM_BOXES, OMR_BOXES
@@ -78,11 +76,16 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
     if corrective:
         title = f"Déclaration rectificative n° {corrective} — octroi de mer interne — {view['period']}"
         heading = f"Déclaration rectificative n° {corrective}\nOctroi de mer interne — {view['period']}"
-    pdf = DocumentPdf(find_font(font_path), title, author="DGDDI — DOMINO-NG", creator="DOMINO-NG")
+    pdf = DocumentPdf(
+        find_font(font_path),
+        heading.replace("\n", " — "),  # what a reader shows is the heading (PDF/UA-1, RGAA 13.3)
+        author="DGDDI — DOMINO-NG",
+        creator="DOMINO-NG",
+        running_head=title,
+    )
     pdf.alias_nb_pages()
     pdf.add_page()
-    pdf.set_font(pdf.family_name, "B", 14)
-    pdf.multi_cell(0, 8, pdf.safe(heading), align="L")
+    pdf.main_heading(heading, size=14, line_height=8, align="L")
     pdf.set_font(pdf.family_name, "", 9)
     pdf.heading("Déclaration")
     pdf.pairs(_declaration_rows(view, filed))
@@ -166,8 +169,7 @@ def render(view: dict[str, Any], office: dict[str, Any] | None, font_path: str |
         _correction(pdf, view, filed)
         return bytes(pdf.output())
     pdf.heading("Total à payer (cases 15 + 27)")
-    pdf.set_font(pdf.family_name, "B", 12)
-    pdf.cell(0, 8, pdf.safe(euros(filed.get("total_due") or (view.get("totals") or {}).get("total_due"))))
+    _emphasis(pdf, euros(filed.get("total_due") or (view.get("totals") or {}).get("total_due")))
     return bytes(pdf.output())
 
 
@@ -251,6 +253,5 @@ def _correction(pdf: DocumentPdf, view: dict[str, Any], filed: dict[str, Any]) -
 
 
 def _emphasis(pdf: DocumentPdf, text: str) -> None:
-    pdf.set_font(pdf.family_name, "B", 12)
-    pdf.multi_cell(0, 8, pdf.safe(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph(text, size=12, line_height=8, bold=True)
     pdf.set_font(pdf.family_name, "", 9)

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from fpdf.enums import XPos, YPos
-
 from chassis.pdf import DocumentPdf, Font
 from contracts.french import hour_of
 from essoc.domain.deadlines import local_time
@@ -38,16 +36,16 @@ def render_request(detail: dict[str, Any], *, font: Font, now: datetime | None =
             return "-"
         return local_time(datetime.fromisoformat(value), territory).strftime("%d/%m/%Y %H:%M")
 
-    title = f"Demande n° {detail['number']}"
-    pdf = RequestPdf(font, title, author="DGDDI — OGDE", creator="OGDE")
+    heading = f"Détail de la demande n° {detail['number']}"
+    running_head = f"Demande n° {detail['number']}"
+    pdf = RequestPdf(font, heading, author="DGDDI — OGDE", creator="OGDE", running_head=running_head)
     pdf.alias_nb_pages()
     pdf.add_page()
-    pdf.set_font(pdf.family_name, "B", 15)
-    pdf.cell(0, 9, pdf.safe(f"Détail de la demande n° {detail['number']}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(pdf.family_name, "", 8)
+    pdf.main_heading(heading, size=15, line_height=9, align="L")
     edited = when((now or datetime.now(UTC)).isoformat())
-    edition = f"OGDE — gestion des demandes ESSOC. Édité le {edited} ({hour_of(territory)})."
-    pdf.cell(0, 5, pdf.safe(edition), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph(
+        f"OGDE — gestion des demandes ESSOC. Édité le {edited} ({hour_of(territory)}).", size=8, line_height=5
+    )
 
     requester = detail["requester"]
     pdf.heading("Demandeur")

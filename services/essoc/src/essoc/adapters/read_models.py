@@ -75,8 +75,13 @@ class RequestReadModel:
         return counts, total, [d async for d in cursor]
 
     async def refers_to_blob(self, blob_id: str) -> bool:
-        """Whether a request's attachment (an event of the log) or an open draft's file refers to this content."""
+        """Whether a request's attachment (an event of the log), an open draft's file or an assistance ticket's file
+        refers to this content."""
         doc = await self.db["events"].find_one({"type": "AttachmentAdded", "data.blob_id": blob_id}, {"_id": 1})
+        if doc is None:
+            doc = await self.db["events"].find_one(
+                {"type": "AssistanceRequested", "data.files.blob_id": blob_id}, {"_id": 1}
+            )
         return doc is not None or await self.db[DRAFTS].find_one({"files.blob_id": blob_id}, {"_id": 1}) is not None
 
 

@@ -42,6 +42,14 @@ class RequestNumbers(Protocol):
         ...
 
 
+class TicketNumbers(Protocol):
+    """The sequence of assistance tickets (decision record 0028), per year."""
+
+    async def next_ticket(self, year: int) -> int:
+        """The next ticket of `year`, taken inside the filing's transaction."""
+        ...
+
+
 class Clock:
     """Now, as the service sees it: a holder, so tests and the scheduler can move time."""
 
@@ -62,6 +70,8 @@ class EssocUnitOfWork:
     max_attachment_bytes: int
     clock: Clock
     agents: AgentDirectory
+    ticket_numbers: TicketNumbers | None = None
+    """Numbers of the assistance tickets (decision record 0028)."""
 
     @property
     def drafts(self) -> Repository[RequestDraft]:

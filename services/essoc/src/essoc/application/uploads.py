@@ -32,7 +32,16 @@ class Upload:
 
 
 class BlobStore(Protocol):
-    async def put(self, blob_id: str, filename: str, stream: IO[bytes], *, request_id: str, sha256: str) -> None: ...
+    async def put(
+        self,
+        blob_id: str,
+        filename: str,
+        stream: IO[bytes],
+        *,
+        request_id: str,
+        sha256: str,
+        uploader: str | None = None,
+    ) -> None: ...
 
     async def delete(self, blob_id: str) -> None: ...
 
@@ -94,6 +103,17 @@ class Uploads:
         for blob_id in await self.commands.run(drafting.discard, drafting.DiscardDraft(draft_id=draft_id), who):
             await self.blobs.delete(blob_id)
 
+    async def with_files(
+        self,
+        who: Principal,
+        owner: str,
+        uploads: Sequence[Upload],
+        then: Callable[[list[commands.StagedFile]], Awaitable[R]],
+        check: Callable[[list[commands.StagedFile]], Awaitable[None]] | None = None,
+    ) -> R:
+        """Files of another aggregate than a request (an assistance ticket, decision record 0028)."""
+        return await self._with_files(who, owner, uploads, then, check)
+
     async def _with_files(
         self,
         who: Principal,
@@ -115,7 +135,12 @@ class Uploads:
         try:
             for file, upload in zip(files, uploads, strict=True):
                 await self.blobs.put(
-                    file.attachment_id, file.filename, upload.stream, request_id=request_id, sha256=file.sha256
+                    file.attachment_id,
+                    file.filename,
+                    upload.stream,
+                    request_id=request_id,
+                    sha256=file.sha256,
+                    uploader=who.id,
                 )
                 stored.append(file.attachment_id)
             return await then(files)

@@ -9,6 +9,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from chassis import tracing
 from contracts.envelope import EventEnvelope
 from contracts.recorded import Recorded
 from notifier.application.pending import AlreadySent, ClaimedMail, Failed, Obsolete, Sent, Settlement
@@ -43,6 +44,7 @@ class MailOutbox:
                     "failures": 0,
                     "next_attempt_at": now,
                     "queued_at": now,
+                    "traceparent": tracing.traceparent(),  # the consume span: the mail's continues it
                 }
             },
             upsert=True,
@@ -68,6 +70,7 @@ class MailOutbox:
             event=doc["event"],
             attempts=int(doc.get("attempts", 0)),
             failures=int(doc.get("failures", 0)),
+            traceparent=doc.get("traceparent"),
         )
 
     async def settle(self, notification_id: str, settlement: Settlement) -> None:

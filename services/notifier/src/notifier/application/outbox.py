@@ -16,6 +16,7 @@ from chassis.dispatch import on
 from chassis.policy import Policy
 from contracts.envelope import EventEnvelope
 from contracts.recorded import Recorded
+from notifier.domain.assistance_mails import SUPPORT_MAILBOX
 from notifier.domain.mails import HANDLED_EVENTS, Mail, mails_for
 
 
@@ -26,11 +27,15 @@ class Outbox(Protocol):
 @dataclass
 class NotifierUnitOfWork:
     outbox: Outbox
+    support_mailbox: str = SUPPORT_MAILBOX
+    """Where the assistance tickets are sent (`NOTIFIER_SUPPORT_MAILBOX`)."""
 
 
 class MailQueue(Policy[NotifierUnitOfWork]):
     @on(*HANDLED_EVENTS)
     async def _queue(self, event: Recorded[BaseModel], uow: NotifierUnitOfWork) -> None:
         now = datetime.now(UTC)
-        for mail in mails_for(event.event, event.event_id, territory=event.territory):
+        for mail in mails_for(
+            event.event, event.event_id, territory=event.territory, support_mailbox=uow.support_mailbox
+        ):
             await uow.outbox.queue(mail, event.envelope, now)

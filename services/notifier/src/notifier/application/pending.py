@@ -21,6 +21,8 @@ class ClaimedMail:
     """SMTP attempts so far, over every pass."""
     failures: int
     """Passes that ended without sending."""
+    traceparent: str | None = None
+    """The trace of the event that queued it (W3C), continued by the send."""
 
 
 @dataclass(frozen=True)

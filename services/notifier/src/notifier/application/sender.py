@@ -24,6 +24,7 @@ from prometheus_client import Counter
 from pydantic import BaseModel
 from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
+from chassis import tracing
 from chassis.background import every
 from chassis.eventstore import Metadata
 from chassis.repository import Loaded, Repository
@@ -111,7 +112,8 @@ class MailSender:
         for notification_id in await self.outbox.due(now):
             claimed = await self.outbox.claim(notification_id, datetime.now(UTC), lease)
             if claimed is not None:
-                delivered += await self._send_one(claimed)
+                with tracing.continued("mail", claimed.traceparent, attributes={"notification.id": notification_id}):
+                    delivered += await self._send_one(claimed)
         return delivered
 
     async def _delivery(self, notification_id: str) -> Loaded[Delivery] | None:
@@ -129,7 +131,9 @@ class MailSender:
             return 0
         source = Recorded.of(EventEnvelope.model_validate(claimed.event))
         event = source.envelope
-        mails = mails_for(source.event, source.event_id, territory=source.territory)
+        mails = mails_for(
+            source.event, source.event_id, territory=source.territory, support_mailbox=self.settings.support_mailbox
+        )
         mail = next((m for m in mails if m.notification_id == notification_id), None)
         if mail is None:
             await self.outbox.settle(notification_id, Obsolete())

@@ -28,7 +28,9 @@ from contracts.events.essoc import (
 )
 from contracts.events.taxcalc import DeclarationAssessed
 from contracts.references import creditor_reference, declaration_reference
+from notifier.domain.assistance_mails import ASSISTANCE_EVENTS, SUPPORT_MAILBOX, assistance_drafts
 from notifier.domain.boxes import box_summary
+from notifier.domain.rights_mails import RIGHTS_EVENTS, rights_drafts
 
 NOTIFICATION_NAMESPACE = uuid5(UUID(int=0), "notifier.douane.example")
 NATURE_LABELS = {
@@ -47,6 +49,8 @@ HANDLED_EVENTS: tuple[type[BaseModel], ...] = (
     DeclarationAssessed,
     FilingReminderIssued,
     PaymentReturned,
+    *ASSISTANCE_EVENTS,
+    *RIGHTS_EVENTS,
 )
 
 
@@ -81,11 +85,16 @@ def notification_id(event_id: UUID | str, template: str, recipient: str) -> str:
     return str(uuid5(NOTIFICATION_NAMESPACE, f"{event_id}/{template}/{recipient.lower()}"))
 
 
-def mails_for(event: BaseModel, event_id: UUID | str, *, territory: str | None = None) -> list[Mail]:
-    """The mails `event` causes; none for an event nobody is told about."""
+def mails_for(
+    event: BaseModel, event_id: UUID | str, *, territory: str | None = None, support_mailbox: str = SUPPORT_MAILBOX
+) -> list[Mail]:
+    """The mails `event` causes; none for an event nobody is told about. `support_mailbox`: where the assistance
+    tickets are sent (decision record 0028)."""
     if not isinstance(event, HANDLED_EVENTS):
         return []
-    drafts = _drafts(event, territory)
+    drafts = assistance_drafts(event, support_mailbox) if isinstance(event, ASSISTANCE_EVENTS) else []
+    drafts = drafts or (rights_drafts(event) if isinstance(event, RIGHTS_EVENTS) else [])
+    drafts = drafts or _drafts(event, territory)
     files = _files(event)
     receipt_of = event.declaration_id if isinstance(event, DeclarationAssessed) else None
     return [

@@ -13,11 +13,12 @@ from markupsafe import Markup
 
 from portal.auth import CHOOSER, home_of, person, spaces_of
 from portal.rendering import render
-from portal.routes import cgu, legal, notifications
+from portal.routes import cgu, legal, notifications, processing_register
 from portal.session import session_of
 
 router = APIRouter()
 router.include_router(legal.router)
+router.include_router(processing_register.router)
 router.include_router(cgu.router)
 router.include_router(notifications.router)
 

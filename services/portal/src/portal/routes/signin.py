@@ -7,7 +7,7 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import structlog
@@ -38,11 +38,44 @@ def _settings(request: Request) -> PortalSettings:
     return settings
 
 
+MAX_RETURN_PATH = 2000
+NOT_RETURNED_TO = ("/connexion", "/deconnexion", "/dev/", "/static/", "/health/", "/metrics")
+"""Signing in, signing out, files and probes are no page to come back to after signing in."""
+
+
 def _local(target: str | None) -> str:
-    """Only a path of this site is a place to go back to after signing in (no open redirection)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """Only a path of this site is a place to go back to after signing in (no open redirection): a path with its
+    query, no scheme, no host, no `//` or `\\` a browser would read as another host, no control character or space
+    (a browser drops tabs and line breaks before reading `/\t/elsewhere`); « / » otherwise."""
+    if not target or len(target) > MAX_RETURN_PATH or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.fragment or not parts.path.startswith("/"):
+        return "/"
+    if parts.path == "/connexion" or parts.path.startswith(NOT_RETURNED_TO):
+        return "/"
+    return target
+
+
+def return_path(request: Request) -> str:
+    """Where a request that found its session ended goes back after signing in again: the page itself for a GET;
+    for a form sent, the page it was sent from (htmx names it, else the browser's same-origin `Referer`), not the
+    address it posted to, which opens no page."""
+    if request.method in ("GET", "HEAD"):
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return _local(here)
+    sent_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""
+    parts = urlsplit(sent_from)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return "/"
+    return _local(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def sign_in_again(request: Request) -> str:
+    """The sign-in page, then back to `return_path`."""
+    return f"/connexion?suite={quote(return_path(request), safe='')}"
 
 
 @router.get("/connexion")
@@ -233,16 +266,16 @@ def demo_users(settings: PortalSettings) -> dict[str, dict[str, Any]]:
 
 
 @dev_router.get("/dev/connexion")
-async def dev_page(request: Request) -> Response:
+async def dev_page(request: Request, suite: str | None = None) -> Response:
     session_of(request).shown_csrf = True  # its buttons post this token back before anyone is signed in
-    return render(request, "dev_signin.html", {"users": request.app.state.demo_users})
+    return render(request, "dev_signin.html", {"users": request.app.state.demo_users, "suite": _local(suite)})
 
 
 @dev_router.post("/dev/connexion/{key}")
 async def dev_sign_in(request: Request, key: str) -> Response:
     """A POST with the page's CSRF token: a link or an image on another site cannot sign anyone in as a demo
     user (and, through it, out of their own session)."""
-    await submitted(request)
+    form, _ = await submitted(request)
     settings = _settings(request)
     users = request.app.state.demo_users
     if key not in users:
@@ -251,4 +284,5 @@ async def dev_sign_in(request: Request, key: str) -> Response:
     token = mint(ServiceSettings(jwt_secret=settings.dev_jwt_secret or ""), ttl_seconds=12 * 3600, **claims)
     session = session_of(request)
     session.sign_in(token, {**claims, "iat": int(time.time())})
-    return RedirectResponse(home_of(session), status_code=303)
+    suite = _local(form.value("suite"))
+    return RedirectResponse(suite if suite != "/" else home_of(session), status_code=303)

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from fastapi.concurrency import run_in_threadpool
 
 from chassis.http.auth import CurrentPrincipal
 from chassis.http.history import event_rows
+from chassis.renderer import shared_renderer
 from contracts.types import TERRITORY_ZONES
-from declarations.adapters import receipt_pdf
 from declarations.entrypoints import views
 from declarations.entrypoints.http.services import DeclarationId, Services, load_declaration
 
 router = APIRouter()
+
+RECEIPT = "declarations.adapters.receipt_pdf:render"
+"""Drawn in the renderer's process (decision 0035): this service never imports fpdf2."""
 
 
 @router.get("/declarations/{declaration_id}/history", tags=["déclarations"])
@@ -35,7 +37,7 @@ async def receipt(declaration_id: DeclarationId, services: Services, who: Curren
     """The declaration as a PDF: the filing receipt once filed (a draft is marked as such)."""
     view = views.detail(await load_declaration(services, who, declaration_id), now=services.clock())
     office = services.reference.offices.get(view["office"])
-    content = await run_in_threadpool(receipt_pdf.render, view, office)
+    content = await shared_renderer().render(RECEIPT, view, office)
     filename = f"declaration-{view['reference']}.pdf"
     return Response(
         content, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from essoc.entrypoints.http import attachments, drafts, exchanges, instructing, referentials, requests
+from essoc.entrypoints.http import (
+    assistance,
+    attachments,
+    drafts,
+    exchanges,
+    instructing,
+    referentials,
+    requests,
+    rights,
+)
 from essoc.entrypoints.http.attachments import MULTIPART_OVERHEAD
 from essoc.entrypoints.http.services import EssocServices
 
 __all__ = ["MULTIPART_OVERHEAD", "EssocServices", "router"]
 
 router = APIRouter()
-for part in (referentials, drafts, requests, instructing, exchanges, attachments):
+for part in (referentials, drafts, requests, instructing, exchanges, attachments, assistance, rights):
     router.include_router(part.router)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -12,9 +11,9 @@ from pydantic import Field
 from chassis.http.auth import CurrentPrincipal
 from chassis.http.history import event_rows
 from chassis.http.inputs import Code, Identifier, Line, LongText
-from chassis.pdf import find_font
+from chassis.pdf_fonts import find_font
+from chassis.renderer import shared_renderer
 from contracts.events.essoc import FieldOfApplication
-from essoc.adapters.pdf import render_request
 from essoc.application import access, commands
 from essoc.domain.filing import Filing
 from essoc.domain.states import RequestTab
@@ -22,6 +21,8 @@ from essoc.entrypoints import views
 from essoc.entrypoints.http.services import Body, RequestRef, Services, detail_of, request_document
 
 router = APIRouter()
+
+REQUEST_PDF = "essoc.adapters.pdf:render_request"
 
 
 class FieldBody(Body):
@@ -128,7 +129,9 @@ async def history(request_id: RequestRef, services: Services, who: CurrentPrinci
 async def pdf(request_id: RequestRef, services: Services, who: CurrentPrincipal) -> Response:
     """The whole request as a PDF a person would file."""
     detail = await detail_of(services, who, request_id)
-    content = await asyncio.to_thread(render_request, detail, font=find_font(services.settings.pdf_font_path))
+    font = find_font(services.settings.pdf_font_path)
+    # Drawn in the renderer's process (decision 0035), edited at the service's now, not the worker's clock.
+    content = await shared_renderer().render(REQUEST_PDF, detail, font=font, now=services.clock())
     return Response(
         content,
         media_type="application/pdf",

@@ -14,6 +14,7 @@ from chassis.eventstore import EventStore
 from chassis.http.auth import Principal
 from chassis.http.inputs import IDENTIFIER_PATTERN, Paragraph
 from chassis.service import services_of
+from essoc.adapters.assistance_tickets import TicketReadModel
 from essoc.adapters.blobs import AttachmentStore
 from essoc.adapters.drafts import DraftReadModel
 from essoc.adapters.read_models import Board, RequestReadModel
@@ -60,6 +61,8 @@ class EssocServices:
     agents: AgentDirectory
     documents: DocumentLibrary
     drafts: DraftReadModel
+    tickets: TicketReadModel | None = None
+    """The assistance tickets (decision record 0028)."""
 
 
 Services = Annotated[EssocServices, Depends(services_of(EssocServices))]

@@ -30,7 +30,12 @@ STREAM_TYPES = {
         "card": "Paiements par carte",
     },
     "taxcalc": {"assessment": "Calcul d'une déclaration", "ledger": "Crédits reportés", "tariff": "Tarif"},
-    "essoc": {"request": "Demande ESSOC", "draft": "Brouillon de demande ESSOC"},
+    "essoc": {
+        "request": "Demande ESSOC",
+        "draft": "Brouillon de demande ESSOC",
+        "assistance": "Demande d'assistance",
+        "droits": "Demande sur ses données personnelles",
+    },
     "notifier": {"notification": "Courriel"},
 }
 AUDIT_EVENT_LABELS = {
@@ -64,6 +69,14 @@ AUDIT_EVENT_LABELS = {
     "DraftDiscarded": "Brouillon supprimé par le demandeur",
     "DraftExpired": "Brouillon supprimé après 90 jours sans modification",
     "DraftSubmitted": "Brouillon déposé comme demande",
+    "AssistanceRequested": "Demande d'assistance envoyée",
+    "AssistanceAnswered": "Réponse de l'assistance",
+    "AssistanceFollowedUp": "Nouveau message du demandeur à l'assistance",
+    "AssistanceClosed": "Demande d'assistance close",
+    "RightsRequested": "Demande sur ses données reçue",
+    "RightsDeadlineExtended": "Délai de réponse prolongé",
+    "RectificationDecided": "Rectification décidée",
+    "ErasureDecided": "Effacement décidé",
     "NotificationSent": "Courriel envoyé",
     "NotificationFailed": "Courriel en échec",
     "MandateRegistered": "Mandat enregistré",
@@ -193,6 +206,15 @@ STATE_LABELS = {
     "previous_request": "Demande contestée",
     "valid_from": "En vigueur du",
     "valid_to": "En vigueur jusqu'au",
+    "gravity": "Gravité",
+    "incident_reference": "Référence de l'incident",
+    "files": "Fichiers joints",
+    "messages": "Échanges",
+    "message_id": "Message",
+    "author": "Auteur",
+    "author_name": "Nom de l'auteur",
+    "closed_by": "Close par",
+    "roles": "Profils",
 }
 """The French names of the keys of a state the services fold; a key not named here is shown as it is."""
 
