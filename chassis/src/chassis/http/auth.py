@@ -180,7 +180,13 @@ async def current_principal(
     verifier: TokenVerifier = request.app.state.token_verifier
     principal = verifier.verify(credentials.credentials)
     request.state.principal = principal
-    if principal.has("auditor"):  # every read of a person who audits is traced, whatever else they hold
+    # Every read of a person who audits is traced, whatever else they hold; an agent's or a comptable's reads of
+    # personal data too (`audit_log.logs_agent_read`), with the role they read as.
+    reader = "auditor" if principal.has("auditor") else None
+    if reader is None and principal.has(*audit_log.AGENT_ROLES):
+        if audit_log.logs_agent_read(request.method, request.url.path):
+            reader = next(r for r in audit_log.AGENT_ROLES if principal.has(r))
+    if reader is not None:
         runtime = getattr(request.app.state, "runtime", None)
         entry = audit_log.read_entry(
             who=principal.id,
@@ -188,17 +194,7 @@ async def current_principal(
             path=request.url.path,
             query=request.url.query,
             territories=principal.territories,
-        )
-        await audit_log.record_read(runtime.db if runtime is not None else None, entry)
-    elif principal.has(*audit_log.AGENT_ROLES) and audit_log.logs_agent_read(request.method, request.url.path):
-        runtime = getattr(request.app.state, "runtime", None)
-        entry = audit_log.read_entry(
-            who=principal.id,
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query,
-            territories=principal.territories,
-            role=next(r for r in audit_log.AGENT_ROLES if principal.has(r)),
+            role=reader,
         )
         await audit_log.record_read(runtime.db if runtime is not None else None, entry)
     return principal
