@@ -1,5 +1,5 @@
 """schemathesis against every service's OpenAPI, as each role: no 5xx, every refusal a documented
-problem+json, every answer what the document says (`FUZZ_EXAMPLES` per operation; 10 in `make test`,
+problem+json, every answer what the document says (`FUZZ_EXAMPLES` per operation; 5 in `make test`,
 more in `make chaos`)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from devstack.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 ROLES = {
     "declarations": ("declarant", "admin"),
